@@ -1,0 +1,464 @@
+//! The typed record model (DESIGN §2): rows as loaded, and the resolved,
+//! indexed [`Dataset`] the evaluator reads.
+//!
+//! Ids are strings in files and dense integer indexes inside, so joins are
+//! array lookups. Districts, schools and people share one id namespace
+//! because an activity's `organizer` may name any of them.
+
+mod build;
+mod enums;
+mod rows;
+
+pub use build::{DataError, DataErrorKind, DataWarning, DatasetBuilder, RowRef};
+pub use enums::{FinanceItem, Kind, Level, Mode, Role, RoleSet, Status};
+pub use rows::{
+    ActivityRow, AttendanceRow, Attrs, DistrictRow, EnrollmentRow, FinanceRow, MentorshipRow,
+    PersonRow, Rows, SchoolRow, SessionRow,
+};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+macro_rules! index_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The position in the dataset's table.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(
+    /// Index of a district in [`Dataset::districts`].
+    DistrictIx
+);
+index_type!(
+    /// Index of a school in [`Dataset::schools`].
+    SchoolIx
+);
+index_type!(
+    /// Index of a person in [`Dataset::people`].
+    PersonIx
+);
+index_type!(
+    /// Index of an activity in [`Dataset::activities`].
+    ActivityIx
+);
+index_type!(
+    /// Index of a session in [`Dataset::sessions`].
+    SessionIx
+);
+index_type!(
+    /// Index of an enrollment in [`Dataset::enrollments`].
+    EnrollmentIx
+);
+index_type!(
+    /// Index of a mentorship in [`Dataset::mentorships`].
+    MentorshipIx
+);
+
+/// An organisation: a school or a district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Org {
+    /// A district (区县教育局 level).
+    District(DistrictIx),
+    /// A school.
+    School(SchoolIx),
+}
+
+/// Whoever runs an activity: an organisation or a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Actor {
+    /// An organisation.
+    Org(Org),
+    /// A person (a mentor running a seminar).
+    Person(PersonIx),
+}
+
+/// A district.
+#[derive(Debug, Clone, PartialEq)]
+pub struct District {
+    /// Id as in the files.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Extra columns.
+    pub attrs: Attrs,
+}
+
+/// A school.
+#[derive(Debug, Clone, PartialEq)]
+pub struct School {
+    /// Id as in the files.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its district.
+    pub district: DistrictIx,
+    /// 农村学校.
+    pub rural: bool,
+    /// 培训基地.
+    pub training_base: bool,
+    /// Extra columns.
+    pub attrs: Attrs,
+}
+
+/// A person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    /// Id as in the files.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The school or district the person belongs to.
+    pub org: Org,
+    /// Roles held.
+    pub roles: RoleSet,
+    /// Date of birth.
+    pub birth_date: Option<NaiveDate>,
+    /// 参加教育工作.
+    pub hire_date: Option<NaiveDate>,
+    /// 任现职.
+    pub post_start_date: Option<NaiveDate>,
+    /// Extra columns.
+    pub attrs: Attrs,
+}
+
+/// An activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    /// Id as in the files.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Who runs it.
+    pub organizer: Actor,
+    /// Where it takes place.
+    pub host: Option<Org>,
+    /// Level.
+    pub level: Level,
+    /// Kind.
+    pub kind: Kind,
+    /// Mode.
+    pub mode: Mode,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// Last day.
+    pub end_date: NaiveDate,
+    /// 学时.
+    pub hours: Decimal,
+    /// Sum of its sessions' hours, or `hours` when it has none (DESIGN §5).
+    pub scheduled_hours: Decimal,
+    /// Extra columns.
+    pub attrs: Attrs,
+}
+
+/// A session of an activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Id as in the files.
+    pub id: String,
+    /// Its activity.
+    pub activity: ActivityIx,
+    /// Day.
+    pub date: NaiveDate,
+    /// 学时.
+    pub hours: Decimal,
+}
+
+/// A person enrolled in an activity, with the attendance figures the credit
+/// rule needs, computed once at load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrollment {
+    /// The person.
+    pub person: PersonIx,
+    /// The activity.
+    pub activity: ActivityIx,
+    /// Hours of sessions marked absent or excused, or with no attendance row.
+    pub absent_hours: Decimal,
+    /// Sessions of the activity with no attendance row for this person
+    /// (counted absent, reported as a warning).
+    pub missing_attendance: u32,
+}
+
+/// One attendance mark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attendance {
+    /// The person.
+    pub person: PersonIx,
+    /// The session.
+    pub session: SessionIx,
+    /// The mark.
+    pub status: Status,
+}
+
+/// A mentor–trainee pair in a programme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mentorship {
+    /// `mentor/trainee/program`, used as the subject id in reports.
+    pub id: String,
+    /// The mentor.
+    pub mentor: PersonIx,
+    /// The trainee.
+    pub trainee: PersonIx,
+    /// Programme name.
+    pub program: String,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// Last day.
+    pub end_date: NaiveDate,
+}
+
+/// One finance line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finance {
+    /// The organisation.
+    pub org: Org,
+    /// Calendar year.
+    pub year: i32,
+    /// Which line.
+    pub item: FinanceItem,
+    /// CNY, exact.
+    pub amount: Decimal,
+}
+
+/// A validated, indexed dataset. Build one with [`DatasetBuilder`] or
+/// [`Dataset::from_rows`].
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Districts in file order.
+    pub districts: Vec<District>,
+    /// Schools in file order.
+    pub schools: Vec<School>,
+    /// People in file order.
+    pub people: Vec<Person>,
+    /// Activities in file order.
+    pub activities: Vec<Activity>,
+    /// Sessions in file order.
+    pub sessions: Vec<Session>,
+    /// Enrollments in file order.
+    pub enrollments: Vec<Enrollment>,
+    /// Attendance marks in file order.
+    pub attendance: Vec<Attendance>,
+    /// Mentorships in file order.
+    pub mentorships: Vec<Mentorship>,
+    /// Finance lines in file order.
+    pub finance: Vec<Finance>,
+    pub(crate) index: Index,
+}
+
+/// Lookup structures built once; every list is in a deterministic order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    pub ids: HashMap<String, Actor>,
+    pub activity_ids: HashMap<String, ActivityIx>,
+    pub schools_of_district: Vec<Vec<SchoolIx>>,
+    /// People whose org is the district itself.
+    pub people_of_district_office: Vec<Vec<PersonIx>>,
+    pub people_of_school: Vec<Vec<PersonIx>>,
+    /// Enrollments per person, sorted by the activity's end date.
+    pub enrollments_of_person: Vec<Vec<EnrollmentIx>>,
+    pub sessions_of_activity: Vec<Vec<SessionIx>>,
+    /// Activities per organizer, sorted by end date then file order.
+    pub activities_by_organizer: HashMap<Actor, Vec<ActivityIx>>,
+    /// Activities per host, sorted by end date then file order.
+    pub activities_by_host: HashMap<Org, Vec<ActivityIx>>,
+    pub mentorships_as_mentor: Vec<Vec<MentorshipIx>>,
+    pub mentorships_as_trainee: Vec<Vec<MentorshipIx>>,
+    pub finance: HashMap<(Org, i32, FinanceItem), Decimal>,
+}
+
+impl Dataset {
+    /// Resolves and validates rows; every problem is returned, not the first.
+    ///
+    /// ```
+    /// use tenet::model::{Dataset, Rows, DistrictRow};
+    /// let rows = Rows {
+    ///     districts: vec![DistrictRow { id: "d1".into(), name: "绿园区".into(), attrs: Default::default() }],
+    ///     ..Rows::default()
+    /// };
+    /// let (data, warnings) = Dataset::from_rows(rows).unwrap();
+    /// assert_eq!(data.districts.len(), 1);
+    /// assert!(warnings.is_empty());
+    /// ```
+    pub fn from_rows(rows: Rows) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+        let mut b = DatasetBuilder::new();
+        b.add_rows(rows);
+        b.finish()
+    }
+
+    /// Looks up a district, school or person by its file id.
+    pub fn actor(&self, id: &str) -> Option<Actor> {
+        self.index.ids.get(id).copied()
+    }
+
+    /// Looks up an activity by its file id.
+    pub fn activity_ix(&self, id: &str) -> Option<ActivityIx> {
+        self.index.activity_ids.get(id).copied()
+    }
+
+    /// The file id of an actor.
+    pub fn actor_id(&self, actor: Actor) -> &str {
+        match actor {
+            Actor::Person(p) => self.person(p).id.as_str(),
+            Actor::Org(org) => self.org_id(org),
+        }
+    }
+
+    /// The file id of an organisation.
+    pub fn org_id(&self, org: Org) -> &str {
+        match org {
+            Org::District(d) => self.district(d).id.as_str(),
+            Org::School(s) => self.school(s).id.as_str(),
+        }
+    }
+
+    /// The district an organisation belongs to.
+    pub fn district_of(&self, org: Org) -> DistrictIx {
+        match org {
+            Org::District(d) => d,
+            Org::School(s) => self.school(s).district,
+        }
+    }
+
+    /// A district by index.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indexes are only made by the builder"
+    )]
+    pub fn district(&self, ix: DistrictIx) -> &District {
+        &self.districts[ix.index()]
+    }
+
+    /// A school by index.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indexes are only made by the builder"
+    )]
+    pub fn school(&self, ix: SchoolIx) -> &School {
+        &self.schools[ix.index()]
+    }
+
+    /// A person by index.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indexes are only made by the builder"
+    )]
+    pub fn person(&self, ix: PersonIx) -> &Person {
+        &self.people[ix.index()]
+    }
+
+    /// An activity by index.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indexes are only made by the builder"
+    )]
+    pub fn activity(&self, ix: ActivityIx) -> &Activity {
+        &self.activities[ix.index()]
+    }
+
+    /// A session by index.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indexes are only made by the builder"
+    )]
+    pub fn session(&self, ix: SessionIx) -> &Session {
+        &self.sessions[ix.index()]
+    }
+
+    /// An enrollment by index.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indexes are only made by the builder"
+    )]
+    pub fn enrollment(&self, ix: EnrollmentIx) -> &Enrollment {
+        &self.enrollments[ix.index()]
+    }
+
+    /// A mentorship by index.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indexes are only made by the builder"
+    )]
+    pub fn mentorship(&self, ix: MentorshipIx) -> &Mentorship {
+        &self.mentorships[ix.index()]
+    }
+
+    /// Schools of a district, in file order.
+    pub fn schools_of(&self, d: DistrictIx) -> &[SchoolIx] {
+        self.index
+            .schools_of_district
+            .get(d.index())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// People whose org is exactly this organisation (for a district: its
+    /// office staff, not its schools' staff).
+    pub fn people_at(&self, org: Org) -> &[PersonIx] {
+        let list = match org {
+            Org::District(d) => self.index.people_of_district_office.get(d.index()),
+            Org::School(s) => self.index.people_of_school.get(s.index()),
+        };
+        list.map_or(&[], Vec::as_slice)
+    }
+
+    /// A person's enrollments, sorted by the activity's end date.
+    pub fn enrollments_of(&self, p: PersonIx) -> &[EnrollmentIx] {
+        self.index
+            .enrollments_of_person
+            .get(p.index())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// An activity's sessions, in file order.
+    pub fn sessions_of(&self, a: ActivityIx) -> &[SessionIx] {
+        self.index
+            .sessions_of_activity
+            .get(a.index())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Activities an actor organizes, sorted by end date.
+    pub fn activities_organized_by(&self, actor: Actor) -> &[ActivityIx] {
+        self.index
+            .activities_by_organizer
+            .get(&actor)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Activities hosted at an organisation, sorted by end date.
+    pub fn activities_hosted_by(&self, org: Org) -> &[ActivityIx] {
+        self.index
+            .activities_by_host
+            .get(&org)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Mentorships in which the person is the mentor.
+    pub fn mentorships_as_mentor(&self, p: PersonIx) -> &[MentorshipIx] {
+        self.index
+            .mentorships_as_mentor
+            .get(p.index())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Mentorships in which the person is the trainee.
+    pub fn mentorships_as_trainee(&self, p: PersonIx) -> &[MentorshipIx] {
+        self.index
+            .mentorships_as_trainee
+            .get(p.index())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The finance amount for (org, year, item), if the row exists.
+    pub fn finance_amount(&self, org: Org, year: i32, item: FinanceItem) -> Option<Decimal> {
+        self.index.finance.get(&(org, year, item)).copied()
+    }
+}
