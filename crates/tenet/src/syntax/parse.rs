@@ -1,0 +1,1087 @@
+use super::ast::*;
+use crate::diagnostic::{Sink, Span};
+use chrono::NaiveDate;
+use pest::iterators::Pair;
+use pest::Parser as _;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "syntax/policy.pest"]
+struct PolicyParser;
+
+/// Size limits that keep parsing and checking bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest accepted file, in bytes.
+    pub max_bytes: usize,
+    /// Deepest bracket nesting (`(`, `[`, `{`).
+    pub max_depth: usize,
+    /// Most operators and operands in one expression.
+    pub max_expr_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_bytes: 1 << 20,
+            max_depth: 32,
+            max_expr_nodes: 400,
+        }
+    }
+}
+
+/// Parses one file. Returns the tree when there is no syntax error; every
+/// diagnostic found goes into `sink`.
+///
+/// ```
+/// use tenet::diagnostic::Sink;
+/// let src = r#"policy p "示例" { rule r { for person t require true } }"#;
+/// let mut sink = Sink::new("p.policy", src);
+/// let file = tenet::syntax::parse(src, &mut sink, tenet::syntax::Limits::default()).unwrap();
+/// assert_eq!(file.policy.id.name, "p");
+/// ```
+pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> {
+    if source.len() > limits.max_bytes {
+        sink.error(
+            Span::new(0, 0),
+            format!(
+                "file is {} bytes, more than the limit of {}",
+                source.len(),
+                limits.max_bytes
+            ),
+        )
+        .help("split the policy into several files and `import` the shared parts");
+        return None;
+    }
+    if let Some(at) = too_deep(source, limits.max_depth) {
+        sink.error(
+            Span::new(at, at + 1),
+            format!("brackets nest more than {} deep", limits.max_depth),
+        )
+        .help("name intermediate values with `param`, or simplify the expression");
+        return None;
+    }
+    let pairs = match PolicyParser::parse(Rule::file, source) {
+        Ok(pairs) => pairs,
+        Err(err) => {
+            syntax_error(err, sink);
+            return None;
+        }
+    };
+    let mut builder = Builder {
+        sink,
+        limits,
+        nodes: 0,
+    };
+    let file = pairs.into_iter().next().and_then(|p| builder.file(p));
+    if builder.sink.has_errors() {
+        None
+    } else {
+        file
+    }
+}
+
+/// The offset of the first bracket past `max`, skipping strings and comments.
+fn too_deep(source: &str, max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut chars = source.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Readable name of a grammar rule for "expected …" messages: keyword
+/// rules print as the keyword itself, derived from the rule name so the
+/// keyword text stays in the grammar.
+fn describe(rule: &Rule) -> String {
+    let name = format!("{rule:?}");
+    if let Some(kw) = name.strip_prefix("kw_") {
+        return format!("`{kw}`");
+    }
+    match rule {
+        Rule::EOI => "end of file".into(),
+        Rule::ident | Rule::name => "a name".into(),
+        Rule::string => "a string".into(),
+        Rule::date => "a date (YYYY-MM-DD)".into(),
+        Rule::month_day => "a month and day (MM-DD)".into(),
+        Rule::count => "a whole number".into(),
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::cmp_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::of_expr
+        | Rule::unary
+        | Rule::postfix => "an expression".into(),
+        Rule::cmp_op => "a comparison".into(),
+        Rule::period | Rule::period_unit => {
+            "a period (calendar_year, semester, month, 2 weeks …)".into()
+        }
+        Rule::duration | Rule::duration_unit => "a duration (1 year, 2 weeks …)".into(),
+        Rule::scope => "`for`".into(),
+        Rule::require => "`require`".into(),
+        Rule::entity_kind => {
+            "an entity (person, school, district, activity, enrollment, mentorship)".into()
+        }
+        Rule::rel_kind => {
+            "a relation (people, schools, activities, enrollments, sessions, mentorships)".into()
+        }
+        _ => name.replace('_', " "),
+    }
+}
+
+fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
+    use pest::error::{ErrorVariant, InputLocation};
+    let at = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_token(sink_source(sink), at);
+    let message = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut wanted: Vec<String> = positives.iter().map(describe).collect();
+            wanted.sort();
+            wanted.dedup();
+            match wanted.len() {
+                0 => format!("unexpected {found}"),
+                1 => format!("expected {}, found {found}", wanted.join("")),
+                _ => {
+                    let last = wanted.pop().unwrap_or_default();
+                    format!("expected {} or {last}, found {found}", wanted.join(", "))
+                }
+            }
+        }
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let end = at + found_len(sink_source(sink), at);
+    sink.error(Span::new(at, end), message);
+}
+
+fn sink_source<'a>(sink: &Sink<'a>) -> &'a str {
+    sink.source()
+}
+
+fn found_len(source: &str, at: usize) -> usize {
+    let rest = source.get(at..).unwrap_or("");
+    let word: usize = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum();
+    if word > 0 {
+        word
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    }
+}
+
+fn found_token(source: &str, at: usize) -> String {
+    let rest = source.get(at..).unwrap_or("");
+    let len = found_len(source, at);
+    match rest.get(..len) {
+        None | Some("") => "end of file".into(),
+        Some(tok) if tok.trim().is_empty() => "whitespace".into(),
+        Some(tok) => format!("`{tok}`"),
+    }
+}
+
+struct Builder<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+    limits: Limits,
+    nodes: usize,
+}
+
+fn span(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+impl Builder<'_, '_> {
+    fn file(&mut self, pair: Pair<'_, Rule>) -> Option<File> {
+        let mut imports = Vec::new();
+        let mut policy = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::import => imports.extend(
+                    p.into_inner()
+                        .find(|p| p.as_rule() == Rule::string)
+                        .map(|s| self.string(s)),
+                ),
+                Rule::policy => policy = self.policy(p),
+                _ => {}
+            }
+        }
+        Some(File {
+            imports,
+            policy: policy?,
+        })
+    }
+
+    fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: span(&pair),
+        }
+    }
+
+    fn string(&mut self, pair: Pair<'_, Rule>) -> Str {
+        let sp = span(&pair);
+        let raw = pair.into_inner().next().map_or("", |p| p.as_str());
+        let mut value = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => value.push('\n'),
+                    Some('t') => value.push('\t'),
+                    Some(other) => value.push(other),
+                    None => {}
+                }
+            } else {
+                value.push(c);
+            }
+        }
+        Str { value, span: sp }
+    }
+
+    fn date(&mut self, pair: Pair<'_, Rule>) -> Dated {
+        let sp = span(&pair);
+        let date = match NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => {
+                self.sink
+                    .error(
+                        sp,
+                        format!("`{}` is not a date in the calendar", pair.as_str()),
+                    )
+                    .help("dates are written YYYY-MM-DD and must exist, e.g. 2023-02-28");
+                NaiveDate::MIN
+            }
+        };
+        Dated { date, span: sp }
+    }
+
+    fn month_day(&mut self, pair: Pair<'_, Rule>) -> MonthDay {
+        let sp = span(&pair);
+        let text = pair.as_str();
+        let month = text.get(..2).and_then(|m| m.parse().ok()).unwrap_or(0);
+        let day = text.get(3..).and_then(|d| d.parse().ok()).unwrap_or(0);
+        // 2000 is a leap year, so 02-29 is accepted as a month-day.
+        if NaiveDate::from_ymd_opt(2000, month, day).is_none() {
+            self.sink
+                .error(sp, format!("`{text}` is not a month and day"))
+                .help("write MM-DD, e.g. 09-01");
+        }
+        MonthDay {
+            month,
+            day,
+            span: sp,
+        }
+    }
+
+    fn count(&mut self, pair: Pair<'_, Rule>) -> u32 {
+        match pair.as_str().parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => {
+                self.sink.error(
+                    span(&pair),
+                    format!("`{}` is too large a count", pair.as_str()),
+                );
+                0
+            }
+        }
+    }
+
+    fn decimal(&mut self, pair: &Pair<'_, Rule>) -> Decimal {
+        let text: String = pair.as_str().chars().filter(|c| *c != ',').collect();
+        match Decimal::from_str(&text) {
+            Ok(d) => d,
+            Err(_) => {
+                self.sink
+                    .error(
+                        span(pair),
+                        format!("`{}` is out of range for an exact decimal", pair.as_str()),
+                    )
+                    .help("numbers may have at most 28 significant digits");
+                Decimal::ZERO
+            }
+        }
+    }
+
+    fn policy(&mut self, pair: Pair<'_, Rule>) -> Option<Policy> {
+        let sp = span(&pair);
+        let mut id = None;
+        let mut title = None;
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => id = Some(self.ident(p)),
+                Rule::string => title = Some(self.string(p)),
+                Rule::source_decl => {
+                    if let Some(s) = p.into_inner().find(|p| p.as_rule() == Rule::string) {
+                        let s = self.string(s);
+                        items.push(Item::Source(s));
+                    }
+                }
+                Rule::effective_decl => {
+                    let isp = span(&p);
+                    let dates: Vec<Dated> = p
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::date)
+                        .map(|d| self.date(d))
+                        .collect();
+                    if let [start, end] = dates.as_slice() {
+                        items.push(Item::Effective {
+                            start: *start,
+                            end: *end,
+                            span: isp,
+                        });
+                    }
+                }
+                Rule::calendar_decl => {
+                    let entries = p
+                        .into_inner()
+                        .filter_map(|e| self.calendar_entry(e))
+                        .collect();
+                    items.push(Item::Calendar(entries));
+                }
+                Rule::param_decl => items.extend(self.param(p).map(Item::Param)),
+                Rule::credit_decl => items.extend(self.credit(p).map(Item::Credit)),
+                Rule::rule_decl => items.extend(self.rule(p).map(Item::Rule)),
+                _ => {}
+            }
+        }
+        Some(Policy {
+            id: id?,
+            title,
+            items,
+            span: sp,
+        })
+    }
+
+    fn calendar_entry(&mut self, pair: Pair<'_, Rule>) -> Option<CalendarEntry> {
+        match pair.as_rule() {
+            Rule::year_start => {
+                let md = pair.into_inner().find(|p| p.as_rule() == Rule::month_day)?;
+                Some(CalendarEntry::YearStart(self.month_day(md)))
+            }
+            Rule::semester_def => {
+                let mut name = None;
+                let mut days = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => name = Some(self.ident(p)),
+                        Rule::month_day => days.push(self.month_day(p)),
+                        _ => {}
+                    }
+                }
+                let [start, end] = days.as_slice() else {
+                    return None;
+                };
+                Some(CalendarEntry::Semester {
+                    name: name?,
+                    start: *start,
+                    end: *end,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn param(&mut self, pair: Pair<'_, Rule>) -> Option<ParamDecl> {
+        let sp = span(&pair);
+        let mut name = None;
+        let mut values = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::param_value => {
+                    let mut value = None;
+                    let mut since = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::expr => value = self.expr_root(q),
+                            Rule::date => since = Some(self.date(q)),
+                            _ => {}
+                        }
+                    }
+                    values.push((value?, since));
+                }
+                _ => {}
+            }
+        }
+        Some(ParamDecl {
+            name: name?,
+            values,
+            span: sp,
+        })
+    }
+
+    fn cite(&mut self, pair: Pair<'_, Rule>) -> Option<Cite> {
+        let mut strings = pair.into_inner().filter(|p| p.as_rule() == Rule::string);
+        let clause = self.string(strings.next()?);
+        let quote = strings.next().map(|q| self.string(q));
+        Some(Cite { clause, quote })
+    }
+
+    fn scope(&mut self, pair: Pair<'_, Rule>) -> Option<Scope> {
+        let mut kind = None;
+        let mut var = None;
+        let mut filter = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::entity_kind => {
+                    let sp = span(&p);
+                    let k = match p.into_inner().next()?.as_rule() {
+                        Rule::kw_person => EntityKind::Person,
+                        Rule::kw_school => EntityKind::School,
+                        Rule::kw_district => EntityKind::District,
+                        Rule::kw_activity => EntityKind::Activity,
+                        Rule::kw_enrollment => EntityKind::Enrollment,
+                        _ => EntityKind::Mentorship,
+                    };
+                    kind = Some((k, sp));
+                }
+                Rule::ident => var = Some(self.ident(p)),
+                Rule::expr => filter = self.expr_root(p),
+                _ => {}
+            }
+        }
+        let (kind, kind_span) = kind?;
+        Some(Scope {
+            kind,
+            kind_span,
+            var: var?,
+            filter,
+        })
+    }
+
+    fn credit(&mut self, pair: Pair<'_, Rule>) -> Option<CreditDecl> {
+        let sp = span(&pair);
+        let (mut name, mut title, mut scope, mut otherwise) = (None, None, None, None);
+        let mut cites = Vec::new();
+        let mut denials = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::string => title = Some(self.string(p)),
+                Rule::cite => cites.extend(self.cite(p)),
+                Rule::message => {
+                    self.sink
+                        .error(span(&p), "a credit block has no message")
+                        .help("put messages on rules");
+                }
+                Rule::scope => scope = self.scope(p),
+                Rule::no_credit => {
+                    let mut cond = None;
+                    let mut reason = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::expr => cond = self.expr_root(q),
+                            Rule::string => reason = Some(self.string(q)),
+                            _ => {}
+                        }
+                    }
+                    denials.extend(cond.map(|c| (c, reason)));
+                }
+                Rule::otherwise => {
+                    otherwise = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::expr)
+                        .and_then(|q| self.expr_root(q))
+                }
+                _ => {}
+            }
+        }
+        Some(CreditDecl {
+            name: name?,
+            title,
+            cites,
+            scope: scope?,
+            denials,
+            otherwise: otherwise?,
+            span: sp,
+        })
+    }
+
+    fn rule(&mut self, pair: Pair<'_, Rule>) -> Option<RuleDecl> {
+        let sp = span(&pair);
+        let (mut id, mut title, mut severity, mut scope, mut window, mut require) =
+            (None, None, None, None, None, None);
+        let mut cites = Vec::new();
+        let mut messages = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => id = Some(self.ident(p)),
+                Rule::string => title = Some(self.string(p)),
+                Rule::severity => {
+                    let s = span(&p);
+                    let level = match p.into_inner().next().map(|q| q.as_rule()) {
+                        Some(Rule::kw_advisory) => SeverityAst::Advisory,
+                        _ => SeverityAst::Required,
+                    };
+                    severity = Some((level, s));
+                }
+                Rule::cite => cites.extend(self.cite(p)),
+                Rule::message => messages.extend(
+                    p.into_inner()
+                        .find(|q| q.as_rule() == Rule::string)
+                        .map(|q| self.string(q)),
+                ),
+                Rule::scope => scope = self.scope(p),
+                Rule::each_window
+                | Rule::cycle_window
+                | Rule::within_window
+                | Rule::during_window => window = self.window(p),
+                Rule::require => require = self.require(p),
+                _ => {}
+            }
+        }
+        Some(RuleDecl {
+            id: id?,
+            title,
+            severity,
+            cites,
+            messages,
+            scope: scope?,
+            window,
+            require: require?,
+            span: sp,
+        })
+    }
+
+    fn period(&mut self, pair: Pair<'_, Rule>) -> Option<Period> {
+        let sp = span(&pair);
+        let mut count = 1;
+        let mut unit = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::count => count = self.count(p),
+                Rule::period_unit => {
+                    unit = Some(match p.into_inner().next()?.as_rule() {
+                        Rule::kw_calendar_year => PeriodUnit::CalendarYear,
+                        Rule::kw_academic_year => PeriodUnit::AcademicYear,
+                        Rule::kw_semester => PeriodUnit::Semester,
+                        Rule::kw_months | Rule::kw_month => PeriodUnit::Month,
+                        Rule::kw_weeks | Rule::kw_week => PeriodUnit::Week,
+                        _ => PeriodUnit::Day,
+                    })
+                }
+                _ => {}
+            }
+        }
+        if count == 0 {
+            self.sink
+                .error(sp, "a period must be at least one unit long");
+        }
+        Some(Period {
+            count: count.max(1),
+            unit: unit?,
+            span: sp,
+        })
+    }
+
+    fn duration(&mut self, pair: Pair<'_, Rule>) -> Option<Duration> {
+        let mut n = 0u32;
+        let mut unit = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::count => n = self.count(p),
+                Rule::duration_unit => unit = p.into_inner().next().map(|u| u.as_rule()),
+                _ => {}
+            }
+        }
+        Some(match unit? {
+            Rule::kw_years | Rule::kw_year => Duration {
+                months: n.saturating_mul(12),
+                days: 0,
+            },
+            Rule::kw_months | Rule::kw_month => Duration { months: n, days: 0 },
+            Rule::kw_weeks | Rule::kw_week => Duration {
+                months: 0,
+                days: n.saturating_mul(7),
+            },
+            _ => Duration { months: 0, days: n },
+        })
+    }
+
+    fn binder(&mut self, pair: Pair<'_, Rule>) -> Option<Ident> {
+        pair.into_inner()
+            .find(|p| p.as_rule() == Rule::ident)
+            .map(|p| self.ident(p))
+    }
+
+    fn window(&mut self, pair: Pair<'_, Rule>) -> Option<WindowAst> {
+        let sp = span(&pair);
+        let rule = pair.as_rule();
+        let mut bind = None;
+        let mut period = None;
+        let mut dates = Vec::new();
+        let mut length = None;
+        let mut expr = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::binder => bind = self.binder(p),
+                Rule::period => period = self.period(p),
+                Rule::date => dates.push(self.date(p)),
+                Rule::duration => length = self.duration(p),
+                Rule::expr => expr = self.expr_root(p),
+                _ => {}
+            }
+        }
+        Some(match rule {
+            Rule::each_window => WindowAst::Each {
+                period: period?,
+                bind,
+                span: sp,
+            },
+            Rule::cycle_window => {
+                let [start, end] = dates.as_slice() else {
+                    return None;
+                };
+                WindowAst::Cycle {
+                    start: *start,
+                    end: *end,
+                    bind,
+                    span: sp,
+                }
+            }
+            Rule::within_window => WindowAst::Within {
+                length: length?,
+                after: expr?,
+                bind,
+                span: sp,
+            },
+            _ => WindowAst::During {
+                of: expr?,
+                bind,
+                span: sp,
+            },
+        })
+    }
+
+    fn require(&mut self, pair: Pair<'_, Rule>) -> Option<Require> {
+        let inner = pair
+            .into_inner()
+            .find(|p| matches!(p.as_rule(), Rule::expr | Rule::cadence))?;
+        if inner.as_rule() == Rule::expr {
+            return self.expr_root(inner).map(Require::Check);
+        }
+        let sp = span(&inner);
+        let (mut at_least, mut kind, mut by, mut every, mut filter) =
+            (None, None, None, None, None);
+        let mut hosted = false;
+        for p in inner.into_inner() {
+            match p.as_rule() {
+                Rule::count => at_least = Some(self.count(p)),
+                Rule::ident => kind = Some(self.ident(p)),
+                Rule::hosted => hosted = true,
+                Rule::unary => {
+                    self.nodes = 0;
+                    by = self.expr(p);
+                }
+                Rule::period => every = self.period(p),
+                Rule::expr => filter = self.expr_root(p),
+                _ => {}
+            }
+        }
+        Some(Require::Cadence(Cadence {
+            at_least: at_least?,
+            kind: kind?,
+            hosted,
+            by: by?,
+            every: every?,
+            filter,
+            span: sp,
+        }))
+    }
+
+    /// An expression at the top of a clause: resets the node budget.
+    fn expr_root(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        self.nodes = 0;
+        let sp = span(&pair);
+        let e = self.expr(pair);
+        if self.nodes > self.limits.max_expr_nodes {
+            self.sink
+                .error(
+                    sp,
+                    format!(
+                        "expression has {} parts, more than the limit of {}",
+                        self.nodes, self.limits.max_expr_nodes
+                    ),
+                )
+                .help("name parts of it with `param`, or split the rule");
+            return None;
+        }
+        e
+    }
+
+    fn node(&mut self, kind: ExprKind, span: Span) -> Expr {
+        self.nodes += 1;
+        Expr { kind, span }
+    }
+
+    fn binary_chain(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        let mut inner = pair.into_inner();
+        let mut acc = self.expr(inner.next()?)?;
+        while let Some(op) = inner.next() {
+            let op = match op.as_rule() {
+                Rule::kw_or => BinOp::Or,
+                Rule::kw_and => BinOp::And,
+                Rule::add_op if op.as_str() == "+" => BinOp::Add,
+                Rule::add_op => BinOp::Sub,
+                Rule::mul_op if op.as_str() == "*" => BinOp::Mul,
+                _ => BinOp::Div,
+            };
+            let rhs = self.expr(inner.next()?)?;
+            let sp = acc.span.to(rhs.span);
+            acc = self.node(ExprKind::Binary(op, Box::new(acc), Box::new(rhs)), sp);
+        }
+        Some(acc)
+    }
+
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        if self.nodes > self.limits.max_expr_nodes {
+            return None;
+        }
+        let sp = span(&pair);
+        match pair.as_rule() {
+            Rule::expr | Rule::paren => self.expr(pair.into_inner().next()?),
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
+                self.binary_chain(pair)
+            }
+            Rule::not_expr => {
+                let mut nots = 0;
+                let mut operand = None;
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::not_op {
+                        nots += 1;
+                    } else {
+                        operand = self.expr(p);
+                    }
+                }
+                let mut e = operand?;
+                for _ in 0..nots {
+                    e = self.node(ExprKind::Unary(UnOp::Not, Box::new(e)), sp);
+                }
+                Some(e)
+            }
+            Rule::cmp_expr => {
+                let mut inner = pair.into_inner();
+                let lhs = self.expr(inner.next()?)?;
+                let Some(tail) = inner.next() else {
+                    return Some(lhs);
+                };
+                match tail.as_rule() {
+                    Rule::compare => {
+                        let mut t = tail.into_inner();
+                        let op = match t.next()?.as_str() {
+                            ">=" => BinOp::Ge,
+                            "<=" => BinOp::Le,
+                            "!=" => BinOp::Ne,
+                            "=" => BinOp::Eq,
+                            ">" => BinOp::Gt,
+                            _ => BinOp::Lt,
+                        };
+                        let rhs = self.expr(t.next()?)?;
+                        Some(self.node(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), sp))
+                    }
+                    Rule::has_test => {
+                        let role =
+                            self.ident(tail.into_inner().find(|p| p.as_rule() == Rule::ident)?);
+                        Some(self.node(ExprKind::Has(Some(Box::new(lhs)), role), sp))
+                    }
+                    _ => {
+                        let mut negated = false;
+                        let mut list = Vec::new();
+                        for p in tail.into_inner() {
+                            match p.as_rule() {
+                                Rule::not_op => negated = true,
+                                Rule::list => {
+                                    for item in p.into_inner() {
+                                        list.push(self.expr(item)?);
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                        Some(self.node(
+                            ExprKind::In {
+                                negated,
+                                value: Box::new(lhs),
+                                list,
+                            },
+                            sp,
+                        ))
+                    }
+                }
+            }
+            Rule::of_expr => {
+                // `a of b of c` groups to the right: a of (b of c).
+                let mut parts = Vec::new();
+                for p in pair.into_inner() {
+                    if p.as_rule() != Rule::kw_of {
+                        parts.push(self.expr(p)?);
+                    }
+                }
+                let mut acc = parts.pop()?;
+                while let Some(lhs) = parts.pop() {
+                    let s = lhs.span.to(acc.span);
+                    acc = self.node(ExprKind::Of(Box::new(lhs), Box::new(acc)), s);
+                }
+                Some(acc)
+            }
+            Rule::unary => {
+                let mut negs = 0;
+                let mut operand = None;
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::neg {
+                        negs += 1;
+                    } else {
+                        operand = self.expr(p);
+                    }
+                }
+                let mut e = operand?;
+                for _ in 0..negs {
+                    e = self.node(ExprKind::Unary(UnOp::Neg, Box::new(e)), sp);
+                }
+                Some(e)
+            }
+            Rule::postfix => {
+                let mut inner = pair.into_inner();
+                let mut acc = self.expr(inner.next()?)?;
+                for p in inner {
+                    let psp = acc.span.to(span(&p));
+                    let is_method = p.as_rule() == Rule::method;
+                    let mut parts = p.into_inner();
+                    let name = self.ident(parts.next()?);
+                    acc = if is_method {
+                        let mut args = Vec::new();
+                        for a in parts {
+                            args.push(self.expr(a)?);
+                        }
+                        self.node(ExprKind::Method(Box::new(acc), name, args), psp)
+                    } else {
+                        self.node(ExprKind::Field(Box::new(acc), name), psp)
+                    };
+                }
+                Some(acc)
+            }
+            Rule::implicit_has => {
+                let role = self.ident(pair.into_inner().find(|p| p.as_rule() == Rule::ident)?);
+                Some(self.node(ExprKind::Has(None, role), sp))
+            }
+            Rule::list => {
+                let mut items = Vec::new();
+                for p in pair.into_inner() {
+                    items.push(self.expr(p)?);
+                }
+                Some(self.node(ExprKind::List(items), sp))
+            }
+            Rule::ident => Some(self.node(ExprKind::Name(pair.as_str().to_string()), sp)),
+            Rule::aggregate => self.aggregate(pair),
+            Rule::credited => {
+                let mut args = pair.into_inner().filter(|p| p.as_rule() == Rule::expr);
+                let person = self.expr(args.next()?)?;
+                let filter = match args.next() {
+                    Some(f) => Some(Box::new(self.expr(f)?)),
+                    None => None,
+                };
+                Some(self.node(
+                    ExprKind::Credited {
+                        person: Box::new(person),
+                        filter,
+                    },
+                    sp,
+                ))
+            }
+            Rule::builtin_call => {
+                let mut inner = pair.into_inner();
+                let b = inner.next()?;
+                let name_span = span(&b);
+                let func = match b.into_inner().next()?.as_rule() {
+                    Rule::kw_age => Builtin::Age,
+                    Rule::kw_tenure => Builtin::Tenure,
+                    Rule::kw_finance => Builtin::Finance,
+                    _ => Builtin::YearOf,
+                };
+                let mut args = Vec::new();
+                for a in inner {
+                    args.push(self.expr(a)?);
+                }
+                Some(self.node(
+                    ExprKind::Call {
+                        func,
+                        name_span,
+                        args,
+                    },
+                    sp,
+                ))
+            }
+            _ => self.literal(pair),
+        }
+    }
+
+    fn aggregate(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        let sp = span(&pair);
+        let mut func = AggFn::Count;
+        let mut value = None;
+        let mut relation = None;
+        let mut filter = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::agg_fn => {
+                    func = match p.into_inner().next()?.as_rule() {
+                        Rule::kw_count => AggFn::Count,
+                        Rule::kw_sum => AggFn::Sum,
+                        Rule::kw_min => AggFn::Min,
+                        Rule::kw_max => AggFn::Max,
+                        Rule::kw_avg => AggFn::Avg,
+                        _ => AggFn::Share,
+                    }
+                }
+                Rule::expr if relation.is_none() => value = Some(Box::new(self.expr(p)?)),
+                Rule::expr => filter = Some(Box::new(self.expr(p)?)),
+                Rule::relation => relation = Some(self.relation(p)?),
+                _ => {}
+            }
+        }
+        Some(self.node(
+            ExprKind::Aggregate {
+                func,
+                value,
+                relation: relation?,
+                filter,
+            },
+            sp,
+        ))
+    }
+
+    fn relation(&mut self, pair: Pair<'_, Rule>) -> Option<Relation> {
+        let sp = span(&pair);
+        let mut kind = None;
+        let mut link = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::rel_kind => {
+                    kind = Some(match p.into_inner().next()?.as_rule() {
+                        Rule::kw_people => RelKind::People,
+                        Rule::kw_schools => RelKind::Schools,
+                        Rule::kw_districts => RelKind::Districts,
+                        Rule::kw_activities => RelKind::Activities,
+                        Rule::kw_enrollments => RelKind::Enrollments,
+                        Rule::kw_sessions => RelKind::Sessions,
+                        _ => RelKind::Mentorships,
+                    })
+                }
+                Rule::rel_link => {
+                    let mut inner = p.into_inner();
+                    let how = match inner.next()?.as_rule() {
+                        Rule::kw_of => RelLink::Of,
+                        Rule::hosted_by => RelLink::HostedBy,
+                        _ => RelLink::By,
+                    };
+                    let anchor = self.expr(inner.next()?)?;
+                    link = Some((how, Box::new(anchor)));
+                }
+                _ => {}
+            }
+        }
+        Some(Relation {
+            kind: kind?,
+            link,
+            span: sp,
+        })
+    }
+
+    fn literal(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        let sp = span(&pair);
+        let rule = pair.as_rule();
+        let kind = match rule {
+            Rule::number => ExprKind::Number(self.decimal(&pair)),
+            Rule::hours => ExprKind::Hours(self.first_decimal(pair)?),
+            Rule::percent => ExprKind::Percent(self.first_decimal(pair)?),
+            Rule::money => {
+                let wan = pair.clone().into_inner().any(|p| p.as_rule() == Rule::wan);
+                let amount = self.first_decimal(pair)?;
+                let amount = if wan {
+                    amount.checked_mul(Decimal::from(10_000))
+                } else {
+                    Some(amount)
+                };
+                match amount {
+                    Some(a) => ExprKind::Money(a),
+                    None => {
+                        self.sink
+                            .error(sp, "amount is out of range for an exact decimal");
+                        return None;
+                    }
+                }
+            }
+            Rule::ratio | Rule::fraction => {
+                let nums: Vec<Decimal> = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::count)
+                    .map(|p| self.decimal(&p))
+                    .collect();
+                let [a, b] = nums.as_slice() else { return None };
+                if b.is_zero() {
+                    self.sink.error(
+                        sp,
+                        "the second number of a ratio or fraction must not be zero",
+                    );
+                }
+                if rule == Rule::ratio {
+                    ExprKind::Ratio(*a, *b)
+                } else {
+                    ExprKind::Fraction(*a, *b)
+                }
+            }
+            Rule::date => ExprKind::Date(self.date(pair).date),
+            Rule::duration => ExprKind::Duration(self.duration(pair)?),
+            Rule::boolean => ExprKind::Bool(pair.into_inner().next()?.as_rule() == Rule::kw_true),
+            Rule::string => ExprKind::Str(self.string(pair).value),
+            _ => return None,
+        };
+        Some(self.node(kind, sp))
+    }
+
+    fn first_decimal(&mut self, pair: Pair<'_, Rule>) -> Option<Decimal> {
+        let p = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::number_part)?;
+        Some(self.decimal(&p))
+    }
+}
