@@ -1,11 +1,14 @@
 fn main() {
-    for path in std::env::args().skip(1) {
-        let src = std::fs::read_to_string(&path).unwrap();
-        let mut sink = tenet::diagnostic::Sink::new(&path, &src);
-        let f = tenet::syntax::parse(&src, &mut sink, Default::default());
-        for d in &sink.diagnostics {
-            print!("{}", d.render(&src));
+    let roots: Vec<String> = std::env::args().skip(1).collect();
+    match tenet::PolicySet::load(&roots, |n| {
+        std::fs::read_to_string(n).map_err(|e| e.to_string())
+    }) {
+        Ok(set) => {
+            print!("{}", set.render_warnings());
+            for p in set.policies() {
+                println!("{}: {} rules", p.id, p.rules.len());
+            }
         }
-        println!("{path}: {}", if f.is_some() { "ok" } else { "FAILED" });
+        Err(e) => print!("{}", e.render()),
     }
 }

@@ -174,6 +174,11 @@ impl<'a> Sink<'a> {
         &mut self.diagnostics[last]
     }
 
+    /// The file name diagnostics carry.
+    pub fn file(&self) -> &'a str {
+        self.file
+    }
+
     /// The source text the spans point into.
     pub fn source(&self) -> &'a str {
         self.source

@@ -1,0 +1,353 @@
+//! Loading a set of policies: parse, follow imports, check.
+//!
+//! The core reads no files: callers pass a reader that returns a file's
+//! text by name (`tenet-io` and the CLI read from disk; tests use a map).
+
+use crate::check::{self, Unit};
+use crate::diagnostic::{Diagnostic, Level, Sink, Span};
+use crate::program::CheckedPolicy;
+use crate::syntax::{self, ast, Limits};
+use indexmap::IndexMap;
+use std::fmt;
+
+/// Policies that parsed and checked, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    pub(crate) policies: Vec<CheckedPolicy>,
+    warnings: Vec<Diagnostic>,
+    sources: IndexMap<String, String>,
+}
+
+/// Why a policy set could not be built: every diagnostic, with the sources
+/// needed to render them.
+#[derive(Debug, Clone)]
+pub struct CompileError {
+    /// Errors and warnings, in file and position order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each file's text by name.
+    pub sources: IndexMap<String, String>,
+}
+
+impl CompileError {
+    /// All diagnostics drawn with their source lines.
+    pub fn render(&self) -> String {
+        render_all(&self.diagnostics, &self.sources)
+    }
+
+    /// Only the errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.level == Level::Error)
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors().count();
+        write!(f, "{n} error{} in policies", if n == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+fn render_all(diagnostics: &[Diagnostic], sources: &IndexMap<String, String>) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.render(sources.get(&d.file).map_or("", String::as_str)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Joins an import path to the importing file's directory, resolving `.`
+/// and `..` textually (no file system access).
+pub fn resolve_import(importer: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = match importer.rfind('/') {
+        Some(i) if !path.starts_with('/') => importer.get(..i).unwrap_or("").split('/').collect(),
+        _ => Vec::new(),
+    };
+    if path.starts_with('/') {
+        parts.push("");
+    }
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| !p.is_empty() && *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+struct Loaded {
+    source: String,
+    file: Option<ast::File>,
+    /// Resolved names of its imports, with the import's span.
+    imports: Vec<(String, Span)>,
+}
+
+impl PolicySet {
+    /// Loads `roots` and everything they import through `read`, then checks
+    /// each root. All diagnostics of all files come back at once.
+    ///
+    /// ```
+    /// use tenet::PolicySet;
+    /// let files = [
+    ///     ("common.policy", "policy common { param minimum = 90 h }"),
+    ///     ("a.policy", r#"import "common.policy"
+    ///        policy a { rule r { for person t require t has teacher } }"#),
+    /// ];
+    /// let read = |name: &str| files.iter().find(|(n, _)| *n == name).map(|(_, t)| t.to_string())
+    ///     .ok_or_else(|| "not found".to_string());
+    /// let set = PolicySet::load(&["a.policy"], read).unwrap();
+    /// assert_eq!(set.policies()[0].id, "a");
+    /// ```
+    pub fn load<S: AsRef<str>>(
+        roots: &[S],
+        mut read: impl FnMut(&str) -> Result<String, String>,
+    ) -> Result<PolicySet, CompileError> {
+        let mut files: IndexMap<String, Loaded> = IndexMap::new();
+        let mut diagnostics = Vec::new();
+        let mut pending: Vec<(String, Option<(String, Span)>)> = roots
+            .iter()
+            .rev()
+            .map(|r| (r.as_ref().to_string(), None))
+            .collect();
+        while let Some((name, from)) = pending.pop() {
+            if files.contains_key(&name) {
+                continue;
+            }
+            let source = match read(&name) {
+                Ok(s) => s,
+                Err(why) => {
+                    match &from {
+                        Some((importer, span)) => {
+                            let src = files.get(importer).map_or("", |l| l.source.as_str());
+                            let mut sink = Sink::new(importer, src);
+                            sink.error(*span, format!("cannot read imported file `{name}`: {why}"))
+                                .help("import paths are relative to the importing file");
+                            diagnostics.extend(sink.diagnostics);
+                        }
+                        None => {
+                            let mut sink = Sink::new(&name, "");
+                            sink.error(Span::default(), format!("cannot read `{name}`: {why}"));
+                            diagnostics.extend(sink.diagnostics);
+                        }
+                    }
+                    continue;
+                }
+            };
+            let mut sink = Sink::new(&name, &source);
+            let file = syntax::parse(&source, &mut sink, Limits::default());
+            diagnostics.extend(sink.diagnostics);
+            let imports: Vec<(String, Span)> = file
+                .as_ref()
+                .map(|f| {
+                    f.imports
+                        .iter()
+                        .map(|i| (resolve_import(&name, &i.value), i.span))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (imp, span) in imports.iter().rev() {
+                pending.push((imp.clone(), Some((name.clone(), *span))));
+            }
+            files.insert(
+                name,
+                Loaded {
+                    source,
+                    file,
+                    imports,
+                },
+            );
+        }
+
+        let mut policies = Vec::new();
+        for root in roots {
+            let root = root.as_ref();
+            let Some(order) = import_order(root, &files, &mut diagnostics) else {
+                continue;
+            };
+            let Some(loaded) = files.get(root) else {
+                continue;
+            };
+            let Some(file) = &loaded.file else { continue };
+            let imports: Vec<Unit<'_>> = order
+                .iter()
+                .filter_map(|n| {
+                    let l = files.get(n)?;
+                    Some(Unit {
+                        name: n.as_str(),
+                        source: l.source.as_str(),
+                        file: l.file.as_ref()?,
+                    })
+                })
+                .collect();
+            if imports.len() != order.len() {
+                continue; // an imported file failed to parse; its errors are reported
+            }
+            let unit = Unit {
+                name: root,
+                source: &loaded.source,
+                file,
+            };
+            let (policy, diags) = check::check(&unit, &imports);
+            diagnostics.extend(diags);
+            policies.extend(policy);
+        }
+        let mut seen_ids: IndexMap<String, String> = IndexMap::new();
+        for p in &policies {
+            if let Some(first) = seen_ids.insert(p.id.clone(), p.file.clone()) {
+                let src = files.get(&p.file).map_or("", |l| l.source.as_str());
+                let span = files
+                    .get(&p.file)
+                    .and_then(|l| l.file.as_ref())
+                    .map_or(Span::default(), |f| f.policy.id.span);
+                let mut sink = Sink::new(&p.file, src);
+                sink.error(
+                    span,
+                    format!("policy id `{}` is also used by `{first}`", p.id),
+                )
+                .help("reports are keyed by policy id; give each policy its own");
+                diagnostics.extend(sink.diagnostics);
+            }
+        }
+        dedup(&mut diagnostics);
+        let sources: IndexMap<String, String> =
+            files.into_iter().map(|(n, l)| (n, l.source)).collect();
+        if diagnostics.iter().any(|d| d.level == Level::Error) {
+            return Err(CompileError {
+                diagnostics,
+                sources,
+            });
+        }
+        Ok(PolicySet {
+            policies,
+            warnings: diagnostics,
+            sources,
+        })
+    }
+
+    /// Builds a set from in-memory sources; every source is a root, and
+    /// imports resolve among the given names.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<PolicySet, CompileError> {
+        let roots: Vec<&str> = sources.iter().map(|(n, _)| *n).collect();
+        PolicySet::load(&roots, |name| {
+            sources
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t.to_string())
+                .ok_or_else(|| "no such source".to_string())
+        })
+    }
+
+    /// The checked policies, in root order.
+    pub fn policies(&self) -> &[CheckedPolicy] {
+        &self.policies
+    }
+
+    /// Warnings found while checking.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Warnings drawn with their source lines.
+    pub fn render_warnings(&self) -> String {
+        render_all(&self.warnings, &self.sources)
+    }
+
+    /// Each file's text by name.
+    pub fn sources(&self) -> &IndexMap<String, String> {
+        &self.sources
+    }
+}
+
+/// Transitive imports of `root`, dependencies first; `None` on a cycle.
+fn import_order(
+    root: &str,
+    files: &IndexMap<String, Loaded>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<String>> {
+    fn visit(
+        name: &str,
+        files: &IndexMap<String, Loaded>,
+        stack: &mut Vec<String>,
+        done: &mut Vec<String>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> bool {
+        let Some(loaded) = files.get(name) else {
+            return true;
+        };
+        stack.push(name.to_string());
+        for (imp, span) in &loaded.imports {
+            if stack.iter().any(|s| s == imp) {
+                let mut sink = Sink::new(name, &loaded.source);
+                let mut chain = stack.clone();
+                chain.push(imp.clone());
+                sink.error(*span, format!("import cycle: {}", chain.join(" → ")))
+                    .help("move the shared definitions into a file that imports nothing");
+                diagnostics.extend(sink.diagnostics);
+                return false;
+            }
+            if done.iter().any(|d| d == imp) {
+                continue;
+            }
+            if !visit(imp, files, stack, done, diagnostics) {
+                return false;
+            }
+            if files.contains_key(imp) && !done.iter().any(|d| d == imp) {
+                done.push(imp.clone());
+            }
+        }
+        stack.pop();
+        true
+    }
+    let mut done = Vec::new();
+    let mut stack = Vec::new();
+    visit(root, files, &mut stack, &mut done, diagnostics).then_some(done)
+}
+
+fn dedup(diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| seen.insert((d.file.clone(), d.span, d.message.clone())));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_resolve_relative_to_the_importer() {
+        assert_eq!(
+            resolve_import("policies/lvyuan.policy", "common.policy"),
+            "policies/common.policy"
+        );
+        assert_eq!(
+            resolve_import("lvyuan.policy", "common.policy"),
+            "common.policy"
+        );
+        assert_eq!(
+            resolve_import("a/b/c.policy", "../shared/x.policy"),
+            "a/shared/x.policy"
+        );
+        assert_eq!(
+            resolve_import("a/c.policy", "/etc/x.policy"),
+            "/etc/x.policy"
+        );
+    }
+
+    #[test]
+    fn an_import_cycle_is_an_error_not_a_hang() {
+        let err = PolicySet::from_sources(&[
+            ("a.policy", "import \"b.policy\"\npolicy a { }"),
+            ("b.policy", "import \"a.policy\"\npolicy b { }"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.render()
+                .contains("import cycle: a.policy → b.policy → a.policy"),
+            "{}",
+            err.render()
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! Runtime values. Quantities are exact rationals over `rust_decimal`, so
+//! `1:3 of 100` compares exactly and `2.5% of 4,000,000.00` is exactly
+//! `100000.00`; overflow is reported, never wrapped.
+
+use crate::model::{
+    ActivityIx, DistrictIx, EnrollmentIx, MentorshipIx, PersonIx, SchoolIx, SessionIx,
+};
+use crate::schema::EnumValue;
+use crate::syntax::ast::Duration;
+use chrono::{Days, Months, NaiveDate};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+use std::fmt;
+
+/// An exact rational `n / d` with `d > 0`.
+#[derive(Debug, Clone, Copy)]
+pub struct Q {
+    n: Decimal,
+    d: Decimal,
+}
+
+/// Arithmetic left the range of exact decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
+
+impl Q {
+    /// Zero.
+    pub const ZERO: Q = Q {
+        n: Decimal::ZERO,
+        d: Decimal::ONE,
+    };
+
+    /// A whole decimal.
+    pub fn new(n: Decimal) -> Q {
+        Q { n, d: Decimal::ONE }
+    }
+
+    /// `n / d`; `None` when `d` is zero.
+    pub fn ratio(n: Decimal, d: Decimal) -> Option<Q> {
+        if d.is_zero() {
+            None
+        } else if d.is_sign_negative() {
+            Some(Q { n: -n, d: -d })
+        } else {
+            Some(Q { n, d })
+        }
+    }
+
+    fn tidy(self) -> Q {
+        // Keep the common case (d = 1) cheap and the decimals small.
+        if self.d == Decimal::ONE {
+            return self;
+        }
+        match self.n.checked_div(self.d) {
+            Some(q) if q.checked_mul(self.d) == Some(self.n) => Q::new(q.normalize()),
+            _ => self,
+        }
+    }
+
+    /// `self + other`.
+    pub fn add(self, o: Q) -> Result<Q, Overflow> {
+        if self.d == o.d {
+            return Ok(Q {
+                n: self.n.checked_add(o.n).ok_or(Overflow)?,
+                d: self.d,
+            });
+        }
+        let n = self
+            .n
+            .checked_mul(o.d)
+            .and_then(|a| o.n.checked_mul(self.d).and_then(|b| a.checked_add(b)));
+        let d = self.d.checked_mul(o.d);
+        Ok(Q {
+            n: n.ok_or(Overflow)?,
+            d: d.ok_or(Overflow)?,
+        }
+        .tidy())
+    }
+
+    /// `self - other`.
+    pub fn sub(self, o: Q) -> Result<Q, Overflow> {
+        self.add(o.neg())
+    }
+
+    /// `-self`.
+    pub fn neg(self) -> Q {
+        Q {
+            n: -self.n,
+            d: self.d,
+        }
+    }
+
+    /// `self * other`.
+    pub fn mul(self, o: Q) -> Result<Q, Overflow> {
+        let n = self.n.checked_mul(o.n).ok_or(Overflow)?;
+        let d = self.d.checked_mul(o.d).ok_or(Overflow)?;
+        Ok(Q { n, d }.tidy())
+    }
+
+    /// `self / other`; `None` inside when dividing by zero.
+    pub fn div(self, o: Q) -> Result<Option<Q>, Overflow> {
+        if o.n.is_zero() {
+            return Ok(None);
+        }
+        let n = self.n.checked_mul(o.d).ok_or(Overflow)?;
+        let d = self.d.checked_mul(o.n).ok_or(Overflow)?;
+        Ok(Q::ratio(n, d).map(Q::tidy))
+    }
+
+    /// Exact comparison by cross-multiplication.
+    pub fn cmp(self, o: Q) -> Result<Ordering, Overflow> {
+        if self.d == o.d {
+            return Ok(self.n.cmp(&o.n));
+        }
+        let a = self.n.checked_mul(o.d).ok_or(Overflow)?;
+        let b = o.n.checked_mul(self.d).ok_or(Overflow)?;
+        Ok(a.cmp(&b))
+    }
+
+    /// Whether it is zero.
+    pub fn is_zero(self) -> bool {
+        self.n.is_zero()
+    }
+
+    /// Whether it is below zero.
+    pub fn is_negative(self) -> bool {
+        self.n.is_sign_negative() && !self.n.is_zero()
+    }
+
+    /// The decimal value; exact when the rational has a finite decimal
+    /// expansion, otherwise rounded to 10 places.
+    pub fn to_decimal(self) -> Decimal {
+        let q = self.tidy();
+        if q.d == Decimal::ONE {
+            return q.n;
+        }
+        q.n.checked_div(q.d)
+            .map_or(Decimal::ZERO, |v| v.round_dp(10))
+    }
+
+    /// Whether the value is an exact decimal (no rounding in `to_decimal`).
+    pub fn is_exact(self) -> bool {
+        self.tidy().d == Decimal::ONE
+    }
+}
+
+impl PartialEq for Q {
+    fn eq(&self, other: &Q) -> bool {
+        self.cmp(*other) == Ok(Ordering::Equal)
+    }
+}
+
+/// A record a value refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityRef {
+    /// A district.
+    District(DistrictIx),
+    /// A school.
+    School(SchoolIx),
+    /// A person.
+    Person(PersonIx),
+    /// An activity.
+    Activity(ActivityIx),
+    /// A session.
+    Session(SessionIx),
+    /// An enrollment.
+    Enrollment(EnrollmentIx),
+    /// A mentorship.
+    Mentorship(MentorshipIx),
+}
+
+/// An inclusive range of days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DateRange {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+}
+
+impl DateRange {
+    /// A range; `None` when `end < start`.
+    pub fn new(start: NaiveDate, end: NaiveDate) -> Option<DateRange> {
+        (start <= end).then_some(DateRange { start, end })
+    }
+
+    /// Whether the day lies inside.
+    pub fn contains(self, day: NaiveDate) -> bool {
+        self.start <= day && day <= self.end
+    }
+
+    /// The overlap of two ranges.
+    pub fn intersect(self, other: DateRange) -> Option<DateRange> {
+        DateRange::new(self.start.max(other.start), self.end.min(other.end))
+    }
+}
+
+impl fmt::Display for DateRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} .. {}", self.start, self.end)
+    }
+}
+
+/// Adds a duration to a date; `None` past the end of the calendar.
+pub fn add_duration(date: NaiveDate, d: Duration) -> Option<NaiveDate> {
+    date.checked_add_months(Months::new(d.months))?
+        .checked_add_days(Days::new(u64::from(d.days)))
+}
+
+/// A runtime value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A quantity (number, hours or money; the unit is in the static type).
+    Num(Q),
+    /// A date.
+    Date(NaiveDate),
+    /// A duration.
+    Duration(Duration),
+    /// Time from `since` to `at`.
+    Elapsed {
+        /// Start.
+        since: NaiveDate,
+        /// End.
+        at: NaiveDate,
+    },
+    /// A boolean.
+    Bool(bool),
+    /// Text.
+    Str(String),
+    /// An enumeration value.
+    Enum(EnumValue),
+    /// A record.
+    Entity(EntityRef),
+    /// A window.
+    Window(DateRange),
+    /// A list.
+    List(Vec<Value>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn share_of_money_is_exact() {
+        let share = Q::ratio(d("2.5"), d("100")).unwrap();
+        let payroll = Q::new(d("4000000.00"));
+        let required = share.mul(payroll).unwrap();
+        assert_eq!(required.to_decimal(), d("100000.00"));
+        assert!(required.is_exact());
+    }
+
+    #[test]
+    fn thirds_compare_exactly() {
+        let third = Q::ratio(d("1"), d("3")).unwrap();
+        let x = third.mul(Q::new(d("100"))).unwrap();
+        // 33.3333333333 (rounded display) is below the exact third of 100.
+        assert_eq!(Q::new(d("33.3333333333")).cmp(x), Ok(Ordering::Less));
+        assert_eq!(
+            x.add(x).unwrap().add(x).unwrap().cmp(Q::new(d("100"))),
+            Ok(Ordering::Equal)
+        );
+    }
+
+    #[test]
+    fn overflow_is_an_error() {
+        let big = Q::new(Decimal::MAX);
+        assert_eq!(big.add(big), Err(Overflow));
+        assert_eq!(big.mul(Q::new(d("2"))), Err(Overflow));
+    }
+
+    #[test]
+    fn division_by_zero_is_none() {
+        assert_eq!(Q::new(d("1")).div(Q::ZERO), Ok(None));
+    }
+}
