@@ -3,9 +3,11 @@
 
 pub mod check;
 pub mod diagnostic;
+mod eval;
 pub mod model;
 mod policy_set;
 pub mod program;
+pub mod report;
 pub mod schema;
 pub mod syntax;
 pub mod value;

@@ -5,8 +5,13 @@
 
 use crate::check::{self, Unit};
 use crate::diagnostic::{Diagnostic, Level, Sink, Span};
+use crate::eval;
+use crate::model::{Actor, Dataset, Org};
 use crate::program::CheckedPolicy;
+use crate::report::{Report, RuleResult};
 use crate::syntax::{self, ast, Limits};
+use crate::value::EntityRef;
+use chrono::NaiveDate;
 use indexmap::IndexMap;
 use std::fmt;
 
@@ -259,6 +264,51 @@ impl PolicySet {
     /// Each file's text by name.
     pub fn sources(&self) -> &IndexMap<String, String> {
         &self.sources
+    }
+
+    /// Evaluates every policy that has rules against a dataset, as of a
+    /// date. Deterministic: the same inputs give the same reports.
+    pub fn evaluate(&self, data: &Dataset, as_of: NaiveDate) -> Vec<Report> {
+        self.policies
+            .iter()
+            .filter(|p| !p.rules.is_empty())
+            .map(|p| eval::evaluate_policy(p, data, as_of))
+            .collect()
+    }
+
+    /// Evaluates one subject (a teacher, a school …) against every rule of
+    /// every policy that ranges over its kind — the per-request call for
+    /// services. Results come in policy order, then rule order.
+    pub fn evaluate_subject(
+        &self,
+        data: &Dataset,
+        subject: EntityRef,
+        as_of: NaiveDate,
+    ) -> Vec<RuleResult> {
+        let mut out = Vec::new();
+        for p in &self.policies {
+            eval::evaluate_subject(p, data, subject, as_of, &mut out);
+        }
+        out
+    }
+
+    /// Finds a subject by its file id: a district, school or person id, an
+    /// activity id, or `mentor/trainee/program` for a mentorship.
+    pub fn find_subject(data: &Dataset, id: &str) -> Option<EntityRef> {
+        if let Some(actor) = data.actor(id) {
+            return Some(match actor {
+                Actor::Person(p) => EntityRef::Person(p),
+                Actor::Org(Org::School(s)) => EntityRef::School(s),
+                Actor::Org(Org::District(d)) => EntityRef::District(d),
+            });
+        }
+        if let Some(a) = data.activity_ix(id) {
+            return Some(EntityRef::Activity(a));
+        }
+        data.mentorships
+            .iter()
+            .position(|m| m.id == id)
+            .map(|i| EntityRef::Mentorship(crate::model::MentorshipIx(i as u32)))
     }
 }
 

@@ -16,7 +16,7 @@ pub struct Var(pub u16);
 pub struct ParamId(pub u16);
 
 /// Required or advisory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// A failure is a violation.
@@ -41,7 +41,7 @@ pub struct Calendar {
     pub year_start: (u32, u32),
     /// Semesters by name with (month, day) bounds; an end before its start
     /// wraps into the next calendar year.
-    pub semesters: Vec<(String, (u32, u32), (u32, u32))>,
+    pub semesters: Vec<Semester>,
 }
 
 impl Default for Calendar {
@@ -55,6 +55,9 @@ impl Default for Calendar {
         }
     }
 }
+
+/// A named semester: (name, first (month, day), last (month, day)).
+pub type Semester = (String, (u32, u32), (u32, u32));
 
 /// A parameter with its history.
 #[derive(Debug, Clone, PartialEq)]

@@ -58,7 +58,7 @@ impl Q {
     }
 
     /// `self + other`.
-    pub fn add(self, o: Q) -> Result<Q, Overflow> {
+    pub fn plus(self, o: Q) -> Result<Q, Overflow> {
         if self.d == o.d {
             return Ok(Q {
                 n: self.n.checked_add(o.n).ok_or(Overflow)?,
@@ -78,12 +78,12 @@ impl Q {
     }
 
     /// `self - other`.
-    pub fn sub(self, o: Q) -> Result<Q, Overflow> {
-        self.add(o.neg())
+    pub fn minus(self, o: Q) -> Result<Q, Overflow> {
+        self.plus(o.negate())
     }
 
     /// `-self`.
-    pub fn neg(self) -> Q {
+    pub fn negate(self) -> Q {
         Q {
             n: -self.n,
             d: self.d,
@@ -91,14 +91,14 @@ impl Q {
     }
 
     /// `self * other`.
-    pub fn mul(self, o: Q) -> Result<Q, Overflow> {
+    pub fn times(self, o: Q) -> Result<Q, Overflow> {
         let n = self.n.checked_mul(o.n).ok_or(Overflow)?;
         let d = self.d.checked_mul(o.d).ok_or(Overflow)?;
         Ok(Q { n, d }.tidy())
     }
 
     /// `self / other`; `None` inside when dividing by zero.
-    pub fn div(self, o: Q) -> Result<Option<Q>, Overflow> {
+    pub fn over(self, o: Q) -> Result<Option<Q>, Overflow> {
         if o.n.is_zero() {
             return Ok(None);
         }
@@ -108,7 +108,7 @@ impl Q {
     }
 
     /// Exact comparison by cross-multiplication.
-    pub fn cmp(self, o: Q) -> Result<Ordering, Overflow> {
+    pub fn compare(self, o: Q) -> Result<Ordering, Overflow> {
         if self.d == o.d {
             return Ok(self.n.cmp(&o.n));
         }
@@ -146,7 +146,7 @@ impl Q {
 
 impl PartialEq for Q {
     fn eq(&self, other: &Q) -> bool {
-        self.cmp(*other) == Ok(Ordering::Equal)
+        self.compare(*other) == Ok(Ordering::Equal)
     }
 }
 
@@ -250,7 +250,7 @@ mod tests {
     fn share_of_money_is_exact() {
         let share = Q::ratio(d("2.5"), d("100")).unwrap();
         let payroll = Q::new(d("4000000.00"));
-        let required = share.mul(payroll).unwrap();
+        let required = share.times(payroll).unwrap();
         assert_eq!(required.to_decimal(), d("100000.00"));
         assert!(required.is_exact());
     }
@@ -258,11 +258,15 @@ mod tests {
     #[test]
     fn thirds_compare_exactly() {
         let third = Q::ratio(d("1"), d("3")).unwrap();
-        let x = third.mul(Q::new(d("100"))).unwrap();
+        let x = third.times(Q::new(d("100"))).unwrap();
         // 33.3333333333 (rounded display) is below the exact third of 100.
-        assert_eq!(Q::new(d("33.3333333333")).cmp(x), Ok(Ordering::Less));
+        assert_eq!(Q::new(d("33.3333333333")).compare(x), Ok(Ordering::Less));
         assert_eq!(
-            x.add(x).unwrap().add(x).unwrap().cmp(Q::new(d("100"))),
+            x.plus(x)
+                .unwrap()
+                .plus(x)
+                .unwrap()
+                .compare(Q::new(d("100"))),
             Ok(Ordering::Equal)
         );
     }
@@ -270,12 +274,12 @@ mod tests {
     #[test]
     fn overflow_is_an_error() {
         let big = Q::new(Decimal::MAX);
-        assert_eq!(big.add(big), Err(Overflow));
-        assert_eq!(big.mul(Q::new(d("2"))), Err(Overflow));
+        assert_eq!(big.plus(big), Err(Overflow));
+        assert_eq!(big.times(Q::new(d("2"))), Err(Overflow));
     }
 
     #[test]
     fn division_by_zero_is_none() {
-        assert_eq!(Q::new(d("1")).div(Q::ZERO), Ok(None));
+        assert_eq!(Q::new(d("1")).over(Q::ZERO), Ok(None));
     }
 }

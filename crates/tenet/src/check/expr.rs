@@ -17,20 +17,20 @@ pub(super) fn fold(e: &Expr) -> Option<Value> {
     match &e.kind {
         ExprKind::Const(v) => Some(v.clone()),
         ExprKind::Neg(x) => match fold(x)? {
-            Value::Num(q) => Some(Value::Num(q.neg())),
+            Value::Num(q) => Some(Value::Num(q.negate())),
             _ => None,
         },
         ExprKind::Of(a, b) => {
             let (x, y) = both(a, b)?;
-            x.mul(y).ok().map(Value::Num)
+            x.times(y).ok().map(Value::Num)
         }
         ExprKind::Arith(op, a, b) if e.ty.is_quantity() => {
             let (x, y) = both(a, b)?;
             let r = match op {
-                Arith::Add => x.add(y).ok()?,
-                Arith::Sub => x.sub(y).ok()?,
-                Arith::Mul => x.mul(y).ok()?,
-                Arith::Div => x.div(y).ok()??,
+                Arith::Add => x.plus(y).ok()?,
+                Arith::Sub => x.minus(y).ok()?,
+                Arith::Mul => x.times(y).ok()?,
+                Arith::Div => x.over(y).ok()??,
             };
             Some(Value::Num(r))
         }

@@ -469,10 +469,11 @@ impl<'a> Checker<'a> {
         };
         let subject = Entity::from(decl.scope.kind);
         let var = self.env.bind(&decl.scope.var.name, Type::Entity(subject));
-        let filter = match &decl.scope.filter {
-            Some(f) => Some(self.bool_expr(f, "a `where` filter")),
-            None => None,
-        };
+        let filter = decl
+            .scope
+            .filter
+            .as_ref()
+            .map(|f| self.bool_expr(f, "a `where` filter"));
         let window = self.window(decl);
         let require = match &decl.require {
             ast::Require::Check(e) => self.bool_expr(e, "`require`").map(Requirement::Check),

@@ -64,9 +64,9 @@ pub enum Item {
     /// `param name = value [since date], …`.
     Param(ParamDecl),
     /// `credit name { … }`.
-    Credit(CreditDecl),
+    Credit(Box<CreditDecl>),
     /// `rule id "title" { … }`.
-    Rule(RuleDecl),
+    Rule(Box<RuleDecl>),
 }
 
 /// A date literal.

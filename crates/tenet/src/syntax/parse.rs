@@ -186,7 +186,21 @@ fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let end = at + found_len(sink_source(sink), at);
+    let wanted_name = matches!(&err.variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::ident));
+    let word = sink_source(sink).get(at..end).unwrap_or("");
+    if wanted_name && is_keyword(word) {
+        sink.error(
+            Span::new(at, end),
+            format!("`{word}` is a reserved word and cannot be used as a name"),
+        )
+        .help(format!("choose another name, e.g. `{word}_value`"));
+        return;
+    }
     sink.error(Span::new(at, end), message);
+}
+
+fn is_keyword(word: &str) -> bool {
+    !word.is_empty() && PolicyParser::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
 }
 
 fn sink_source<'a>(sink: &Sink<'a>) -> &'a str {
@@ -378,8 +392,10 @@ impl Builder<'_, '_> {
                     items.push(Item::Calendar(entries));
                 }
                 Rule::param_decl => items.extend(self.param(p).map(Item::Param)),
-                Rule::credit_decl => items.extend(self.credit(p).map(Item::Credit)),
-                Rule::rule_decl => items.extend(self.rule(p).map(Item::Rule)),
+                Rule::credit_decl => {
+                    items.extend(self.credit(p).map(|c| Item::Credit(Box::new(c))))
+                }
+                Rule::rule_decl => items.extend(self.rule(p).map(|r| Item::Rule(Box::new(r)))),
                 _ => {}
             }
         }

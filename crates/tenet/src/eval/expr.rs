@@ -1,0 +1,895 @@
+//! Evaluating typed expressions against a dataset.
+//!
+//! Missing data is not an error: it is [`Halt::Unknown`], which `and`/`or`
+//! treat with three-valued logic (false wins an `and`, true wins an `or`),
+//! so a rule never passes or fails on data it does not have.
+
+use crate::model::{Actor, Dataset, EnrollmentIx, Org, PersonIx};
+use crate::program::{Aggregate, Arith, CheckedPolicy, Cmp, Credit, Expr, ExprKind};
+use crate::report::{Explanation, Fact, Record};
+use crate::schema::{EnumValue, Field, Type};
+use crate::syntax::ast::{AggFn, RelKind, RelLink};
+use crate::value::{add_duration, DateRange, EntityRef, Overflow, Value, Q};
+use chrono::{Datelike, NaiveDate};
+use std::cmp::Ordering;
+
+/// Why evaluation stopped short of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Halt {
+    /// Data needed is missing; says what.
+    Unknown(String),
+}
+
+impl From<Overflow> for Halt {
+    fn from(_: Overflow) -> Halt {
+        Halt::Unknown("arithmetic overflow: a value is beyond the range of exact decimals".into())
+    }
+}
+
+pub(crate) type R<T> = Result<T, Halt>;
+
+/// How many records an aggregate lists in an explanation.
+const LIST_CAP: usize = 20;
+
+/// Evaluation state for one rule, subject and window.
+pub(crate) struct Ctx<'a> {
+    pub data: &'a Dataset,
+    pub policy: &'a CheckedPolicy,
+    pub as_of: NaiveDate,
+    /// Records count when their date lies here (window ∩ effective ∩ ..as_of).
+    pub range: DateRange,
+    /// The rule's window, if it has one.
+    pub window: Option<DateRange>,
+    /// The day params and default ages are taken at.
+    pub param_day: NaiveDate,
+    pub default_at: NaiveDate,
+    pub env: Vec<Option<Value>>,
+    pub trace: Explanation,
+}
+
+fn unknown<T>(why: String) -> R<T> {
+    Err(Halt::Unknown(why))
+}
+
+impl<'a> Ctx<'a> {
+    pub fn set(&mut self, var: crate::program::Var, v: Value) {
+        let i = usize::from(var.0);
+        if self.env.len() <= i {
+            self.env.resize(i + 1, None);
+        }
+        if let Some(slot) = self.env.get_mut(i) {
+            *slot = Some(v);
+        }
+    }
+
+    fn get(&self, var: crate::program::Var) -> R<Value> {
+        match self.env.get(usize::from(var.0)) {
+            Some(Some(v)) => Ok(v.clone()),
+            _ => unknown("internal: unbound variable".into()),
+        }
+    }
+
+    fn fact(&mut self, expr: &str, value: String) {
+        if !expr.is_empty() && !self.trace.values.iter().any(|f| f.expr == expr) {
+            self.trace.values.push(Fact {
+                expr: expr.to_string(),
+                value,
+            });
+        }
+    }
+
+    pub fn eval_bool(&mut self, e: &Expr) -> R<bool> {
+        match self.eval(e)? {
+            Value::Bool(b) => Ok(b),
+            _ => unknown("internal: expected true or false".into()),
+        }
+    }
+
+    pub fn eval_num(&mut self, e: &Expr) -> R<Q> {
+        match self.eval(e)? {
+            Value::Num(q) => Ok(q),
+            _ => unknown("internal: expected a number".into()),
+        }
+    }
+
+    pub fn eval(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Param(id) => {
+                let p = self
+                    .policy
+                    .params
+                    .get(usize::from(id.0))
+                    .ok_or_else(|| Halt::Unknown("internal: unknown param".into()))?;
+                let v = p
+                    .at(self.param_day)
+                    .cloned()
+                    .ok_or_else(|| Halt::Unknown(format!("param `{}` has no value", p.name)))?;
+                if !self.trace.params.iter().any(|f| f.expr == p.name) {
+                    self.trace.params.push(Fact {
+                        expr: p.name.clone(),
+                        value: show(&v, &p.ty),
+                    });
+                }
+                Ok(v)
+            }
+            ExprKind::Var(v) => self.get(*v),
+            ExprKind::Field(base, field) => {
+                let b = self.eval(base)?;
+                self.field(b, *field)
+            }
+            ExprKind::Attr(base, column) => {
+                let b = self.eval(base)?;
+                let attrs = match b {
+                    Value::Entity(EntityRef::District(d)) => &self.data.district(d).attrs,
+                    Value::Entity(EntityRef::School(s)) => &self.data.school(s).attrs,
+                    Value::Entity(EntityRef::Person(p)) => &self.data.person(p).attrs,
+                    Value::Entity(EntityRef::Activity(a)) => &self.data.activity(a).attrs,
+                    _ => return unknown("internal: no extra columns".into()),
+                };
+                match attrs.get(column) {
+                    Some(v) => Ok(Value::Str(v.clone())),
+                    None => unknown(format!(
+                        "`{}` has no `{column}` column",
+                        self.entity_id(b_ref(&b))
+                    )),
+                }
+            }
+            ExprKind::Neg(x) => Ok(Value::Num(self.eval_num(x)?.negate())),
+            ExprKind::Not(x) => Ok(Value::Bool(!self.eval_bool(x)?)),
+            ExprKind::And(a, b) => {
+                let x = self.eval_bool(a);
+                if x == Ok(false) {
+                    return Ok(Value::Bool(false));
+                }
+                let y = self.eval_bool(b);
+                match (x, y) {
+                    (_, Ok(false)) => Ok(Value::Bool(false)),
+                    (Ok(true), Ok(true)) => Ok(Value::Bool(true)),
+                    (Err(h), _) | (_, Err(h)) => Err(h),
+                    _ => Ok(Value::Bool(false)),
+                }
+            }
+            ExprKind::Or(a, b) => {
+                let x = self.eval_bool(a);
+                if x == Ok(true) {
+                    return Ok(Value::Bool(true));
+                }
+                let y = self.eval_bool(b);
+                match (x, y) {
+                    (_, Ok(true)) => Ok(Value::Bool(true)),
+                    (Ok(false), Ok(false)) => Ok(Value::Bool(false)),
+                    (Err(h), _) | (_, Err(h)) => Err(h),
+                    _ => Ok(Value::Bool(true)),
+                }
+            }
+            ExprKind::Arith(op, a, b) => {
+                let x = self.eval(a)?;
+                let y = self.eval(b)?;
+                arith(*op, x, y)
+            }
+            ExprKind::Of(a, b) => {
+                let s = self.eval_num(a)?;
+                let q = self.eval_num(b)?;
+                Ok(Value::Num(s.times(q)?))
+            }
+            ExprKind::Compare(op, a, b) => {
+                let x = self.eval(a)?;
+                let y = self.eval(b)?;
+                Ok(Value::Bool(compare(*op, &x, &y)?))
+            }
+            ExprKind::Has(p, role) => match self.eval(p)? {
+                Value::Entity(EntityRef::Person(p)) => {
+                    Ok(Value::Bool(self.data.person(p).roles.contains(*role)))
+                }
+                _ => unknown("internal: `has` on a non-person".into()),
+            },
+            ExprKind::In {
+                negated,
+                value,
+                list,
+            } => {
+                let v = self.eval(value)?;
+                let mut found = false;
+                for item in list {
+                    if compare(Cmp::Eq, &v, &self.eval(item)?)? {
+                        found = true;
+                        break;
+                    }
+                }
+                Ok(Value::Bool(found != *negated))
+            }
+            ExprKind::Aggregate(agg) => {
+                let v = self.aggregate(agg, &e.ty)?;
+                self.fact(&e.text, show(&v, &e.ty));
+                Ok(v)
+            }
+            ExprKind::Credited {
+                person,
+                elem,
+                filter,
+            } => {
+                let p = match self.eval(person)? {
+                    Value::Entity(EntityRef::Person(p)) => p,
+                    _ => return unknown("internal: credited_hours of a non-person".into()),
+                };
+                let total = self.credited(p, *elem, filter.as_deref())?;
+                self.fact(&e.text, show(&Value::Num(total), &Type::Hours));
+                Ok(Value::Num(total))
+            }
+            ExprKind::Age { person, at } => {
+                let p = match self.eval(person)? {
+                    Value::Entity(EntityRef::Person(p)) => p,
+                    _ => return unknown("internal: age of a non-person".into()),
+                };
+                let at = self.at(at.as_deref())?;
+                let person = self.data.person(p);
+                let Some(born) = person.birth_date else {
+                    return unknown(format!("person `{}` has no birth_date", person.id));
+                };
+                let age = completed_years(born, at);
+                self.fact(&e.text, format!("{age} (born {born}, at {at})"));
+                Ok(Value::Num(Q::new(age.into())))
+            }
+            ExprKind::Tenure { since, at } => {
+                let since = match self.eval(since)? {
+                    Value::Date(d) => d,
+                    _ => return unknown("internal: tenure of a non-date".into()),
+                };
+                let at = self.at(at.as_deref())?;
+                self.fact(&e.text, format!("since {since}, at {at}"));
+                Ok(Value::Elapsed { since, at })
+            }
+            ExprKind::Finance { org, year, item } => {
+                let org = match self.eval(org)? {
+                    Value::Entity(EntityRef::School(s)) => Org::School(s),
+                    Value::Entity(EntityRef::District(d)) => Org::District(d),
+                    _ => return unknown("internal: finance of a non-org".into()),
+                };
+                let year = match year {
+                    Some(y) => match self.eval(y)? {
+                        Value::Window(w) => w.start.year(),
+                        Value::Num(q) => {
+                            let d = q.to_decimal();
+                            i32::try_from(d.trunc().mantissa())
+                                .ok()
+                                .filter(|_| d.fract().is_zero() && d.scale() == 0)
+                                .unwrap_or(0)
+                        }
+                        _ => 0,
+                    },
+                    None => self.window.map_or(self.as_of.year(), |w| w.start.year()),
+                };
+                let id = self.data.org_id(org).to_string();
+                match self.data.finance_amount(org, year, *item) {
+                    Some(amount) => {
+                        let v = Value::Num(Q::new(amount));
+                        self.fact(&e.text, show(&v, &Type::Money));
+                        Ok(v)
+                    }
+                    None => {
+                        let what = format!("no finance row for `{id}` {year} `{item}`");
+                        self.trace.missing.push(what.clone());
+                        unknown(what)
+                    }
+                }
+            }
+            ExprKind::YearOf(x) => match self.eval(x)? {
+                Value::Date(d) => Ok(Value::Num(Q::new(d.year().into()))),
+                Value::Window(w) => Ok(Value::Num(Q::new(w.start.year().into()))),
+                _ => unknown("internal: year_of a non-date".into()),
+            },
+        }
+    }
+
+    fn at(&mut self, at: Option<&Expr>) -> R<NaiveDate> {
+        match at {
+            None => Ok(self.default_at),
+            Some(e) => match self.eval(e)? {
+                Value::Date(d) => Ok(d),
+                _ => unknown("internal: expected a date".into()),
+            },
+        }
+    }
+
+    pub fn entity_id(&self, r: Option<EntityRef>) -> String {
+        match r {
+            Some(EntityRef::District(d)) => self.data.district(d).id.clone(),
+            Some(EntityRef::School(s)) => self.data.school(s).id.clone(),
+            Some(EntityRef::Person(p)) => self.data.person(p).id.clone(),
+            Some(EntityRef::Activity(a)) => self.data.activity(a).id.clone(),
+            Some(EntityRef::Session(s)) => self.data.session(s).id.clone(),
+            Some(EntityRef::Enrollment(e)) => {
+                let e = self.data.enrollment(e);
+                format!(
+                    "{}/{}",
+                    self.data.person(e.person).id,
+                    self.data.activity(e.activity).id
+                )
+            }
+            Some(EntityRef::Mentorship(m)) => self.data.mentorship(m).id.clone(),
+            None => String::from("?"),
+        }
+    }
+
+    fn field(&mut self, base: Value, field: Field) -> R<Value> {
+        let data = self.data;
+        let missing =
+            |what: &str, id: &str, kind: &str| unknown(format!("{kind} `{id}` has no {what}"));
+        let date = |d: Option<NaiveDate>, what: &str, id: &str| match d {
+            Some(d) => Ok(Value::Date(d)),
+            None => missing(what, id, "person"),
+        };
+        let actor = |a: Actor| match a {
+            Actor::Person(p) => EntityRef::Person(p),
+            Actor::Org(o) => org_ref(o),
+        };
+        let v = match (base, field) {
+            (Value::Window(w), Field::StartDate) => Value::Date(w.start),
+            (Value::Window(w), Field::EndDate) => Value::Date(w.end),
+            (Value::Window(w), Field::Year) => Value::Num(Q::new(w.start.year().into())),
+            (Value::Entity(r), Field::Id) => Value::Str(self.entity_id(Some(r))),
+            (Value::Entity(EntityRef::District(d)), Field::Name) => {
+                Value::Str(data.district(d).name.clone())
+            }
+            (Value::Entity(EntityRef::School(s)), f) => {
+                let s = data.school(s);
+                match f {
+                    Field::Name => Value::Str(s.name.clone()),
+                    Field::District => Value::Entity(EntityRef::District(s.district)),
+                    Field::Rural => Value::Bool(s.rural),
+                    Field::TrainingBase => Value::Bool(s.training_base),
+                    _ => return unknown("internal: no such school field".into()),
+                }
+            }
+            (Value::Entity(EntityRef::Person(p)), f) => {
+                let p = data.person(p);
+                match f {
+                    Field::Name => Value::Str(p.name.clone()),
+                    Field::Org => Value::Entity(org_ref(p.org)),
+                    Field::BirthDate => date(p.birth_date, "birth_date", &p.id)?,
+                    Field::HireDate => date(p.hire_date, "hire_date", &p.id)?,
+                    Field::PostStartDate => date(p.post_start_date, "post_start_date", &p.id)?,
+                    _ => return unknown("internal: no such person field".into()),
+                }
+            }
+            (Value::Entity(EntityRef::Activity(a)), f) => {
+                let a = data.activity(a);
+                match f {
+                    Field::Title => Value::Str(a.title.clone()),
+                    Field::Organizer => Value::Entity(actor(a.organizer)),
+                    Field::Host => match a.host {
+                        Some(h) => Value::Entity(org_ref(h)),
+                        None => return missing("host", &a.id, "activity"),
+                    },
+                    Field::Level => Value::Enum(EnumValue::Level(a.level)),
+                    Field::Kind => Value::Enum(EnumValue::Kind(a.kind)),
+                    Field::Mode => Value::Enum(EnumValue::Mode(a.mode)),
+                    Field::StartDate => Value::Date(a.start_date),
+                    Field::EndDate => Value::Date(a.end_date),
+                    Field::Hours => Value::Num(Q::new(a.hours)),
+                    Field::ScheduledHours => Value::Num(Q::new(a.scheduled_hours)),
+                    _ => return unknown("internal: no such activity field".into()),
+                }
+            }
+            (Value::Entity(EntityRef::Session(s)), f) => {
+                let s = data.session(s);
+                match f {
+                    Field::Activity => Value::Entity(EntityRef::Activity(s.activity)),
+                    Field::Date => Value::Date(s.date),
+                    Field::Hours => Value::Num(Q::new(s.hours)),
+                    _ => return unknown("internal: no such session field".into()),
+                }
+            }
+            (Value::Entity(EntityRef::Enrollment(ix)), f) => {
+                let e = data.enrollment(ix);
+                match f {
+                    Field::Person => Value::Entity(EntityRef::Person(e.person)),
+                    Field::Activity => Value::Entity(EntityRef::Activity(e.activity)),
+                    Field::AbsentHours => Value::Num(Q::new(e.absent_hours)),
+                    Field::ScheduledHours => {
+                        Value::Num(Q::new(data.activity(e.activity).scheduled_hours))
+                    }
+                    Field::Credited => Value::Num(credit_of(data, self.policy, self.as_of, ix)?.0),
+                    _ => return unknown("internal: no such enrollment field".into()),
+                }
+            }
+            (Value::Entity(EntityRef::Mentorship(m)), f) => {
+                let m = data.mentorship(m);
+                match f {
+                    Field::Mentor => Value::Entity(EntityRef::Person(m.mentor)),
+                    Field::Trainee => Value::Entity(EntityRef::Person(m.trainee)),
+                    Field::Program => Value::Str(m.program.clone()),
+                    Field::StartDate => Value::Date(m.start_date),
+                    Field::EndDate => Value::Date(m.end_date),
+                    _ => return unknown("internal: no such mentorship field".into()),
+                }
+            }
+            _ => return unknown("internal: field of a non-record".into()),
+        };
+        Ok(v)
+    }
+
+    /// The members of a relation, in data order, limited to `self.range`
+    /// for dated records.
+    fn members(&mut self, agg: &Aggregate) -> R<Vec<EntityRef>> {
+        let data = self.data;
+        let range = self.range;
+        let anchor = match &agg.link {
+            Some((how, e)) => Some((*how, self.eval(e)?)),
+            None => None,
+        };
+        let anchor_ref = anchor.as_ref().and_then(|(how, v)| match v {
+            Value::Entity(r) => Some((*how, *r)),
+            _ => None,
+        });
+        let out: Vec<EntityRef> = match (agg.relation, anchor_ref) {
+            (RelKind::People, None) => (0..data.people.len())
+                .map(|i| EntityRef::Person(PersonIx(i as u32)))
+                .collect(),
+            (RelKind::People, Some((_, EntityRef::School(s)))) => data
+                .people_at(Org::School(s))
+                .iter()
+                .map(|p| EntityRef::Person(*p))
+                .collect(),
+            (RelKind::People, Some((_, EntityRef::District(d)))) => {
+                let mut people: Vec<PersonIx> = data.people_at(Org::District(d)).to_vec();
+                for s in data.schools_of(d) {
+                    people.extend_from_slice(data.people_at(Org::School(*s)));
+                }
+                people.sort();
+                people.into_iter().map(EntityRef::Person).collect()
+            }
+            (RelKind::Schools, None) => (0..data.schools.len())
+                .map(|i| EntityRef::School(crate::model::SchoolIx(i as u32)))
+                .collect(),
+            (RelKind::Schools, Some((_, EntityRef::District(d)))) => data
+                .schools_of(d)
+                .iter()
+                .map(|s| EntityRef::School(*s))
+                .collect(),
+            (RelKind::Districts, _) => (0..data.districts.len())
+                .map(|i| EntityRef::District(crate::model::DistrictIx(i as u32)))
+                .collect(),
+            (RelKind::Activities, link) => {
+                let list: Vec<crate::model::ActivityIx> = match link {
+                    None => (0..data.activities.len())
+                        .map(|i| crate::model::ActivityIx(i as u32))
+                        .collect(),
+                    Some((RelLink::HostedBy, r)) => match ref_org(r) {
+                        Some(o) => data.activities_hosted_by(o).to_vec(),
+                        None => Vec::new(),
+                    },
+                    Some((_, r)) => match ref_actor(r) {
+                        Some(a) => data.activities_organized_by(a).to_vec(),
+                        None => Vec::new(),
+                    },
+                };
+                list.into_iter()
+                    .filter(|a| range.contains(data.activity(*a).end_date))
+                    .map(EntityRef::Activity)
+                    .collect()
+            }
+            (RelKind::Enrollments, link) => {
+                let list: Vec<EnrollmentIx> = match link {
+                    Some((_, EntityRef::Person(p))) => data.enrollments_of(p).to_vec(),
+                    Some((_, EntityRef::Activity(a))) => (0..data.enrollments.len())
+                        .map(|i| EnrollmentIx(i as u32))
+                        .filter(|e| data.enrollment(*e).activity == a)
+                        .collect(),
+                    _ => (0..data.enrollments.len())
+                        .map(|i| EnrollmentIx(i as u32))
+                        .collect(),
+                };
+                list.into_iter()
+                    .filter(|e| {
+                        range.contains(data.activity(data.enrollment(*e).activity).end_date)
+                    })
+                    .map(EntityRef::Enrollment)
+                    .collect()
+            }
+            (RelKind::Sessions, link) => {
+                let list: Vec<crate::model::SessionIx> = match link {
+                    Some((_, EntityRef::Activity(a))) => data.sessions_of(a).to_vec(),
+                    _ => (0..data.sessions.len())
+                        .map(|i| crate::model::SessionIx(i as u32))
+                        .collect(),
+                };
+                list.into_iter()
+                    .filter(|s| range.contains(data.session(*s).date))
+                    .map(EntityRef::Session)
+                    .collect()
+            }
+            (RelKind::Mentorships, link) => {
+                let list: Vec<crate::model::MentorshipIx> = match link {
+                    Some((_, EntityRef::Person(p))) => data.mentorships_as_mentor(p).to_vec(),
+                    _ => (0..data.mentorships.len())
+                        .map(|i| crate::model::MentorshipIx(i as u32))
+                        .collect(),
+                };
+                list.into_iter()
+                    .filter(|m| {
+                        let m = data.mentorship(*m);
+                        m.start_date <= range.end && m.end_date >= range.start
+                    })
+                    .map(EntityRef::Mentorship)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(out)
+    }
+
+    fn aggregate(&mut self, agg: &Aggregate, ty: &Type) -> R<Value> {
+        let members = self.members(agg)?;
+        let total = members.len();
+        let mut matched = 0usize;
+        let mut acc: Option<Value> = None;
+        let mut sum = Q::ZERO;
+        let mut listed = 0usize;
+        let kind = match agg.relation {
+            RelKind::People => "person",
+            RelKind::Schools => "school",
+            RelKind::Districts => "district",
+            RelKind::Activities => "activity",
+            RelKind::Enrollments => "enrollment",
+            RelKind::Sessions => "session",
+            RelKind::Mentorships => "mentorship",
+        };
+        for m in members {
+            self.set(agg.elem, Value::Entity(m));
+            if let Some(f) = &agg.filter {
+                if !self.eval_bool(f)? {
+                    continue;
+                }
+            }
+            matched += 1;
+            let v = match &agg.value {
+                Some(v) => Some(self.eval(v)?),
+                None => None,
+            };
+            if listed < LIST_CAP {
+                listed += 1;
+                let value = v
+                    .as_ref()
+                    .zip(agg.value.as_ref())
+                    .map(|(v, e)| show(v, &e.ty));
+                self.trace.counted.push(Record {
+                    kind: kind.into(),
+                    id: self.entity_id(Some(m)),
+                    value,
+                    reason: None,
+                });
+            } else {
+                self.trace.more += 1;
+            }
+            if let Some(v) = v {
+                match agg.func {
+                    AggFn::Sum | AggFn::Avg => {
+                        if let Value::Num(q) = v {
+                            sum = sum.plus(q)?;
+                        }
+                    }
+                    AggFn::Min | AggFn::Max => {
+                        let replace = match &acc {
+                            None => true,
+                            Some(cur) => {
+                                let better = if agg.func == AggFn::Min {
+                                    Cmp::Lt
+                                } else {
+                                    Cmp::Gt
+                                };
+                                compare(better, &v, cur)?
+                            }
+                        };
+                        if replace {
+                            acc = Some(v);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let count = Q::new(rust_decimal::Decimal::from(matched as u64));
+        match agg.func {
+            AggFn::Count => Ok(Value::Num(count)),
+            AggFn::Sum => Ok(Value::Num(sum)),
+            AggFn::Share => {
+                if total == 0 {
+                    return unknown(format!("no {kind} records to take a share of"));
+                }
+                let all = Q::new(rust_decimal::Decimal::from(total as u64));
+                Ok(Value::Num(count.over(all)?.unwrap_or(Q::ZERO)))
+            }
+            AggFn::Avg => match sum.over(count)? {
+                Some(q) => Ok(Value::Num(q)),
+                None => unknown(format!("no {kind} records to average")),
+            },
+            AggFn::Min | AggFn::Max => acc.ok_or_else(|| {
+                let _ = ty;
+                Halt::Unknown(format!(
+                    "no {kind} records to take the {} of",
+                    if agg.func == AggFn::Min {
+                        "least"
+                    } else {
+                        "greatest"
+                    }
+                ))
+            }),
+        }
+    }
+
+    fn credited(&mut self, p: PersonIx, elem: crate::program::Var, filter: Option<&Expr>) -> R<Q> {
+        let data = self.data;
+        let mut total = Q::ZERO;
+        for &ix in data.enrollments_of(p) {
+            let e = data.enrollment(ix);
+            let a = data.activity(e.activity);
+            if !self.range.contains(a.end_date) {
+                continue;
+            }
+            if let Some(f) = filter {
+                self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
+                if !self.eval_bool(f)? {
+                    self.trace.excluded.push(Record {
+                        kind: "enrollment".into(),
+                        id: a.id.clone(),
+                        value: Some("0".into()),
+                        reason: Some(format!("not counted by this rule: {}", f.text)),
+                    });
+                    continue;
+                }
+            }
+            let (hours, denied) = credit_of(data, self.policy, self.as_of, ix)?;
+            match denied {
+                Some(reason) => self.trace.excluded.push(Record {
+                    kind: "enrollment".into(),
+                    id: a.id.clone(),
+                    value: Some("0".into()),
+                    reason: Some(format!(
+                        "{reason} (absent {} of {} scheduled hours)",
+                        e.absent_hours.normalize(),
+                        a.scheduled_hours.normalize()
+                    )),
+                }),
+                None => self.trace.counted.push(Record {
+                    kind: "enrollment".into(),
+                    id: a.id.clone(),
+                    value: Some(hours.to_decimal().normalize().to_string()),
+                    reason: None,
+                }),
+            }
+            total = total.plus(hours)?;
+        }
+        Ok(total)
+    }
+}
+
+/// Credited hours of one enrollment, and the denial reason if credit is
+/// denied.
+pub(crate) fn credit_of(
+    data: &Dataset,
+    policy: &CheckedPolicy,
+    as_of: NaiveDate,
+    ix: EnrollmentIx,
+) -> R<(Q, Option<String>)> {
+    let Some(credit) = &policy.credit else {
+        return unknown("internal: no credit block".into());
+    };
+    let end = data.activity(data.enrollment(ix).activity).end_date;
+    let mut ctx = Ctx {
+        data,
+        policy,
+        as_of,
+        range: DateRange {
+            start: NaiveDate::MIN,
+            end: as_of,
+        },
+        window: None,
+        param_day: end,
+        default_at: end,
+        env: vec![None; credit.slots],
+        trace: Explanation::default(),
+    };
+    credit_in(&mut ctx, credit, ix)
+}
+
+fn credit_in(ctx: &mut Ctx<'_>, credit: &Credit, ix: EnrollmentIx) -> R<(Q, Option<String>)> {
+    ctx.set(credit.var, Value::Entity(EntityRef::Enrollment(ix)));
+    for d in &credit.denials {
+        if ctx.eval_bool(&d.cond)? {
+            return Ok((Q::ZERO, Some(d.reason.clone())));
+        }
+    }
+    let hours = ctx.eval_num(&credit.otherwise)?;
+    Ok((hours, None))
+}
+
+fn org_ref(o: Org) -> EntityRef {
+    match o {
+        Org::District(d) => EntityRef::District(d),
+        Org::School(s) => EntityRef::School(s),
+    }
+}
+
+fn ref_org(r: EntityRef) -> Option<Org> {
+    match r {
+        EntityRef::District(d) => Some(Org::District(d)),
+        EntityRef::School(s) => Some(Org::School(s)),
+        _ => None,
+    }
+}
+
+pub(crate) fn ref_actor(r: EntityRef) -> Option<Actor> {
+    match r {
+        EntityRef::Person(p) => Some(Actor::Person(p)),
+        other => ref_org(other).map(Actor::Org),
+    }
+}
+
+fn b_ref(v: &Value) -> Option<EntityRef> {
+    match v {
+        Value::Entity(r) => Some(*r),
+        _ => None,
+    }
+}
+
+/// Completed years from `born` to `at` (an age).
+pub(crate) fn completed_years(born: NaiveDate, at: NaiveDate) -> i64 {
+    let mut years = i64::from(at.year()) - i64::from(born.year());
+    if (at.month(), at.day()) < (born.month(), born.day()) {
+        years -= 1;
+    }
+    years
+}
+
+fn arith(op: Arith, x: Value, y: Value) -> R<Value> {
+    match (x, y) {
+        (Value::Num(a), Value::Num(b)) => Ok(Value::Num(match op {
+            Arith::Add => a.plus(b)?,
+            Arith::Sub => a.minus(b)?,
+            Arith::Mul => a.times(b)?,
+            Arith::Div => match a.over(b)? {
+                Some(q) => q,
+                None => return unknown("division by zero".into()),
+            },
+        })),
+        (Value::Date(d), Value::Duration(dur)) => {
+            let moved = if op == Arith::Add {
+                add_duration(d, dur)
+            } else {
+                d.checked_sub_months(chrono::Months::new(dur.months))
+                    .and_then(|d| d.checked_sub_days(chrono::Days::new(u64::from(dur.days))))
+            };
+            moved
+                .map(Value::Date)
+                .ok_or_else(|| Halt::Unknown("date out of range".into()))
+        }
+        _ => unknown("internal: bad arithmetic".into()),
+    }
+}
+
+fn holds(op: Cmp, o: Ordering) -> bool {
+    match op {
+        Cmp::Eq => o == Ordering::Equal,
+        Cmp::Ne => o != Ordering::Equal,
+        Cmp::Lt => o == Ordering::Less,
+        Cmp::Le => o != Ordering::Greater,
+        Cmp::Gt => o == Ordering::Greater,
+        Cmp::Ge => o != Ordering::Less,
+    }
+}
+
+/// Compares two values of compatible types.
+pub(crate) fn compare(op: Cmp, x: &Value, y: &Value) -> R<bool> {
+    let o = match (x, y) {
+        (Value::Num(a), Value::Num(b)) => a.compare(*b)?,
+        (Value::Date(a), Value::Date(b)) => a.cmp(b),
+        // elapsed ⋚ duration  ⇔  at ⋚ since + duration
+        (Value::Elapsed { since, at }, Value::Duration(d)) => {
+            let limit = add_duration(*since, *d)
+                .ok_or_else(|| Halt::Unknown("date out of range".into()))?;
+            at.cmp(&limit)
+        }
+        (Value::Duration(d), Value::Elapsed { since, at }) => {
+            let limit = add_duration(*since, *d)
+                .ok_or_else(|| Halt::Unknown("date out of range".into()))?;
+            limit.cmp(at)
+        }
+        (a, b) => {
+            let eq = a == b;
+            return Ok(match op {
+                Cmp::Eq => eq,
+                Cmp::Ne => !eq,
+                _ => false,
+            });
+        }
+    };
+    Ok(holds(op, o))
+}
+
+/// A value as reports write it: exact decimals, money with cents.
+pub(crate) fn show(v: &Value, ty: &Type) -> String {
+    match v {
+        Value::Num(q) => {
+            let d = q.to_decimal().normalize();
+            let d = if *ty == Type::Money && d.scale() < 2 {
+                let mut m = d;
+                m.rescale(2);
+                m
+            } else {
+                d
+            };
+            if q.is_exact() {
+                d.to_string()
+            } else {
+                format!("{d}…")
+            }
+        }
+        Value::Date(d) => d.to_string(),
+        Value::Duration(d) => match (d.months, d.days) {
+            (m, 0) if m % 12 == 0 => format!("{} years", m / 12),
+            (m, 0) => format!("{m} months"),
+            (0, d) => format!("{d} days"),
+            (m, d) => format!("{m} months {d} days"),
+        },
+        Value::Elapsed { since, at } => format!("since {since} (at {at})"),
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s) => s.clone(),
+        Value::Enum(e) => e.to_string(),
+        Value::Entity(_) => String::from("(record)"),
+        Value::Window(w) => w.to_string(),
+        Value::List(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|i| show(i, &Type::Str))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn age_counts_completed_years() {
+        assert_eq!(completed_years(d("1973-11-15"), d("2023-11-14")), 49);
+        assert_eq!(completed_years(d("1973-11-15"), d("2023-11-15")), 50);
+        assert_eq!(completed_years(d("2000-02-29"), d("2023-02-28")), 22);
+        assert_eq!(completed_years(d("2000-02-29"), d("2023-03-01")), 23);
+    }
+
+    #[test]
+    fn tenure_within_three_years_includes_the_anniversary() {
+        let three = Value::Duration(crate::syntax::ast::Duration {
+            months: 36,
+            days: 0,
+        });
+        let on_day = Value::Elapsed {
+            since: d("2020-11-15"),
+            at: d("2023-11-15"),
+        };
+        let day_after = Value::Elapsed {
+            since: d("2020-11-15"),
+            at: d("2023-11-16"),
+        };
+        assert!(compare(Cmp::Le, &on_day, &three).unwrap());
+        assert!(!compare(Cmp::Le, &day_after, &three).unwrap());
+    }
+
+    #[test]
+    fn money_is_shown_with_cents() {
+        assert_eq!(
+            show(&Value::Num(Q::new(538500.into())), &Type::Money),
+            "538500.00"
+        );
+        assert_eq!(show(&Value::Num(Q::new(90.into())), &Type::Hours), "90");
+    }
+}

@@ -1,0 +1,563 @@
+//! Checked program + dataset + evaluation date → results.
+//!
+//! For each rule: every subject in scope, every window of that subject,
+//! one [`RuleResult`]. Windows are clipped to the policy's `effective`
+//! range; a window not yet started at the evaluation date is not reported;
+//! a window still open is `pending` unless already satisfied; records dated
+//! after the evaluation date are never counted.
+
+mod expr;
+pub(crate) mod windows;
+
+use crate::model::{Actor, Dataset, Org};
+use crate::program::{Cadence, CheckedPolicy, Cmp, ExprKind, Requirement, Rule, WindowSpec};
+use crate::report::{self, Explanation, Record, Report, RuleResult, Status, Subject, WindowOut};
+use crate::schema::{Entity, Type};
+use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
+use chrono::NaiveDate;
+use expr::{compare, ref_actor, show, Ctx, Halt};
+
+/// Most windows one rule makes for one subject (a guard, not a target:
+/// daily windows over a century stay below it).
+const MAX_WINDOWS: usize = 100_000;
+
+/// Evaluates every rule of a policy over the whole dataset.
+pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: NaiveDate) -> Report {
+    let mut results = Vec::new();
+    let mut schools = Vec::new();
+    for rule in &policy.rules {
+        for subject in subjects(data, rule.subject) {
+            let before = results.len();
+            evaluate_rule(policy, rule, data, subject, as_of, &mut results);
+            let school = school_of(data, subject);
+            schools.extend(std::iter::repeat_n(school, results.len() - before));
+        }
+    }
+    let rules: Vec<_> = policy
+        .rules
+        .iter()
+        .map(|r| (r.id.clone(), r.title.clone(), r.severity))
+        .collect();
+    let school_list: Vec<(String, String)> = data
+        .schools
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let summary = report::summarize(
+        policy.title.clone(),
+        policy.source.clone(),
+        &rules,
+        &results,
+        &school_list,
+        |i| schools.get(i).copied().flatten(),
+    );
+    Report {
+        policy: policy.id.clone(),
+        as_of,
+        results,
+        summary,
+    }
+}
+
+/// Evaluates every rule of the policy whose subject kind matches.
+pub(crate) fn evaluate_subject(
+    policy: &CheckedPolicy,
+    data: &Dataset,
+    subject: EntityRef,
+    as_of: NaiveDate,
+    out: &mut Vec<RuleResult>,
+) {
+    for rule in &policy.rules {
+        if subject_entity(subject) == Some(rule.subject) {
+            evaluate_rule(policy, rule, data, subject, as_of, out);
+        }
+    }
+}
+
+fn subject_entity(r: EntityRef) -> Option<Entity> {
+    Some(match r {
+        EntityRef::District(_) => Entity::District,
+        EntityRef::School(_) => Entity::School,
+        EntityRef::Person(_) => Entity::Person,
+        EntityRef::Activity(_) => Entity::Activity,
+        EntityRef::Enrollment(_) => Entity::Enrollment,
+        EntityRef::Mentorship(_) => Entity::Mentorship,
+        EntityRef::Session(_) => return None,
+    })
+}
+
+fn subjects(data: &Dataset, kind: Entity) -> Vec<EntityRef> {
+    use crate::model::*;
+    let n = |len: usize| 0..len as u32;
+    match kind {
+        Entity::District => n(data.districts.len())
+            .map(|i| EntityRef::District(DistrictIx(i)))
+            .collect(),
+        Entity::School => n(data.schools.len())
+            .map(|i| EntityRef::School(SchoolIx(i)))
+            .collect(),
+        Entity::Person => n(data.people.len())
+            .map(|i| EntityRef::Person(PersonIx(i)))
+            .collect(),
+        Entity::Activity => n(data.activities.len())
+            .map(|i| EntityRef::Activity(ActivityIx(i)))
+            .collect(),
+        Entity::Enrollment => n(data.enrollments.len())
+            .map(|i| EntityRef::Enrollment(EnrollmentIx(i)))
+            .collect(),
+        Entity::Mentorship => n(data.mentorships.len())
+            .map(|i| EntityRef::Mentorship(MentorshipIx(i)))
+            .collect(),
+        Entity::Org | Entity::Actor | Entity::Session => Vec::new(),
+    }
+}
+
+/// The school a result counts toward in the per-school summary.
+fn school_of(data: &Dataset, subject: EntityRef) -> Option<usize> {
+    let person_school = |p: crate::model::PersonIx| match data.person(p).org {
+        Org::School(s) => Some(s.index()),
+        Org::District(_) => None,
+    };
+    match subject {
+        EntityRef::School(s) => Some(s.index()),
+        EntityRef::Person(p) => person_school(p),
+        EntityRef::Enrollment(e) => person_school(data.enrollment(e).person),
+        EntityRef::Mentorship(m) => person_school(data.mentorship(m).trainee),
+        EntityRef::Activity(a) => match data.activity(a).host.or(match data.activity(a).organizer {
+            Actor::Org(o) => Some(o),
+            Actor::Person(_) => None,
+        }) {
+            Some(Org::School(s)) => Some(s.index()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, String) {
+    let (kind, id, name) = match r {
+        EntityRef::District(d) => (
+            "district",
+            data.district(d).id.clone(),
+            data.district(d).name.clone(),
+        ),
+        EntityRef::School(s) => (
+            "school",
+            data.school(s).id.clone(),
+            data.school(s).name.clone(),
+        ),
+        EntityRef::Person(p) => (
+            "person",
+            data.person(p).id.clone(),
+            data.person(p).name.clone(),
+        ),
+        EntityRef::Activity(a) => (
+            "activity",
+            data.activity(a).id.clone(),
+            data.activity(a).title.clone(),
+        ),
+        EntityRef::Session(s) => (
+            "session",
+            data.session(s).id.clone(),
+            data.session(s).id.clone(),
+        ),
+        EntityRef::Enrollment(e) => {
+            let e = data.enrollment(e);
+            let id = format!(
+                "{}/{}",
+                data.person(e.person).id,
+                data.activity(e.activity).id
+            );
+            ("enrollment", id.clone(), id)
+        }
+        EntityRef::Mentorship(m) => {
+            let m = data.mentorship(m);
+            (
+                "mentorship",
+                m.id.clone(),
+                format!(
+                    "{} → {}",
+                    data.person(m.mentor).name,
+                    data.person(m.trainee).name
+                ),
+            )
+        }
+    };
+    (
+        Subject {
+            kind: kind.into(),
+            id,
+        },
+        name,
+    )
+}
+
+/// The range records are drawn from when a rule has no window.
+fn default_range(policy: &CheckedPolicy, as_of: NaiveDate) -> DateRange {
+    let all = DateRange {
+        start: NaiveDate::MIN,
+        end: as_of,
+    };
+    policy
+        .effective
+        .and_then(|e| e.intersect(all))
+        .unwrap_or(DateRange {
+            start: as_of,
+            end: as_of,
+        })
+}
+
+struct Outcome {
+    status: Status,
+    actual: Option<String>,
+    required: Option<String>,
+    shortfall: Option<String>,
+}
+
+fn evaluate_rule(
+    policy: &CheckedPolicy,
+    rule: &Rule,
+    data: &Dataset,
+    subject: EntityRef,
+    as_of: NaiveDate,
+    out: &mut Vec<RuleResult>,
+) {
+    let mut ctx = Ctx {
+        data,
+        policy,
+        as_of,
+        range: default_range(policy, as_of),
+        window: None,
+        param_day: as_of,
+        default_at: as_of,
+        env: vec![None; rule.slots],
+        trace: Explanation::default(),
+    };
+    ctx.set(rule.var, Value::Entity(subject));
+    let (subj, name) = subject_out(data, subject);
+    let emit = |out: &mut Vec<RuleResult>,
+                window: Option<DateRange>,
+                o: Outcome,
+                mut trace: Explanation| {
+        if let Some(t) = &rule.message {
+            trace.message = Some(render_message(t, &o, &rule.id, &name, window));
+        }
+        out.push(RuleResult {
+            rule: rule.id.clone(),
+            subject: subj.clone(),
+            window: window.map(|w| WindowOut {
+                start: w.start,
+                end: w.end,
+            }),
+            status: o.status,
+            actual: o.actual,
+            required: o.required,
+            shortfall: o.shortfall,
+            severity: rule.severity,
+            explanation: trace,
+        });
+    };
+    let unknown_outcome = || Outcome {
+        status: Status::Unknown,
+        actual: None,
+        required: None,
+        shortfall: None,
+    };
+
+    if let Some(filter) = &rule.filter {
+        match ctx.eval_bool(filter) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(Halt::Unknown(why)) => {
+                let mut trace = std::mem::take(&mut ctx.trace);
+                trace
+                    .missing
+                    .push(format!("cannot tell whether the rule applies: {why}"));
+                emit(out, None, unknown_outcome(), trace);
+                return;
+            }
+        }
+    }
+    ctx.trace = Explanation::default();
+
+    let windows: Vec<Option<DateRange>> = match &rule.window {
+        WindowSpec::None => vec![None],
+        WindowSpec::Each { period, .. } => match policy.effective {
+            Some(eff) => windows::periods(*period, eff, &policy.calendar, MAX_WINDOWS)
+                .into_iter()
+                .map(|p| Some(p.range))
+                .collect(),
+            None => Vec::new(),
+        },
+        WindowSpec::Cycle { range, .. } => vec![Some(*range)],
+        WindowSpec::Within { length, after, .. } => {
+            let anchor = ctx.eval(after);
+            let range = match anchor {
+                Ok(Value::Date(d)) => add_duration(d, *length)
+                    .and_then(|e| e.pred_opt())
+                    .and_then(|e| DateRange::new(d, e)),
+                Ok(_) => None,
+                Err(Halt::Unknown(why)) => {
+                    let mut trace = std::mem::take(&mut ctx.trace);
+                    trace.missing.push(why);
+                    emit(out, None, unknown_outcome(), trace);
+                    return;
+                }
+            };
+            vec![range]
+        }
+        WindowSpec::During { of, .. } => {
+            let range = match ctx.eval(of) {
+                Ok(Value::Entity(EntityRef::Mentorship(m))) => {
+                    let m = data.mentorship(m);
+                    DateRange::new(m.start_date, m.end_date)
+                }
+                Ok(Value::Entity(EntityRef::Activity(a))) => {
+                    let a = data.activity(a);
+                    DateRange::new(a.start_date, a.end_date)
+                }
+                _ => None,
+            };
+            vec![range]
+        }
+    };
+
+    for window in windows {
+        let mut trace = Explanation::default();
+        let clipped = match (window, policy.effective) {
+            (Some(w), Some(eff)) => match w.intersect(eff) {
+                Some(c) => Some(c),
+                None => {
+                    if w.start <= as_of {
+                        let why = format!("window {w} lies outside the effective range {eff}");
+                        trace.missing.push(why);
+                        let o = Outcome {
+                            status: Status::NotApplicable,
+                            actual: None,
+                            required: None,
+                            shortfall: None,
+                        };
+                        emit(out, Some(w), o, trace);
+                    }
+                    continue;
+                }
+            },
+            (w, _) => w,
+        };
+        if clipped.is_some_and(|w| w.start > as_of) {
+            continue;
+        }
+        if let (Some(w), Some(bind)) = (clipped, rule.window.bind()) {
+            ctx.set(bind, Value::Window(w));
+        }
+        ctx.window = clipped;
+        ctx.range = match clipped {
+            Some(w) => DateRange {
+                start: w.start,
+                end: w.end.min(as_of),
+            },
+            None => default_range(policy, as_of),
+        };
+        ctx.param_day = clipped.map_or(as_of, |w| w.start);
+        ctx.default_at = clipped.map_or(as_of, |w| w.end.min(as_of));
+        ctx.trace = Explanation::default();
+        let open = clipped.is_some_and(|w| w.end > as_of);
+        let outcome = match &rule.require {
+            Requirement::Check(cond) => check(&mut ctx, cond, open),
+            Requirement::Cadence(c) => {
+                let outer = clipped.or(policy.effective);
+                cadence(&mut ctx, c, outer)
+            }
+        };
+        let trace = std::mem::take(&mut ctx.trace);
+        emit(out, clipped, outcome, trace);
+    }
+}
+
+fn check(ctx: &mut Ctx<'_>, cond: &crate::program::Expr, open: bool) -> Outcome {
+    let decide = |holds: bool| match (holds, open) {
+        (true, _) => Status::Pass,
+        (false, true) => Status::Pending,
+        (false, false) => Status::Fail,
+    };
+    if let ExprKind::Compare(op, a, b) = &cond.kind {
+        if a.ty.is_quantity() || a.ty == Type::Date {
+            let x = ctx.eval(a);
+            let y = ctx.eval(b);
+            let (x, y) = match (x, y) {
+                (Ok(x), Ok(y)) => (x, y),
+                (Err(Halt::Unknown(why)), _) | (_, Err(Halt::Unknown(why))) => {
+                    return unknown(ctx, why)
+                }
+            };
+            let holds = match compare(*op, &x, &y) {
+                Ok(h) => h,
+                Err(Halt::Unknown(why)) => return unknown(ctx, why),
+            };
+            let status = decide(holds);
+            let shortfall = match (&x, &y, status) {
+                (Value::Num(x), Value::Num(y), Status::Fail | Status::Pending) => match op {
+                    Cmp::Ge | Cmp::Gt => y.minus(*x).ok(),
+                    Cmp::Le | Cmp::Lt => x.minus(*y).ok(),
+                    Cmp::Eq | Cmp::Ne => None,
+                }
+                .map(|q| show(&Value::Num(q), &a.ty)),
+                _ => None,
+            };
+            return Outcome {
+                status,
+                actual: Some(show(&x, &a.ty)),
+                required: Some(show(&y, &b.ty)),
+                shortfall,
+            };
+        }
+    }
+    match ctx.eval_bool(cond) {
+        Ok(h) => Outcome {
+            status: decide(h),
+            actual: None,
+            required: None,
+            shortfall: None,
+        },
+        Err(Halt::Unknown(why)) => unknown(ctx, why),
+    }
+}
+
+fn unknown(ctx: &mut Ctx<'_>, why: String) -> Outcome {
+    if !ctx.trace.missing.contains(&why) {
+        ctx.trace.missing.push(why);
+    }
+    Outcome {
+        status: Status::Unknown,
+        actual: None,
+        required: None,
+        shortfall: None,
+    }
+}
+
+fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome {
+    let Some(outer) = outer else {
+        return unknown(ctx, "the cadence has no range to run over".into());
+    };
+    let by = match ctx.eval(&c.by) {
+        Ok(Value::Entity(r)) => r,
+        Ok(_) => return unknown(ctx, "internal: cadence by a non-record".into()),
+        Err(Halt::Unknown(why)) => return unknown(ctx, why),
+    };
+    let data = ctx.data;
+    let as_of = ctx.as_of;
+    let pool: Vec<crate::model::ActivityIx> = match (c.hosted, by) {
+        (true, EntityRef::School(s)) => data.activities_hosted_by(Org::School(s)).to_vec(),
+        (true, EntityRef::District(d)) => data.activities_hosted_by(Org::District(d)).to_vec(),
+        (false, r) => ref_actor(r)
+            .map(|a| data.activities_organized_by(a).to_vec())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let pool: Vec<_> = pool
+        .into_iter()
+        .filter(|a| data.activity(*a).kind == c.kind)
+        .collect();
+    let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS);
+    let (mut required, mut satisfied, mut failed, mut waiting) = (0u64, 0u64, 0u64, 0u64);
+    let mut listed = 0usize;
+    for piece in pieces {
+        if piece.cut_at_end || piece.range.start > as_of {
+            continue;
+        }
+        required += 1;
+        let upto = DateRange {
+            start: piece.range.start,
+            end: piece.range.end.min(as_of),
+        };
+        let mut found = Vec::new();
+        for &a in &pool {
+            if !upto.contains(data.activity(a).end_date) {
+                continue;
+            }
+            if let Some(f) = &c.filter {
+                ctx.set(c.elem, Value::Entity(EntityRef::Activity(a)));
+                match ctx.eval_bool(f) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(Halt::Unknown(why)) => return unknown(ctx, why),
+                }
+            }
+            found.push(a);
+        }
+        let ok = found.len() as u64 >= u64::from(c.at_least);
+        if ok {
+            satisfied += 1;
+            for a in found {
+                if listed < 20 {
+                    listed += 1;
+                    let act = data.activity(a);
+                    ctx.trace.counted.push(Record {
+                        kind: "activity".into(),
+                        id: act.id.clone(),
+                        value: Some(act.end_date.to_string()),
+                        reason: Some(format!("{} in {}", c.kind, piece.range)),
+                    });
+                } else {
+                    ctx.trace.more += 1;
+                }
+            }
+        } else {
+            let open = piece.range.end > as_of;
+            if open {
+                waiting += 1;
+            } else {
+                failed += 1;
+            }
+            ctx.trace.missing.push(format!(
+                "{}: {} of {} {}{}",
+                piece.range,
+                found.len(),
+                c.at_least,
+                c.kind,
+                if open { " (window still open)" } else { "" }
+            ));
+        }
+    }
+    let status = if required == 0 {
+        Status::NotApplicable
+    } else if failed > 0 {
+        Status::Fail
+    } else if waiting > 0 {
+        Status::Pending
+    } else {
+        Status::Pass
+    };
+    let n = |v: u64| Some(show(&Value::Num(Q::new(v.into())), &Type::Number));
+    let shortfall = matches!(status, Status::Fail | Status::Pending)
+        .then(|| n(failed + waiting))
+        .flatten();
+    Outcome {
+        status,
+        actual: n(satisfied),
+        required: n(required),
+        shortfall,
+    }
+}
+
+fn render_message(
+    template: &str,
+    o: &Outcome,
+    rule: &str,
+    name: &str,
+    window: Option<DateRange>,
+) -> String {
+    let window = window.map_or_else(|| String::from("-"), |w| w.to_string());
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| String::from("-"));
+    template
+        .replace("{actual}", &dash(&o.actual))
+        .replace("{required}", &dash(&o.required))
+        .replace(
+            "{shortfall}",
+            &o.shortfall.clone().unwrap_or_else(|| String::from("0")),
+        )
+        .replace("{subject}", name)
+        .replace("{name}", name)
+        .replace("{window}", &window)
+        .replace("{rule}", rule)
+}
