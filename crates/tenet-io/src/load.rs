@@ -141,10 +141,14 @@ fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
     let mut rows = Rows::default();
     let mut problems = Vec::new();
     let mut rejected: HashSet<String> = HashSet::new();
+    let mut incomplete = Vec::new();
     let mut metas = Vec::new();
     for t in tables {
         problems.extend(t.problems);
         rejected.extend(t.rejected);
+        if !t.complete {
+            incomplete.push(t.kind);
+        }
         merge(&mut rows, t.rows);
         metas.push(Meta {
             kind: t.kind,
@@ -153,6 +157,7 @@ fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
             lines: t.lines,
         });
     }
+    let ids = RowIds::of(&rows);
     let mut builder = DatasetBuilder::new();
     builder.add_rows(rows);
     let result = builder.finish();
@@ -160,16 +165,82 @@ fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
         Ok((dataset, warnings)) if problems.is_empty() => Ok(Loaded { dataset, warnings }),
         Ok(_) => Err(LoadError::Invalid(sorted(problems, &metas))),
         Err(errors) => {
+            // The builder reports tables in dependency order, so a row it
+            // rejects is known before the rows that refer to it.
             for e in errors {
-                if let DataErrorKind::UnknownReference { id, .. } = &e.kind {
-                    if rejected.contains(id) {
-                        continue;
+                let echo = match &e.kind {
+                    DataErrorKind::UnknownReference { expected, id } => {
+                        rejected.contains(id)
+                            || refers_to(expected).any(|k| incomplete.contains(&k))
+                    }
+                    DataErrorKind::AttendanceNotEnrolled { .. } => {
+                        incomplete.contains(&TableKind::Enrollments)
+                    }
+                    _ => false,
+                };
+                if !matches!(e.kind, DataErrorKind::DuplicateId { .. }) {
+                    if let Some(id) = ids.of_row(&e.at.file, e.at.line) {
+                        rejected.insert(id.to_string());
                     }
                 }
-                problems.push(data_problem(e, &metas));
+                if !echo {
+                    problems.push(data_problem(e, &metas));
+                }
             }
             Err(LoadError::Invalid(sorted(problems, &metas)))
         }
+    }
+}
+
+/// The tables an "unknown reference" error's `expected` text points into.
+fn refers_to(expected: &str) -> impl Iterator<Item = TableKind> + '_ {
+    [
+        ("person", TableKind::People),
+        ("school", TableKind::Schools),
+        ("district", TableKind::Districts),
+        ("activity", TableKind::Activities),
+        ("session", TableKind::Sessions),
+    ]
+    .into_iter()
+    .filter(move |(word, _)| expected.contains(word))
+    .map(|(_, kind)| kind)
+}
+
+/// The ids of rows in tables that have them, by builder record number, so
+/// rows the builder rejects can be named.
+struct RowIds {
+    tables: Vec<(&'static str, Vec<String>)>,
+}
+
+impl RowIds {
+    fn of(rows: &Rows) -> RowIds {
+        RowIds {
+            tables: vec![
+                (
+                    "districts",
+                    rows.districts.iter().map(|r| r.id.clone()).collect(),
+                ),
+                (
+                    "schools",
+                    rows.schools.iter().map(|r| r.id.clone()).collect(),
+                ),
+                ("people", rows.people.iter().map(|r| r.id.clone()).collect()),
+                (
+                    "activities",
+                    rows.activities.iter().map(|r| r.id.clone()).collect(),
+                ),
+                (
+                    "sessions",
+                    rows.sessions.iter().map(|r| r.id.clone()).collect(),
+                ),
+            ],
+        }
+    }
+
+    fn of_row(&self, stem: &str, record: u64) -> Option<&str> {
+        let (_, ids) = self.tables.iter().find(|(s, _)| *s == stem)?;
+        ids.get(usize::try_from(record.checked_sub(1)?).ok()?)
+            .map(String::as_str)
     }
 }
 

@@ -123,7 +123,9 @@ pub enum Reason {
     },
     /// A problem found while resolving rows against each other (duplicate
     /// id, unknown reference, end before start, hours out of range,
-    /// attendance without enrollment, duplicate row).
+    /// attendance without enrollment, duplicate row). Serialized as the
+    /// core's own tagged kind (`{"kind": "unknown_reference", ...}`).
+    #[serde(untagged)]
     Data(DataErrorKind),
 }
 

@@ -43,7 +43,7 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
                 let handle = scope.spawn(move || match bytes {
                     Some(bytes) => read_csv(kind, place, bytes, encoding),
                     None if kind.required() => TableParser::missing(kind, place),
-                    None => TableParser::new(kind, place, Vec::new()).finish(),
+                    None => TableParser::empty(kind, place),
                 });
                 (fallback, handle)
             })
@@ -155,7 +155,7 @@ pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, L
             tables.push(if kind.required() {
                 TableParser::missing(kind, place)
             } else {
-                TableParser::new(kind, place, Vec::new()).finish()
+                TableParser::empty(kind, place)
             });
             continue;
         };
@@ -245,7 +245,7 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
             tables.push(if kind.required() {
                 TableParser::missing(kind, place)
             } else {
-                TableParser::new(kind, place, Vec::new()).finish()
+                TableParser::empty(kind, place)
             });
             continue;
         };

@@ -205,6 +205,9 @@ pub(crate) struct Table {
     /// Ids of rows rejected here, so the builder's "unknown reference"
     /// errors that only echo them are not reported twice.
     pub rejected: Vec<String>,
+    /// False when the table is missing, unreadable or lacks a required
+    /// column: references into it cannot be checked.
+    pub complete: bool,
 }
 
 /// Parses one table's records into rows.
@@ -263,11 +266,26 @@ impl TableParser {
                 rows: Rows::default(),
                 problems,
                 rejected: Vec::new(),
+                complete: true,
             },
             cols,
             extras,
             usable,
             line: 0,
+        }
+    }
+
+    /// An optional table that is absent: no rows, no problems.
+    pub(crate) fn empty(kind: TableKind, place: Place) -> Table {
+        Table {
+            kind,
+            place,
+            header: Vec::new(),
+            lines: Vec::new(),
+            rows: Rows::default(),
+            problems: Vec::new(),
+            rejected: Vec::new(),
+            complete: true,
         }
     }
 
@@ -282,11 +300,16 @@ impl TableParser {
             rows: Rows::default(),
             problems: vec![problem],
             rejected: Vec::new(),
+            complete: false,
         }
     }
 
     /// Records a problem that is not about one cell (a CSV syntax error).
     pub(crate) fn report(&mut self, line: u64, reason: Reason) {
+        if !matches!(reason, Reason::FieldCount { .. }) {
+            // A syntax or encoding error: rows after it are not read.
+            self.table.complete = false;
+        }
         let p = self.table.place.problem(line, None, None, None, reason);
         self.table.problems.push(p);
     }
@@ -313,6 +336,7 @@ impl TableParser {
                     found: r.len(),
                 },
             );
+            self.reject_id(r);
             return;
         }
         let pushed = match self.table.kind {
@@ -340,7 +364,21 @@ impl TableParser {
         };
         if pushed.is_some() {
             self.table.lines.push(line);
-        } else if matches!(
+        } else {
+            self.reject_id(r);
+        }
+    }
+
+    /// The parsed table.
+    pub(crate) fn finish(mut self) -> Table {
+        if !self.usable {
+            self.table.complete = false;
+        }
+        self.table
+    }
+
+    fn reject_id<R: Record>(&mut self, r: &R) {
+        if matches!(
             self.table.kind,
             TableKind::Districts
                 | TableKind::Schools
@@ -352,11 +390,6 @@ impl TableParser {
                 self.table.rejected.push(id.to_string());
             }
         }
-    }
-
-    /// The parsed table.
-    pub(crate) fn finish(self) -> Table {
-        self.table
     }
 
     fn problem(&mut self, c: usize, value: Option<&str>, reason: Reason) {
