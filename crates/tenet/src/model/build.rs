@@ -2,7 +2,6 @@
 //! and the indexes the evaluator needs. Every problem is collected.
 
 use super::*;
-use std::collections::hash_map::Entry;
 use std::fmt;
 
 /// Where a row came from: the file stem (`people`) and its 1-based line.
@@ -153,17 +152,93 @@ pub struct DatasetBuilder {
     origins: Origins,
 }
 
+/// A row's origin, compactly: an interned file name and a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Origin {
+    file: u32,
+    line: u64,
+}
+
+/// Consecutive rows of one file on consecutive lines, stored as one run so
+/// millions of rows cost a few words instead of a `RowRef` each.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    first_row: usize,
+    len: usize,
+    file: u32,
+    first_line: u64,
+}
+
+/// The origins of one table's rows.
+#[derive(Debug, Default)]
+struct Lines {
+    runs: Vec<Run>,
+}
+
+impl Lines {
+    fn rows(&self) -> usize {
+        self.runs.last().map_or(0, |r| r.first_row + r.len)
+    }
+
+    fn push_run(&mut self, file: u32, first_line: u64, len: usize) {
+        if len == 0 {
+            return;
+        }
+        if let Some(last) = self.runs.last_mut() {
+            if last.file == file && last.first_line + last.len as u64 == first_line {
+                last.len += len;
+                return;
+            }
+        }
+        let first_row = self.rows();
+        self.runs.push(Run {
+            first_row,
+            len,
+            file,
+            first_line,
+        });
+    }
+
+    /// The origin of the `row`-th row (0-based).
+    fn get(&self, row: usize) -> Origin {
+        let k = self.runs.partition_point(|r| r.first_row + r.len <= row);
+        match self.runs.get(k) {
+            Some(r) if row >= r.first_row => Origin {
+                file: r.file,
+                line: r.first_line + (row - r.first_row) as u64,
+            },
+            _ => Origin {
+                file: u32::MAX,
+                line: 0,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Origins {
-    districts: Vec<RowRef>,
-    schools: Vec<RowRef>,
-    people: Vec<RowRef>,
-    activities: Vec<RowRef>,
-    sessions: Vec<RowRef>,
-    enrollments: Vec<RowRef>,
-    attendance: Vec<RowRef>,
-    mentorships: Vec<RowRef>,
-    finance: Vec<RowRef>,
+    files: Vec<String>,
+    districts: Lines,
+    schools: Lines,
+    people: Lines,
+    activities: Lines,
+    sessions: Lines,
+    enrollments: Lines,
+    attendance: Lines,
+    mentorships: Lines,
+    finance: Lines,
+}
+
+impl Origins {
+    fn intern(&mut self, file: &str) -> u32 {
+        match self.files.iter().position(|f| f == file) {
+            Some(i) => i as u32,
+            None => {
+                self.files.push(file.to_string());
+                (self.files.len() - 1) as u32
+            }
+        }
+    }
 }
 
 macro_rules! adders {
@@ -171,8 +246,9 @@ macro_rules! adders {
         $(
             /// Adds a row with its origin.
             pub fn $fn(&mut self, row: $row, at: RowRef) {
+                let file = self.origins.intern(&at.file);
                 self.rows.$field.push(row);
-                self.origins.$field.push(at);
+                self.origins.$field.push_run(file, at.line, 1);
             }
         )*
 
@@ -180,16 +256,17 @@ macro_rules! adders {
         /// array (as JSON record numbers).
         pub fn add_rows(&mut self, rows: Rows) {
             $(
-                for (i, row) in rows.$field.into_iter().enumerate() {
-                    self.$fn(row, RowRef::new($stem, i as u64 + 1));
+                let file = self.origins.intern($stem);
+                let len = rows.$field.len();
+                if self.rows.$field.is_empty() {
+                    self.rows.$field = rows.$field;
+                } else {
+                    self.rows.$field.extend(rows.$field);
                 }
+                self.origins.$field.push_run(file, 1, len);
             )*
         }
     };
-}
-
-fn origin(list: &[RowRef], i: usize) -> RowRef {
-    list.get(i).cloned().unwrap_or_else(|| RowRef::new("?", 0))
 }
 
 impl DatasetBuilder {
@@ -212,95 +289,267 @@ impl DatasetBuilder {
 
     /// Resolves everything; returns the dataset and warnings, or every error.
     pub fn finish(self) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
-        Resolver::default().run(self.rows, self.origins)
+        let resolver = Resolver {
+            files: self.origins.files.clone(),
+            ..Resolver::default()
+        };
+        resolver.run(self.rows, self.origins)
     }
+}
+
+/// FxHash (as in rustc) with a final avalanche so the low bits hashbrown
+/// uses for buckets depend on every input byte. Ids come from the user's
+/// own files, so hash flooding is not a concern; speed is.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut last = 0u64;
+        for (i, b) in chunks.remainder().iter().enumerate() {
+            last |= u64::from(*b) << (8 * i);
+        }
+        self.add(last ^ ((bytes.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// Per-person lists in one allocation (compressed sparse rows).
+#[derive(Debug)]
+struct PersonLists<T> {
+    offsets: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T> Default for PersonLists<T> {
+    fn default() -> Self {
+        PersonLists {
+            offsets: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy> PersonLists<T> {
+    /// Groups entries by person, keeping their order within each person.
+    fn group(people: usize, entries: &[(PersonIx, T)], fill: T) -> PersonLists<T> {
+        let mut offsets = vec![0usize; people + 1];
+        for (p, _) in entries {
+            if let Some(count) = offsets.get_mut(p.index() + 1) {
+                *count += 1;
+            }
+        }
+        let mut total = 0;
+        for slot in &mut offsets {
+            total += *slot;
+            *slot = total;
+        }
+        let mut cursor = offsets.clone();
+        let mut items = vec![fill; entries.len()];
+        for (p, t) in entries {
+            if let Some(c) = cursor.get_mut(p.index()) {
+                if let Some(slot) = items.get_mut(*c) {
+                    *slot = *t;
+                }
+                *c += 1;
+            }
+        }
+        PersonLists { offsets, items }
+    }
+
+    fn range(&self, p: PersonIx) -> std::ops::Range<usize> {
+        let start = self.offsets.get(p.index()).copied().unwrap_or(0);
+        let end = self.offsets.get(p.index() + 1).copied().unwrap_or(start);
+        start..end
+    }
+
+    fn of(&self, p: PersonIx) -> &[T] {
+        self.items.get(self.range(p)).unwrap_or(&[])
+    }
+
+    fn sort_each_by_key<K: Ord>(&mut self, people: usize, key: impl Fn(&T) -> K) {
+        for p in 0..people {
+            let range = self.range(PersonIx(p as u32));
+            if let Some(list) = self.items.get_mut(range) {
+                list.sort_unstable_by_key(&key);
+            }
+        }
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// For rows keyed by (person, key), the first earlier row with the same key
+/// (`NONE` when the row is the first). `keys[i]` is `None` for rows that
+/// did not resolve.
+fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u32> {
+    let entries: Vec<(PersonIx, (u32, u32))> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(row, k)| k.map(|(p, key)| (p, (key, row as u32))))
+        .collect();
+    let mut lists = PersonLists::group(people, &entries, (NONE, NONE));
+    drop(entries);
+    lists.sort_each_by_key(people, |e| *e);
+    let mut first_of = vec![NONE; keys.len()];
+    for p in 0..people {
+        let list = lists.of(PersonIx(p as u32));
+        let mut first: Option<(u32, u32)> = None;
+        for (key, row) in list {
+            match first {
+                Some((k, r)) if k == *key => {
+                    if let Some(slot) = first_of.get_mut(*row as usize) {
+                        *slot = r;
+                    }
+                }
+                _ => first = Some((*key, *row)),
+            }
+        }
+    }
+    first_of
 }
 
 #[derive(Default)]
 struct Resolver {
     errors: Vec<DataError>,
     data: Dataset,
-    first_seen: HashMap<String, RowRef>,
-    session_ids: HashMap<String, SessionIx>,
-    /// (person, session) → attendance mark, for absent hours.
-    marks: HashMap<(PersonIx, SessionIx), Status>,
+    files: Vec<String>,
+    first_seen: FastMap<String, Origin>,
+    /// Mirrors `data.index.ids` with a faster hash.
+    actors: FastMap<String, Actor>,
+    /// Mirrors `data.index.activity_ids` with a faster hash.
+    activity_ids: FastMap<String, ActivityIx>,
+    session_ids: FastMap<String, SessionIx>,
+    /// Each person's attendance marks, sorted by session.
+    marks: PersonLists<(SessionIx, Status)>,
 }
 
 impl Resolver {
-    fn error(&mut self, at: RowRef, field: &'static str, kind: DataErrorKind) {
+    fn row_ref(&self, o: Origin) -> RowRef {
+        RowRef {
+            file: self
+                .files
+                .get(o.file as usize)
+                .cloned()
+                .unwrap_or_else(|| "?".to_string()),
+            line: o.line,
+        }
+    }
+
+    fn error(&mut self, at: Origin, field: &'static str, kind: DataErrorKind) {
+        let at = self.row_ref(at);
         self.errors.push(DataError { at, field, kind });
     }
 
-    /// Registers an id in the shared namespace; false when it is a duplicate.
-    fn claim(&mut self, id: &str, at: &RowRef, field: &'static str) -> bool {
-        match self.first_seen.entry(id.to_string()) {
-            Entry::Occupied(first) => {
-                let first = first.get().clone();
-                self.error(
-                    at.clone(),
-                    field,
-                    DataErrorKind::DuplicateId {
-                        id: id.to_string(),
-                        first_file: first.file,
-                        first_line: first.line,
-                    },
-                );
-                false
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(at.clone());
-                true
-            }
-        }
+    fn duplicate_id(&mut self, id: &str, at: Origin, first: Origin, field: &'static str) {
+        let first = self.row_ref(first);
+        self.error(
+            at,
+            field,
+            DataErrorKind::DuplicateId {
+                id: id.to_string(),
+                first_file: first.file,
+                first_line: first.line,
+            },
+        );
     }
 
-    fn org(&mut self, id: &str, at: &RowRef, field: &'static str) -> Option<Org> {
-        match self.data.index.ids.get(id) {
+    /// Registers an id in the shared namespace; false when it is a duplicate.
+    fn claim(&mut self, id: &str, at: Origin, field: &'static str) -> bool {
+        if let Some(first) = self.first_seen.get(id).copied() {
+            self.duplicate_id(id, at, first, field);
+            return false;
+        }
+        self.first_seen.insert(id.to_string(), at);
+        true
+    }
+
+    fn register(&mut self, id: &str, actor: Actor) {
+        self.data.index.ids.insert(id.to_string(), actor);
+        self.actors.insert(id.to_string(), actor);
+    }
+
+    fn unknown(&mut self, at: Origin, field: &'static str, expected: &'static str, id: &str) {
+        self.error(
+            at,
+            field,
+            DataErrorKind::UnknownReference {
+                expected,
+                id: id.into(),
+            },
+        );
+    }
+
+    fn org(&mut self, id: &str, at: Origin, field: &'static str) -> Option<Org> {
+        match self.actors.get(id) {
             Some(Actor::Org(org)) => Some(*org),
             _ => {
-                self.error(
-                    at.clone(),
-                    field,
-                    DataErrorKind::UnknownReference {
-                        expected: "school or district",
-                        id: id.into(),
-                    },
-                );
+                self.unknown(at, field, "school or district", id);
                 None
             }
         }
     }
 
-    fn person(&mut self, id: &str, at: &RowRef, field: &'static str) -> Option<PersonIx> {
-        match self.data.index.ids.get(id) {
+    fn person_ix(&self, id: &str) -> Option<PersonIx> {
+        match self.actors.get(id) {
             Some(Actor::Person(p)) => Some(*p),
-            _ => {
-                self.error(
-                    at.clone(),
-                    field,
-                    DataErrorKind::UnknownReference {
-                        expected: "person",
-                        id: id.into(),
-                    },
-                );
-                None
-            }
+            _ => None,
         }
     }
 
-    fn dates(&mut self, start: NaiveDate, end: NaiveDate, at: &RowRef) -> bool {
+    fn person(&mut self, id: &str, at: Origin, field: &'static str) -> Option<PersonIx> {
+        let found = self.person_ix(id);
+        if found.is_none() {
+            self.unknown(at, field, "person", id);
+        }
+        found
+    }
+
+    fn dates(&mut self, start: NaiveDate, end: NaiveDate, at: Origin) -> bool {
         if end < start {
-            self.error(
-                at.clone(),
-                "end_date",
-                DataErrorKind::EndBeforeStart { start, end },
-            );
+            self.error(at, "end_date", DataErrorKind::EndBeforeStart { start, end });
             return false;
         }
         true
     }
 
-    fn hours(&mut self, value: Decimal, at: &RowRef, positive: bool) -> bool {
+    fn hours(&mut self, value: Decimal, at: Origin, positive: bool) -> bool {
         let bad = if positive {
             value <= Decimal::ZERO
         } else {
@@ -309,7 +558,7 @@ impl Resolver {
         if bad {
             let bound = if positive { "positive" } else { "zero or more" };
             self.error(
-                at.clone(),
+                at,
                 "hours",
                 DataErrorKind::OutOfRange {
                     what: "hours",
@@ -333,6 +582,7 @@ impl Resolver {
         self.sessions(rows.sessions, &origins.sessions);
         let enrolled = self.enrollments(rows.enrollments, &origins.enrollments);
         self.attendance(rows.attendance, &origins.attendance, &enrolled);
+        drop(enrolled);
         self.mentorships(rows.mentorships, &origins.mentorships);
         self.finance(rows.finance, &origins.finance);
         if !self.errors.is_empty() {
@@ -342,17 +592,14 @@ impl Resolver {
         Ok((self.data, warnings))
     }
 
-    fn districts(&mut self, rows: Vec<DistrictRow>, at: &[RowRef]) -> usize {
+    fn districts(&mut self, rows: Vec<DistrictRow>, at: &Lines) -> usize {
         for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            if !self.claim(&row.id, &at, "id") {
+            let at = at.get(i);
+            if !self.claim(&row.id, at, "id") {
                 continue;
             }
             let ix = DistrictIx(self.data.districts.len() as u32);
-            self.data
-                .index
-                .ids
-                .insert(row.id.clone(), Actor::Org(Org::District(ix)));
+            self.register(&row.id, Actor::Org(Org::District(ix)));
             self.data.districts.push(District {
                 id: row.id,
                 name: row.name,
@@ -362,33 +609,23 @@ impl Resolver {
         self.data.districts.len()
     }
 
-    fn schools(&mut self, rows: Vec<SchoolRow>, at: &[RowRef], n_districts: usize) {
+    fn schools(&mut self, rows: Vec<SchoolRow>, at: &Lines, n_districts: usize) {
         self.data.index.schools_of_district = vec![Vec::new(); n_districts];
         for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let district = match self.data.index.ids.get(&row.district) {
+            let at = at.get(i);
+            let district = match self.actors.get(&row.district) {
                 Some(Actor::Org(Org::District(d))) => Some(*d),
                 _ => {
-                    self.error(
-                        at.clone(),
-                        "district",
-                        DataErrorKind::UnknownReference {
-                            expected: "district",
-                            id: row.district.clone(),
-                        },
-                    );
+                    self.unknown(at, "district", "district", &row.district);
                     None
                 }
             };
-            if !self.claim(&row.id, &at, "id") {
+            if !self.claim(&row.id, at, "id") {
                 continue;
             }
             let Some(district) = district else { continue };
             let ix = SchoolIx(self.data.schools.len() as u32);
-            self.data
-                .index
-                .ids
-                .insert(row.id.clone(), Actor::Org(Org::School(ix)));
+            self.register(&row.id, Actor::Org(Org::School(ix)));
             if let Some(list) = self
                 .data
                 .index
@@ -408,21 +645,18 @@ impl Resolver {
         }
     }
 
-    fn people(&mut self, rows: Vec<PersonRow>, at: &[RowRef]) {
+    fn people(&mut self, rows: Vec<PersonRow>, at: &Lines) {
         self.data.index.people_of_district_office = vec![Vec::new(); self.data.districts.len()];
         self.data.index.people_of_school = vec![Vec::new(); self.data.schools.len()];
         for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let org = self.org(&row.org, &at, "org");
-            if !self.claim(&row.id, &at, "id") {
+            let at = at.get(i);
+            let org = self.org(&row.org, at, "org");
+            if !self.claim(&row.id, at, "id") {
                 continue;
             }
             let Some(org) = org else { continue };
             let ix = PersonIx(self.data.people.len() as u32);
-            self.data
-                .index
-                .ids
-                .insert(row.id.clone(), Actor::Person(ix));
+            self.register(&row.id, Actor::Person(ix));
             let list = match org {
                 Org::District(d) => self.data.index.people_of_district_office.get_mut(d.index()),
                 Org::School(s) => self.data.index.people_of_school.get_mut(s.index()),
@@ -443,41 +677,32 @@ impl Resolver {
         }
     }
 
-    fn activities(&mut self, rows: Vec<ActivityRow>, at: &[RowRef]) {
-        let mut seen: HashMap<String, RowRef> = HashMap::new();
+    fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
+        let mut seen: FastMap<String, Origin> = FastMap::default();
+        seen.reserve(rows.len());
+        self.activity_ids.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let organizer = match self.data.index.ids.get(&row.organizer) {
+            let at = at.get(i);
+            let organizer = match self.actors.get(&row.organizer) {
                 Some(actor) => Some(*actor),
                 None => {
-                    self.error(
-                        at.clone(),
+                    self.unknown(
+                        at,
                         "organizer",
-                        DataErrorKind::UnknownReference {
-                            expected: "organizer (school, district or person)",
-                            id: row.organizer.clone(),
-                        },
+                        "organizer (school, district or person)",
+                        &row.organizer,
                     );
                     None
                 }
             };
             let host = match row.host.as_deref().filter(|h| !h.is_empty()) {
-                Some(h) => self.org(h, &at, "host").map(Some),
+                Some(h) => self.org(h, at, "host").map(Some),
                 None => Some(None),
             };
-            let dates_ok = self.dates(row.start_date, row.end_date, &at);
-            let hours_ok = self.hours(row.hours, &at, false);
-            if let Some(first) = seen.get(&row.id) {
-                let first = first.clone();
-                self.error(
-                    at.clone(),
-                    "id",
-                    DataErrorKind::DuplicateId {
-                        id: row.id.clone(),
-                        first_file: first.file,
-                        first_line: first.line,
-                    },
-                );
+            let dates_ok = self.dates(row.start_date, row.end_date, at);
+            let hours_ok = self.hours(row.hours, at, false);
+            if let Some(first) = seen.get(&row.id).copied() {
+                self.duplicate_id(&row.id, at, first, "id");
                 continue;
             }
             seen.insert(row.id.clone(), at);
@@ -487,6 +712,7 @@ impl Resolver {
             };
             let ix = ActivityIx(self.data.activities.len() as u32);
             self.data.index.activity_ids.insert(row.id.clone(), ix);
+            self.activity_ids.insert(row.id.clone(), ix);
             self.data.activities.push(Activity {
                 id: row.id,
                 title: row.title,
@@ -504,42 +730,27 @@ impl Resolver {
         }
     }
 
-    fn activity_ref(&mut self, id: &str, at: &RowRef) -> Option<ActivityIx> {
-        let found = self.data.index.activity_ids.get(id).copied();
+    fn activity_ref(&mut self, id: &str, at: Origin) -> Option<ActivityIx> {
+        let found = self.activity_ids.get(id).copied();
         if found.is_none() {
-            self.error(
-                at.clone(),
-                "activity",
-                DataErrorKind::UnknownReference {
-                    expected: "activity",
-                    id: id.into(),
-                },
-            );
+            self.unknown(at, "activity", "activity", id);
         }
         found
     }
 
-    fn sessions(&mut self, rows: Vec<SessionRow>, at: &[RowRef]) {
+    fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
-        let mut seen: HashMap<String, RowRef> = HashMap::new();
+        let mut seen: FastMap<String, Origin> = FastMap::default();
+        seen.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let activity = self.activity_ref(&row.activity, &at);
-            let hours_ok = self.hours(row.hours, &at, true);
-            if let Some(first) = seen.get(&row.id) {
-                let first = first.clone();
-                self.error(
-                    at.clone(),
-                    "id",
-                    DataErrorKind::DuplicateId {
-                        id: row.id.clone(),
-                        first_file: first.file,
-                        first_line: first.line,
-                    },
-                );
+            let at = at.get(i);
+            let activity = self.activity_ref(&row.activity, at);
+            let hours_ok = self.hours(row.hours, at, true);
+            if let Some(first) = seen.get(&row.id).copied() {
+                self.duplicate_id(&row.id, at, first, "id");
                 continue;
             }
-            seen.insert(row.id.clone(), at.clone());
+            seen.insert(row.id.clone(), at);
             let Some(activity) = activity else { continue };
             let a = self.data.activity(activity);
             if row.date < a.start_date || row.date > a.end_date {
@@ -583,32 +794,60 @@ impl Resolver {
             .collect();
     }
 
+    /// Returns each person's enrollments as (activity, enrollment), sorted
+    /// by activity, for the attendance check.
     fn enrollments(
         &mut self,
         rows: Vec<EnrollmentRow>,
-        at: &[RowRef],
-    ) -> HashMap<(PersonIx, ActivityIx), u64> {
-        let mut seen: HashMap<(PersonIx, ActivityIx), u64> = HashMap::new();
-        for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let person = self.person(&row.person, &at, "person");
-            let activity = self.activity_ref(&row.activity, &at);
+        at: &Lines,
+    ) -> PersonLists<(ActivityIx, EnrollmentIx)> {
+        let people = self.data.people.len();
+        // Resolve first, so duplicates can be found by sorting per person
+        // rather than through a hash map of millions of pairs.
+        let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = rows
+            .iter()
+            .map(|row| {
+                (
+                    self.person_ix(&row.person),
+                    self.activity_ids.get(&row.activity).copied(),
+                )
+            })
+            .collect();
+        let keys: Vec<Option<(PersonIx, u32)>> = resolved
+            .iter()
+            .map(|r| match r {
+                (Some(p), Some(a)) => Some((*p, a.0)),
+                _ => None,
+            })
+            .collect();
+        let first_of = first_of_duplicates(people, &keys);
+        drop(keys);
+        let mut kept: Vec<(PersonIx, (ActivityIx, EnrollmentIx))> = Vec::with_capacity(rows.len());
+        self.data.enrollments.reserve(rows.len());
+        for (i, (row, (person, activity))) in rows.iter().zip(resolved).enumerate() {
+            let origin = at.get(i);
+            if person.is_none() {
+                self.unknown(origin, "person", "person", &row.person);
+            }
+            if activity.is_none() {
+                self.unknown(origin, "activity", "activity", &row.activity);
+            }
             let (Some(person), Some(activity)) = (person, activity) else {
                 continue;
             };
-            if let Some(first_line) = seen.get(&(person, activity)) {
+            let first = first_of.get(i).copied().unwrap_or(NONE);
+            if first != NONE {
                 let key = format!("person `{}` in activity `{}`", row.person, row.activity);
+                let first_line = at.get(first as usize).line;
                 self.error(
-                    at,
+                    origin,
                     "activity",
-                    DataErrorKind::DuplicateRow {
-                        key,
-                        first_line: *first_line,
-                    },
+                    DataErrorKind::DuplicateRow { key, first_line },
                 );
                 continue;
             }
-            seen.insert((person, activity), at.line);
+            let ix = EnrollmentIx(self.data.enrollments.len() as u32);
+            kept.push((person, (activity, ix)));
             self.data.enrollments.push(Enrollment {
                 person,
                 activity,
@@ -616,75 +855,96 @@ impl Resolver {
                 missing_attendance: 0,
             });
         }
-        seen
+        let mut lists = PersonLists::group(people, &kept, (ActivityIx(0), EnrollmentIx(0)));
+        lists.sort_each_by_key(people, |(a, _)| *a);
+        lists
     }
 
     fn attendance(
         &mut self,
         rows: Vec<AttendanceRow>,
-        at: &[RowRef],
-        enrolled: &HashMap<(PersonIx, ActivityIx), u64>,
+        at: &Lines,
+        enrolled: &PersonLists<(ActivityIx, EnrollmentIx)>,
     ) {
-        let mut seen: HashMap<(PersonIx, SessionIx), u64> = HashMap::new();
-        for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let person = self.person(&row.person, &at, "person");
-            let session = self.session_ids.get(&row.session).copied();
+        let people = self.data.people.len();
+        let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
+            .iter()
+            .map(|row| {
+                (
+                    self.person_ix(&row.person),
+                    self.session_ids.get(&row.session).copied(),
+                )
+            })
+            .collect();
+        let keys: Vec<Option<(PersonIx, u32)>> = resolved
+            .iter()
+            .map(|r| match r {
+                (Some(p), Some(s)) => Some((*p, s.0)),
+                _ => None,
+            })
+            .collect();
+        let first_of = first_of_duplicates(people, &keys);
+        drop(keys);
+        let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(rows.len());
+        self.data.attendance.reserve(rows.len());
+        for (i, (row, (person, session))) in rows.iter().zip(resolved).enumerate() {
+            let origin = at.get(i);
+            if person.is_none() {
+                self.unknown(origin, "person", "person", &row.person);
+            }
             if session.is_none() {
-                self.error(
-                    at.clone(),
-                    "session",
-                    DataErrorKind::UnknownReference {
-                        expected: "session",
-                        id: row.session.clone(),
-                    },
-                );
+                self.unknown(origin, "session", "session", &row.session);
             }
             let (Some(person), Some(session)) = (person, session) else {
                 continue;
             };
             let activity = self.data.session(session).activity;
-            if !enrolled.contains_key(&(person, activity)) {
+            let is_enrolled = enrolled
+                .of(person)
+                .binary_search_by_key(&activity, |(a, _)| *a)
+                .is_ok();
+            if !is_enrolled {
                 let activity = self.data.activity(activity).id.clone();
                 self.error(
-                    at,
+                    origin,
                     "session",
                     DataErrorKind::AttendanceNotEnrolled {
-                        person: row.person,
-                        session: row.session,
+                        person: row.person.clone(),
+                        session: row.session.clone(),
                         activity,
                     },
                 );
                 continue;
             }
-            if let Some(first_line) = seen.get(&(person, session)) {
+            let first = first_of.get(i).copied().unwrap_or(NONE);
+            if first != NONE {
                 let key = format!("person `{}` at session `{}`", row.person, row.session);
+                let first_line = at.get(first as usize).line;
                 self.error(
-                    at,
+                    origin,
                     "session",
-                    DataErrorKind::DuplicateRow {
-                        key,
-                        first_line: *first_line,
-                    },
+                    DataErrorKind::DuplicateRow { key, first_line },
                 );
                 continue;
             }
-            seen.insert((person, session), at.line);
-            self.marks.insert((person, session), row.status);
+            marks.push((person, (session, row.status)));
             self.data.attendance.push(Attendance {
                 person,
                 session,
                 status: row.status,
             });
         }
+        let mut lists = PersonLists::group(people, &marks, (SessionIx(0), Status::Present));
+        lists.sort_each_by_key(people, |(s, _)| *s);
+        self.marks = lists;
     }
 
-    fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &[RowRef]) {
+    fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &Lines) {
         for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let mentor = self.person(&row.mentor, &at, "mentor");
-            let trainee = self.person(&row.trainee, &at, "trainee");
-            let dates_ok = self.dates(row.start_date, row.end_date, &at);
+            let at = at.get(i);
+            let mentor = self.person(&row.mentor, at, "mentor");
+            let trainee = self.person(&row.trainee, at, "trainee");
+            let dates_ok = self.dates(row.start_date, row.end_date, at);
             let (Some(mentor), Some(trainee), true) = (mentor, trainee, dates_ok) else {
                 continue;
             };
@@ -699,14 +959,14 @@ impl Resolver {
         }
     }
 
-    fn finance(&mut self, rows: Vec<FinanceRow>, at: &[RowRef]) {
+    fn finance(&mut self, rows: Vec<FinanceRow>, at: &Lines) {
         let mut seen: HashMap<(Org, i32, FinanceItem), u64> = HashMap::new();
         for (i, row) in rows.into_iter().enumerate() {
-            let at = origin(at, i);
-            let org = self.org(&row.org, &at, "org");
+            let at = at.get(i);
+            let org = self.org(&row.org, at, "org");
             if row.amount < Decimal::ZERO {
                 self.error(
-                    at.clone(),
+                    at,
                     "amount",
                     DataErrorKind::OutOfRange {
                         what: "amount",
@@ -720,14 +980,8 @@ impl Resolver {
             let key = (org, row.year, row.item);
             if let Some(first_line) = seen.get(&key) {
                 let key = format!("`{}` {} `{}`", row.org, row.year, row.item);
-                self.error(
-                    at,
-                    "item",
-                    DataErrorKind::DuplicateRow {
-                        key,
-                        first_line: *first_line,
-                    },
-                );
+                let first_line = *first_line;
+                self.error(at, "item", DataErrorKind::DuplicateRow { key, first_line });
                 continue;
             }
             seen.insert(key, at.line);
@@ -769,7 +1023,13 @@ impl Resolver {
                     .sessions
                     .get(s.index())
                     .map_or(Decimal::ZERO, |s| s.hours);
-                match self.marks.get(&(e.person, *s)) {
+                let marks = self.marks.of(e.person);
+                let mark = marks
+                    .binary_search_by_key(s, |(session, _)| *session)
+                    .ok()
+                    .and_then(|k| marks.get(k))
+                    .map(|(_, status)| status);
+                match mark {
                     Some(Status::Present) => {}
                     Some(Status::Absent | Status::Excused) => e.absent_hours += hours,
                     None => {

@@ -1,0 +1,26 @@
+//! Times the two phases of a load separately: parsing files into rows, and
+//! resolving rows with the core builder.
+//!
+//! `cargo run --release -p tenet-io --example phases -- /tmp/tenet-20k`
+
+use std::path::PathBuf;
+use std::time::Instant;
+use tenet::model::Dataset;
+use tenet_io::{read_rows, LoadOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = PathBuf::from(std::env::args().nth(1).ok_or("usage: phases PATH")?);
+    let start = Instant::now();
+    let rows = read_rows(&path, &LoadOptions::default())?;
+    let parsed = start.elapsed();
+    let start = Instant::now();
+    let built = Dataset::from_rows(rows).map_err(|e| format!("{} errors", e.len()))?;
+    let resolved = start.elapsed();
+    println!(
+        "parse {:.3} s, resolve {:.3} s ({} people)",
+        parsed.as_secs_f64(),
+        resolved.as_secs_f64(),
+        built.0.people.len()
+    );
+    Ok(())
+}

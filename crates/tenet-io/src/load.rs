@@ -1,0 +1,317 @@
+//! Dispatching on the path, then resolving the parsed rows with the core
+//! [`DatasetBuilder`] and mapping its errors back to files, lines and
+//! columns.
+
+use crate::problem::{LoadError, Problem, Reason};
+use crate::sources;
+use crate::table::{Table, TableKind};
+use crate::text::Encoding;
+use std::collections::HashSet;
+use std::path::Path;
+use tenet::model::{DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder, Rows};
+
+/// How to read a dataset.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The text encoding of CSV and JSON files (XLSX has its own).
+    pub encoding: Encoding,
+}
+
+/// A loaded, validated dataset and the warnings that did not stop it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The typed dataset with interned ids and indexes.
+    pub dataset: Dataset,
+    /// Data-quality warnings, e.g. enrolled people with no attendance row
+    /// for some sessions (counted absent).
+    pub warnings: Vec<DataWarning>,
+}
+
+/// Loads and validates a dataset: a directory of CSV files, a `.json`
+/// document, or an `.xlsx` workbook with one sheet per file stem.
+///
+/// Every problem is reported, not the first: field-level problems (bad
+/// dates, decimals, booleans, enum values, missing columns, files or
+/// values) and cross-row problems (duplicate ids, unknown references, end
+/// before start, hours out of range, attendance without enrollment,
+/// duplicate rows), in file order.
+///
+/// ```
+/// use tenet_io::{load, write_dir, LoadOptions, gen::{generate, GenConfig}};
+/// let dir = std::env::temp_dir().join(format!("tenet-io-doc-{}", std::process::id()));
+/// let rows = generate(&GenConfig { teachers: 60, years: 1, seed: 7, start_year: 2021 });
+/// write_dir(&rows, &dir)?;
+/// let loaded = load(&dir, &LoadOptions::default())?;
+/// assert_eq!(loaded.dataset.people.len(), rows.people.len());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), tenet_io::LoadError>(())
+/// ```
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    let tables = read_tables(path, opts)?;
+    build(tables)
+}
+
+/// Reads and parses the rows of a dataset without resolving references;
+/// field-level problems are still reported.
+///
+/// ```
+/// use tenet_io::{read_rows, write_json, LoadOptions, gen::{generate, GenConfig}};
+/// let path = std::env::temp_dir().join(format!("tenet-io-doc-{}.json", std::process::id()));
+/// let rows = generate(&GenConfig { teachers: 30, years: 1, seed: 1, start_year: 2022 });
+/// write_json(&rows, &path)?;
+/// assert_eq!(read_rows(&path, &LoadOptions::default())?, rows);
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), tenet_io::LoadError>(())
+/// ```
+pub fn read_rows(path: &Path, opts: &LoadOptions) -> Result<Rows, LoadError> {
+    let tables = read_tables(path, opts)?;
+    let problems: Vec<Problem> = tables
+        .iter()
+        .flat_map(|t| t.problems.iter().cloned())
+        .collect();
+    if !problems.is_empty() {
+        return Err(LoadError::Invalid(problems));
+    }
+    let mut rows = Rows::default();
+    for t in tables {
+        merge(&mut rows, t.rows);
+    }
+    Ok(rows)
+}
+
+fn read_tables(path: &Path, opts: &LoadOptions) -> Result<Vec<Table>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return sources::read_dir(path, opts.encoding);
+    }
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("json") => sources::read_json(path, opts.encoding),
+        Some("xlsx" | "xlsm") => sources::read_xlsx(path),
+        _ => Err(LoadError::Unsupported {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+fn merge(into: &mut Rows, from: Rows) {
+    into.districts.extend(from.districts);
+    into.schools.extend(from.schools);
+    into.people.extend(from.people);
+    into.activities.extend(from.activities);
+    into.sessions.extend(from.sessions);
+    into.enrollments.extend(from.enrollments);
+    into.attendance.extend(from.attendance);
+    into.mentorships.extend(from.mentorships);
+    into.finance.extend(from.finance);
+}
+
+/// What is kept of a table once its rows go to the builder.
+struct Meta {
+    kind: TableKind,
+    place: crate::table::Place,
+    header: Vec<String>,
+    lines: Vec<u64>,
+}
+
+impl Meta {
+    /// The file line of the builder's 1-based record number.
+    fn line(&self, record: u64) -> u64 {
+        record
+            .checked_sub(1)
+            .and_then(|i| self.lines.get(i as usize))
+            .copied()
+            .unwrap_or(record)
+    }
+
+    fn display(&self) -> String {
+        match &self.place.sheet {
+            Some(sheet) => format!("{}[{sheet}]", self.place.file),
+            None => self.place.file.clone(),
+        }
+    }
+}
+
+fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
+    let mut rows = Rows::default();
+    let mut problems = Vec::new();
+    let mut rejected: HashSet<String> = HashSet::new();
+    let mut incomplete = Vec::new();
+    let mut metas = Vec::new();
+    for t in tables {
+        problems.extend(t.problems);
+        rejected.extend(t.rejected);
+        if !t.complete {
+            incomplete.push(t.kind);
+        }
+        merge(&mut rows, t.rows);
+        metas.push(Meta {
+            kind: t.kind,
+            place: t.place,
+            header: t.header,
+            lines: t.lines,
+        });
+    }
+    let ids = RowIds::of(&rows);
+    let mut builder = DatasetBuilder::new();
+    builder.add_rows(rows);
+    let result = builder.finish();
+    match result {
+        Ok((dataset, warnings)) if problems.is_empty() => Ok(Loaded { dataset, warnings }),
+        Ok(_) => Err(LoadError::Invalid(sorted(problems, &metas))),
+        Err(errors) => {
+            // The builder reports tables in dependency order, so a row it
+            // rejects is known before the rows that refer to it.
+            for e in errors {
+                let echo = match &e.kind {
+                    DataErrorKind::UnknownReference { expected, id } => {
+                        rejected.contains(id)
+                            || refers_to(expected).any(|k| incomplete.contains(&k))
+                    }
+                    DataErrorKind::AttendanceNotEnrolled { .. } => {
+                        incomplete.contains(&TableKind::Enrollments)
+                    }
+                    _ => false,
+                };
+                if !matches!(e.kind, DataErrorKind::DuplicateId { .. }) {
+                    if let Some(id) = ids.of_row(&e.at.file, e.at.line) {
+                        rejected.insert(id.to_string());
+                    }
+                }
+                if !echo {
+                    problems.push(data_problem(e, &metas));
+                }
+            }
+            Err(LoadError::Invalid(sorted(problems, &metas)))
+        }
+    }
+}
+
+/// The tables an "unknown reference" error's `expected` text points into.
+fn refers_to(expected: &str) -> impl Iterator<Item = TableKind> + '_ {
+    [
+        ("person", TableKind::People),
+        ("school", TableKind::Schools),
+        ("district", TableKind::Districts),
+        ("activity", TableKind::Activities),
+        ("session", TableKind::Sessions),
+    ]
+    .into_iter()
+    .filter(move |(word, _)| expected.contains(word))
+    .map(|(_, kind)| kind)
+}
+
+/// The ids of rows in tables that have them, by builder record number, so
+/// rows the builder rejects can be named.
+struct RowIds {
+    tables: Vec<(&'static str, Vec<String>)>,
+}
+
+impl RowIds {
+    fn of(rows: &Rows) -> RowIds {
+        RowIds {
+            tables: vec![
+                (
+                    "districts",
+                    rows.districts.iter().map(|r| r.id.clone()).collect(),
+                ),
+                (
+                    "schools",
+                    rows.schools.iter().map(|r| r.id.clone()).collect(),
+                ),
+                ("people", rows.people.iter().map(|r| r.id.clone()).collect()),
+                (
+                    "activities",
+                    rows.activities.iter().map(|r| r.id.clone()).collect(),
+                ),
+                (
+                    "sessions",
+                    rows.sessions.iter().map(|r| r.id.clone()).collect(),
+                ),
+            ],
+        }
+    }
+
+    fn of_row(&self, stem: &str, record: u64) -> Option<&str> {
+        let (_, ids) = self.tables.iter().find(|(s, _)| *s == stem)?;
+        ids.get(usize::try_from(record.checked_sub(1)?).ok()?)
+            .map(String::as_str)
+    }
+}
+
+fn sorted(mut problems: Vec<Problem>, metas: &[Meta]) -> Vec<Problem> {
+    let order = |p: &Problem| {
+        metas
+            .iter()
+            .position(|m| m.place.file == p.file && m.place.sheet == p.sheet)
+            .unwrap_or(usize::MAX)
+    };
+    problems.sort_by_cached_key(|p| (order(p), p.line, p.column));
+    problems
+}
+
+fn data_problem(e: DataError, metas: &[Meta]) -> Problem {
+    let meta_of =
+        |stem: &str| TableKind::from_stem(stem).and_then(|k| metas.iter().find(|m| m.kind == k));
+    let meta = meta_of(&e.at.file);
+    let line = meta.map_or(e.at.line, |m| m.line(e.at.line));
+    let kind = match e.kind {
+        DataErrorKind::DuplicateId {
+            id,
+            first_file,
+            first_line,
+        } => {
+            let first = meta_of(&first_file);
+            DataErrorKind::DuplicateId {
+                id,
+                first_file: first.map_or(first_file, Meta::display),
+                first_line: first.map_or(first_line, |m| m.line(first_line)),
+            }
+        }
+        DataErrorKind::DuplicateRow { key, first_line } => DataErrorKind::DuplicateRow {
+            key,
+            first_line: meta.map_or(first_line, |m| m.line(first_line)),
+        },
+        other => other,
+    };
+    let value = match &kind {
+        DataErrorKind::DuplicateId { id, .. } | DataErrorKind::UnknownReference { id, .. } => {
+            Some(id.clone())
+        }
+        DataErrorKind::EndBeforeStart { end, .. } => Some(end.to_string()),
+        DataErrorKind::OutOfRange { value, .. } => Some(value.to_string()),
+        DataErrorKind::AttendanceNotEnrolled { session, .. } => Some(session.clone()),
+        DataErrorKind::SessionOutsideActivity { date, .. } => Some(date.to_string()),
+        DataErrorKind::DuplicateRow { .. } => None,
+    };
+    let column = meta.and_then(|m| {
+        m.header
+            .iter()
+            .position(|h| h == e.field)
+            .map(|i| i as u32 + 1)
+    });
+    match meta {
+        Some(m) => m.place.problem(
+            line,
+            column,
+            Some(e.field),
+            value.as_deref(),
+            Reason::Data(kind),
+        ),
+        None => Problem {
+            source: crate::problem::SourceKind::Csv,
+            file: e.at.file,
+            sheet: None,
+            line,
+            column,
+            field: Some(e.field.to_string()),
+            value,
+            reason: Reason::Data(kind),
+        },
+    }
+}

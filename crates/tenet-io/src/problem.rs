@@ -1,0 +1,261 @@
+//! What can go wrong while loading, as plain data, and its one-line rendering.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+use tenet::model::DataErrorKind;
+
+/// Why a load failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file or directory could not be read or written.
+    #[error("cannot access `{}`: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The path is neither a directory, a `.json` file nor an `.xlsx` file.
+    #[error("cannot load `{}`: expected a directory of CSV files, a `.json` file or an `.xlsx` workbook", path.display())]
+    Unsupported {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The data has problems; every one found is listed, in file order.
+    #[error("{} problem(s) in the dataset:\n{}", .0.len(), render_problems(.0, 20))]
+    Invalid(Vec<Problem>),
+}
+
+impl LoadError {
+    /// The problems, when the data itself is at fault.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            LoadError::Invalid(problems) => problems,
+            _ => &[],
+        }
+    }
+}
+
+/// The kind of source a problem was found in; decides how its place is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A CSV file: `people.csv:14:5`.
+    Csv,
+    /// A sheet of a workbook: `data.xlsx[people]:14:5`.
+    Xlsx,
+    /// An array of a JSON document: `data.json[people]#14` (record number).
+    Json,
+}
+
+/// One problem in the data: where, which column, which value, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The kind of source.
+    pub source: SourceKind,
+    /// The file name (`people.csv`, `data.xlsx`, `data.json`).
+    pub file: String,
+    /// The sheet (XLSX) or array (JSON) name; `None` for CSV.
+    pub sheet: Option<String>,
+    /// 1-based line (the header is line 1), sheet row, or JSON record
+    /// number; 0 when the problem concerns the whole file.
+    pub line: u64,
+    /// 1-based column number, when known.
+    pub column: Option<u32>,
+    /// The column name, when the problem concerns one column.
+    pub field: Option<String>,
+    /// The offending value, as written.
+    pub value: Option<String>,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// Why a value, row or file was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// Not an ISO `YYYY-MM-DD` date, or no such day.
+    BadDate {
+        /// What is wrong with it.
+        detail: &'static str,
+    },
+    /// Not a plain decimal such as `2.5`.
+    BadDecimal,
+    /// Not a whole number (years).
+    BadInteger,
+    /// Not `true` or `false`.
+    BadBool,
+    /// Not one of the allowed spellings of an enumeration.
+    UnknownValue {
+        /// What the value names (`kind`, `role`, …).
+        what: &'static str,
+        /// The unknown entry (for roles, one entry of the list).
+        found: String,
+        /// Every allowed spelling.
+        allowed: Vec<&'static str>,
+    },
+    /// A required cell is empty.
+    MissingValue,
+    /// A required column is absent from the header.
+    MissingColumn,
+    /// The same column name appears twice in the header.
+    DuplicateColumn,
+    /// A required file (sheet, array) is absent.
+    MissingFile,
+    /// A row has more or fewer fields than the header.
+    FieldCount {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in the row.
+        found: usize,
+    },
+    /// The bytes are not valid in the file's encoding.
+    Encoding {
+        /// The encoding tried.
+        encoding: &'static str,
+    },
+    /// The file cannot be parsed at all (broken CSV quoting, bad JSON, a
+    /// corrupt workbook).
+    Malformed {
+        /// The parser's message.
+        message: String,
+    },
+    /// A problem found while resolving rows against each other (duplicate
+    /// id, unknown reference, end before start, hours out of range,
+    /// attendance without enrollment, duplicate row). Serialized as the
+    /// core's own tagged kind (`{"kind": "unknown_reference", ...}`).
+    #[serde(untagged)]
+    Data(DataErrorKind),
+}
+
+impl Problem {
+    /// The place, e.g. `people.csv:14:5` or `data.xlsx[people]:14:5`.
+    pub fn location(&self) -> String {
+        let mut out = self.file.clone();
+        if let Some(sheet) = &self.sheet {
+            out.push('[');
+            out.push_str(sheet);
+            out.push(']');
+        }
+        if self.line > 0 {
+            match self.source {
+                SourceKind::Json => out.push_str(&format!("#{}", self.line)),
+                SourceKind::Csv | SourceKind::Xlsx => out.push_str(&format!(":{}", self.line)),
+            }
+            if let Some(column) = self.column {
+                out.push_str(&format!(":{column}"));
+            }
+        }
+        out
+    }
+
+    /// The group this problem is listed under in [`render_problems`].
+    fn group(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{}[{sheet}]", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.location())?;
+        if let Some(field) = &self.field {
+            write!(f, " ({field})")?;
+        }
+        f.write_str(": ")?;
+        let value = self.value.as_deref().unwrap_or("");
+        let field = self.field.as_deref().unwrap_or("");
+        match &self.reason {
+            Reason::BadDate { detail } => write!(f, "invalid date `{value}`: {detail}"),
+            Reason::BadDecimal => write!(
+                f,
+                "invalid decimal `{value}`: expected a plain decimal such as `2.5` or `10770000.00`"
+            ),
+            Reason::BadInteger => write!(
+                f,
+                "invalid whole number `{value}`: expected digits such as `2023`"
+            ),
+            Reason::BadBool => write!(f, "invalid boolean `{value}`: expected `true` or `false`"),
+            Reason::UnknownValue {
+                what,
+                found,
+                allowed,
+            } => {
+                write!(f, "unknown {what} `{found}`")?;
+                if found != value {
+                    write!(f, " in `{value}`")?;
+                }
+                write!(f, ": expected one of {}", allowed.join(", "))
+            }
+            Reason::MissingValue => write!(f, "missing value: `{field}` is required"),
+            Reason::MissingColumn => write!(f, "missing required column `{field}`"),
+            Reason::DuplicateColumn => write!(f, "column `{field}` appears twice in the header"),
+            Reason::MissingFile => match self.source {
+                SourceKind::Csv => write!(f, "missing required file"),
+                SourceKind::Xlsx => write!(f, "missing required sheet"),
+                SourceKind::Json => write!(f, "missing required array"),
+            },
+            Reason::FieldCount { expected, found } => write!(
+                f,
+                "row has {found} field(s) but the header has {expected}; the row is skipped"
+            ),
+            Reason::Encoding { encoding } => write!(
+                f,
+                "the file is not valid {encoding}; choose the encoding explicitly (`--encoding utf-8` or `--encoding gbk`)"
+            ),
+            Reason::Malformed { message } => write!(f, "cannot parse: {message}"),
+            Reason::Data(kind) => write!(f, "{kind}"),
+        }
+    }
+}
+
+/// Renders problems grouped by file (or sheet), each group headed by its
+/// count and showing at most `cap` problems followed by `and N more`.
+///
+/// ```
+/// use tenet_io::{render_problems, Problem, Reason, SourceKind};
+/// let p = Problem {
+///     source: SourceKind::Csv,
+///     file: "people.csv".into(),
+///     sheet: None,
+///     line: 14,
+///     column: Some(5),
+///     field: Some("birth_date".into()),
+///     value: Some("2023-02-30".into()),
+///     reason: Reason::BadDate { detail: "no such day" },
+/// };
+/// let text = render_problems(&[p.clone(), p], 1);
+/// assert_eq!(
+///     text,
+///     "people.csv: 2 problems\n  people.csv:14:5 (birth_date): invalid date `2023-02-30`: no such day\n  and 1 more\n"
+/// );
+/// ```
+pub fn render_problems(problems: &[Problem], cap: usize) -> String {
+    let mut groups: Vec<(String, Vec<&Problem>)> = Vec::new();
+    for p in problems {
+        let name = p.group();
+        match groups.iter_mut().find(|(g, _)| *g == name) {
+            Some((_, list)) => list.push(p),
+            None => groups.push((name, vec![p])),
+        }
+    }
+    let mut out = String::new();
+    for (name, list) in groups {
+        let noun = if list.len() == 1 {
+            "problem"
+        } else {
+            "problems"
+        };
+        out.push_str(&format!("{name}: {} {noun}\n", list.len()));
+        for p in list.iter().take(cap) {
+            out.push_str(&format!("  {p}\n"));
+        }
+        if list.len() > cap {
+            out.push_str(&format!("  and {} more\n", list.len() - cap));
+        }
+    }
+    out
+}

@@ -1,0 +1,664 @@
+//! The interchange schema (DESIGN §2) and the one row parser every source
+//! feeds: a header plus records of text cells in, typed rows and
+//! field-level problems out.
+
+use crate::problem::{Problem, Reason, SourceKind};
+use crate::text::{normalise, parse_bool, parse_date, parse_decimal, parse_int};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use tenet::model::{
+    ActivityRow, AttendanceRow, Attrs, DistrictRow, EnrollmentRow, FinanceItem, FinanceRow, Kind,
+    Level, MentorshipRow, Mode, PersonRow, Role, RoleSet, Rows, SchoolRow, SessionRow, Status,
+};
+
+/// One file of the interchange format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum TableKind {
+    Districts,
+    Schools,
+    People,
+    Activities,
+    Sessions,
+    Enrollments,
+    Attendance,
+    Mentorships,
+    Finance,
+}
+
+/// A column: its name and whether the header must have it.
+type Column = (&'static str, bool);
+
+impl TableKind {
+    pub(crate) const ALL: [TableKind; 9] = [
+        TableKind::Districts,
+        TableKind::Schools,
+        TableKind::People,
+        TableKind::Activities,
+        TableKind::Sessions,
+        TableKind::Enrollments,
+        TableKind::Attendance,
+        TableKind::Mentorships,
+        TableKind::Finance,
+    ];
+
+    /// The file stem, sheet name or JSON key.
+    pub(crate) fn stem(self) -> &'static str {
+        match self {
+            TableKind::Districts => "districts",
+            TableKind::Schools => "schools",
+            TableKind::People => "people",
+            TableKind::Activities => "activities",
+            TableKind::Sessions => "sessions",
+            TableKind::Enrollments => "enrollments",
+            TableKind::Attendance => "attendance",
+            TableKind::Mentorships => "mentorships",
+            TableKind::Finance => "finance",
+        }
+    }
+
+    pub(crate) fn from_stem(stem: &str) -> Option<TableKind> {
+        TableKind::ALL.into_iter().find(|k| k.stem() == stem)
+    }
+
+    /// Only these must be present; the others default to empty.
+    pub(crate) fn required(self) -> bool {
+        matches!(
+            self,
+            TableKind::Districts | TableKind::Schools | TableKind::People
+        )
+    }
+
+    /// Whether extra columns are kept as attributes.
+    pub(crate) fn has_attrs(self) -> bool {
+        matches!(
+            self,
+            TableKind::Districts | TableKind::Schools | TableKind::People | TableKind::Activities
+        )
+    }
+
+    /// The fixed columns in canonical order.
+    pub(crate) fn columns(self) -> &'static [Column] {
+        match self {
+            TableKind::Districts => &[("id", true), ("name", true)],
+            TableKind::Schools => &[
+                ("id", true),
+                ("name", true),
+                ("district", true),
+                ("rural", true),
+                ("training_base", true),
+            ],
+            TableKind::People => &[
+                ("id", true),
+                ("name", true),
+                ("org", true),
+                ("roles", true),
+                ("birth_date", false),
+                ("hire_date", false),
+                ("post_start_date", false),
+            ],
+            TableKind::Activities => &[
+                ("id", true),
+                ("title", true),
+                ("organizer", true),
+                ("host", false),
+                ("level", true),
+                ("kind", true),
+                ("mode", true),
+                ("start_date", true),
+                ("end_date", true),
+                ("hours", true),
+            ],
+            TableKind::Sessions => &[
+                ("id", true),
+                ("activity", true),
+                ("date", true),
+                ("hours", true),
+            ],
+            TableKind::Enrollments => &[("person", true), ("activity", true)],
+            TableKind::Attendance => &[("person", true), ("session", true), ("status", true)],
+            TableKind::Mentorships => &[
+                ("mentor", true),
+                ("trainee", true),
+                ("program", true),
+                ("start_date", true),
+                ("end_date", true),
+            ],
+            TableKind::Finance => &[
+                ("org", true),
+                ("year", true),
+                ("item", true),
+                ("amount", true),
+            ],
+        }
+    }
+}
+
+/// A record of text cells. `None` is an absent cell (a JSON key not
+/// given, or `null`); CSV and XLSX cells are always present, maybe empty.
+pub(crate) trait Record {
+    fn len(&self) -> usize;
+    fn get(&self, i: usize) -> Option<&str>;
+}
+
+impl Record for csv::ByteRecord {
+    fn len(&self) -> usize {
+        csv::ByteRecord::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&str> {
+        // The whole file was decoded to UTF-8 before parsing, and CSV
+        // delimiters are ASCII, so every field is valid UTF-8.
+        std::str::from_utf8(csv::ByteRecord::get(self, i)?).ok()
+    }
+}
+
+impl Record for Vec<Option<String>> {
+    fn len(&self) -> usize {
+        <[Option<String>]>::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&str> {
+        <[Option<String>]>::get(self, i)?.as_deref()
+    }
+}
+
+/// Where a table came from, for problem messages.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    pub source: SourceKind,
+    pub file: String,
+    pub sheet: Option<String>,
+}
+
+impl Place {
+    pub(crate) fn problem(
+        &self,
+        line: u64,
+        column: Option<u32>,
+        field: Option<&str>,
+        value: Option<&str>,
+        reason: Reason,
+    ) -> Problem {
+        Problem {
+            source: self.source,
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            line,
+            // JSON objects have no column order worth naming.
+            column: column.filter(|_| self.source != SourceKind::Json),
+            field: field.map(str::to_string),
+            value: value.map(str::to_string),
+            reason,
+        }
+    }
+}
+
+/// A parsed table: its rows (in the one matching field of `rows`), the
+/// line of each row, the header (to name columns in later problems).
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub kind: TableKind,
+    pub place: Place,
+    pub header: Vec<String>,
+    /// The file line of each row in `rows`.
+    pub lines: Vec<u64>,
+    pub rows: Rows,
+    pub problems: Vec<Problem>,
+    /// Ids of rows rejected here, so the builder's "unknown reference"
+    /// errors that only echo them are not reported twice.
+    pub rejected: Vec<String>,
+    /// False when the table is missing, unreadable or lacks a required
+    /// column: references into it cannot be checked.
+    pub complete: bool,
+}
+
+/// Parses one table's records into rows.
+pub(crate) struct TableParser {
+    table: Table,
+    /// For each canonical column, its index in the header.
+    cols: Vec<Option<usize>>,
+    extras: Vec<(usize, String)>,
+    /// False when a required column is missing: rows are not parsed.
+    usable: bool,
+    line: u64,
+}
+
+impl TableParser {
+    /// Starts a table from its header, reporting missing and duplicate columns.
+    pub(crate) fn new(kind: TableKind, place: Place, header: Vec<String>) -> TableParser {
+        let header: Vec<String> = header
+            .into_iter()
+            .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+            .collect();
+        let mut problems = Vec::new();
+        let mut cols = Vec::new();
+        let mut usable = true;
+        for (name, required) in kind.columns() {
+            let at = header.iter().position(|h| h == name);
+            if at.is_none() && *required {
+                usable = false;
+                problems.push(place.problem(1, None, Some(name), None, Reason::MissingColumn));
+            }
+            cols.push(at);
+        }
+        let mut extras = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            if header.get(..i).is_some_and(|before| before.contains(h)) {
+                problems.push(place.problem(
+                    1,
+                    Some(i as u32 + 1),
+                    Some(h),
+                    None,
+                    Reason::DuplicateColumn,
+                ));
+                usable = false;
+                continue;
+            }
+            let known = kind.columns().iter().any(|(name, _)| name == h);
+            if !known && !h.is_empty() && kind.has_attrs() {
+                extras.push((i, h.clone()));
+            }
+        }
+        TableParser {
+            table: Table {
+                kind,
+                place,
+                header,
+                lines: Vec::new(),
+                rows: Rows::default(),
+                problems,
+                rejected: Vec::new(),
+                complete: true,
+            },
+            cols,
+            extras,
+            usable,
+            line: 0,
+        }
+    }
+
+    /// An optional table that is absent: no rows, no problems.
+    pub(crate) fn empty(kind: TableKind, place: Place) -> Table {
+        Table {
+            kind,
+            place,
+            header: Vec::new(),
+            lines: Vec::new(),
+            rows: Rows::default(),
+            problems: Vec::new(),
+            rejected: Vec::new(),
+            complete: true,
+        }
+    }
+
+    /// A table that must exist but does not.
+    pub(crate) fn missing(kind: TableKind, place: Place) -> Table {
+        let problem = place.problem(0, None, None, None, Reason::MissingFile);
+        Table {
+            kind,
+            place,
+            header: Vec::new(),
+            lines: Vec::new(),
+            rows: Rows::default(),
+            problems: vec![problem],
+            rejected: Vec::new(),
+            complete: false,
+        }
+    }
+
+    /// Records a problem that is not about one cell (a CSV syntax error).
+    pub(crate) fn report(&mut self, line: u64, reason: Reason) {
+        if !matches!(reason, Reason::FieldCount { .. }) {
+            // A syntax or encoding error: rows after it are not read.
+            self.table.complete = false;
+        }
+        let p = self.table.place.problem(line, None, None, None, reason);
+        self.table.problems.push(p);
+    }
+
+    /// Whether rows will be parsed (the header is complete).
+    pub(crate) fn usable(&self) -> bool {
+        self.usable
+    }
+
+    /// Parses one record at `line`.
+    pub(crate) fn row<R: Record>(&mut self, line: u64, r: &R) {
+        if !self.usable {
+            return;
+        }
+        self.line = line;
+        let width = self.table.header.len();
+        if r.len() != width && r.len() > 0 {
+            // JSON records are built to the header's width, so only CSV and
+            // XLSX rows can disagree.
+            self.report(
+                line,
+                Reason::FieldCount {
+                    expected: width,
+                    found: r.len(),
+                },
+            );
+            self.reject_id(r);
+            return;
+        }
+        let pushed = match self.table.kind {
+            TableKind::Districts => self
+                .district(r)
+                .map(|row| self.table.rows.districts.push(row)),
+            TableKind::Schools => self.school(r).map(|row| self.table.rows.schools.push(row)),
+            TableKind::People => self.person(r).map(|row| self.table.rows.people.push(row)),
+            TableKind::Activities => self
+                .activity(r)
+                .map(|row| self.table.rows.activities.push(row)),
+            TableKind::Sessions => self
+                .session(r)
+                .map(|row| self.table.rows.sessions.push(row)),
+            TableKind::Enrollments => self
+                .enrollment(r)
+                .map(|row| self.table.rows.enrollments.push(row)),
+            TableKind::Attendance => self
+                .attendance(r)
+                .map(|row| self.table.rows.attendance.push(row)),
+            TableKind::Mentorships => self
+                .mentorship(r)
+                .map(|row| self.table.rows.mentorships.push(row)),
+            TableKind::Finance => self.finance(r).map(|row| self.table.rows.finance.push(row)),
+        };
+        if pushed.is_some() {
+            self.table.lines.push(line);
+        } else {
+            self.reject_id(r);
+        }
+    }
+
+    /// The parsed table.
+    pub(crate) fn finish(mut self) -> Table {
+        if !self.usable {
+            self.table.complete = false;
+        }
+        self.table
+    }
+
+    fn reject_id<R: Record>(&mut self, r: &R) {
+        if matches!(
+            self.table.kind,
+            TableKind::Districts
+                | TableKind::Schools
+                | TableKind::People
+                | TableKind::Activities
+                | TableKind::Sessions
+        ) {
+            if let Some(id) = self.cell(r, 0).filter(|id| !id.is_empty()) {
+                self.table.rejected.push(id.to_string());
+            }
+        }
+    }
+
+    fn problem(&mut self, c: usize, value: Option<&str>, reason: Reason) {
+        let at = self.cols.get(c).copied().flatten();
+        let name = self.table.kind.columns().get(c).map(|(n, _)| *n);
+        let p = self
+            .table
+            .place
+            .problem(self.line, at.map(|i| i as u32 + 1), name, value, reason);
+        self.table.problems.push(p);
+    }
+
+    fn cell<'r, R: Record>(&self, r: &'r R, c: usize) -> Option<&'r str> {
+        let i = self.cols.get(c).copied().flatten()?;
+        r.get(i)
+    }
+
+    /// A required cell, as text.
+    fn text<R: Record>(&mut self, r: &R, c: usize) -> Option<String> {
+        match self.cell(r, c) {
+            Some(v) if !v.trim().is_empty() => Some(v.to_string()),
+            other => {
+                self.problem(c, other, Reason::MissingValue);
+                None
+            }
+        }
+    }
+
+    /// A required typed cell, normalised and parsed.
+    fn typed<R: Record, T>(
+        &mut self,
+        r: &R,
+        c: usize,
+        parse: impl Fn(&str) -> Result<T, Reason>,
+    ) -> Option<T> {
+        let Some(raw) = self.cell(r, c) else {
+            self.problem(c, None, Reason::MissingValue);
+            return None;
+        };
+        let value = normalise(raw);
+        if value.is_empty() {
+            self.problem(c, Some(raw), Reason::MissingValue);
+            return None;
+        }
+        match parse(&value) {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                self.problem(c, Some(raw), reason);
+                None
+            }
+        }
+    }
+
+    /// An optional date: empty or absent is `None`; `Err` after a problem.
+    fn opt_date<R: Record>(&mut self, r: &R, c: usize) -> Result<Option<NaiveDate>, ()> {
+        let Some(raw) = self.cell(r, c) else {
+            return Ok(None);
+        };
+        let value = normalise(raw);
+        if value.is_empty() {
+            return Ok(None);
+        }
+        match parse_date(&value) {
+            Ok(d) => Ok(Some(d)),
+            Err(reason) => {
+                self.problem(c, Some(raw), reason);
+                Err(())
+            }
+        }
+    }
+
+    fn date<R: Record>(&mut self, r: &R, c: usize) -> Option<NaiveDate> {
+        self.typed(r, c, parse_date)
+    }
+
+    fn decimal<R: Record>(&mut self, r: &R, c: usize) -> Option<Decimal> {
+        self.typed(r, c, parse_decimal)
+    }
+
+    fn boolean<R: Record>(&mut self, r: &R, c: usize) -> Option<bool> {
+        self.typed(r, c, parse_bool)
+    }
+
+    fn choice<R: Record, E>(
+        &mut self,
+        r: &R,
+        c: usize,
+        what: &'static str,
+        parse: fn(&str) -> Option<E>,
+        names: fn() -> Vec<&'static str>,
+    ) -> Option<E> {
+        self.typed(r, c, |v| {
+            parse(v).ok_or_else(|| Reason::UnknownValue {
+                what,
+                found: v.to_string(),
+                allowed: names(),
+            })
+        })
+    }
+
+    fn roles<R: Record>(&mut self, r: &R, c: usize) -> Option<RoleSet> {
+        let Some(raw) = self.cell(r, c) else {
+            self.problem(c, None, Reason::MissingValue);
+            return None;
+        };
+        let value = normalise(raw);
+        // Full-width semicolons are common in Chinese spreadsheets.
+        let value = value.replace('\u{FF1B}', ";");
+        match RoleSet::parse(&value) {
+            Ok(set) => Some(set),
+            Err(bad) => {
+                self.problem(
+                    c,
+                    Some(raw),
+                    Reason::UnknownValue {
+                        what: "role",
+                        found: bad,
+                        allowed: Role::names(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn attrs<R: Record>(&self, r: &R) -> Attrs {
+        let mut attrs = Attrs::with_capacity(self.extras.len());
+        for (i, name) in &self.extras {
+            if let Some(v) = r.get(*i) {
+                attrs.insert(name.clone(), v.to_string());
+            }
+        }
+        attrs
+    }
+
+    fn district<R: Record>(&mut self, r: &R) -> Option<DistrictRow> {
+        let id = self.text(r, 0);
+        let name = self.text(r, 1);
+        Some(DistrictRow {
+            id: id?,
+            name: name?,
+            attrs: self.attrs(r),
+        })
+    }
+
+    fn school<R: Record>(&mut self, r: &R) -> Option<SchoolRow> {
+        let id = self.text(r, 0);
+        let name = self.text(r, 1);
+        let district = self.text(r, 2);
+        let rural = self.boolean(r, 3);
+        let training_base = self.boolean(r, 4);
+        Some(SchoolRow {
+            id: id?,
+            name: name?,
+            district: district?,
+            rural: rural?,
+            training_base: training_base?,
+            attrs: self.attrs(r),
+        })
+    }
+
+    fn person<R: Record>(&mut self, r: &R) -> Option<PersonRow> {
+        let id = self.text(r, 0);
+        let name = self.text(r, 1);
+        let org = self.text(r, 2);
+        let roles = self.roles(r, 3);
+        let birth_date = self.opt_date(r, 4);
+        let hire_date = self.opt_date(r, 5);
+        let post_start_date = self.opt_date(r, 6);
+        Some(PersonRow {
+            id: id?,
+            name: name?,
+            org: org?,
+            roles: roles?,
+            birth_date: birth_date.ok()?,
+            hire_date: hire_date.ok()?,
+            post_start_date: post_start_date.ok()?,
+            attrs: self.attrs(r),
+        })
+    }
+
+    fn activity<R: Record>(&mut self, r: &R) -> Option<ActivityRow> {
+        let id = self.text(r, 0);
+        let title = self.text(r, 1);
+        let organizer = self.text(r, 2);
+        let host = self
+            .cell(r, 3)
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_string);
+        let level = self.choice(r, 4, "level", Level::parse, Level::names);
+        let kind = self.choice(r, 5, "kind", Kind::parse, Kind::names);
+        let mode = self.choice(r, 6, "mode", Mode::parse, Mode::names);
+        let start_date = self.date(r, 7);
+        let end_date = self.date(r, 8);
+        let hours = self.decimal(r, 9);
+        Some(ActivityRow {
+            id: id?,
+            title: title?,
+            organizer: organizer?,
+            host,
+            level: level?,
+            kind: kind?,
+            mode: mode?,
+            start_date: start_date?,
+            end_date: end_date?,
+            hours: hours?,
+            attrs: self.attrs(r),
+        })
+    }
+
+    fn session<R: Record>(&mut self, r: &R) -> Option<SessionRow> {
+        let id = self.text(r, 0);
+        let activity = self.text(r, 1);
+        let date = self.date(r, 2);
+        let hours = self.decimal(r, 3);
+        Some(SessionRow {
+            id: id?,
+            activity: activity?,
+            date: date?,
+            hours: hours?,
+        })
+    }
+
+    fn enrollment<R: Record>(&mut self, r: &R) -> Option<EnrollmentRow> {
+        let person = self.text(r, 0);
+        let activity = self.text(r, 1);
+        Some(EnrollmentRow {
+            person: person?,
+            activity: activity?,
+        })
+    }
+
+    fn attendance<R: Record>(&mut self, r: &R) -> Option<AttendanceRow> {
+        let person = self.text(r, 0);
+        let session = self.text(r, 1);
+        let status = self.choice(r, 2, "status", Status::parse, Status::names);
+        Some(AttendanceRow {
+            person: person?,
+            session: session?,
+            status: status?,
+        })
+    }
+
+    fn mentorship<R: Record>(&mut self, r: &R) -> Option<MentorshipRow> {
+        let mentor = self.text(r, 0);
+        let trainee = self.text(r, 1);
+        let program = self.text(r, 2);
+        let start_date = self.date(r, 3);
+        let end_date = self.date(r, 4);
+        Some(MentorshipRow {
+            mentor: mentor?,
+            trainee: trainee?,
+            program: program?,
+            start_date: start_date?,
+            end_date: end_date?,
+        })
+    }
+
+    fn finance<R: Record>(&mut self, r: &R) -> Option<FinanceRow> {
+        let org = self.text(r, 0);
+        let year = self.typed(r, 1, parse_int);
+        let item = self.choice(r, 2, "finance item", FinanceItem::parse, FinanceItem::names);
+        let amount = self.decimal(r, 3);
+        Some(FinanceRow {
+            org: org?,
+            year: year?,
+            item: item?,
+            amount: amount?,
+        })
+    }
+}

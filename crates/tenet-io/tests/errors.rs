@@ -1,0 +1,190 @@
+//! One test per kind of validation problem, each snapshotting the message
+//! a user sees.
+
+mod common;
+
+use common::{problems_after, render, write_with};
+use insta::assert_snapshot;
+use tenet_io::{load, LoadError, LoadOptions};
+
+#[test]
+fn base_dataset_loads_with_a_missing_attendance_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let loaded = load(dir.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.dataset.people.len(), 4);
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_snapshot!(warnings.join("\n"));
+}
+
+#[test]
+fn invalid_date() {
+    assert_snapshot!(problems_after("people.csv", |t| t
+        .replace("1980-05-01", "2023-02-30")
+        .replace("1975-03-12", "1975/03/12")));
+}
+
+#[test]
+fn invalid_decimal() {
+    assert_snapshot!(problems_after("activities.csv", |t| t
+        .replace("2023-03-01,2\n", "2023-03-01,2,5\n")
+        .replace("2023-04-10,3", "2023-04-10,\"3,0\"")
+        .replace("2023-03-15,4", "2023-03-15,1e3")));
+}
+
+#[test]
+fn invalid_bool() {
+    assert_snapshot!(problems_after("schools.csv", |t| t.replace("d1,true,false", "d1,是,false")));
+}
+
+#[test]
+fn invalid_year() {
+    assert_snapshot!(problems_after("finance.csv", |t| t.replace("d1,2023", "d1,2023年")));
+}
+
+#[test]
+fn unknown_enum_value() {
+    assert_snapshot!(problems_after("activities.csv", |t| t
+        .replace("collective_prep", "lecture")
+        .replace(
+            "district,delivered_lesson,offline",
+            "county,delivered_lesson,offline"
+        )));
+}
+
+#[test]
+fn unknown_role() {
+    assert_snapshot!(problems_after("people.csv", |t| t
+        .replace("trainer;mentor", "trainer;coach")));
+}
+
+#[test]
+fn unknown_status_and_finance_item() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        Some(match name {
+            "attendance.csv" => text.replace("p2,e1,absent", "p2,e1,late"),
+            "finance.csv" => text.replace("principal_payroll", "payroll"),
+            _ => text.to_string(),
+        })
+    });
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
+}
+
+#[test]
+fn missing_required_column() {
+    assert_snapshot!(problems_after("people.csv", |t| t
+        .replace("id,name,org,roles,", "id,name,roles,")
+        .replace(",s1,teacher", ",teacher")));
+}
+
+#[test]
+fn missing_required_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        (name != "people.csv").then(|| text.to_string())
+    });
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
+}
+
+#[test]
+fn optional_files_may_be_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        matches!(name, "districts.csv" | "schools.csv" | "people.csv").then(|| text.to_string())
+    });
+    let loaded = load(dir.path(), &LoadOptions::default()).unwrap();
+    assert!(loaded.dataset.activities.is_empty());
+    assert_eq!(loaded.dataset.people.len(), 4);
+}
+
+#[test]
+fn missing_required_value() {
+    assert_snapshot!(problems_after("people.csv", |t| t.replace("p3,张敏,s2,teacher", "p3,,s2,")));
+}
+
+#[test]
+fn wrong_field_count() {
+    assert_snapshot!(problems_after("enrollments.csv", |t| t.replace("p2,a1", "p2,a1,extra")));
+}
+
+#[test]
+fn duplicate_id() {
+    assert_snapshot!(problems_after("people.csv", |t| format!(
+        "{t}p1,王伟二,s2,teacher,,,,\n"
+    )));
+}
+
+#[test]
+fn unknown_reference() {
+    assert_snapshot!(problems_after("enrollments.csv", |t| format!(
+        "{t}p9,a1\np1,a9\n"
+    )));
+}
+
+#[test]
+fn attendance_without_enrollment() {
+    assert_snapshot!(problems_after("attendance.csv", |t| format!(
+        "{t}p3,e1,present\n"
+    )));
+}
+
+#[test]
+fn end_before_start() {
+    assert_snapshot!(problems_after("mentorships.csv", |t| t.replace("2024-02-29", "2022-02-28")));
+}
+
+#[test]
+fn negative_or_zero_hours() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        Some(match name {
+            "activities.csv" => text.replace("2023-04-10,3", "2023-04-10,-3"),
+            "sessions.csv" => text.replace("e3,a3,2023-03-01,2", "e3,a3,2023-03-01,0"),
+            _ => text.to_string(),
+        })
+    });
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
+}
+
+#[test]
+fn duplicate_row() {
+    assert_snapshot!(problems_after("enrollments.csv", |t| format!("{t}p2,a1\n")));
+}
+
+#[test]
+fn session_outside_its_activity() {
+    assert_snapshot!(problems_after("sessions.csv", |t| t
+        .replace("e2,a2,2023-04-10", "e2,a2,2023-05-10")));
+}
+
+#[test]
+fn every_problem_is_reported_and_the_list_is_capped() {
+    let many: String = (0..15).map(|i| format!("x{i},a1\n")).collect();
+    let text = problems_after("enrollments.csv", |t| format!("{t}{many}"));
+    assert!(text.contains("enrollments.csv: 15 problems"));
+    assert_snapshot!(text);
+}
+
+#[test]
+fn rejected_rows_do_not_cascade_into_unknown_references() {
+    // p1's row is rejected for its date; its enrollments, attendance and
+    // mentorship must not also be reported as naming an unknown person.
+    assert_snapshot!(problems_after("people.csv", |t| t.replace("1980-05-01", "1980-13-01")));
+}
+
+#[test]
+fn problems_serialize_to_json() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        Some(match name {
+            "activities.csv" => text.replace("collective_prep", "seminar_x"),
+            "enrollments.csv" => format!("{text}p9,a2\n"),
+            _ => text.to_string(),
+        })
+    });
+    let Err(LoadError::Invalid(problems)) = load(dir.path(), &LoadOptions::default()) else {
+        panic!("expected problems");
+    };
+    assert_snapshot!(serde_json::to_string_pretty(&problems).unwrap());
+}
