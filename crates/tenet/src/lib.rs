@@ -7,6 +7,7 @@ mod eval;
 pub mod model;
 mod policy_set;
 pub mod program;
+pub mod render;
 pub mod report;
 pub mod schema;
 pub mod syntax;
