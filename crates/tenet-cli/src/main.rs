@@ -3,6 +3,8 @@
 //! Exit codes: 0 when every required rule passes, 1 when a required rule
 //! fails, 2 on bad input (policy diagnostics, data problems, bad arguments).
 
+mod policy_test;
+
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -24,8 +26,16 @@ struct Cli {
 enum Command {
     /// Evaluate policies against a dataset and print a report.
     Check(CheckArgs),
+    /// Run the policy test cases under `<dir>/tests/<policy>/`.
+    Test(TestArgs),
     /// Write a synthetic dataset (deterministic for a seed).
     Gen(GenArgs),
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// The directory holding the `.policy` files and their `tests/` folder.
+    dir: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,6 +105,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(&args),
+        Command::Test(args) => test(&args),
         Command::Gen(args) => gen(&args),
     };
     match result {
@@ -218,6 +229,17 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     }
     let failing = reports.iter().any(|r| r.has_violations());
     Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
+    let outcome = policy_test::run(&args.dir).map_err(BadInput)?;
+    print!("{}", outcome.text);
+    let _ = outcome.passed;
+    Ok(if outcome.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
