@@ -91,6 +91,17 @@ impl Checker<'_> {
             A::Bool(b) => Some(self.mk(ExprKind::Const(Value::Bool(*b)), Type::Bool, sp)),
             A::Str(s) => Some(self.mk(ExprKind::Const(Value::Str(s.clone())), Type::Str, sp)),
             A::Name(n) => self.name(n, sp, hint),
+            A::Member => match self.env.elem {
+                Some((var, entity)) => Some(self.mk(ExprKind::Var(var), Type::Entity(entity), sp)),
+                None => {
+                    self.error(
+                        sp,
+                        "`it` only means something inside a filter or value of an aggregate",
+                    )
+                    .help("e.g. `count(people of s where it.attr(\"subject\") = \"数学\")`");
+                    None
+                }
+            },
             A::List(items) => {
                 let want = match hint {
                     Some(Type::List(t)) => Some(t.as_ref().clone()),
@@ -591,13 +602,15 @@ impl Checker<'_> {
                     l == how && matches!(&a.ty, Type::Entity(e) if e.fits(*want))
                 });
                 if !fits {
+                    let kind = self
+                        .text(relation.span)
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
                     let d = self.error(
-                        relation.span,
-                        format!(
-                            "no such relation: {} of a {}",
-                            self.text(relation.span),
-                            a.ty
-                        ),
+                        anchor.span,
+                        format!("`{kind}` cannot be taken from a {}", a.ty),
                     );
                     if links.is_empty() {
                         d.help("this relation takes no anchor; it ranges over the whole dataset");
@@ -759,6 +772,18 @@ impl Checker<'_> {
                 if let Some((y, ysp)) = &year {
                     if !matches!(y.ty, Type::Number | Type::Window) {
                         return bad(self, *ysp, "a year or a window", &y.ty);
+                    }
+                    if let Some(Value::Num(q)) = fold(y) {
+                        let d = q.to_decimal();
+                        if !q.is_exact()
+                            || !d.fract().is_zero()
+                            || d < 1900.into()
+                            || d > 2200.into()
+                        {
+                            self.error(*ysp, format!("`{}` is not a calendar year", y.text))
+                                .help("write a whole year such as 2021, or bind the window with `each calendar_year as y`");
+                            return None;
+                        }
                     }
                 } else if self.env.window != Some(true) {
                     self.error(sp, "`finance` without a year needs the rule to run `each calendar_year`")

@@ -53,6 +53,24 @@ pub fn check(root: &Unit<'_>, imports: &[Unit<'_>]) -> (Option<CheckedPolicy>, V
         c.cur = i;
         c.declarations(unit.file, i == root_ix);
     }
+    c.cur = root_ix;
+    for import in &root.file.imports {
+        let name = crate::resolve_import(root.name, &import.value);
+        let rules = imports.iter().find(|u| u.name == name).map_or(0, |u| {
+            u.file
+                .policy
+                .items
+                .iter()
+                .filter(|i| matches!(i, Item::Rule(_)))
+                .count()
+        });
+        if rules > 0 {
+            c.sink()
+                .warning(import.span, format!("the {rules} rule(s) of `{name}` are not part of this policy"))
+                .help("an import brings in its calendar, params and credit block; check that file itself to evaluate its rules");
+        }
+    }
+
     for (i, unit) in units.iter().enumerate() {
         c.cur = i;
         c.credits(unit.file);

@@ -20,13 +20,16 @@ pub struct Piece {
 /// years follow the calendar. At most `limit` pieces are produced.
 pub fn periods(period: Period, range: DateRange, calendar: &Calendar, limit: usize) -> Vec<Piece> {
     let n = period.count.max(1);
+    if period.unit == PeriodUnit::Semester {
+        return semesters(n as usize, range, calendar, limit);
+    }
     let mut out = Vec::new();
     let mut start = match first_start(period.unit, range.start, calendar) {
         Some(s) => s,
         None => return out,
     };
     while start <= range.end && out.len() < limit {
-        let Some(next) = advance(period.unit, start, n, calendar) else {
+        let Some(next) = advance(period.unit, start, n) else {
             break;
         };
         let Some(end) = next.pred_opt() else { break };
@@ -50,12 +53,45 @@ fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     })
 }
 
-/// Semester start dates sorted within a year.
-fn semester_starts(calendar: &Calendar) -> Vec<(u32, u32)> {
-    let mut starts: Vec<(u32, u32)> = calendar.semesters.iter().map(|(_, s, _)| *s).collect();
-    starts.sort();
-    starts.dedup();
-    starts
+/// Semesters as written in the calendar, from their start day to their
+/// end day (an end before the start wraps into the next year); days
+/// between semesters (breaks) belong to none. `n` consecutive semesters
+/// make one period.
+fn semesters(n: usize, range: DateRange, calendar: &Calendar, limit: usize) -> Vec<Piece> {
+    let mut instances = Vec::new();
+    for year in range.start.year().saturating_sub(1)..=range.end.year().saturating_add(1) {
+        for (_, (sm, sd), (em, ed)) in &calendar.semesters {
+            let end_year = if (*em, *ed) < (*sm, *sd) {
+                year + 1
+            } else {
+                year
+            };
+            if let (Some(start), Some(end)) = (ymd(year, *sm, *sd), ymd(end_year, *em, *ed)) {
+                instances.extend(DateRange::new(start, end));
+            }
+        }
+    }
+    instances.sort();
+    let first = instances
+        .iter()
+        .position(|s| s.end >= range.start)
+        .unwrap_or(instances.len());
+    let mut out = Vec::new();
+    for group in instances.get(first..).unwrap_or(&[]).chunks(n.max(1)) {
+        let (Some(a), Some(b)) = (group.first(), group.last()) else {
+            break;
+        };
+        if a.start > range.end || out.len() >= limit {
+            break;
+        }
+        if let Some(clipped) = DateRange::new(a.start.max(range.start), b.end.min(range.end)) {
+            out.push(Piece {
+                range: clipped,
+                cut_at_end: b.end > range.end,
+            });
+        }
+    }
+    out
 }
 
 /// The start of the period containing `day`.
@@ -71,27 +107,14 @@ fn first_start(unit: PeriodUnit, day: NaiveDate, calendar: &Calendar) -> Option<
                 ymd(day.year() - 1, m, d)
             }
         }
-        PeriodUnit::Semester => {
-            let starts = semester_starts(calendar);
-            let mut best = None;
-            for year in [day.year() - 1, day.year()] {
-                for (m, d) in &starts {
-                    if let Some(s) = ymd(year, *m, *d) {
-                        if s <= day {
-                            best = Some(s);
-                        }
-                    }
-                }
-            }
-            best
-        }
+        PeriodUnit::Semester => None,
         PeriodUnit::Month => ymd(day.year(), day.month(), 1),
         PeriodUnit::Week | PeriodUnit::Day => Some(day),
     }
 }
 
 /// The start of the period after the one starting at `start`.
-fn advance(unit: PeriodUnit, start: NaiveDate, n: u32, calendar: &Calendar) -> Option<NaiveDate> {
+fn advance(unit: PeriodUnit, start: NaiveDate, n: u32) -> Option<NaiveDate> {
     match unit {
         PeriodUnit::CalendarYear | PeriodUnit::AcademicYear => {
             start.checked_add_months(Months::new(12 * n))
@@ -99,24 +122,7 @@ fn advance(unit: PeriodUnit, start: NaiveDate, n: u32, calendar: &Calendar) -> O
         PeriodUnit::Month => start.checked_add_months(Months::new(n)),
         PeriodUnit::Week => start.checked_add_days(Days::new(7 * u64::from(n))),
         PeriodUnit::Day => start.checked_add_days(Days::new(u64::from(n))),
-        PeriodUnit::Semester => {
-            let starts = semester_starts(calendar);
-            let mut at = start;
-            for _ in 0..n {
-                let mut next = None;
-                for year in [at.year(), at.year() + 1] {
-                    for (m, d) in &starts {
-                        if let Some(s) = ymd(year, *m, *d) {
-                            if s > at && next.is_none_or(|x| s < x) {
-                                next = Some(s);
-                            }
-                        }
-                    }
-                }
-                at = next?;
-            }
-            Some(at)
-        }
+        PeriodUnit::Semester => None,
     }
 }
 
@@ -194,6 +200,32 @@ mod tests {
                 "2017-09-01 .. 2018-01-31",
                 "2018-02-01 .. 2018-05-31 (cut)"
             ]
+        );
+    }
+
+    #[test]
+    fn breaks_between_semesters_belong_to_none() {
+        let cal = Calendar {
+            year_start: (9, 1),
+            semesters: vec![
+                ("autumn".into(), (9, 1), (1, 15)),
+                ("spring".into(), (3, 1), (7, 10)),
+            ],
+        };
+        let r = DateRange::new(d("2021-01-01"), d("2021-12-31")).unwrap();
+        let got = show(&periods(p(1, PeriodUnit::Semester), r, &cal, 100));
+        assert_eq!(
+            got,
+            [
+                "2021-01-01 .. 2021-01-15",
+                "2021-03-01 .. 2021-07-10",
+                "2021-09-01 .. 2021-12-31 (cut)"
+            ]
+        );
+        let two = show(&periods(p(2, PeriodUnit::Semester), r, &cal, 100));
+        assert_eq!(
+            two,
+            ["2021-01-01 .. 2021-07-10", "2021-09-01 .. 2021-12-31 (cut)"]
         );
     }
 

@@ -487,6 +487,8 @@ pub enum ExprKind {
     Str(String),
     /// A bare name.
     Name(String),
+    /// `it`: the member inside an aggregate, cadence or `credited_hours` filter.
+    Member,
     /// `[a, b]`.
     List(Vec<Expr>),
     /// `x.field`.

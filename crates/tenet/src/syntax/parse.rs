@@ -125,9 +125,6 @@ fn too_deep(source: &str, max: usize) -> Option<usize> {
 /// keyword text stays in the grammar.
 fn describe(rule: &Rule) -> String {
     let name = format!("{rule:?}");
-    if let Some(kw) = name.strip_prefix("kw_") {
-        return format!("`{kw}`");
-    }
     match rule {
         Rule::EOI => "end of file".into(),
         Rule::ident | Rule::name => "a name".into(),
@@ -145,7 +142,19 @@ fn describe(rule: &Rule) -> String {
         | Rule::of_expr
         | Rule::unary
         | Rule::postfix => "an expression".into(),
-        Rule::cmp_op => "a comparison".into(),
+        Rule::cmp_op | Rule::compare => "a comparison".into(),
+        Rule::add_op => "`+` or `-`".into(),
+        Rule::mul_op => "`*` or `/`".into(),
+        Rule::has_test => "`has`".into(),
+        Rule::in_test => "`in`".into(),
+        Rule::wan => "`万`".into(),
+        // Unit keywords have spellings that differ from their rule names.
+        Rule::kw_cny => "`CNY` or `元`".into(),
+        Rule::kw_h => "`h` or `学时`".into(),
+        Rule::binder => "`as`".into(),
+        Rule::field | Rule::method => "`.`".into(),
+        Rule::severity => "`required` or `advisory`".into(),
+        Rule::meta | Rule::cite | Rule::message => "`cite` or `message`".into(),
         Rule::period | Rule::period_unit => {
             "a period (calendar_year, semester, month, 2 weeks …)".into()
         }
@@ -158,7 +167,10 @@ fn describe(rule: &Rule) -> String {
         Rule::rel_kind => {
             "a relation (people, schools, activities, enrollments, sessions, mentorships)".into()
         }
-        _ => name.replace('_', " "),
+        _ => match name.strip_prefix("kw_") {
+            Some(kw) => format!("`{kw}`"),
+            None => name.replace('_', " "),
+        },
     }
 }
 
@@ -927,6 +939,7 @@ impl Builder<'_, '_> {
                 Some(self.node(ExprKind::List(items), sp))
             }
             Rule::ident => Some(self.node(ExprKind::Name(pair.as_str().to_string()), sp)),
+            Rule::member => Some(self.node(ExprKind::Member, sp)),
             Rule::aggregate => self.aggregate(pair),
             Rule::credited => {
                 let mut args = pair.into_inner().filter(|p| p.as_rule() == Rule::expr);
