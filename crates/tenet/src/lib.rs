@@ -1,4 +1,65 @@
-//! Tenet: a rule engine for training compliance in school systems.
+//! # Tenet — training-compliance rules as readable policies
+//!
+//! Tenet turns a published training plan ("每位教师每年不少于90学时") into a
+//! `.policy` file and evaluates it against training records with exact
+//! decimal arithmetic. This crate is the pure core: it reads no files and
+//! knows no clock — callers pass policy text (through a reader function),
+//! a [`model::Dataset`] and the evaluation date. File loading lives in
+//! `tenet-io`, the command line in `tenet-cli`.
+//!
+//! ## The pipeline
+//!
+//! | stage | module | owns |
+//! |---|---|---|
+//! | text → tree | [`syntax`] | the pest grammar (every keyword), the spanned AST, size limits |
+//! | tree → program | [`check`] | names, types and units against [`schema`]; imports; all errors at once |
+//! | program | [`program`] | the typed IR the evaluator trusts |
+//! | rows → dataset | [`model`] | record types, validation, indexes |
+//! | program + dataset → report | `eval` (via [`PolicySet`]) | windows, credit, aggregates, cadence, unknowns |
+//! | report → text | [`report`], [`render`] | the fixed JSON shape, text and Markdown |
+//! | problems | [`diagnostic`] | one span type, one diagnostic type, rendered at the edge |
+//! | numbers | [`value`] | exact rationals over `rust_decimal` |
+//!
+//! ## Example
+//!
+//! ```
+//! use tenet::model::{Dataset, Rows, DistrictRow, SchoolRow, FinanceRow, FinanceItem};
+//! use tenet::report::Status;
+//! use tenet::PolicySet;
+//!
+//! let policy = r#"
+//! policy funds "培训经费" {
+//!   effective 2021-01-01 .. 2021-12-31
+//!   rule school_training_funds "按年度公用经费预算总额的5%安排教师培训经费" {
+//!     cite "四(二)" "按照学校年度公用经费预算总额的5%安排教师培训经费"
+//!     for school s
+//!     each calendar_year
+//!     require finance(s, teacher_training_funds) >= 5% of finance(s, public_funds_budget)
+//!   }
+//! }"#;
+//! let set = PolicySet::from_sources(&[("funds.policy", policy)]).map_err(|e| e.render())?;
+//!
+//! let amount = |item, a: &str| FinanceRow { org: "s1".into(), year: 2021, item, amount: a.parse().unwrap() };
+//! let rows = Rows {
+//!     districts: vec![DistrictRow { id: "d1".into(), name: "绿园区".into(), attrs: Default::default() }],
+//!     schools: vec![SchoolRow { id: "s1".into(), name: "第一小学".into(), district: "d1".into(),
+//!                               rural: false, training_base: false, attrs: Default::default() }],
+//!     finance: vec![amount(FinanceItem::PublicFundsBudget, "10770000.00"),
+//!                   amount(FinanceItem::TeacherTrainingFunds, "538500.00")],
+//!     ..Rows::default()
+//! };
+//! let (data, _warnings) = Dataset::from_rows(rows).map_err(|e| format!("{e:?}"))?;
+//!
+//! let as_of = chrono::NaiveDate::from_ymd_opt(2022, 3, 1).unwrap();
+//! let report = &set.evaluate(&data, as_of)[0];
+//! let result = &report.results[0];
+//! assert_eq!(result.status, Status::Pass);               // 5% of 10,770,000.00 is exactly 538,500.00
+//! assert_eq!(result.required.as_deref(), Some("538500.00"));
+//! # Ok::<(), String>(())
+//! ```
+//!
+//! For one subject (a service checking one teacher per request) use
+//! [`PolicySet::evaluate_subject`] with [`PolicySet::find_subject`].
 #![deny(missing_docs)]
 
 pub mod check;
