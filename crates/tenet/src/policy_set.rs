@@ -292,6 +292,26 @@ impl PolicySet {
         out
     }
 
+    /// Evaluates one rule (by id, in any policy of the set; `policy.rule`
+    /// to pick one when ids repeat across policies) for every subject in
+    /// its scope, or only for `subject`. `None` when no rule has that id.
+    pub fn evaluate_rule(
+        &self,
+        data: &Dataset,
+        rule: &str,
+        subject: Option<EntityRef>,
+        as_of: NaiveDate,
+    ) -> Option<Vec<RuleResult>> {
+        let (policy_id, rule_id) = match rule.split_once('.') {
+            Some((p, r)) => (Some(p), r),
+            None => (None, rule),
+        };
+        let (policy, r) = self.policies.iter().filter(|p| policy_id.is_none_or(|id| p.id == id)).find_map(|p| {
+            p.rules.iter().find(|r| r.id == rule_id).map(|r| (p, r))
+        })?;
+        Some(eval::evaluate_one_rule(policy, r, data, subject, as_of))
+    }
+
     /// Finds a subject by its file id: a district, school or person id, an
     /// activity id, or `mentor/trainee/program` for a mentorship.
     pub fn find_subject(data: &Dataset, id: &str) -> Option<EntityRef> {

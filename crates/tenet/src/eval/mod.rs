@@ -59,6 +59,27 @@ pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: Nai
     }
 }
 
+/// Evaluates one rule for every subject in its scope, or for one subject.
+pub(crate) fn evaluate_one_rule(
+    policy: &CheckedPolicy,
+    rule: &Rule,
+    data: &Dataset,
+    subject: Option<EntityRef>,
+    as_of: NaiveDate,
+) -> Vec<RuleResult> {
+    let mut out = Vec::new();
+    match subject {
+        Some(s) if subject_entity(s) == Some(rule.subject) => evaluate_rule(policy, rule, data, s, as_of, &mut out),
+        Some(_) => {}
+        None => {
+            for s in subjects(data, rule.subject) {
+                evaluate_rule(policy, rule, data, s, as_of, &mut out);
+            }
+        }
+    }
+    out
+}
+
 /// Evaluates every rule of the policy whose subject kind matches.
 pub(crate) fn evaluate_subject(
     policy: &CheckedPolicy,
