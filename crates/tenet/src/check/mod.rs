@@ -40,6 +40,7 @@ pub fn check(root: &Unit<'_>, imports: &[Unit<'_>]) -> (Option<CheckedPolicy>, V
         params: Vec::new(),
         param_index: HashMap::new(),
         param_used: Vec::new(),
+        failed_params: Vec::new(),
         calendar: None,
         credit: None,
         credit_declared: None,
@@ -139,6 +140,9 @@ struct Checker<'a> {
     params: Vec<Param>,
     param_index: HashMap<String, (ParamId, usize, Span)>,
     param_used: Vec<bool>,
+    /// Params whose definition has an error: uses of them are not
+    /// reported again as unknown names.
+    failed_params: Vec<String>,
     calendar: Option<(Calendar, usize)>,
     credit: Option<Credit>,
     credit_declared: Option<(String, usize, Span)>,
@@ -315,7 +319,10 @@ impl<'a> Checker<'a> {
             }
             history.push((since.map(|s| s.date), v));
         }
-        let (Some(ty), true) = (ty, ok) else { return };
+        let (Some(ty), true) = (ty, ok) else {
+            self.failed_params.push(p.name.name.clone());
+            return;
+        };
         let id = ParamId(self.params.len() as u16);
         self.param_index
             .insert(p.name.name.clone(), (id, self.cur, p.name.span));
@@ -332,6 +339,11 @@ impl<'a> Checker<'a> {
     }
 
     fn unused_params(&mut self) {
+        // With errors in the file, an unused param is most often a use
+        // that failed to check; the warning would only add noise.
+        if self.sink().has_errors() {
+            return;
+        }
         let unused: Vec<(String, Span)> = self
             .param_index
             .iter()
@@ -658,7 +670,7 @@ impl<'a> Checker<'a> {
                             of_e.ty
                         ),
                     )
-                    .help("e.g. `for mentorship m  during m`");
+                    .help("write `during m` in a rule `for mentorship m`, or `during a` in a rule `for activity a`");
                     return None;
                 }
                 self.env.window = Some(false);
@@ -702,7 +714,15 @@ impl<'a> Checker<'a> {
                         want.name(),
                         b.ty
                     ),
-                );
+                )
+                .help(format!(
+                    "name who runs the activities, e.g. `by s` in a rule `for school s`{}",
+                    match &b.ty {
+                        Type::Entity(Entity::Activity) => format!(", or `by {}.organizer`", b.text),
+                        Type::Entity(Entity::Mentorship) => format!(", or `by {}.mentor`", b.text),
+                        _ => String::new(),
+                    }
+                ));
                 return None;
             }
         }
