@@ -545,7 +545,20 @@ impl Checker<'_> {
                 } else {
                     format!("cannot compare {} with {}", x.ty, y.ty)
                 };
-                return mismatch(self, why);
+                let date_side = match (&x.ty, &y.ty) {
+                    (Type::Date, t) if *t != Type::Date => Some(x.text.clone()),
+                    (t, Type::Date) if *t != Type::Date => Some(y.text.clone()),
+                    _ => None,
+                };
+                mismatch(self, why);
+                if let Some(d) = date_side {
+                    if let Some(last) = self.sink().diagnostics.last_mut() {
+                        last.help(format!(
+                            "compare `{d}` with a date such as `2020-09-01`; for the time since it, use `tenure({d}) <= 3 years`"
+                        ));
+                    }
+                }
+                return None;
             }
             return Some(self.mk(
                 ExprKind::Compare(cmp, Box::new(x), Box::new(y)),

@@ -201,7 +201,7 @@ impl<'a> Checker<'a> {
                             self.error(
                                 *span,
                                 format!(
-                                    "effective range ends ({}) before it starts ({})",
+                                    "effective range ends (`{}`) before it starts (`{}`)",
                                     end.date, start.date
                                 ),
                             );
@@ -294,7 +294,10 @@ impl<'a> Checker<'a> {
                             "this value is {} but the param's first value is {}",
                             e.ty, t
                         ),
-                    );
+                    )
+                    .help(format!(
+                        "all values of a param have one unit; write this one in {t} too"
+                    ));
                     ok = false;
                 }
             } else {
@@ -309,7 +312,7 @@ impl<'a> Checker<'a> {
                     self.error(
                         s.span,
                         format!(
-                            "`since {}` is not after the previous change ({prev})",
+                            "`since {}` is not after the previous change (`{prev}`)",
                             s.date
                         ),
                     )
@@ -543,10 +546,8 @@ impl<'a> Checker<'a> {
             };
             let name = after.get(..close).unwrap_or("");
             if !KNOWN.contains(&name) {
-                let d = self.error(
-                    m.span,
-                    format!("unknown placeholder `{{{name}}}` in message"),
-                );
+                let at = self.placeholder_span(m.span, name);
+                let d = self.error(at, format!("unknown placeholder `{{{name}}}` in message"));
                 match did_you_mean(name, KNOWN) {
                     Some(s) => d.help(format!("did you mean `{{{s}}}`?")),
                     None => d.help(format!(
@@ -559,6 +560,19 @@ impl<'a> Checker<'a> {
             rest = after.get(close + 1..).unwrap_or("");
         }
         ok.then(|| m.value.clone())
+    }
+
+    /// The span of `{name}` inside a message string, or the whole string
+    /// when it cannot be found in the source text (e.g. written with escapes).
+    fn placeholder_span(&self, string: Span, name: &str) -> Span {
+        let src = self.sources.get(self.cur).copied().unwrap_or("");
+        let needle = format!("{{{name}}}");
+        src.get(string.start as usize..string.end as usize)
+            .and_then(|raw| raw.find(&needle))
+            .map_or(string, |i| {
+                let start = string.start as usize + i;
+                Span::new(start, start + needle.len())
+            })
     }
 
     fn need_effective(&mut self, span: Span, what: &str) -> bool {
@@ -599,7 +613,7 @@ impl<'a> Checker<'a> {
                     self.error(
                         *span,
                         format!(
-                            "cycle ends ({}) before it starts ({})",
+                            "cycle ends (`{}`) before it starts (`{}`)",
                             end.date, start.date
                         ),
                     );
@@ -611,7 +625,7 @@ impl<'a> Checker<'a> {
                             self.error(
                                 *span,
                                 format!(
-                                    "cycle {range} lies outside the policy's effective range {eff}"
+                                    "cycle `{range}` lies outside the policy's effective range `{eff}`"
                                 ),
                             )
                             .help("correct the dates, or widen `effective`");
@@ -621,9 +635,11 @@ impl<'a> Checker<'a> {
                             self.sink()
                                 .warning(
                                     *span,
-                                    format!("cycle {range} extends past the effective range {eff}"),
+                                    format!(
+                                        "cycle `{range}` extends past the effective range `{eff}`"
+                                    ),
                                 )
-                                .help(format!("it is evaluated as {clipped}"));
+                                .help(format!("it is evaluated as `{clipped}`"));
                         }
                         Some(_) => {}
                     }
