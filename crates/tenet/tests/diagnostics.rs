@@ -9,7 +9,7 @@
 //! Adding a test is adding a file. Every `cases/diagnostics/*.policy` is a
 //! case: it is loaded as the root policy, and everything the checker says
 //! about it — the errors, or the warnings when it compiles — is rendered
-//! exactly as the command line prints it and compared with
+//! with `CompileError::render` / `PolicySet::render_warnings` and compared with
 //! `snapshots/diagnostics__diagnostics@<case>.policy.snap`. Line 1 of each
 //! case is a comment saying what it tests. A case must show something: one
 //! that compiles without a single diagnostic fails the test.
@@ -23,6 +23,8 @@
 //!   themselves (the glob does not descend into directories), and they may
 //!   import the case back by its file name, e.g. to make an import cycle;
 //! - any other name does not exist, so the import fails.
+//!
+//! A snapshot whose case is gone fails `every_snapshot_has_a_case`.
 //!
 //! To accept new or changed snapshots: `INSTA_UPDATE=always cargo test -p
 //! tenet --test diagnostics` (or `cargo insta review`), then read every
@@ -74,4 +76,27 @@ fn diagnostics() {
         );
         insta::assert_snapshot!(render_case(path));
     });
+}
+
+/// A snapshot whose case file was renamed or removed is an error, not
+/// silent dead weight.
+#[test]
+fn every_snapshot_has_a_case() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let prefix = "diagnostics__diagnostics@";
+    let orphans: Vec<String> = std::fs::read_dir(here.join("snapshots"))
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|name| {
+            let case = name
+                .strip_prefix(prefix)?
+                .strip_suffix(".snap")?
+                .to_string();
+            (!here.join("cases/diagnostics").join(&case).is_file()).then_some(name)
+        })
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots without a case (delete them): {orphans:?}"
+    );
 }
