@@ -5,7 +5,9 @@
 
 fn main() {
     let roots: Vec<String> = std::env::args().skip(1).collect();
-    match tenet::PolicySet::load(&roots, |n| std::fs::read_to_string(n).map_err(|e| e.to_string())) {
+    match tenet::PolicySet::load(&roots, |n| {
+        std::fs::read_to_string(n).map_err(|e| e.to_string())
+    }) {
         Ok(set) => {
             print!("{}", set.render_warnings());
             for p in set.policies() {

@@ -306,9 +306,11 @@ impl PolicySet {
             Some((p, r)) => (Some(p), r),
             None => (None, rule),
         };
-        let (policy, r) = self.policies.iter().filter(|p| policy_id.is_none_or(|id| p.id == id)).find_map(|p| {
-            p.rules.iter().find(|r| r.id == rule_id).map(|r| (p, r))
-        })?;
+        let (policy, r) = self
+            .policies
+            .iter()
+            .filter(|p| policy_id.is_none_or(|id| p.id == id))
+            .find_map(|p| p.rules.iter().find(|r| r.id == rule_id).map(|r| (p, r)))?;
         Some(eval::evaluate_one_rule(policy, r, data, subject, as_of))
     }
 

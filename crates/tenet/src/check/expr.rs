@@ -211,7 +211,14 @@ impl Checker<'_> {
                     },
                 };
                 if subject.ty != Type::Entity(schema::Entity::Person) {
-                    self.error(sp, format!("only a person has roles, found {}", subject.ty));
+                    let d =
+                        self.error(sp, format!("only a person has roles, found {}", subject.ty));
+                    if matches!(&subject.ty, Type::Entity(e) if e.fits(schema::Entity::Org)) {
+                        d.help(format!(
+                            "to ask about its people, write `count(people of {} where has {}) >= 1`",
+                            subject.text, role.name
+                        ));
+                    }
                     return None;
                 }
                 let role = self.role(role)?;
@@ -264,7 +271,7 @@ impl Checker<'_> {
             A::Credited { person, filter } => {
                 if !self.env.in_credit {
                     self.error(sp, "`credited_hours` needs a credit block")
-                        .help("import \"common.policy\" or add a `credit` block that says how enrollments earn hours");
+                        .help("add `import \"common.policy\"` at the top, or a `credit` block that says how enrollments earn hours");
                     return None;
                 }
                 let p = self.expr(person, None)?;
@@ -316,6 +323,9 @@ impl Checker<'_> {
         if let Some(b) = self.env.lookup(n) {
             let (var, ty) = (b.var, b.ty.clone());
             return Some(self.mk(ExprKind::Var(var), ty, sp));
+        }
+        if self.failed_params.iter().any(|f| f == n) {
+            return None; // its definition is already reported
         }
         if let Some((id, ..)) = self.param_index.get(n) {
             let id = *id;
@@ -437,7 +447,7 @@ impl Checker<'_> {
         };
         if *f == Field::Credited && !self.env.in_credit {
             self.error(field.span, "`credited` needs a credit block")
-                .help("import \"common.policy\" or add a `credit` block");
+                .help("add `import \"common.policy\"` at the top, or a `credit` block");
             return None;
         }
         let (f, ty) = (*f, ty.clone());
@@ -546,7 +556,20 @@ impl Checker<'_> {
                 } else {
                     format!("cannot compare {} with {}", x.ty, y.ty)
                 };
-                return mismatch(self, why);
+                let date_side = match (&x.ty, &y.ty) {
+                    (Type::Date, t) if *t != Type::Date => Some(x.text.clone()),
+                    (t, Type::Date) if *t != Type::Date => Some(y.text.clone()),
+                    _ => None,
+                };
+                mismatch(self, why);
+                if let Some(d) = date_side {
+                    if let Some(last) = self.sink().diagnostics.last_mut() {
+                        last.help(format!(
+                            "compare `{d}` with a date such as `2020-09-01`; for the time since it, use `tenure({d}) <= 3 years`"
+                        ));
+                    }
+                }
+                return None;
             }
             return Some(self.mk(
                 ExprKind::Compare(cmp, Box::new(x), Box::new(y)),
@@ -602,18 +625,23 @@ impl Checker<'_> {
                     l == how && matches!(&a.ty, Type::Entity(e) if e.fits(*want))
                 });
                 if !fits {
-                    let kind = self
-                        .text(relation.span)
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("")
-                        .to_string();
+                    let how_text = link_text(*how);
+                    let kind_text = self.text(relation.span);
+                    let kind_text = kind_text.split_whitespace().next().unwrap_or("");
+                    let anchor_text = self.text(anchor.span);
+                    let fitting: Vec<String> = links
+                        .iter()
+                        .filter(|(_, want, _)| matches!(&a.ty, Type::Entity(e) if e.fits(*want)))
+                        .map(|(l, ..)| format!("`{kind_text} {} {anchor_text}`", link_text(*l)))
+                        .collect();
                     let d = self.error(
-                        anchor.span,
-                        format!("`{kind}` cannot be taken from a {}", a.ty),
+                        relation.span,
+                        format!("no such relation: `{kind_text} {how_text}` a {}", a.ty),
                     );
                     if links.is_empty() {
                         d.help("this relation takes no anchor; it ranges over the whole dataset");
+                    } else if !fitting.is_empty() {
+                        d.help(format!("did you mean {}?", fitting.join(" or ")));
                     } else {
                         d.help(format!(
                             "this relation works as: {}",
@@ -648,13 +676,24 @@ impl Checker<'_> {
         let ty = match (func, &value_e) {
             (AggFn::Count | AggFn::Share, None) => Type::Number,
             (AggFn::Count | AggFn::Share, Some(_)) => {
+                let rel = self.text(relation.span);
+                let value = value.map(|v| self.text(v.span)).unwrap_or_default();
                 self.error(sp, format!("`{name}` counts members and takes no value"))
-                    .help(format!("write `{name}(people of d where has trainer)`"));
+                    .help(format!(
+                        "to count, write `{name}({rel})`; to add up `{value}`, write `sum({value} in {rel})`"
+                    ));
                 return None;
             }
             (_, None) => {
+                let rel = self.text(relation.span);
+                let example = schema::fields(entity)
+                    .into_iter()
+                    .find(|(_, _, t, _)| t.is_quantity())
+                    .map_or("hours", |(n, ..)| n);
                 self.error(sp, format!("`{name}` needs a value per member"))
-                    .help(format!("write e.g. `{name}(hours in activities by s)`"));
+                    .help(format!(
+                        "say what to add up, e.g. `{name}({example} in {rel})`"
+                    ));
                 return None;
             }
             (AggFn::Sum | AggFn::Avg, Some(v)) if v.ty.is_quantity() => v.ty.clone(),
@@ -690,21 +729,34 @@ impl Checker<'_> {
         sp: crate::diagnostic::Span,
     ) -> Option<Expr> {
         let (name, arity, usage) = match func {
-            Builtin::Age => ("age", 1..=2, "age(person [, date])"),
-            Builtin::Tenure => ("tenure", 1..=2, "tenure(date [, at date])"),
-            Builtin::Finance => ("finance", 2..=3, "finance(org, [year,] item)"),
-            Builtin::YearOf => ("year_of", 1..=1, "year_of(date)"),
+            Builtin::Age => ("age", 1..=2, "`age(t)` or `age(t, 2023-09-01)`"),
+            Builtin::Tenure => (
+                "tenure",
+                1..=2,
+                "`tenure(t.post_start_date)` or `tenure(t.post_start_date, 2023-09-01)`",
+            ),
+            Builtin::Finance => (
+                "finance",
+                2..=3,
+                "`finance(s, staff_payroll)` or `finance(s, 2021, staff_payroll)`",
+            ),
+            Builtin::YearOf => ("year_of", 1..=1, "`year_of(t.hire_date)`"),
         };
         if !arity.contains(&args.len()) {
             self.error(
                 name_span,
                 format!(
-                    "`{name}` takes {} argument(s), found {}",
+                    "`{name}` takes {} {}, found {}",
                     arity_text(&arity),
+                    if *arity.end() == 1 {
+                        "argument"
+                    } else {
+                        "arguments"
+                    },
                     args.len()
                 ),
             )
-            .help(format!("write `{usage}`"));
+            .help(format!("write {usage}"));
             return None;
         }
         let mut checked = Vec::new();
@@ -717,7 +769,7 @@ impl Checker<'_> {
         let mut it = checked.into_iter();
         let bad = |c: &mut Self, span, what: &str, found: &Type| {
             c.error(span, format!("`{name}` needs {what} here, found {found}"))
-                .help(format!("write `{usage}`"));
+                .help(format!("write {usage}"));
             None::<Expr>
         };
         match func {
@@ -786,8 +838,9 @@ impl Checker<'_> {
                         }
                     }
                 } else if self.env.window != Some(true) {
+                    let (org_text, item_text) = (org.text.clone(), item.text.clone());
                     self.error(sp, "`finance` without a year needs the rule to run `each calendar_year`")
-                        .help("add `each calendar_year`, or give the year: `finance(s, 2021, staff_payroll)`");
+                        .help(format!("add `each calendar_year`, or give the year: `finance({org_text}, 2021, {item_text})`"));
                     return None;
                 }
                 let item = match item.kind {
@@ -821,7 +874,7 @@ impl Checker<'_> {
             Some((d, _)) if d.ty == Type::Date => Some(Some(Box::new(d))),
             Some((d, span)) => {
                 self.error(span, format!("`{name}` needs a date here, found {}", d.ty))
-                    .help(format!("write `{usage}`"));
+                    .help(format!("write {usage}"));
                 None
             }
         }
@@ -832,6 +885,14 @@ fn l_item(t: &Type) -> Type {
     match t {
         Type::List(inner) => inner.as_ref().clone(),
         other => other.clone(),
+    }
+}
+
+fn link_text(l: ast::RelLink) -> &'static str {
+    match l {
+        ast::RelLink::Of => "of",
+        ast::RelLink::By => "by",
+        ast::RelLink::HostedBy => "hosted by",
     }
 }
 

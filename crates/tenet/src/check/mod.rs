@@ -40,6 +40,7 @@ pub fn check(root: &Unit<'_>, imports: &[Unit<'_>]) -> (Option<CheckedPolicy>, V
         params: Vec::new(),
         param_index: HashMap::new(),
         param_used: Vec::new(),
+        failed_params: Vec::new(),
         calendar: None,
         credit: None,
         credit_declared: None,
@@ -157,6 +158,9 @@ struct Checker<'a> {
     params: Vec<Param>,
     param_index: HashMap<String, (ParamId, usize, Span)>,
     param_used: Vec<bool>,
+    /// Params whose definition has an error: uses of them are not
+    /// reported again as unknown names.
+    failed_params: Vec<String>,
     calendar: Option<(Calendar, usize)>,
     credit: Option<Credit>,
     credit_declared: Option<(String, usize, Span)>,
@@ -215,7 +219,7 @@ impl<'a> Checker<'a> {
                             self.error(
                                 *span,
                                 format!(
-                                    "effective range ends ({}) before it starts ({})",
+                                    "effective range ends (`{}`) before it starts (`{}`)",
                                     end.date, start.date
                                 ),
                             );
@@ -308,7 +312,10 @@ impl<'a> Checker<'a> {
                             "this value is {} but the param's first value is {}",
                             e.ty, t
                         ),
-                    );
+                    )
+                    .help(format!(
+                        "all values of a param have one unit; write this one in {t} too"
+                    ));
                     ok = false;
                 }
             } else {
@@ -323,7 +330,7 @@ impl<'a> Checker<'a> {
                     self.error(
                         s.span,
                         format!(
-                            "`since {}` is not after the previous change ({prev})",
+                            "`since {}` is not after the previous change (`{prev}`)",
                             s.date
                         ),
                     )
@@ -333,7 +340,10 @@ impl<'a> Checker<'a> {
             }
             history.push((since.map(|s| s.date), v));
         }
-        let (Some(ty), true) = (ty, ok) else { return };
+        let (Some(ty), true) = (ty, ok) else {
+            self.failed_params.push(p.name.name.clone());
+            return;
+        };
         let id = ParamId(self.params.len() as u16);
         self.param_index
             .insert(p.name.name.clone(), (id, self.cur, p.name.span));
@@ -350,6 +360,11 @@ impl<'a> Checker<'a> {
     }
 
     fn unused_params(&mut self) {
+        // With errors in the file, an unused param is most often a use
+        // that failed to check; the warning would only add noise.
+        if self.sink().has_errors() {
+            return;
+        }
         let unused: Vec<(String, Span)> = self
             .param_index
             .iter()
@@ -549,10 +564,8 @@ impl<'a> Checker<'a> {
             };
             let name = after.get(..close).unwrap_or("");
             if !KNOWN.contains(&name) {
-                let d = self.error(
-                    m.span,
-                    format!("unknown placeholder `{{{name}}}` in message"),
-                );
+                let at = self.placeholder_span(m.span, name);
+                let d = self.error(at, format!("unknown placeholder `{{{name}}}` in message"));
                 match did_you_mean(name, KNOWN) {
                     Some(s) => d.help(format!("did you mean `{{{s}}}`?")),
                     None => d.help(format!(
@@ -565,6 +578,19 @@ impl<'a> Checker<'a> {
             rest = after.get(close + 1..).unwrap_or("");
         }
         ok.then(|| m.value.clone())
+    }
+
+    /// The span of `{name}` inside a message string, or the whole string
+    /// when it cannot be found in the source text (e.g. written with escapes).
+    fn placeholder_span(&self, string: Span, name: &str) -> Span {
+        let src = self.sources.get(self.cur).copied().unwrap_or("");
+        let needle = format!("{{{name}}}");
+        src.get(string.start as usize..string.end as usize)
+            .and_then(|raw| raw.find(&needle))
+            .map_or(string, |i| {
+                let start = string.start as usize + i;
+                Span::new(start, start + needle.len())
+            })
     }
 
     fn need_effective(&mut self, span: Span, what: &str) -> bool {
@@ -605,7 +631,7 @@ impl<'a> Checker<'a> {
                     self.error(
                         *span,
                         format!(
-                            "cycle ends ({}) before it starts ({})",
+                            "cycle ends (`{}`) before it starts (`{}`)",
                             end.date, start.date
                         ),
                     );
@@ -617,7 +643,7 @@ impl<'a> Checker<'a> {
                             self.error(
                                 *span,
                                 format!(
-                                    "cycle {range} lies outside the policy's effective range {eff}"
+                                    "cycle `{range}` lies outside the policy's effective range `{eff}`"
                                 ),
                             )
                             .help("correct the dates, or widen `effective`");
@@ -627,9 +653,11 @@ impl<'a> Checker<'a> {
                             self.sink()
                                 .warning(
                                     *span,
-                                    format!("cycle {range} extends past the effective range {eff}"),
+                                    format!(
+                                        "cycle `{range}` extends past the effective range `{eff}`"
+                                    ),
                                 )
-                                .help(format!("it is evaluated as {clipped}"));
+                                .help(format!("it is evaluated as `{clipped}`"));
                         }
                         Some(_) => {}
                     }
@@ -676,7 +704,7 @@ impl<'a> Checker<'a> {
                             of_e.ty
                         ),
                     )
-                    .help("e.g. `for mentorship m  during m`");
+                    .help("write `during m` in a rule `for mentorship m`, or `during a` in a rule `for activity a`");
                     return None;
                 }
                 self.env.window = Some(false);
@@ -720,7 +748,15 @@ impl<'a> Checker<'a> {
                         want.name(),
                         b.ty
                     ),
-                );
+                )
+                .help(format!(
+                    "name who runs the activities, e.g. `by s` in a rule `for school s`{}",
+                    match &b.ty {
+                        Type::Entity(Entity::Activity) => format!(", or `by {}.organizer`", b.text),
+                        Type::Entity(Entity::Mentorship) => format!(", or `by {}.mentor`", b.text),
+                        _ => String::new(),
+                    }
+                ));
                 return None;
             }
         }

@@ -69,7 +69,9 @@ pub(crate) fn evaluate_one_rule(
 ) -> Vec<RuleResult> {
     let mut out = Vec::new();
     match subject {
-        Some(s) if subject_entity(s) == Some(rule.subject) => evaluate_rule(policy, rule, data, s, as_of, &mut out),
+        Some(s) if subject_entity(s) == Some(rule.subject) => {
+            evaluate_rule(policy, rule, data, s, as_of, &mut out)
+        }
         Some(_) => {}
         None => {
             for s in subjects(data, rule.subject) {

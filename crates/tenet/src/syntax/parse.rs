@@ -59,7 +59,7 @@ pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> 
             Span::new(at, at + 1),
             format!("brackets nest more than {} deep", limits.max_depth),
         )
-        .help("name intermediate values with `param`, or simplify the expression");
+        .help("remove parentheses that are not needed, or split the condition into several rules");
         return None;
     }
     let pairs = match PolicyParser::parse(Rule::file, source) {
@@ -180,26 +180,15 @@ fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let found = found_token(sink_source(sink), at);
-    let message = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut wanted: Vec<String> = positives.iter().map(describe).collect();
-            wanted.sort();
-            wanted.dedup();
-            match wanted.len() {
-                0 => format!("unexpected {found}"),
-                1 => format!("expected {}, found {found}", wanted.join("")),
-                _ => {
-                    let last = wanted.pop().unwrap_or_default();
-                    format!("expected {} or {last}, found {found}", wanted.join(", "))
-                }
-            }
-        }
-        ErrorVariant::CustomError { message } => message.clone(),
+    let source = sink_source(sink);
+    let found = found_token(source, at);
+    let end = at + found_len(source, at);
+    let word = source.get(at..end).unwrap_or("");
+    let positives: &[Rule] = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => &[],
     };
-    let end = at + found_len(sink_source(sink), at);
-    let wanted_name = matches!(&err.variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::ident));
-    let word = sink_source(sink).get(at..end).unwrap_or("");
+    let wanted_name = positives.contains(&Rule::ident);
     if wanted_name && is_keyword(word) {
         sink.error(
             Span::new(at, end),
@@ -208,7 +197,173 @@ fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
         .help(format!("choose another name, e.g. `{word}_value`"));
         return;
     }
-    sink.error(Span::new(at, end), message);
+    // The file ended inside a block: point at the `{` that is not closed
+    // (the grammar's expected list cannot mention `}`).
+    if word.is_empty() && source.get(at..).is_some_and(|r| r.trim().is_empty()) {
+        if let Some(open) = unclosed_brace(source) {
+            sink.error(
+                Span::new(open, open + 1),
+                "missing `}`: the file ends before this block is closed",
+            )
+            .label("this `{` is never closed")
+            .help("add a `}` where the block ends");
+            return;
+        }
+    }
+    let mut wanted: Vec<String> = positives.iter().map(describe).collect();
+    wanted.sort();
+    wanted.dedup();
+    let list = match wanted.len() {
+        0 => String::new(),
+        1 => wanted.join(""),
+        _ => {
+            let last = wanted.pop().unwrap_or_default();
+            format!("{} or {last}", wanted.join(", "))
+        }
+    };
+    let suggestion = if word.chars().next().is_some_and(char::is_alphabetic) {
+        crate::diagnostic::did_you_mean(word, keywords_for(positives))
+    } else {
+        None
+    };
+    let many = list.matches(", ").count() >= 4;
+    let message = match &err.variant {
+        ErrorVariant::CustomError { message } => message.clone(),
+        _ if list.is_empty() || (many && suggestion.is_none()) => format!("unexpected {found}"),
+        _ => format!("expected {list}, found {found}"),
+    };
+    let d = sink.error(Span::new(at, end), message);
+    if let Some(s) = suggestion {
+        d.help(format!("did you mean `{s}`?"));
+    } else if word == ";" && !list.contains("`;`") {
+        d.help("remove the `;`: lines in a policy do not end with one");
+    } else if positives.contains(&Rule::kw_require) && !word.is_empty() {
+        d.help("a rule's condition starts with `require`, e.g. `require count(people of d where has trainer) >= 1`");
+    } else if many {
+        d.help(format!("expected {list}"));
+    }
+}
+
+/// The keywords a grammar position accepts, for "did you mean".
+fn keywords_for(positives: &[Rule]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for rule in positives {
+        match rule {
+            Rule::entity_kind => out.extend([
+                "person",
+                "school",
+                "district",
+                "activity",
+                "enrollment",
+                "mentorship",
+            ]),
+            Rule::rel_kind => out.extend([
+                "people",
+                "schools",
+                "districts",
+                "activities",
+                "enrollments",
+                "sessions",
+                "mentorships",
+            ]),
+            Rule::period | Rule::period_unit => out.extend([
+                "calendar_year",
+                "academic_year",
+                "semester",
+                "month",
+                "week",
+                "day",
+            ]),
+            Rule::scope => out.push("for"),
+            Rule::require => out.push("require"),
+            Rule::severity => out.extend(["required", "advisory"]),
+            other => {
+                let name = format!("{other:?}");
+                if let Some(kw) = name.strip_prefix("kw_") {
+                    if let Some(k) = KEYWORDS.iter().find(|k| **k == kw) {
+                        out.push(*k);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Statement keywords worth suggesting when one is misspelled.
+const KEYWORDS: [&str; 19] = [
+    "import",
+    "policy",
+    "source",
+    "effective",
+    "calendar",
+    "param",
+    "credit",
+    "rule",
+    "cite",
+    "message",
+    "for",
+    "where",
+    "each",
+    "cycle",
+    "within",
+    "during",
+    "require",
+    "otherwise",
+    "since",
+];
+
+/// The `{` most likely left open: the innermost one whose `}` sits at a
+/// smaller indentation than the line that opened it, else the outermost
+/// one never closed. `None` when every `{` is closed.
+fn unclosed_brace(source: &str) -> Option<usize> {
+    let indent_at = |i: usize| {
+        let line_start = source
+            .get(..i)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |n| n + 1);
+        let line = source.get(line_start..).unwrap_or("");
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        (indent, line_start + indent == i)
+    };
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let mut suspect = None;
+    let mut in_string = false;
+    let mut chars = source.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '{' => stack.push((i, indent_at(i).0)),
+            '}' => {
+                if let Some((open, open_indent)) = stack.pop() {
+                    let (indent, first_on_line) = indent_at(i);
+                    if suspect.is_none() && first_on_line && indent < open_indent {
+                        suspect = Some(open);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let outermost = stack.first().map(|(open, _)| *open)?;
+    Some(suspect.unwrap_or(outermost))
 }
 
 fn is_keyword(word: &str) -> bool {
@@ -770,7 +925,7 @@ impl Builder<'_, '_> {
                         self.nodes, self.limits.max_expr_nodes
                     ),
                 )
-                .help("name parts of it with `param`, or split the rule");
+                .help("split the condition into several rules");
             return None;
         }
         e
