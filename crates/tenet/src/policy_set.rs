@@ -361,6 +361,11 @@ fn import_order(
                 diagnostics.extend(sink.diagnostics);
                 return false;
             }
+            if !files.contains_key(imp) {
+                // Unreadable: already reported; checking without it would
+                // only add errors caused by its absence.
+                return false;
+            }
             if done.iter().any(|d| d == imp) {
                 continue;
             }
