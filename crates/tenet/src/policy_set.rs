@@ -269,10 +269,17 @@ impl PolicySet {
     /// Evaluates every policy that has rules against a dataset, as of a
     /// date. Deterministic: the same inputs give the same reports.
     pub fn evaluate(&self, data: &Dataset, as_of: NaiveDate) -> Vec<Report> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.evaluate_with_threads(data, as_of, threads)
+    }
+
+    /// [`evaluate`](Self::evaluate) on a given number of threads; the
+    /// reports are identical for every thread count.
+    pub fn evaluate_with_threads(&self, data: &Dataset, as_of: NaiveDate, threads: usize) -> Vec<Report> {
         self.policies
             .iter()
             .filter(|p| !p.rules.is_empty())
-            .map(|p| eval::evaluate_policy(p, data, as_of))
+            .map(|p| eval::evaluate_policy(p, data, as_of, threads))
             .collect()
     }
 

@@ -3,6 +3,7 @@
 
 use crate::program::Severity;
 use indexmap::IndexMap;
+use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 /// Outcome of one rule for one subject in one window.
@@ -47,7 +48,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Subject {
     /// `person`, `school`, `district`, `activity`, `enrollment`, `mentorship`.
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// Id as in the data files.
     pub id: String,
 }
@@ -74,7 +75,7 @@ pub struct Fact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     /// `enrollment`, `activity`, `person`, …
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// The record's id (for enrollments: the activity id).
     pub id: String,
     /// What it contributed (hours credited, say).

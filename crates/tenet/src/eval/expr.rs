@@ -11,7 +11,9 @@ use crate::schema::{EnumValue, Field, Type};
 use crate::syntax::ast::{AggFn, RelKind, RelLink};
 use crate::value::{add_duration, DateRange, EntityRef, Overflow, Value, Q};
 use chrono::{Datelike, NaiveDate};
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// Why evaluation stopped short of a value.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,8 @@ pub(crate) struct Ctx<'a> {
     pub default_at: NaiveDate,
     pub env: Vec<Option<Value>>,
     pub trace: Explanation,
+    /// Credit of every enrollment, when computed ahead for a whole run.
+    pub credits: Option<&'a CreditTable>,
 }
 
 fn unknown<T>(why: String) -> R<T> {
@@ -390,7 +394,7 @@ impl<'a> Ctx<'a> {
                     Field::ScheduledHours => {
                         Value::Num(Q::new(data.activity(e.activity).scheduled_hours))
                     }
-                    Field::Credited => Value::Num(credit_of(data, self.policy, self.as_of, ix)?.0),
+                    Field::Credited => Value::Num(self.credit(ix)?.0),
                     _ => return unknown("internal: no such enrollment field".into()),
                 }
             }
@@ -555,7 +559,7 @@ impl<'a> Ctx<'a> {
                     .zip(agg.value.as_ref())
                     .map(|(v, e)| show(v, &e.ty));
                 self.trace.counted.push(Record {
-                    kind: kind.into(),
+                    kind: Cow::Borrowed(kind),
                     id: self.entity_id(Some(m)),
                     value,
                     reason: None,
@@ -622,17 +626,20 @@ impl<'a> Ctx<'a> {
     fn credited(&mut self, p: PersonIx, elem: crate::program::Var, filter: Option<&Expr>) -> R<Q> {
         let data = self.data;
         let mut total = Q::ZERO;
-        for &ix in data.enrollments_of(p) {
+        // Enrollments are sorted by their activity's end date: the window's
+        // enrollments are one contiguous run, found by binary search.
+        let all = data.enrollments_of(p);
+        let end_of = |ix: &EnrollmentIx| data.activity(data.enrollment(*ix).activity).end_date;
+        let from = all.partition_point(|ix| end_of(ix) < self.range.start);
+        let to = all.partition_point(|ix| end_of(ix) <= self.range.end);
+        for &ix in all.get(from..to.max(from)).unwrap_or(&[]) {
             let e = data.enrollment(ix);
             let a = data.activity(e.activity);
-            if !self.range.contains(a.end_date) {
-                continue;
-            }
             if let Some(f) = filter {
                 self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
                 if !self.eval_bool(f)? {
                     self.trace.excluded.push(Record {
-                        kind: "enrollment".into(),
+                        kind: Cow::Borrowed("enrollment"),
                         id: a.id.clone(),
                         value: Some("0".into()),
                         reason: Some(format!("not counted by this rule: {}", f.text)),
@@ -640,20 +647,21 @@ impl<'a> Ctx<'a> {
                     continue;
                 }
             }
-            let (hours, denied) = credit_of(data, self.policy, self.as_of, ix)?;
+            let (hours, denied) = self.credit(ix)?;
             match denied {
                 Some(reason) => self.trace.excluded.push(Record {
-                    kind: "enrollment".into(),
+                    kind: Cow::Borrowed("enrollment"),
                     id: a.id.clone(),
                     value: Some("0".into()),
                     reason: Some(format!(
-                        "{reason} (absent {} of {} scheduled hours)",
+                        "{} (absent {} of {} scheduled hours)",
+                        reason,
                         e.absent_hours.normalize(),
                         a.scheduled_hours.normalize()
                     )),
                 }),
                 None => self.trace.counted.push(Record {
-                    kind: "enrollment".into(),
+                    kind: Cow::Borrowed("enrollment"),
                     id: a.id.clone(),
                     value: Some(hours.to_decimal().normalize().to_string()),
                     reason: None,
@@ -665,14 +673,99 @@ impl<'a> Ctx<'a> {
     }
 }
 
+impl<'a> Ctx<'a> {
+    /// Credited hours of one enrollment and, when credit is denied, why.
+    fn credit(&self, ix: EnrollmentIx) -> R<(Q, Option<&'a str>)> {
+        match self.credits {
+            Some(table) => table.get(self.policy, ix),
+            None => credit_of(self.data, self.policy, self.as_of, ix),
+        }
+    }
+}
+
+/// How one enrollment fared under the credit block.
+#[derive(Debug, Clone, Copy)]
+struct CreditCell {
+    hours: Q,
+    /// 0: credited; `i + 1`: denied by denial `i`; `u16::MAX`: unknown.
+    code: u16,
+}
+
+/// The credit of every enrollment, computed once per evaluation run and
+/// shared by every rule (and thread) that counts credited hours.
+pub(crate) struct CreditTable {
+    cells: Vec<CreditCell>,
+    unknown: HashMap<EnrollmentIx, String>,
+}
+
+impl CreditTable {
+    /// Computes the table using up to `threads` threads; `None` when the
+    /// policy has no credit block.
+    pub fn build(data: &Dataset, policy: &CheckedPolicy, as_of: NaiveDate, threads: usize) -> Option<CreditTable> {
+        policy.credit.as_ref()?;
+        let n = data.enrollments.len();
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let ranges: Vec<(usize, usize)> = (0..n).step_by(chunk).map(|s| (s, (s + chunk).min(n))).collect();
+        let parts: Vec<(Vec<CreditCell>, HashMap<EnrollmentIx, String>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|&(start, end)| {
+                    scope.spawn(move || {
+                        let mut cells = Vec::with_capacity(end - start);
+                        let mut unknown = HashMap::new();
+                        for i in start..end {
+                            let ix = EnrollmentIx(i as u32);
+                            cells.push(match credit_code(data, policy, as_of, ix) {
+                                Ok((hours, code)) => CreditCell { hours, code },
+                                Err(Halt::Unknown(why)) => {
+                                    unknown.insert(ix, why);
+                                    CreditCell { hours: Q::ZERO, code: u16::MAX }
+                                }
+                            });
+                        }
+                        (cells, unknown)
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let mut table = CreditTable { cells: Vec::with_capacity(n), unknown: HashMap::new() };
+        for (cells, unknown) in parts {
+            table.cells.extend(cells);
+            table.unknown.extend(unknown);
+        }
+        (table.cells.len() == n).then_some(table)
+    }
+
+    fn get<'p>(&self, policy: &'p CheckedPolicy, ix: EnrollmentIx) -> R<(Q, Option<&'p str>)> {
+        let Some(cell) = self.cells.get(ix.index()) else {
+            return unknown("internal: enrollment outside the credit table".into());
+        };
+        match cell.code {
+            0 => Ok((cell.hours, None)),
+            u16::MAX => unknown(self.unknown.get(&ix).cloned().unwrap_or_default()),
+            code => Ok((Q::ZERO, denial_reason(policy, usize::from(code) - 1))),
+        }
+    }
+}
+
+fn denial_reason(policy: &CheckedPolicy, i: usize) -> Option<&str> {
+    policy.credit.as_ref().and_then(|c| c.denials.get(i)).map(|d| d.reason.as_str())
+}
+
 /// Credited hours of one enrollment, and the denial reason if credit is
-/// denied.
-pub(crate) fn credit_of(
-    data: &Dataset,
-    policy: &CheckedPolicy,
-    as_of: NaiveDate,
-    ix: EnrollmentIx,
-) -> R<(Q, Option<String>)> {
+/// denied (evaluated directly, without a table).
+pub(crate) fn credit_of<'p>(data: &Dataset, policy: &'p CheckedPolicy, as_of: NaiveDate, ix: EnrollmentIx) -> R<(Q, Option<&'p str>)> {
+    let (hours, code) = credit_code(data, policy, as_of, ix)?;
+    Ok(match code {
+        0 => (hours, None),
+        code => (Q::ZERO, denial_reason(policy, usize::from(code) - 1)),
+    })
+}
+
+/// Runs the credit block: (hours, 0) when credited, (0, i + 1) when denial
+/// `i` applies.
+fn credit_code(data: &Dataset, policy: &CheckedPolicy, as_of: NaiveDate, ix: EnrollmentIx) -> R<(Q, u16)> {
     let Some(credit) = &policy.credit else {
         return unknown("internal: no credit block".into());
     };
@@ -681,28 +774,26 @@ pub(crate) fn credit_of(
         data,
         policy,
         as_of,
-        range: DateRange {
-            start: NaiveDate::MIN,
-            end: as_of,
-        },
+        range: DateRange { start: NaiveDate::MIN, end: as_of },
         window: None,
         param_day: end,
         default_at: end,
         env: vec![None; credit.slots],
         trace: Explanation::default(),
+        credits: None,
     };
     credit_in(&mut ctx, credit, ix)
 }
 
-fn credit_in(ctx: &mut Ctx<'_>, credit: &Credit, ix: EnrollmentIx) -> R<(Q, Option<String>)> {
+fn credit_in(ctx: &mut Ctx<'_>, credit: &Credit, ix: EnrollmentIx) -> R<(Q, u16)> {
     ctx.set(credit.var, Value::Entity(EntityRef::Enrollment(ix)));
-    for d in &credit.denials {
+    for (i, d) in credit.denials.iter().enumerate() {
         if ctx.eval_bool(&d.cond)? {
-            return Ok((Q::ZERO, Some(d.reason.clone())));
+            return Ok((Q::ZERO, u16::try_from(i + 1).unwrap_or(u16::MAX - 1)));
         }
     }
     let hours = ctx.eval_num(&credit.otherwise)?;
-    Ok((hours, None))
+    Ok((hours, 0))
 }
 
 fn org_ref(o: Org) -> EntityRef {

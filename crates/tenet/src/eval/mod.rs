@@ -15,34 +15,43 @@ use crate::report::{self, Explanation, Record, Report, RuleResult, Status, Subje
 use crate::schema::{Entity, Type};
 use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
-use expr::{compare, ref_actor, show, Ctx, Halt};
+use expr::{compare, ref_actor, show, CreditTable, Ctx, Halt};
 
 /// Most windows one rule makes for one subject (a guard, not a target:
 /// daily windows over a century stay below it).
 const MAX_WINDOWS: usize = 100_000;
 
-/// Evaluates every rule of a policy over the whole dataset.
-pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: NaiveDate) -> Report {
+/// Evaluates every rule of a policy over the whole dataset, spreading the
+/// subjects of each rule over `threads` threads. Each thread takes a
+/// contiguous run of subjects and the runs are joined in order, so the
+/// report is the same for any thread count.
+pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: NaiveDate, threads: usize) -> Report {
+    let threads = threads.max(1);
+    let credits = if policy.rules.iter().any(uses_credit) { CreditTable::build(data, policy, as_of, threads) } else { None };
+    let credits = credits.as_ref();
     let mut results = Vec::new();
     let mut schools = Vec::new();
     for rule in &policy.rules {
-        for subject in subjects(data, rule.subject) {
-            let before = results.len();
-            evaluate_rule(policy, rule, data, subject, as_of, &mut results);
-            let school = school_of(data, subject);
-            schools.extend(std::iter::repeat_n(school, results.len() - before));
+        let all = subjects(data, rule.subject);
+        let chunk = all.len().div_ceil(threads).max(1);
+        let parts: Vec<(Vec<RuleResult>, Vec<Option<usize>>)> = if threads == 1 || all.len() < 64 {
+            vec![run_subjects(policy, rule, data, &all, as_of, credits)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = all
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || run_subjects(policy, rule, data, part, as_of, credits)))
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            })
+        };
+        for (r, s) in parts {
+            results.extend(r);
+            schools.extend(s);
         }
     }
-    let rules: Vec<_> = policy
-        .rules
-        .iter()
-        .map(|r| (r.id.clone(), r.title.clone(), r.severity))
-        .collect();
-    let school_list: Vec<(String, String)> = data
-        .schools
-        .iter()
-        .map(|s| (s.id.clone(), s.name.clone()))
-        .collect();
+    let rules: Vec<_> = policy.rules.iter().map(|r| (r.id.clone(), r.title.clone(), r.severity)).collect();
+    let school_list: Vec<(String, String)> = data.schools.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
     let summary = report::summarize(
         policy.title.clone(),
         policy.source.clone(),
@@ -51,12 +60,53 @@ pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: Nai
         &school_list,
         |i| schools.get(i).copied().flatten(),
     );
-    Report {
-        policy: policy.id.clone(),
-        as_of,
-        results,
-        summary,
+    Report { policy: policy.id.clone(), as_of, results, summary }
+}
+
+/// Results for a run of subjects, with the school each result counts toward.
+fn run_subjects(
+    policy: &CheckedPolicy,
+    rule: &Rule,
+    data: &Dataset,
+    subjects: &[EntityRef],
+    as_of: NaiveDate,
+    credits: Option<&CreditTable>,
+) -> (Vec<RuleResult>, Vec<Option<usize>>) {
+    let mut results = Vec::new();
+    let mut schools = Vec::new();
+    for &subject in subjects {
+        let before = results.len();
+        evaluate_rule(policy, rule, data, subject, as_of, credits, &mut results);
+        schools.extend(std::iter::repeat_n(school_of(data, subject), results.len() - before));
     }
+    (results, schools)
+}
+
+/// Whether a rule counts credited hours (and so wants the credit table).
+fn uses_credit(rule: &Rule) -> bool {
+    fn walk(e: &crate::program::Expr) -> bool {
+        use crate::program::ExprKind as K;
+        match &e.kind {
+            K::Credited { .. } | K::Field(_, crate::schema::Field::Credited) => true,
+            K::Const(_) | K::Param(_) | K::Var(_) => false,
+            K::Field(x, _) | K::Attr(x, _) | K::Neg(x) | K::Not(x) | K::Has(x, _) | K::YearOf(x) => walk(x),
+            K::Arith(_, a, b) | K::Compare(_, a, b) | K::And(a, b) | K::Or(a, b) | K::Of(a, b) => walk(a) || walk(b),
+            K::In { value, list, .. } => walk(value) || list.iter().any(walk),
+            K::Aggregate(agg) => {
+                agg.value.as_ref().is_some_and(walk)
+                    || agg.filter.as_ref().is_some_and(walk)
+                    || agg.link.as_ref().is_some_and(|(_, e)| walk(e))
+            }
+            K::Age { person, at } => walk(person) || at.as_deref().is_some_and(walk),
+            K::Tenure { since, at } => walk(since) || at.as_deref().is_some_and(walk),
+            K::Finance { org, year, .. } => walk(org) || year.as_deref().is_some_and(walk),
+        }
+    }
+    let require = match &rule.require {
+        Requirement::Check(e) => walk(e),
+        Requirement::Cadence(c) => walk(&c.by) || c.filter.as_ref().is_some_and(walk),
+    };
+    require || rule.filter.as_ref().is_some_and(walk)
 }
 
 /// Evaluates one rule for every subject in its scope, or for one subject.
@@ -70,12 +120,13 @@ pub(crate) fn evaluate_one_rule(
     let mut out = Vec::new();
     match subject {
         Some(s) if subject_entity(s) == Some(rule.subject) => {
-            evaluate_rule(policy, rule, data, s, as_of, &mut out)
+            evaluate_rule(policy, rule, data, s, as_of, None, &mut out)
         }
         Some(_) => {}
         None => {
+            let credits = CreditTable::build(data, policy, as_of, 1);
             for s in subjects(data, rule.subject) {
-                evaluate_rule(policy, rule, data, s, as_of, &mut out);
+                evaluate_rule(policy, rule, data, s, as_of, credits.as_ref(), &mut out);
             }
         }
     }
@@ -92,7 +143,7 @@ pub(crate) fn evaluate_subject(
 ) {
     for rule in &policy.rules {
         if subject_entity(subject) == Some(rule.subject) {
-            evaluate_rule(policy, rule, data, subject, as_of, out);
+            evaluate_rule(policy, rule, data, subject, as_of, None, out);
         }
     }
 }
@@ -208,7 +259,7 @@ fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, String) {
     };
     (
         Subject {
-            kind: kind.into(),
+            kind: std::borrow::Cow::Borrowed(kind),
             id,
         },
         name,
@@ -243,6 +294,7 @@ fn evaluate_rule(
     data: &Dataset,
     subject: EntityRef,
     as_of: NaiveDate,
+    credits: Option<&CreditTable>,
     out: &mut Vec<RuleResult>,
 ) {
     let mut ctx = Ctx {
@@ -255,6 +307,7 @@ fn evaluate_rule(
         default_at: as_of,
         env: vec![None; rule.slots],
         trace: Explanation::default(),
+        credits,
     };
     ctx.set(rule.var, Value::Entity(subject));
     let (subj, name) = subject_out(data, subject);
@@ -516,7 +569,7 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
                     listed += 1;
                     let act = data.activity(a);
                     ctx.trace.counted.push(Record {
-                        kind: "activity".into(),
+                        kind: std::borrow::Cow::Borrowed("activity"),
                         id: act.id.clone(),
                         value: Some(act.end_date.to_string()),
                         reason: Some(format!("{} in {}", c.kind, piece.range)),
