@@ -47,8 +47,8 @@ fn run() -> Result<(), String> {
     .map_err(|e| format!("{}\n{e}", e.render()))?;
 
     // 2. Data: a directory of CSV files, typed and validated.
-    let loaded = tenet_io::load(&data_dir, &tenet_io::LoadOptions::default())
-        .map_err(|e| e.to_string())?;
+    let loaded =
+        tenet_io::load(&data_dir, &tenet_io::LoadOptions::default()).map_err(|e| e.to_string())?;
     let data = loaded.dataset;
 
     // 3. One subject, every rule that ranges over people.
@@ -56,7 +56,10 @@ fn run() -> Result<(), String> {
         .ok_or_else(|| format!("no person, school or district `{teacher}` in examples/lvyuan"))?;
     let results = set.evaluate_subject(&data, subject, as_of);
 
-    println!("{teacher} — lvyuan.policy as of {as_of}: {} result(s)", results.len());
+    println!(
+        "{teacher} — lvyuan.policy as of {as_of}: {} result(s)",
+        results.len()
+    );
     for r in &results {
         let window = r
             .window
