@@ -275,7 +275,12 @@ impl PolicySet {
 
     /// [`evaluate`](Self::evaluate) on a given number of threads; the
     /// reports are identical for every thread count.
-    pub fn evaluate_with_threads(&self, data: &Dataset, as_of: NaiveDate, threads: usize) -> Vec<Report> {
+    pub fn evaluate_with_threads(
+        &self,
+        data: &Dataset,
+        as_of: NaiveDate,
+        threads: usize,
+    ) -> Vec<Report> {
         self.policies
             .iter()
             .filter(|p| !p.rules.is_empty())

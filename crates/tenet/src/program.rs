@@ -232,6 +232,45 @@ pub struct Expr {
     pub text: String,
 }
 
+impl Expr {
+    /// Whether `pred` holds for this expression or any part of it.
+    pub fn any(&self, pred: &dyn Fn(&Expr) -> bool) -> bool {
+        if pred(self) {
+            return true;
+        }
+        use ExprKind as K;
+        match &self.kind {
+            K::Const(_) | K::Param(_) | K::Var(_) => false,
+            K::Field(x, _)
+            | K::Attr(x, _)
+            | K::Neg(x)
+            | K::Not(x)
+            | K::Has(x, _)
+            | K::YearOf(x) => x.any(pred),
+            K::Arith(_, a, b) | K::Compare(_, a, b) | K::And(a, b) | K::Or(a, b) | K::Of(a, b) => {
+                a.any(pred) || b.any(pred)
+            }
+            K::In { value, list, .. } => value.any(pred) || list.iter().any(|e| e.any(pred)),
+            K::Aggregate(agg) => {
+                agg.value.as_ref().is_some_and(|e| e.any(pred))
+                    || agg.filter.as_ref().is_some_and(|e| e.any(pred))
+                    || agg.link.as_ref().is_some_and(|(_, e)| e.any(pred))
+            }
+            K::Credited { person, filter, .. } => {
+                person.any(pred) || filter.as_deref().is_some_and(|e| e.any(pred))
+            }
+            K::Age { person, at } => person.any(pred) || at.as_deref().is_some_and(|e| e.any(pred)),
+            K::Tenure { since, at } => {
+                since.any(pred) || at.as_deref().is_some_and(|e| e.any(pred))
+            }
+            K::Finance { org, year, .. } => {
+                // A finance lookup without a year reads the window.
+                org.any(pred) || year.as_deref().is_some_and(|e| e.any(pred))
+            }
+        }
+    }
+}
+
 /// Arithmetic operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arith {

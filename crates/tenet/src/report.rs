@@ -3,8 +3,8 @@
 
 use crate::program::Severity;
 use indexmap::IndexMap;
-use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Outcome of one rule for one subject in one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

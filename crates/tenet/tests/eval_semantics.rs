@@ -591,3 +591,34 @@ fn reports_are_byte_identical_across_runs() {
     let back: tenet::report::Report = serde_json::from_str(&a).unwrap();
     assert_eq!(back.to_json(), a, "the JSON report survives a round trip");
 }
+
+#[test]
+fn a_scope_filter_can_read_the_window() {
+    let policy = r#"
+import "common.policy"
+policy p {
+  effective 2021-01-01 .. 2023-12-31
+  rule annual_hours {
+    for person t where t has teacher and t.hire_date <= y.end
+    each calendar_year as y
+    require credited_hours(t) >= 90 h
+  }
+}
+"#;
+    let mut data = Data::new();
+    data.person("new", "s1", "teacher", "1999-01-01", "2022-09-01", "");
+    data.course("c", "2022-10-01", "90").enroll("new", "c");
+    let r = report(policy, &data, "2024-03-01");
+    let years: Vec<_> = results(&r, "annual_hours", "new")
+        .iter()
+        .map(|r| (r.window.unwrap().start, r.status))
+        .collect();
+    // 2021 is before the teacher was hired: not in scope that year.
+    assert_eq!(
+        years,
+        [
+            (d("2022-01-01"), Status::Pass),
+            (d("2023-01-01"), Status::Fail)
+        ]
+    );
+}

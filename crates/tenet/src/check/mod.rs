@@ -502,12 +502,14 @@ impl<'a> Checker<'a> {
         };
         let subject = Entity::from(decl.scope.kind);
         let var = self.env.bind(&decl.scope.var.name, Type::Entity(subject));
+        // The window is bound before the filter, so a filter may read it
+        // (`where t.hire_date <= y.end`).
+        let window = self.window(decl);
         let filter = decl
             .scope
             .filter
             .as_ref()
             .map(|f| self.bool_expr(f, "a `where` filter"));
-        let window = self.window(decl);
         let require = match &decl.require {
             ast::Require::Check(e) => self.bool_expr(e, "`require`").map(Requirement::Check),
             ast::Require::Cadence(c) => self.cadence(c, decl.window.is_some()),

@@ -701,35 +701,50 @@ pub(crate) struct CreditTable {
 impl CreditTable {
     /// Computes the table using up to `threads` threads; `None` when the
     /// policy has no credit block.
-    pub fn build(data: &Dataset, policy: &CheckedPolicy, as_of: NaiveDate, threads: usize) -> Option<CreditTable> {
+    pub fn build(
+        data: &Dataset,
+        policy: &CheckedPolicy,
+        as_of: NaiveDate,
+        threads: usize,
+    ) -> Option<CreditTable> {
         policy.credit.as_ref()?;
         let n = data.enrollments.len();
         let chunk = n.div_ceil(threads.max(1)).max(1);
-        let ranges: Vec<(usize, usize)> = (0..n).step_by(chunk).map(|s| (s, (s + chunk).min(n))).collect();
-        let parts: Vec<(Vec<CreditCell>, HashMap<EnrollmentIx, String>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .map(|&(start, end)| {
-                    scope.spawn(move || {
-                        let mut cells = Vec::with_capacity(end - start);
-                        let mut unknown = HashMap::new();
-                        for i in start..end {
-                            let ix = EnrollmentIx(i as u32);
-                            cells.push(match credit_code(data, policy, as_of, ix) {
-                                Ok((hours, code)) => CreditCell { hours, code },
-                                Err(Halt::Unknown(why)) => {
-                                    unknown.insert(ix, why);
-                                    CreditCell { hours: Q::ZERO, code: u16::MAX }
-                                }
-                            });
-                        }
-                        (cells, unknown)
+        let ranges: Vec<(usize, usize)> = (0..n)
+            .step_by(chunk)
+            .map(|s| (s, (s + chunk).min(n)))
+            .collect();
+        let parts: Vec<(Vec<CreditCell>, HashMap<EnrollmentIx, String>)> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = ranges
+                    .iter()
+                    .map(|&(start, end)| {
+                        scope.spawn(move || {
+                            let mut cells = Vec::with_capacity(end - start);
+                            let mut unknown = HashMap::new();
+                            for i in start..end {
+                                let ix = EnrollmentIx(i as u32);
+                                cells.push(match credit_code(data, policy, as_of, ix) {
+                                    Ok((hours, code)) => CreditCell { hours, code },
+                                    Err(Halt::Unknown(why)) => {
+                                        unknown.insert(ix, why);
+                                        CreditCell {
+                                            hours: Q::ZERO,
+                                            code: u16::MAX,
+                                        }
+                                    }
+                                });
+                            }
+                            (cells, unknown)
+                        })
                     })
-                })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        });
-        let mut table = CreditTable { cells: Vec::with_capacity(n), unknown: HashMap::new() };
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            });
+        let mut table = CreditTable {
+            cells: Vec::with_capacity(n),
+            unknown: HashMap::new(),
+        };
         for (cells, unknown) in parts {
             table.cells.extend(cells);
             table.unknown.extend(unknown);
@@ -750,12 +765,21 @@ impl CreditTable {
 }
 
 fn denial_reason(policy: &CheckedPolicy, i: usize) -> Option<&str> {
-    policy.credit.as_ref().and_then(|c| c.denials.get(i)).map(|d| d.reason.as_str())
+    policy
+        .credit
+        .as_ref()
+        .and_then(|c| c.denials.get(i))
+        .map(|d| d.reason.as_str())
 }
 
 /// Credited hours of one enrollment, and the denial reason if credit is
 /// denied (evaluated directly, without a table).
-pub(crate) fn credit_of<'p>(data: &Dataset, policy: &'p CheckedPolicy, as_of: NaiveDate, ix: EnrollmentIx) -> R<(Q, Option<&'p str>)> {
+pub(crate) fn credit_of<'p>(
+    data: &Dataset,
+    policy: &'p CheckedPolicy,
+    as_of: NaiveDate,
+    ix: EnrollmentIx,
+) -> R<(Q, Option<&'p str>)> {
     let (hours, code) = credit_code(data, policy, as_of, ix)?;
     Ok(match code {
         0 => (hours, None),
@@ -765,7 +789,12 @@ pub(crate) fn credit_of<'p>(data: &Dataset, policy: &'p CheckedPolicy, as_of: Na
 
 /// Runs the credit block: (hours, 0) when credited, (0, i + 1) when denial
 /// `i` applies.
-fn credit_code(data: &Dataset, policy: &CheckedPolicy, as_of: NaiveDate, ix: EnrollmentIx) -> R<(Q, u16)> {
+fn credit_code(
+    data: &Dataset,
+    policy: &CheckedPolicy,
+    as_of: NaiveDate,
+    ix: EnrollmentIx,
+) -> R<(Q, u16)> {
     let Some(credit) = &policy.credit else {
         return unknown("internal: no credit block".into());
     };
@@ -774,7 +803,10 @@ fn credit_code(data: &Dataset, policy: &CheckedPolicy, as_of: NaiveDate, ix: Enr
         data,
         policy,
         as_of,
-        range: DateRange { start: NaiveDate::MIN, end: as_of },
+        range: DateRange {
+            start: NaiveDate::MIN,
+            end: as_of,
+        },
         window: None,
         param_day: end,
         default_at: end,

@@ -25,9 +25,18 @@ const MAX_WINDOWS: usize = 100_000;
 /// subjects of each rule over `threads` threads. Each thread takes a
 /// contiguous run of subjects and the runs are joined in order, so the
 /// report is the same for any thread count.
-pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: NaiveDate, threads: usize) -> Report {
+pub(crate) fn evaluate_policy(
+    policy: &CheckedPolicy,
+    data: &Dataset,
+    as_of: NaiveDate,
+    threads: usize,
+) -> Report {
     let threads = threads.max(1);
-    let credits = if policy.rules.iter().any(uses_credit) { CreditTable::build(data, policy, as_of, threads) } else { None };
+    let credits = if policy.rules.iter().any(uses_credit) {
+        CreditTable::build(data, policy, as_of, threads)
+    } else {
+        None
+    };
     let credits = credits.as_ref();
     let mut results = Vec::new();
     let mut schools = Vec::new();
@@ -40,7 +49,9 @@ pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: Nai
             std::thread::scope(|scope| {
                 let handles: Vec<_> = all
                     .chunks(chunk)
-                    .map(|part| scope.spawn(move || run_subjects(policy, rule, data, part, as_of, credits)))
+                    .map(|part| {
+                        scope.spawn(move || run_subjects(policy, rule, data, part, as_of, credits))
+                    })
                     .collect();
                 handles.into_iter().filter_map(|h| h.join().ok()).collect()
             })
@@ -50,8 +61,16 @@ pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: Nai
             schools.extend(s);
         }
     }
-    let rules: Vec<_> = policy.rules.iter().map(|r| (r.id.clone(), r.title.clone(), r.severity)).collect();
-    let school_list: Vec<(String, String)> = data.schools.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
+    let rules: Vec<_> = policy
+        .rules
+        .iter()
+        .map(|r| (r.id.clone(), r.title.clone(), r.severity))
+        .collect();
+    let school_list: Vec<(String, String)> = data
+        .schools
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
     let summary = report::summarize(
         policy.title.clone(),
         policy.source.clone(),
@@ -60,7 +79,12 @@ pub(crate) fn evaluate_policy(policy: &CheckedPolicy, data: &Dataset, as_of: Nai
         &school_list,
         |i| schools.get(i).copied().flatten(),
     );
-    Report { policy: policy.id.clone(), as_of, results, summary }
+    Report {
+        policy: policy.id.clone(),
+        as_of,
+        results,
+        summary,
+    }
 }
 
 /// Results for a run of subjects, with the school each result counts toward.
@@ -77,36 +101,53 @@ fn run_subjects(
     for &subject in subjects {
         let before = results.len();
         evaluate_rule(policy, rule, data, subject, as_of, credits, &mut results);
-        schools.extend(std::iter::repeat_n(school_of(data, subject), results.len() - before));
+        schools.extend(std::iter::repeat_n(
+            school_of(data, subject),
+            results.len() - before,
+        ));
     }
     (results, schools)
 }
 
+/// Whether a rule's scope filter depends on the window — it reads the
+/// window variable, or counts time-bound records — and so is evaluated
+/// per window rather than once per subject.
+fn window_filter(rule: &Rule) -> bool {
+    use crate::program::ExprKind as K;
+    let (Some(filter), Some(bind)) = (&rule.filter, rule.window.bind()) else {
+        return false;
+    };
+    filter.any(&|e| match &e.kind {
+        K::Var(v) => *v == bind,
+        K::Credited { .. }
+        | K::Finance { year: None, .. }
+        | K::Field(_, crate::schema::Field::Credited) => true,
+        K::Aggregate(agg) => !matches!(
+            agg.relation,
+            crate::syntax::ast::RelKind::People
+                | crate::syntax::ast::RelKind::Schools
+                | crate::syntax::ast::RelKind::Districts
+        ),
+        _ => false,
+    })
+}
+
 /// Whether a rule counts credited hours (and so wants the credit table).
 fn uses_credit(rule: &Rule) -> bool {
-    fn walk(e: &crate::program::Expr) -> bool {
-        use crate::program::ExprKind as K;
-        match &e.kind {
-            K::Credited { .. } | K::Field(_, crate::schema::Field::Credited) => true,
-            K::Const(_) | K::Param(_) | K::Var(_) => false,
-            K::Field(x, _) | K::Attr(x, _) | K::Neg(x) | K::Not(x) | K::Has(x, _) | K::YearOf(x) => walk(x),
-            K::Arith(_, a, b) | K::Compare(_, a, b) | K::And(a, b) | K::Or(a, b) | K::Of(a, b) => walk(a) || walk(b),
-            K::In { value, list, .. } => walk(value) || list.iter().any(walk),
-            K::Aggregate(agg) => {
-                agg.value.as_ref().is_some_and(walk)
-                    || agg.filter.as_ref().is_some_and(walk)
-                    || agg.link.as_ref().is_some_and(|(_, e)| walk(e))
-            }
-            K::Age { person, at } => walk(person) || at.as_deref().is_some_and(walk),
-            K::Tenure { since, at } => walk(since) || at.as_deref().is_some_and(walk),
-            K::Finance { org, year, .. } => walk(org) || year.as_deref().is_some_and(walk),
-        }
-    }
-    let require = match &rule.require {
-        Requirement::Check(e) => walk(e),
-        Requirement::Cadence(c) => walk(&c.by) || c.filter.as_ref().is_some_and(walk),
+    use crate::program::ExprKind as K;
+    let credit = |e: &crate::program::Expr| {
+        matches!(
+            e.kind,
+            K::Credited { .. } | K::Field(_, crate::schema::Field::Credited)
+        )
     };
-    require || rule.filter.as_ref().is_some_and(walk)
+    let require = match &rule.require {
+        Requirement::Check(e) => e.any(&credit),
+        Requirement::Cadence(c) => {
+            c.by.any(&credit) || c.filter.as_ref().is_some_and(|f| f.any(&credit))
+        }
+    };
+    require || rule.filter.as_ref().is_some_and(|f| f.any(&credit))
 }
 
 /// Evaluates one rule for every subject in its scope, or for one subject.
@@ -315,7 +356,13 @@ fn evaluate_rule(
                 window: Option<DateRange>,
                 o: Outcome,
                 mut trace: Explanation| {
-        if let Some(t) = &rule.message {
+        // A message explains a shortfall; a pass, or a result whose data is
+        // missing, says nothing through it ({actual} would be empty).
+        if let Some(t) = rule
+            .message
+            .as_ref()
+            .filter(|_| matches!(o.status, Status::Fail | Status::Pending))
+        {
             trace.message = Some(render_message(t, &o, &rule.id, &name, window));
         }
         out.push(RuleResult {
@@ -340,7 +387,8 @@ fn evaluate_rule(
         shortfall: None,
     };
 
-    if let Some(filter) = &rule.filter {
+    let per_window = window_filter(rule);
+    if let Some(filter) = rule.filter.as_ref().filter(|_| !per_window) {
         match ctx.eval_bool(filter) {
             Ok(true) => {}
             Ok(false) => return,
@@ -437,6 +485,20 @@ fn evaluate_rule(
         ctx.param_day = clipped.map_or(as_of, |w| w.start);
         ctx.default_at = clipped.map_or(as_of, |w| w.end.min(as_of));
         ctx.trace = Explanation::default();
+        if let Some(filter) = rule.filter.as_ref().filter(|_| per_window) {
+            match ctx.eval_bool(filter) {
+                Ok(true) => ctx.trace = Explanation::default(),
+                Ok(false) => continue,
+                Err(Halt::Unknown(why)) => {
+                    let mut trace = std::mem::take(&mut ctx.trace);
+                    trace
+                        .missing
+                        .push(format!("cannot tell whether the rule applies: {why}"));
+                    emit(out, clipped, unknown_outcome(), trace);
+                    continue;
+                }
+            }
+        }
         let open = clipped.is_some_and(|w| w.end > as_of);
         let outcome = match &rule.require {
             Requirement::Check(cond) => check(&mut ctx, cond, open),
