@@ -1,22 +1,24 @@
 //! `tenet`: check training records against compliance policies.
 //!
-//! Exit codes: 0 when every required rule passes, 1 when a required rule
-//! fails, 2 on bad input (policy diagnostics, data problems, bad arguments).
+//! Exit codes: 0 when every required rule passes (or the command
+//! succeeded), 1 when a required rule fails (or a policy test fails), 2 on
+//! bad input (policy diagnostics, data problems, bad arguments).
 
+mod explain;
 mod policy_test;
+mod schema_cmd;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tenet::PolicySet;
+use tenet::report::{Report, Status};
+use tenet::value::EntityRef;
+use tenet::{EvalOptions, PolicySet};
 
 #[derive(Parser)]
-#[command(
-    name = "tenet",
-    version,
-    about = "Check teacher-training records against compliance policies"
-)]
+#[command(name = "tenet", version, about = "Check teacher-training records against compliance policies")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,19 +28,17 @@ struct Cli {
 enum Command {
     /// Evaluate policies against a dataset and print a report.
     Check(CheckArgs),
+    /// Show how one rule came out for one subject: every record counted or left out, and why.
+    Explain(ExplainArgs),
     /// Run the policy test cases under `<dir>/tests/<policy>/`.
     Test(TestArgs),
+    /// Print the record model: entities, fields, relations and values a policy may use.
+    Schema,
     /// Write a synthetic dataset (deterministic for a seed).
     Gen(GenArgs),
 }
 
-#[derive(clap::Args)]
-struct TestArgs {
-    /// The directory holding the `.policy` files and their `tests/` folder.
-    dir: PathBuf,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -52,8 +52,16 @@ enum EncodingArg {
     Gbk,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Only {
+    /// Failing results.
+    Failing,
+    /// Failing, pending and unknown results.
+    Problems,
+}
+
 #[derive(clap::Args)]
-struct CheckArgs {
+struct DataArgs {
     /// A `.policy` file or a directory of them.
     #[arg(long, required = true)]
     policy: Vec<PathBuf>,
@@ -63,15 +71,51 @@ struct CheckArgs {
     /// Evaluation date (YYYY-MM-DD); windows ending after it are pending. Default: today.
     #[arg(long, value_parser = parse_date)]
     as_of: Option<NaiveDate>,
+    /// Text encoding of CSV/JSON files.
+    #[arg(long, value_enum, default_value = "auto")]
+    encoding: EncodingArg,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    input: DataArgs,
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Write the report to a file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Text encoding of CSV/JSON files.
-    #[arg(long, value_enum, default_value = "auto")]
-    encoding: EncodingArg,
+    /// Evaluate only these rules (ids; `policy.rule` when ids repeat).
+    #[arg(long, num_args = 1..)]
+    rule: Vec<String>,
+    /// Evaluate only these subjects (district, school, person or activity ids).
+    #[arg(long, num_args = 1..)]
+    subject: Vec<String>,
+    /// List only some results (the summary still counts every result).
+    #[arg(long, value_enum)]
+    only: Option<Only>,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    input: DataArgs,
+    /// The rule id (`policy.rule` when ids repeat).
+    #[arg(long)]
+    rule: String,
+    /// The subject id.
+    #[arg(long)]
+    subject: String,
+    /// Only the window starting on this date.
+    #[arg(long, value_parser = parse_date)]
+    window: Option<NaiveDate>,
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// The directory holding the `.policy` files and their `tests/` folder.
+    dir: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -94,8 +138,7 @@ struct GenArgs {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2024-06-30"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2024-06-30"))
 }
 
 /// A failure that ends the command with exit code 2.
@@ -105,7 +148,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(&args),
+        Command::Explain(args) => explain_cmd(&args),
         Command::Test(args) => test(&args),
+        Command::Schema => {
+            print!("{}", schema_cmd::render());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Gen(args) => gen(&args),
     };
     match result {
@@ -117,17 +165,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Colour only on a terminal, never with `NO_COLOR` set.
+fn colour_stdout() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A spinner on long steps, only when a person is watching a terminal.
+fn spinner(message: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
 /// The `.policy` files named: files as given, directories expanded (sorted).
 fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| {
-                BadInput(format!(
-                    "error: cannot read directory `{}`: {e}",
-                    path.display()
-                ))
-            })?;
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| BadInput(format!("error: cannot read directory `{}`: {e}", path.display())))?;
             let mut files: Vec<String> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -136,10 +196,7 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
                 .collect();
             files.sort();
             if files.is_empty() {
-                return Err(BadInput(format!(
-                    "error: no `.policy` files in `{}`",
-                    path.display()
-                )));
+                return Err(BadInput(format!("error: no `.policy` files in `{}`", path.display())));
             }
             out.extend(files);
         } else if path.exists() {
@@ -156,10 +213,8 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, |name| {
-        std::fs::read_to_string(name).map_err(|e| e.to_string())
-    })
-    .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+    let set = PolicySet::load(&roots, |name| std::fs::read_to_string(name).map_err(|e| e.to_string()))
+        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
         eprint!("{}", set.render_warnings());
     }
@@ -167,20 +222,27 @@ fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
 }
 
 fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset, BadInput> {
+    if !path.exists() {
+        return Err(BadInput(format!(
+            "error: data `{}` does not exist\nhelp: pass a directory of CSV files, a `.json` file or an `.xlsx` workbook",
+            path.display()
+        )));
+    }
     let encoding = match encoding {
         EncodingArg::Auto => tenet_io::Encoding::Auto,
         EncodingArg::Utf8 => tenet_io::Encoding::Utf8,
         EncodingArg::Gbk => tenet_io::Encoding::Gbk,
     };
     let opts = tenet_io::LoadOptions { encoding };
-    match tenet_io::load(path, &opts) {
+    let bar = spinner(&format!("loading {}", path.display()));
+    let loaded = tenet_io::load(path, &opts);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match loaded {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                eprintln!(
-                    "warning: {} data-quality warning(s) in `{}`:",
-                    loaded.warnings.len(),
-                    path.display()
-                );
+                eprintln!("warning: {} data-quality warning(s) in `{}`:", loaded.warnings.len(), path.display());
                 for w in loaded.warnings.iter().take(10) {
                     eprintln!("  {w}");
                 }
@@ -194,13 +256,59 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
     }
 }
 
+/// Checks that every `--rule` names a rule of the set.
+fn known_rules(set: &PolicySet, wanted: &[String]) -> Result<(), BadInput> {
+    let ids: Vec<String> = set.policies().iter().flat_map(|p| p.rules.iter().map(|r| r.id.clone())).collect();
+    for w in wanted {
+        let id = w.split_once('.').map_or(w.as_str(), |(_, r)| r);
+        if !ids.iter().any(|i| i == id) {
+            let hint = tenet::diagnostic::did_you_mean(id, ids.iter().map(String::as_str))
+                .map_or_else(|| format!("rules are: {}", ids.join(", ")), |s| format!("did you mean `{s}`?"));
+            return Err(BadInput(format!("error: no rule `{w}` in the policies\nhelp: {hint}")));
+        }
+    }
+    Ok(())
+}
+
+fn find_subject(data: &tenet::model::Dataset, id: &str) -> Result<EntityRef, BadInput> {
+    PolicySet::find_subject(data, id).ok_or_else(|| {
+        BadInput(format!(
+            "error: no district, school, person, activity or mentorship has id `{id}`\nhelp: ids are as in the data files; a mentorship's id is `mentor/trainee/program`"
+        ))
+    })
+}
+
+fn as_of(input: &DataArgs) -> NaiveDate {
+    input.as_of.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
 fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
-    let set = load_policies(&args.policy)?;
-    let data = load_data(&args.data, args.encoding)?;
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let reports = set.evaluate(&data, as_of);
+    let set = load_policies(&args.input.policy)?;
+    known_rules(&set, &args.rule)?;
+    let data = load_data(&args.input.data, args.input.encoding)?;
+    let subjects = if args.subject.is_empty() {
+        None
+    } else {
+        Some(args.subject.iter().map(|s| find_subject(&data, s)).collect::<Result<Vec<_>, _>>()?)
+    };
+    let rules = (!args.rule.is_empty())
+        .then(|| args.rule.iter().map(|r| r.split_once('.').map_or(r.clone(), |(_, id)| id.to_string())).collect());
+    let opts = EvalOptions { rules, subjects, ..EvalOptions::default() };
+    let bar = spinner("evaluating");
+    let mut reports = set.evaluate_with(&data, as_of(&args.input), &opts);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let failing = reports.iter().any(Report::has_violations);
+    if let Some(only) = args.only {
+        let keep = |s: Status| match only {
+            Only::Failing => s == Status::Fail,
+            Only::Problems => matches!(s, Status::Fail | Status::Pending | Status::Unknown),
+        };
+        for r in &mut reports {
+            r.results.retain(|x| keep(x.status));
+        }
+    }
     let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
     let text = match args.format {
         Format::Json => {
@@ -225,25 +333,64 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     match &args.out {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| BadInput(format!("error: cannot write `{}`: {e}", path.display())))?,
+        None if args.format == Format::Text && colour_stdout() => print!("{}", colourise(&text)),
         None => print!("{text}"),
     }
-    let failing = reports.iter().any(|r| r.has_violations());
-    Ok(if failing {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Colours the section headings of the text report.
+fn colourise(text: &str) -> String {
+    let paint = |line: &str, code: &str| format!("\x1b[{code}m{line}\x1b[0m");
+    text.lines()
+        .map(|line| match line {
+            "Failures" => paint(line, "1;31"),
+            "Unknown (missing data)" => paint(line, "1;33"),
+            "Pending (window still open)" => paint(line, "1;36"),
+            l if l.starts_with("── ") => paint(l, "1"),
+            l => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
+    let set = load_policies(&args.input.policy)?;
+    known_rules(&set, std::slice::from_ref(&args.rule))?;
+    let data = load_data(&args.input.data, args.input.encoding)?;
+    let subject = find_subject(&data, &args.subject)?;
+    let (policy_id, rule_id) = match args.rule.split_once('.') {
+        Some((p, r)) => (Some(p), r),
+        None => (None, args.rule.as_str()),
+    };
+    let found = set
+        .policies()
+        .iter()
+        .filter(|p| policy_id.is_none_or(|id| p.id == id))
+        .find_map(|p| p.rules.iter().find(|r| r.id == rule_id).map(|r| (p, r)));
+    let Some((policy, rule)) = found else {
+        return Err(BadInput(format!("error: no rule `{}` in the policies", args.rule)));
+    };
+    let qualified = format!("{}.{}", policy.id, rule.id);
+    let mut results = set.evaluate_rule(&data, &qualified, Some(subject), as_of(&args.input)).unwrap_or_default();
+    if let Some(start) = args.window {
+        results.retain(|r| r.window.is_some_and(|w| w.start == start));
+    }
+    print!("{}", explain::render(policy, rule, &args.subject, &results));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
+    if !args.dir.is_dir() {
+        return Err(BadInput(format!(
+            "error: `{}` is not a directory\nhelp: pass the directory holding the `.policy` files, e.g. `tenet test policies`",
+            args.dir.display()
+        )));
+    }
     let outcome = policy_test::run(&args.dir).map_err(BadInput)?;
     print!("{}", outcome.text);
-    let _ = outcome.passed;
-    Ok(if outcome.failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if outcome.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {

@@ -74,4 +74,4 @@ pub mod schema;
 pub mod syntax;
 pub mod value;
 
-pub use policy_set::{resolve_import, CompileError, PolicySet};
+pub use policy_set::{resolve_import, CompileError, EvalOptions, PolicySet};

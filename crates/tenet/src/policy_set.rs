@@ -23,6 +23,27 @@ pub struct PolicySet {
     sources: IndexMap<String, String>,
 }
 
+/// What [`PolicySet::evaluate_with`] evaluates, and how.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// Only these rule ids (`None`: every rule).
+    pub rules: Option<Vec<String>>,
+    /// Only these subjects (`None`: every subject in scope).
+    pub subjects: Option<Vec<EntityRef>>,
+    /// Threads to spread subjects over; results do not depend on it.
+    pub threads: usize,
+}
+
+impl Default for EvalOptions {
+    fn default() -> EvalOptions {
+        EvalOptions {
+            rules: None,
+            subjects: None,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
 /// Why a policy set could not be built: every diagnostic, with the sources
 /// needed to render them.
 #[derive(Debug, Clone)]
@@ -267,24 +288,24 @@ impl PolicySet {
     }
 
     /// Evaluates every policy that has rules against a dataset, as of a
-    /// date. Deterministic: the same inputs give the same reports.
+    /// date, on all available cores. Deterministic: the same inputs give
+    /// the same reports, whatever the thread count.
     pub fn evaluate(&self, data: &Dataset, as_of: NaiveDate) -> Vec<Report> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        self.evaluate_with_threads(data, as_of, threads)
+        self.evaluate_with(data, as_of, &EvalOptions::default())
     }
 
-    /// [`evaluate`](Self::evaluate) on a given number of threads; the
-    /// reports are identical for every thread count.
-    pub fn evaluate_with_threads(
-        &self,
-        data: &Dataset,
-        as_of: NaiveDate,
-        threads: usize,
-    ) -> Vec<Report> {
+    /// [`evaluate`](Self::evaluate) on a given number of threads.
+    pub fn evaluate_with_threads(&self, data: &Dataset, as_of: NaiveDate, threads: usize) -> Vec<Report> {
+        self.evaluate_with(data, as_of, &EvalOptions { threads, ..EvalOptions::default() })
+    }
+
+    /// Evaluates with options: only some rules, only some subjects, a
+    /// thread count. Policies with no selected rule give no report.
+    pub fn evaluate_with(&self, data: &Dataset, as_of: NaiveDate, opts: &EvalOptions) -> Vec<Report> {
         self.policies
             .iter()
-            .filter(|p| !p.rules.is_empty())
-            .map(|p| eval::evaluate_policy(p, data, as_of, threads))
+            .filter(|p| p.rules.iter().any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id))))
+            .map(|p| eval::evaluate_policy(p, data, as_of, opts))
             .collect()
     }
 

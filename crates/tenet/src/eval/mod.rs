@@ -29,10 +29,11 @@ pub(crate) fn evaluate_policy(
     policy: &CheckedPolicy,
     data: &Dataset,
     as_of: NaiveDate,
-    threads: usize,
+    opts: &crate::policy_set::EvalOptions,
 ) -> Report {
-    let threads = threads.max(1);
-    let credits = if policy.rules.iter().any(uses_credit) {
+    let threads = opts.threads.max(1);
+    let selected = |r: &&Rule| opts.rules.as_ref().is_none_or(|ids| ids.iter().any(|id| *id == r.id));
+    let credits = if policy.rules.iter().filter(selected).any(uses_credit) {
         CreditTable::build(data, policy, as_of, threads)
     } else {
         None
@@ -40,8 +41,11 @@ pub(crate) fn evaluate_policy(
     let credits = credits.as_ref();
     let mut results = Vec::new();
     let mut schools = Vec::new();
-    for rule in &policy.rules {
-        let all = subjects(data, rule.subject);
+    for rule in policy.rules.iter().filter(selected) {
+        let mut all = subjects(data, rule.subject);
+        if let Some(only) = &opts.subjects {
+            all.retain(|s| only.contains(s));
+        }
         let chunk = all.len().div_ceil(threads).max(1);
         let parts: Vec<(Vec<RuleResult>, Vec<Option<usize>>)> = if threads == 1 || all.len() < 64 {
             vec![run_subjects(policy, rule, data, &all, as_of, credits)]
@@ -64,6 +68,7 @@ pub(crate) fn evaluate_policy(
     let rules: Vec<_> = policy
         .rules
         .iter()
+        .filter(selected)
         .map(|r| (r.id.clone(), r.title.clone(), r.severity))
         .collect();
     let school_list: Vec<(String, String)> = data
