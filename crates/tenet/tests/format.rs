@@ -1,0 +1,388 @@
+//! `tenet fmt`: fixtures, round trips over every policy in the repository,
+//! and a property test over generated expressions and rules.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use tenet::diagnostic::{Sink, Span};
+use tenet::syntax::ast::*;
+use tenet::syntax::{format, parse, Limits};
+
+// ---------------------------------------------------------------- span erasure
+
+fn z(s: &mut Span) {
+    *s = Span::default();
+}
+
+fn z_ident(i: &mut Ident) {
+    z(&mut i.span);
+}
+
+fn z_str(s: &mut Str) {
+    z(&mut s.span);
+}
+
+fn z_dated(d: &mut Dated) {
+    z(&mut d.span);
+}
+
+fn z_period(p: &mut Period) {
+    z(&mut p.span);
+}
+
+fn z_cite(c: &mut Cite) {
+    z_str(&mut c.clause);
+    if let Some(q) = &mut c.quote {
+        z_str(q);
+    }
+}
+
+fn z_scope(s: &mut Scope) {
+    z(&mut s.kind_span);
+    z_ident(&mut s.var);
+    if let Some(f) = &mut s.filter {
+        z_expr(f);
+    }
+}
+
+fn z_expr(e: &mut Expr) {
+    z(&mut e.span);
+    match &mut e.kind {
+        ExprKind::Number(_)
+        | ExprKind::Hours(_)
+        | ExprKind::Money(_)
+        | ExprKind::Percent(_)
+        | ExprKind::Ratio(..)
+        | ExprKind::Fraction(..)
+        | ExprKind::Date(_)
+        | ExprKind::Duration(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::Name(_)
+        | ExprKind::Member => {}
+        ExprKind::List(items) => items.iter_mut().for_each(z_expr),
+        ExprKind::Field(b, n) => {
+            z_expr(b);
+            z_ident(n);
+        }
+        ExprKind::Method(b, n, args) => {
+            z_expr(b);
+            z_ident(n);
+            args.iter_mut().for_each(z_expr);
+        }
+        ExprKind::Unary(_, x) => z_expr(x),
+        ExprKind::Binary(_, l, r) | ExprKind::Of(l, r) => {
+            z_expr(l);
+            z_expr(r);
+        }
+        ExprKind::Has(x, role) => {
+            if let Some(x) = x {
+                z_expr(x);
+            }
+            z_ident(role);
+        }
+        ExprKind::In { value, list, .. } => {
+            z_expr(value);
+            list.iter_mut().for_each(z_expr);
+        }
+        ExprKind::Aggregate {
+            value,
+            relation,
+            filter,
+            ..
+        } => {
+            if let Some(v) = value {
+                z_expr(v);
+            }
+            z(&mut relation.span);
+            if let Some((_, a)) = &mut relation.link {
+                z_expr(a);
+            }
+            if let Some(f) = filter {
+                z_expr(f);
+            }
+        }
+        ExprKind::Credited { person, filter } => {
+            z_expr(person);
+            if let Some(f) = filter {
+                z_expr(f);
+            }
+        }
+        ExprKind::Call {
+            name_span, args, ..
+        } => {
+            z(name_span);
+            args.iter_mut().for_each(z_expr);
+        }
+    }
+}
+
+/// The tree with every span zeroed.
+fn strip_spans(mut file: File) -> File {
+    file.imports.iter_mut().for_each(z_str);
+    let p = &mut file.policy;
+    z_ident(&mut p.id);
+    if let Some(t) = &mut p.title {
+        z_str(t);
+    }
+    z(&mut p.span);
+    for item in &mut p.items {
+        match item {
+            Item::Source(s) => z_str(s),
+            Item::Effective { start, end, span } => {
+                z_dated(start);
+                z_dated(end);
+                z(span);
+            }
+            Item::Calendar(entries) => {
+                for e in entries {
+                    match e {
+                        CalendarEntry::YearStart(md) => z(&mut md.span),
+                        CalendarEntry::Semester { name, start, end } => {
+                            z_ident(name);
+                            z(&mut start.span);
+                            z(&mut end.span);
+                        }
+                    }
+                }
+            }
+            Item::Param(pd) => {
+                z_ident(&mut pd.name);
+                z(&mut pd.span);
+                for (v, since) in &mut pd.values {
+                    z_expr(v);
+                    if let Some(d) = since {
+                        z_dated(d);
+                    }
+                }
+            }
+            Item::Credit(c) => {
+                z_ident(&mut c.name);
+                if let Some(t) = &mut c.title {
+                    z_str(t);
+                }
+                c.cites.iter_mut().for_each(z_cite);
+                z_scope(&mut c.scope);
+                for (cond, reason) in &mut c.denials {
+                    z_expr(cond);
+                    if let Some(r) = reason {
+                        z_str(r);
+                    }
+                }
+                z_expr(&mut c.otherwise);
+                z(&mut c.span);
+            }
+            Item::Rule(r) => {
+                z_ident(&mut r.id);
+                if let Some(t) = &mut r.title {
+                    z_str(t);
+                }
+                if let Some((_, s)) = &mut r.severity {
+                    z(s);
+                }
+                r.cites.iter_mut().for_each(z_cite);
+                r.messages.iter_mut().for_each(z_str);
+                z_scope(&mut r.scope);
+                if let Some(w) = &mut r.window {
+                    match w {
+                        WindowAst::Each { period, bind, span } => {
+                            z_period(period);
+                            if let Some(b) = bind {
+                                z_ident(b);
+                            }
+                            z(span);
+                        }
+                        WindowAst::Cycle {
+                            start,
+                            end,
+                            bind,
+                            span,
+                        } => {
+                            z_dated(start);
+                            z_dated(end);
+                            if let Some(b) = bind {
+                                z_ident(b);
+                            }
+                            z(span);
+                        }
+                        WindowAst::Within {
+                            after, bind, span, ..
+                        } => {
+                            z_expr(after);
+                            if let Some(b) = bind {
+                                z_ident(b);
+                            }
+                            z(span);
+                        }
+                        WindowAst::During { of, bind, span } => {
+                            z_expr(of);
+                            if let Some(b) = bind {
+                                z_ident(b);
+                            }
+                            z(span);
+                        }
+                    }
+                }
+                match &mut r.require {
+                    Require::Check(e) => z_expr(e),
+                    Require::Cadence(c) => {
+                        z_ident(&mut c.kind);
+                        z_expr(&mut c.by);
+                        z_period(&mut c.every);
+                        if let Some(f) = &mut c.filter {
+                            z_expr(f);
+                        }
+                        z(&mut c.span);
+                    }
+                }
+                z(&mut r.span);
+            }
+        }
+    }
+    file
+}
+
+fn parse_ok(src: &str) -> Option<File> {
+    let mut sink = Sink::new("t.policy", src);
+    parse(src, &mut sink, Limits::default())
+}
+
+/// The `//` comments of a source (outside strings), trailing blanks trimmed.
+fn comments(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = src.char_indices().peekable();
+    let mut in_string = false;
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
+                let end = src[i..].find('\n').map_or(src.len(), |n| i + n);
+                out.push(src[i..end].trim_end_matches([' ', '\t', '\r']).to_string());
+                while chars.peek().is_some_and(|(j, _)| *j < end) {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Formats `src` and checks the round-trip properties; returns the output.
+fn check_round_trip(src: &str) -> Result<String, String> {
+    let before = parse_ok(src).ok_or("the input does not parse")?;
+    let once = format(src).map_err(|e| format!("format failed: {e}"))?;
+    let after = parse_ok(&once).ok_or_else(|| format!("the output does not parse:\n{once}"))?;
+    if strip_spans(before) != strip_spans(after) {
+        return Err(format!("the output parses to another tree:\n{src}\n---\n{once}"));
+    }
+    let twice = format(&once).map_err(|e| format!("second format failed: {e}"))?;
+    if twice != once {
+        return Err(format!(
+            "not idempotent:\n--- input\n{src}\n--- once\n{once}\n--- twice\n{twice}"
+        ));
+    }
+    let mut rest = once.as_str();
+    for c in comments(src) {
+        match rest.find(&c) {
+            Some(at) => rest = &rest[at + c.len()..],
+            None => {
+                if !once.contains(&c) {
+                    return Err(format!("comment `{c}` lost:\n{src}\n---\n{once}"));
+                }
+            }
+        }
+    }
+    if comments(&once).len() != comments(src).len() {
+        return Err(format!("comment count changed:\n{src}\n---\n{once}"));
+    }
+    Ok(once)
+}
+
+// ---------------------------------------------------------------- files
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn policies_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "policy"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn fixture_dir() -> PathBuf {
+    root().join("crates/tenet/tests/cases/format")
+}
+
+#[test]
+fn fixtures_format_to_their_expected_output() {
+    let mut seen = 0;
+    for path in policies_in(&fixture_dir()) {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let Some(stem) = name.strip_suffix(".in.policy") else {
+            continue;
+        };
+        let input = std::fs::read_to_string(&path).unwrap();
+        let expected_path = fixture_dir().join(format!("{stem}.out.policy"));
+        let got = format(&input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        if std::env::var_os("TENET_BLESS").is_some() {
+            std::fs::write(&expected_path, &got).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+        assert_eq!(got, expected, "{name}");
+        seen += 1;
+    }
+    assert!(seen >= 3, "expected fixtures in {}", fixture_dir().display());
+}
+
+#[test]
+fn every_policy_round_trips() {
+    let mut files = policies_in(&root().join("crates/tenet/tests/seeds"));
+    files.extend(policies_in(&root().join("policies")));
+    files.extend(policies_in(&fixture_dir()));
+    assert!(files.len() >= 10);
+    for path in files {
+        let src = std::fs::read_to_string(&path).unwrap();
+        if let Err(e) = check_round_trip(&src) {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}
+
+#[test]
+fn canonical_files_are_fixed_points() {
+    for path in policies_in(&fixture_dir()) {
+        if path.to_str().unwrap().ends_with(".out.policy") {
+            let src = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(format(&src).unwrap(), src, "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn syntax_errors_are_reported() {
+    let err = format("policy p {\n  rule r { for person t }\n}\n").unwrap_err();
+    assert!(!err.diagnostics.is_empty());
+    assert!(err.to_string().contains("expected"), "{err}");
+}
