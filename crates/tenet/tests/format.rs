@@ -386,3 +386,284 @@ fn syntax_errors_are_reported() {
     assert!(!err.diagnostics.is_empty());
     assert!(err.to_string().contains("expected"), "{err}");
 }
+
+// ---------------------------------------------------------------- generated
+
+/// Where a separator goes; replaced by random whitespace or a comment.
+const SEP: char = '\u{1}';
+
+// Binding strengths, loosest first.
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const CMP: u8 = 4;
+const ADD: u8 = 5;
+const MUL: u8 = 6;
+const OF: u8 = 7;
+const UNARY: u8 = 8;
+const POSTFIX: u8 = 9;
+const ATOM: u8 = 10;
+
+/// Expression text and how tightly it binds.
+type Gen = (String, u8);
+
+fn wrap(g: &Gen, min: u8) -> String {
+    // `1/4.x` reads as `1 / 4.x`: a fraction before `.` needs parentheses.
+    if g.1 < min || (min >= POSTFIX && g.0 == "1/4") {
+        format!("({})", g.0)
+    } else {
+        g.0.clone()
+    }
+}
+
+fn leaf() -> impl Strategy<Value = Gen> {
+    let atoms = prop_oneof![
+        Just("a"),
+        Just("x"),
+        Just("t"),
+        Just("名字"),
+        Just("_y2"),
+        Just("1"),
+        Just("2.5"),
+        Just("1,000"),
+        Just("007"),
+        Just("90 h"),
+        Just("90h"),
+        Just("3.5 学时"),
+        Just("¥1,077万"),
+        Just("￥3万"),
+        Just("5 CNY"),
+        Just("10元"),
+        Just("5%"),
+        Just("2.5%"),
+        Just("1:100"),
+        Just("1/4"),
+        Just("2020-01-01"),
+        Just("1 year"),
+        Just("2 weeks"),
+        Just("3  days"),
+        Just("6 months"),
+        Just("true"),
+        Just("false"),
+        Just("it"),
+        Just("has teacher"),
+        Just("\"文本\""),
+        Just("\"a\\\"b\\\\c\\td\\n\""),
+        Just("\"　全角\""),
+    ];
+    atoms.prop_map(|s| (s.to_string(), ATOM))
+}
+
+fn expr() -> impl Strategy<Value = Gen> {
+    leaf().prop_recursive(4, 48, 4, |inner| {
+        let two = (inner.clone(), inner.clone());
+        prop_oneof![
+            (two.clone(), 0..12usize).prop_map(|((l, r), op)| {
+                let (sym, level, lmin, rmin) = [
+                    ("or", OR, OR, AND),
+                    ("and", AND, AND, NOT),
+                    ("=", CMP, ADD, ADD),
+                    ("!=", CMP, ADD, ADD),
+                    ("<", CMP, ADD, ADD),
+                    ("<=", CMP, ADD, ADD),
+                    (">", CMP, ADD, ADD),
+                    (">=", CMP, ADD, ADD),
+                    ("+", ADD, ADD, MUL),
+                    ("-", ADD, ADD, MUL),
+                    ("*", MUL, MUL, OF),
+                    ("/", MUL, MUL, OF),
+                ][op];
+                (
+                    format!("{}{SEP}{sym}{SEP}{}", wrap(&l, lmin), wrap(&r, rmin)),
+                    level,
+                )
+            }),
+            two.clone()
+                .prop_map(|(l, r)| (format!("{}{SEP}of{SEP}{}", wrap(&l, UNARY), wrap(&r, OF)), OF)),
+            inner.clone().prop_map(|x| (format!("not{SEP}{}", wrap(&x, NOT)), NOT)),
+            inner.clone().prop_map(|x| (format!("-{}", wrap(&x, UNARY)), UNARY)),
+            inner.clone().prop_map(|x| (format!("({})", x.0), ATOM)),
+            inner.clone().prop_map(|x| (format!("{}{SEP}has role", wrap(&x, ADD)), CMP)),
+            (inner.clone(), prop::collection::vec(inner.clone(), 0..3), any::<bool>()).prop_map(
+                |(x, items, neg)| {
+                    let items: Vec<String> = items.into_iter().map(|i| i.0).collect();
+                    let not = if neg { "not " } else { "" };
+                    (
+                        format!("{}{SEP}{not}in [{}]", wrap(&x, ADD), items.join(", ")),
+                        CMP,
+                    )
+                }
+            ),
+            inner.clone().prop_map(|x| (format!("{}.level", wrap(&x, POSTFIX)), POSTFIX)),
+            two.clone().prop_map(|(x, a)| (
+                format!("{}.attr({}, \"k\")", wrap(&x, POSTFIX), a.0),
+                POSTFIX
+            )),
+            (
+                0..6usize,
+                proptest::option::of(inner.clone()),
+                0..7usize,
+                proptest::option::of((0..3usize, inner.clone())),
+                proptest::option::of(inner.clone())
+            )
+                .prop_map(|(f, value, rel, link, filter)| {
+                    let f = ["count", "sum", "min", "max", "avg", "share"][f];
+                    let rel = [
+                        "people",
+                        "schools",
+                        "districts",
+                        "activities",
+                        "enrollments",
+                        "sessions",
+                        "mentorships",
+                    ][rel];
+                    let mut s = format!("{f}(");
+                    if let Some(v) = value {
+                        s.push_str(&v.0);
+                        s.push_str(&format!("{SEP}in "));
+                    }
+                    s.push_str(rel);
+                    if let Some((how, anchor)) = link {
+                        let how = [" of ", " by ", " hosted  by "][how];
+                        s.push_str(how);
+                        s.push_str(&wrap(&anchor, UNARY));
+                    }
+                    if let Some(w) = filter {
+                        s.push_str(&format!("{SEP}where{SEP}{}", w.0));
+                    }
+                    s.push(')');
+                    (s, ATOM)
+                }),
+            (inner.clone(), proptest::option::of(inner.clone())).prop_map(|(p, w)| {
+                let w = w.map(|w| format!(" where {}", w.0)).unwrap_or_default();
+                (format!("credited_hours( {}{w} )", p.0), ATOM)
+            }),
+            (0..4usize, prop::collection::vec(inner.clone(), 1..3)).prop_map(|(f, args)| {
+                let f = ["age", "tenure", "finance", "year_of"][f];
+                let args: Vec<String> = args.into_iter().map(|a| a.0).collect();
+                (format!("{f}({})", args.join(" , ")), ATOM)
+            }),
+            prop::collection::vec(inner, 0..3).prop_map(|items| {
+                let items: Vec<String> = items.into_iter().map(|i| i.0).collect();
+                (format!("[{}]", items.join(", ")), ATOM)
+            }),
+        ]
+    })
+}
+
+fn window() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just(format!("each{SEP}calendar_year")),
+        Just("each 2 weeks as w".to_string()),
+        Just("each 2weeks".to_string()),
+        Just("cycle 2021-01-01..2025-12-31 as c".to_string()),
+        expr().prop_map(|e| format!("within  1 year{SEP}after {}", e.0)),
+        expr().prop_map(|e| format!("during {}{SEP}as w", e.0)),
+    ]
+}
+
+/// A policy around generated expressions, still with separators.
+fn policy_text() -> impl Strategy<Value = String> {
+    let rule = (expr(), window(), expr(), 0..4usize, any::<bool>()).prop_map(
+        |(filter, window, req, msg_at, cadence)| {
+            let require = if cadence {
+                format!(
+                    "require at least 2 seminar hosted by {} every 2 weeks where {}",
+                    wrap(&filter, UNARY),
+                    req.0
+                )
+            } else {
+                format!("require{SEP}{}", req.0)
+            };
+            let mut parts = vec![
+                format!("for person t{SEP}where {}", filter.0),
+                window,
+                require,
+            ];
+            parts.insert(msg_at.min(parts.len()), "message \"消息\"".to_string());
+            format!(
+                "rule r{SEP}\"规则\" advisory {{{SEP}cite \"三(二)\"{SEP}{}{SEP}}}",
+                parts.join(&SEP.to_string())
+            )
+        },
+    );
+    let param = (expr(), expr())
+        .prop_map(|(a, b)| format!("param p ={SEP}{},{SEP}{} since 2022-01-01", a.0, b.0));
+    let credit = (expr(), expr()).prop_map(|(a, b)| {
+        format!(
+            "credit c {{ for enrollment e{SEP}no credit when {} \"原因\"{SEP}otherwise {}{SEP}}}",
+            a.0, b.0
+        )
+    });
+    (
+        prop::collection::vec(prop_oneof![rule, param, credit], 1..4),
+        any::<bool>(),
+    )
+        .prop_map(|(items, calendar)| {
+            let cal = if calendar {
+                format!("calendar {{ academic_year starts 09-01;{SEP}semester s 09-01 .. 01-31 }}{SEP}")
+            } else {
+                String::new()
+            };
+            format!(
+                "import \"common.policy\"{SEP}policy g \"生成\" {{{SEP}source \"s.txt\"{SEP}{cal}{}{SEP}}}{SEP}",
+                items.join(&SEP.to_string())
+            )
+        })
+}
+
+/// Replaces each separator by one of several spacings, some with comments.
+fn fill(text: &str, picks: &[u8]) -> String {
+    let mut out = String::new();
+    let mut n = 0usize;
+    for c in text.chars() {
+        if c != SEP {
+            out.push(c);
+            continue;
+        }
+        let pick = picks.get(n % picks.len().max(1)).copied().unwrap_or(0);
+        match pick % 8 {
+            0 | 1 => out.push(' '),
+            2 => out.push_str("  "),
+            3 => out.push('\n'),
+            4 => out.push_str("\n\n  "),
+            5 => out.push_str(&format!(" // c{n}.\n")),
+            6 => out.push_str(&format!("\n\n    // c{n}.\n  ")),
+            _ => out.push_str("\t\u{3000}"),
+        }
+        n += 1;
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn generated_policies_round_trip(
+        text in policy_text(),
+        picks in prop::collection::vec(any::<u8>(), 1..64),
+    ) {
+        let src = fill(&text, &picks);
+        prop_assume!(parse_ok(&src).is_some());
+        if let Err(e) = check_round_trip(&src) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    #[test]
+    fn generated_expressions_parse(text in policy_text()) {
+        // The generator itself must produce policies that parse, so the
+        // round-trip property above is not vacuous.
+        let src = fill(&text, &[0]);
+        let mut sink = Sink::new("g.policy", &src);
+        let ok = parse(&src, &mut sink, Limits::default()).is_some();
+        let msgs: Vec<String> = sink.diagnostics.iter().map(|d| d.to_string()).collect();
+        prop_assert!(ok || msgs.iter().any(|m| m.contains("limit") || m.contains("deep")),
+            "{}\n{:?}", src, msgs);
+    }
+}
