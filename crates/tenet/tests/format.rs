@@ -289,7 +289,9 @@ fn check_round_trip(src: &str) -> Result<String, String> {
     let once = format(src).map_err(|e| format!("format failed: {e}"))?;
     let after = parse_ok(&once).ok_or_else(|| format!("the output does not parse:\n{once}"))?;
     if strip_spans(before) != strip_spans(after) {
-        return Err(format!("the output parses to another tree:\n{src}\n---\n{once}"));
+        return Err(format!(
+            "the output parses to another tree:\n{src}\n---\n{once}"
+        ));
     }
     let twice = format(&once).map_err(|e| format!("second format failed: {e}"))?;
     if twice != once {
@@ -353,7 +355,11 @@ fn fixtures_format_to_their_expected_output() {
         assert_eq!(got, expected, "{name}");
         seen += 1;
     }
-    assert!(seen >= 3, "expected fixtures in {}", fixture_dir().display());
+    assert!(
+        seen >= 3,
+        "expected fixtures in {}",
+        fixture_dir().display()
+    );
 }
 
 #[test]
@@ -368,6 +374,28 @@ fn every_policy_round_trips() {
             panic!("{}: {e}", path.display());
         }
     }
+}
+
+#[test]
+fn language_guide_examples_round_trip() {
+    let guide = std::fs::read_to_string(root().join("docs/language.md")).unwrap();
+    let mut checked = 0;
+    let mut rest = guide.as_str();
+    while let Some(at) = rest.find("```policy\n") {
+        rest = &rest[at + "```policy\n".len()..];
+        let end = rest.find("```").unwrap();
+        let block = &rest[..end];
+        rest = &rest[end + 3..];
+        // Fragments (a lone rule, `<placeholders>`) are not whole files.
+        if parse_ok(block).is_none() {
+            continue;
+        }
+        if let Err(e) = check_round_trip(block) {
+            panic!("docs/language.md example: {e}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} examples parsed");
 }
 
 #[test]
@@ -478,23 +506,36 @@ fn expr() -> impl Strategy<Value = Gen> {
                     level,
                 )
             }),
-            two.clone()
-                .prop_map(|(l, r)| (format!("{}{SEP}of{SEP}{}", wrap(&l, UNARY), wrap(&r, OF)), OF)),
-            inner.clone().prop_map(|x| (format!("not{SEP}{}", wrap(&x, NOT)), NOT)),
-            inner.clone().prop_map(|x| (format!("-{}", wrap(&x, UNARY)), UNARY)),
+            two.clone().prop_map(|(l, r)| (
+                format!("{}{SEP}of{SEP}{}", wrap(&l, UNARY), wrap(&r, OF)),
+                OF
+            )),
+            inner
+                .clone()
+                .prop_map(|x| (format!("not{SEP}{}", wrap(&x, NOT)), NOT)),
+            inner
+                .clone()
+                .prop_map(|x| (format!("-{}", wrap(&x, UNARY)), UNARY)),
             inner.clone().prop_map(|x| (format!("({})", x.0), ATOM)),
-            inner.clone().prop_map(|x| (format!("{}{SEP}has role", wrap(&x, ADD)), CMP)),
-            (inner.clone(), prop::collection::vec(inner.clone(), 0..3), any::<bool>()).prop_map(
-                |(x, items, neg)| {
+            inner
+                .clone()
+                .prop_map(|x| (format!("{}{SEP}has role", wrap(&x, ADD)), CMP)),
+            (
+                inner.clone(),
+                prop::collection::vec(inner.clone(), 0..3),
+                any::<bool>()
+            )
+                .prop_map(|(x, items, neg)| {
                     let items: Vec<String> = items.into_iter().map(|i| i.0).collect();
                     let not = if neg { "not " } else { "" };
                     (
                         format!("{}{SEP}{not}in [{}]", wrap(&x, ADD), items.join(", ")),
                         CMP,
                     )
-                }
-            ),
-            inner.clone().prop_map(|x| (format!("{}.level", wrap(&x, POSTFIX)), POSTFIX)),
+                }),
+            inner
+                .clone()
+                .prop_map(|x| (format!("{}.level", wrap(&x, POSTFIX)), POSTFIX)),
             two.clone().prop_map(|(x, a)| (
                 format!("{}.attr({}, \"k\")", wrap(&x, POSTFIX), a.0),
                 POSTFIX

@@ -324,7 +324,8 @@ fn indent(out: &mut String, level: usize) {
 
 /// Places the comments around the printed lines and joins them.
 fn layout(lines: &[Line], comments: &[Comment]) -> String {
-    let mut order: Vec<(usize, usize)> = lines.iter().enumerate().map(|(i, l)| (l.src, i)).collect();
+    let mut order: Vec<(usize, usize)> =
+        lines.iter().enumerate().map(|(i, l)| (l.src, i)).collect();
     order.sort_unstable();
     let mut leading: Vec<Vec<&Comment>> = lines.iter().map(|_| Vec::new()).collect();
     let mut trailing: Vec<Vec<&Comment>> = lines.iter().map(|_| Vec::new()).collect();
@@ -396,7 +397,11 @@ fn layout(lines: &[Line], comments: &[Comment]) -> String {
             }
             out.push('\n');
         }
-        last = if line.opens { Last::Opener } else { Last::Other };
+        last = if line.opens {
+            Last::Opener
+        } else {
+            Last::Other
+        };
     }
     for c in after_all {
         put_comment(&mut out, &mut last, c, 0);
@@ -557,7 +562,12 @@ impl Printer<'_, '_> {
             after_head = title.span.end as usize;
         }
         head.push_str(" {");
-        self.open(0, head, policy.span.start as usize, !file.imports.is_empty());
+        self.open(
+            0,
+            head,
+            policy.span.start as usize,
+            !file.imports.is_empty(),
+        );
         let mut prev_end = self
             .lexed
             .find_after(after_head, "{")
@@ -698,7 +708,9 @@ impl Printer<'_, '_> {
                 .unwrap_or_default();
             self.push_wrapped(2, "no credit when ", cond, &reason, src);
         }
-        let src = self.lexed.keyword_before(c.otherwise.span.start, "otherwise");
+        let src = self
+            .lexed
+            .keyword_before(c.otherwise.span.start, "otherwise");
         self.push_wrapped(2, "otherwise ", &c.otherwise, "", src);
         self.close(1, (c.span.end as usize).saturating_sub(1));
     }
@@ -761,11 +773,7 @@ impl Printer<'_, '_> {
                 bind,
                 span,
             } => (
-                format!(
-                    "cycle {} .. {}",
-                    self.text(start.span),
-                    self.text(end.span)
-                ),
+                format!("cycle {} .. {}", self.text(start.span), self.text(end.span)),
                 bind,
                 span,
             ),
@@ -834,7 +842,11 @@ impl Printer<'_, '_> {
             .into_iter()
             .enumerate()
             .map(|(i, operand)| {
-                let lead = if i == 0 { prefix.to_string() } else { "  ".to_string() };
+                let lead = if i == 0 {
+                    prefix.to_string()
+                } else {
+                    "  ".to_string()
+                };
                 let tail = if i + 1 == count {
                     suffix.to_string()
                 } else {
