@@ -376,6 +376,54 @@ fn every_policy_round_trips() {
     }
 }
 
+/// Comments dropped at many places in real files: every `stride`-th
+/// space becomes a trailing or whole-line comment.
+#[test]
+fn comments_anywhere_in_real_policies_round_trip() {
+    let mut files = policies_in(&root().join("crates/tenet/tests/seeds"));
+    files.extend(policies_in(&fixture_dir()));
+    let mut checked = 0;
+    for path in files {
+        let src = std::fs::read_to_string(&path).unwrap();
+        for stride in [2usize, 5, 11] {
+            for offset in 0..stride {
+                let mut out = String::new();
+                let mut n = 0usize;
+                let mut in_string = false;
+                let mut escaped = false;
+                for c in src.chars() {
+                    if in_string {
+                        in_string = escaped || c != '"';
+                        escaped = !escaped && c == '\\';
+                    } else if c == '"' {
+                        in_string = true;
+                    } else if c == ' ' {
+                        n += 1;
+                        if n % stride == offset {
+                            if n % 2 == 0 {
+                                out.push_str(&format!(" // c{n}.\n"));
+                            } else {
+                                out.push_str(&format!("\n// c{n}.\n"));
+                            }
+                            continue;
+                        }
+                    }
+                    out.push(c);
+                }
+                // Spaces inside literals (`90 h`) and strings are skipped.
+                if parse_ok(&out).is_none() {
+                    continue;
+                }
+                if let Err(e) = check_round_trip(&out) {
+                    panic!("{} (stride {stride}, offset {offset}): {e}", path.display());
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 60, "only {checked} variants parsed");
+}
+
 #[test]
 fn language_guide_examples_round_trip() {
     let guide = std::fs::read_to_string(root().join("docs/language.md")).unwrap();
