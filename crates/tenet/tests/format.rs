@@ -400,7 +400,7 @@ fn comments_anywhere_in_real_policies_round_trip() {
                     } else if c == ' ' {
                         n += 1;
                         if n % stride == offset {
-                            if n % 2 == 0 {
+                            if (n / stride) & 1 == 0 {
                                 out.push_str(&format!(" // c{n}.\n"));
                             } else {
                                 out.push_str(&format!("\n// c{n}.\n"));
