@@ -7,6 +7,8 @@
 //! gets an error instead of a stack overflow.
 
 pub mod ast;
+mod format;
 mod parse;
 
+pub use format::{format, format_named, FormatError};
 pub use parse::{parse, Limits};
