@@ -11,22 +11,39 @@ fn records(out: &mut String, heading: &str, list: &[Record]) {
     let _ = writeln!(out, "  {heading}:");
     for r in list {
         let value = r.value.as_deref().unwrap_or("");
-        let reason = r.reason.as_deref().map(|x| format!("  {x}")).unwrap_or_default();
+        let reason = r
+            .reason
+            .as_deref()
+            .map(|x| format!("  {x}"))
+            .unwrap_or_default();
         let _ = writeln!(out, "    {} {}  {value}{reason}", r.kind, r.id);
     }
 }
 
 /// Renders the derivation of each result (one per window).
-pub fn render(policy: &CheckedPolicy, rule: &Rule, subject: &str, results: &[RuleResult]) -> String {
+pub fn render(
+    policy: &CheckedPolicy,
+    rule: &Rule,
+    subject: &str,
+    results: &[RuleResult],
+) -> String {
     let mut out = String::new();
     let severity = match rule.severity {
         Severity::Required => "required",
         Severity::Advisory => "advisory",
     };
-    let title = rule.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
+    let title = rule
+        .title
+        .as_deref()
+        .map(|t| format!(" — {t}"))
+        .unwrap_or_default();
     let _ = writeln!(out, "rule {}{title}  ({}, {severity})", rule.id, policy.id);
     for c in &rule.cites {
-        let quote = c.quote.as_deref().map(|q| format!(" “{q}”")).unwrap_or_default();
+        let quote = c
+            .quote
+            .as_deref()
+            .map(|q| format!(" “{q}”"))
+            .unwrap_or_default();
         let _ = writeln!(out, "  cite {}{quote}", c.clause);
     }
     if let Some(src) = &policy.source {
@@ -34,12 +51,22 @@ pub fn render(policy: &CheckedPolicy, rule: &Rule, subject: &str, results: &[Rul
     }
     let _ = writeln!(out, "subject {subject}");
     if results.is_empty() {
-        let _ = writeln!(out, "\nno result: the subject is outside the rule's scope, or no window has started");
+        let _ = writeln!(
+            out,
+            "\nno result: the subject is outside the rule's scope, or no window has started"
+        );
     }
     for r in results {
-        let window = r.window.map_or_else(|| String::from("(no window)"), |w| format!("{} .. {}", w.start, w.end));
+        let window = r.window.map_or_else(
+            || String::from("(no window)"),
+            |w| format!("{} .. {}", w.start, w.end),
+        );
         let mut line = format!("\n{window}  {}", r.status.as_str().to_uppercase());
-        for (name, v) in [("actual", &r.actual), ("required", &r.required), ("shortfall", &r.shortfall)] {
+        for (name, v) in [
+            ("actual", &r.actual),
+            ("required", &r.required),
+            ("shortfall", &r.shortfall),
+        ] {
             if let Some(v) = v {
                 let _ = write!(line, "  {name} {v}");
             }

@@ -18,7 +18,11 @@ use tenet::value::EntityRef;
 use tenet::{EvalOptions, PolicySet};
 
 #[derive(Parser)]
-#[command(name = "tenet", version, about = "Check teacher-training records against compliance policies")]
+#[command(
+    name = "tenet",
+    version,
+    about = "Check teacher-training records against compliance policies"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +38,8 @@ enum Command {
     Test(TestArgs),
     /// Print the record model: entities, fields, relations and values a policy may use.
     Schema,
+    /// Rewrite policy files in the canonical layout (comments kept).
+    Fmt(FmtArgs),
     /// Write a synthetic dataset (deterministic for a seed).
     Gen(GenArgs),
 }
@@ -119,6 +125,16 @@ struct TestArgs {
 }
 
 #[derive(clap::Args)]
+struct FmtArgs {
+    /// `.policy` files or directories of them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Change nothing; exit 1 if a file is not in the canonical layout.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(clap::Args)]
 struct GenArgs {
     /// Number of school teachers.
     #[arg(long, default_value_t = 500)]
@@ -138,7 +154,8 @@ struct GenArgs {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2024-06-30"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2024-06-30"))
 }
 
 /// A failure that ends the command with exit code 2.
@@ -154,6 +171,7 @@ fn main() -> ExitCode {
             print!("{}", schema_cmd::render());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Fmt(args) => fmt(&args),
         Command::Gen(args) => gen(&args),
     };
     match result {
@@ -186,8 +204,12 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| BadInput(format!("error: cannot read directory `{}`: {e}", path.display())))?;
+            let entries = std::fs::read_dir(path).map_err(|e| {
+                BadInput(format!(
+                    "error: cannot read directory `{}`: {e}",
+                    path.display()
+                ))
+            })?;
             let mut files: Vec<String> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -196,7 +218,10 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
                 .collect();
             files.sort();
             if files.is_empty() {
-                return Err(BadInput(format!("error: no `.policy` files in `{}`", path.display())));
+                return Err(BadInput(format!(
+                    "error: no `.policy` files in `{}`",
+                    path.display()
+                )));
             }
             out.extend(files);
         } else if path.exists() {
@@ -213,8 +238,10 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, |name| std::fs::read_to_string(name).map_err(|e| e.to_string()))
-        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+    let set = PolicySet::load(&roots, |name| {
+        std::fs::read_to_string(name).map_err(|e| e.to_string())
+    })
+    .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
         eprint!("{}", set.render_warnings());
     }
@@ -242,7 +269,11 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
     match loaded {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                eprintln!("warning: {} data-quality warning(s) in `{}`:", loaded.warnings.len(), path.display());
+                eprintln!(
+                    "warning: {} data-quality warning(s) in `{}`:",
+                    loaded.warnings.len(),
+                    path.display()
+                );
                 for w in loaded.warnings.iter().take(10) {
                     eprintln!("  {w}");
                 }
@@ -258,13 +289,22 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
 
 /// Checks that every `--rule` names a rule of the set.
 fn known_rules(set: &PolicySet, wanted: &[String]) -> Result<(), BadInput> {
-    let ids: Vec<String> = set.policies().iter().flat_map(|p| p.rules.iter().map(|r| r.id.clone())).collect();
+    let ids: Vec<String> = set
+        .policies()
+        .iter()
+        .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
+        .collect();
     for w in wanted {
         let id = w.split_once('.').map_or(w.as_str(), |(_, r)| r);
         if !ids.iter().any(|i| i == id) {
             let hint = tenet::diagnostic::did_you_mean(id, ids.iter().map(String::as_str))
-                .map_or_else(|| format!("rules are: {}", ids.join(", ")), |s| format!("did you mean `{s}`?"));
-            return Err(BadInput(format!("error: no rule `{w}` in the policies\nhelp: {hint}")));
+                .map_or_else(
+                    || format!("rules are: {}", ids.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+            return Err(BadInput(format!(
+                "error: no rule `{w}` in the policies\nhelp: {hint}"
+            )));
         }
     }
     Ok(())
@@ -279,7 +319,9 @@ fn find_subject(data: &tenet::model::Dataset, id: &str) -> Result<EntityRef, Bad
 }
 
 fn as_of(input: &DataArgs) -> NaiveDate {
-    input.as_of.unwrap_or_else(|| chrono::Local::now().date_naive())
+    input
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
@@ -289,11 +331,27 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     let subjects = if args.subject.is_empty() {
         None
     } else {
-        Some(args.subject.iter().map(|s| find_subject(&data, s)).collect::<Result<Vec<_>, _>>()?)
+        Some(
+            args.subject
+                .iter()
+                .map(|s| find_subject(&data, s))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
     };
-    let rules = (!args.rule.is_empty())
-        .then(|| args.rule.iter().map(|r| r.split_once('.').map_or(r.clone(), |(_, id)| id.to_string())).collect());
-    let opts = EvalOptions { rules, subjects, ..EvalOptions::default() };
+    let rules = (!args.rule.is_empty()).then(|| {
+        args.rule
+            .iter()
+            .map(|r| {
+                r.split_once('.')
+                    .map_or(r.clone(), |(_, id)| id.to_string())
+            })
+            .collect()
+    });
+    let opts = EvalOptions {
+        rules,
+        subjects,
+        ..EvalOptions::default()
+    };
     let bar = spinner("evaluating");
     let mut reports = set.evaluate_with(&data, as_of(&args.input), &opts);
     if let Some(bar) = bar {
@@ -336,7 +394,11 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         None if args.format == Format::Text && colour_stdout() => print!("{}", colourise(&text)),
         None => print!("{text}"),
     }
-    Ok(if failing { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Colours the section headings of the text report.
@@ -370,10 +432,15 @@ fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
         .filter(|p| policy_id.is_none_or(|id| p.id == id))
         .find_map(|p| p.rules.iter().find(|r| r.id == rule_id).map(|r| (p, r)));
     let Some((policy, rule)) = found else {
-        return Err(BadInput(format!("error: no rule `{}` in the policies", args.rule)));
+        return Err(BadInput(format!(
+            "error: no rule `{}` in the policies",
+            args.rule
+        )));
     };
     let qualified = format!("{}.{}", policy.id, rule.id);
-    let mut results = set.evaluate_rule(&data, &qualified, Some(subject), as_of(&args.input)).unwrap_or_default();
+    let mut results = set
+        .evaluate_rule(&data, &qualified, Some(subject), as_of(&args.input))
+        .unwrap_or_default();
     if let Some(start) = args.window {
         results.retain(|r| r.window.is_some_and(|w| w.start == start));
     }
@@ -390,7 +457,42 @@ fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
     }
     let outcome = policy_test::run(&args.dir).map_err(BadInput)?;
     print!("{}", outcome.text);
-    Ok(if outcome.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if outcome.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
+    let files = policy_files(&args.paths)?;
+    let mut errors = Vec::new();
+    let mut unformatted = Vec::new();
+    for file in &files {
+        let source = std::fs::read_to_string(file)
+            .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
+        match tenet::syntax::format_named(file, &source) {
+            Ok(formatted) if formatted == source => {}
+            Ok(_) if args.check => unformatted.push(file.clone()),
+            Ok(formatted) => {
+                std::fs::write(file, formatted)
+                    .map_err(|e| BadInput(format!("error: cannot write `{file}`: {e}")))?;
+                eprintln!("formatted {file}");
+            }
+            Err(e) => errors.extend(e.diagnostics.iter().map(|d| d.render(&source))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(BadInput(errors.join("\n")));
+    }
+    for file in &unformatted {
+        println!("{file}: not in the canonical layout (run `tenet fmt {file}`)");
+    }
+    Ok(if unformatted.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {

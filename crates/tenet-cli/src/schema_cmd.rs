@@ -22,7 +22,11 @@ pub fn render() -> String {
             let _ = writeln!(out, "    {field:<17} {:<20} {meaning}", ty.to_string());
         }
         if e.has_attrs() {
-            let _ = writeln!(out, "    {:<17} {:<20} an extra column of the data file", "attr(\"col\")", "text");
+            let _ = writeln!(
+                out,
+                "    {:<17} {:<20} an extra column of the data file",
+                "attr(\"col\")", "text"
+            );
         }
     }
     let _ = writeln!(out, "\n  window (each … as w)");

@@ -271,3 +271,18 @@ fn example_reports_match_their_snapshots() {
         insta::assert_snapshot!(format!("example_{plan}"), json);
     }
 }
+
+#[test]
+fn shipped_policies_are_in_the_canonical_layout() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .current_dir(root)
+        .args(["fmt", "--check", "policies"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "run `tenet fmt policies`:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

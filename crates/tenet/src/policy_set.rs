@@ -295,16 +295,37 @@ impl PolicySet {
     }
 
     /// [`evaluate`](Self::evaluate) on a given number of threads.
-    pub fn evaluate_with_threads(&self, data: &Dataset, as_of: NaiveDate, threads: usize) -> Vec<Report> {
-        self.evaluate_with(data, as_of, &EvalOptions { threads, ..EvalOptions::default() })
+    pub fn evaluate_with_threads(
+        &self,
+        data: &Dataset,
+        as_of: NaiveDate,
+        threads: usize,
+    ) -> Vec<Report> {
+        self.evaluate_with(
+            data,
+            as_of,
+            &EvalOptions {
+                threads,
+                ..EvalOptions::default()
+            },
+        )
     }
 
     /// Evaluates with options: only some rules, only some subjects, a
     /// thread count. Policies with no selected rule give no report.
-    pub fn evaluate_with(&self, data: &Dataset, as_of: NaiveDate, opts: &EvalOptions) -> Vec<Report> {
+    pub fn evaluate_with(
+        &self,
+        data: &Dataset,
+        as_of: NaiveDate,
+        opts: &EvalOptions,
+    ) -> Vec<Report> {
         self.policies
             .iter()
-            .filter(|p| p.rules.iter().any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id))))
+            .filter(|p| {
+                p.rules
+                    .iter()
+                    .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
+            })
             .map(|p| eval::evaluate_policy(p, data, as_of, opts))
             .collect()
     }

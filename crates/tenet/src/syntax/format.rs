@@ -832,10 +832,18 @@ impl Printer<'_, '_> {
             if o != op {
                 break;
             }
-            operands.push(self.expr(r, rest_min));
+            operands.push(if *op == BinOp::Or {
+                self.or_operand(r, rest_min)
+            } else {
+                self.expr(r, rest_min)
+            });
             at = l;
         }
-        operands.push(self.expr(at, first_min));
+        operands.push(if *op == BinOp::Or {
+            self.or_operand(at, first_min)
+        } else {
+            self.expr(at, first_min)
+        });
         operands.reverse();
         let count = operands.len();
         let rows = operands
@@ -878,6 +886,17 @@ impl Printer<'_, '_> {
         }
     }
 
+    /// An operand of `or`: an `and` keeps its parentheses although
+    /// precedence does not need them — `(a and b) or (c and d)` is how
+    /// authors read mixed conditions.
+    fn or_operand(&self, e: &Expr, min: u8) -> String {
+        if matches!(e.kind, ExprKind::Binary(BinOp::And, ..)) {
+            format!("({})", self.expr_bare(e))
+        } else {
+            self.expr(e, min)
+        }
+    }
+
     fn list(&self, items: &[Expr]) -> String {
         let parts: Vec<String> = items.iter().map(|i| self.expr(i, 0)).collect();
         format!("[{}]", parts.join(", "))
@@ -917,12 +936,12 @@ impl Printer<'_, '_> {
                     BinOp::Mul | BinOp::Div => (MUL, OF),
                     _ => (ADD, ADD),
                 };
-                format!(
-                    "{} {} {}",
-                    self.expr(l, lmin),
-                    op.symbol(),
-                    self.expr(r, rmin)
-                )
+                let (left, right) = if *op == BinOp::Or {
+                    (self.or_operand(l, lmin), self.or_operand(r, rmin))
+                } else {
+                    (self.expr(l, lmin), self.expr(r, rmin))
+                };
+                format!("{left} {} {right}", op.symbol())
             }
             ExprKind::Of(l, r) => format!("{} of {}", self.expr(l, UNARY), self.expr(r, OF)),
             ExprKind::Has(Some(x), role) => format!("{} has {}", self.expr(x, ADD), role.name),
