@@ -35,7 +35,7 @@ pub(crate) fn evaluate_policy(
     let selected = |r: &&Rule| {
         opts.rules
             .as_ref()
-            .is_none_or(|ids| ids.iter().any(|id| *id == r.id))
+            .is_none_or(|ids| ids.contains(&r.id))
     };
     let credits = if policy.rules.iter().filter(selected).any(uses_credit) {
         CreditTable::build(data, policy, as_of, threads)
