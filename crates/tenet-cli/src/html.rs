@@ -406,11 +406,11 @@ fn anchor(policy: &CheckedPolicy) -> String {
 }
 
 fn contents(out: &mut String, reports: &[(&Report, &CheckedPolicy)], l: &Labels) {
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<nav><table class=\"contents\"><caption>{}</caption><thead><tr><th>{}</th><th>{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
-         <th class=\"num\">{}</th></tr></thead><tbody>\n",
+         <th class=\"num\">{}</th></tr></thead><tbody>",
         l.contents, l.policy, l.as_of, l.results, l.fail, l.violations, l.rate
     );
     for (report, policy) in reports {
@@ -489,11 +489,12 @@ fn cards(out: &mut String, report: &Report, l: &Labels) {
 }
 
 fn rule_table(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Labels) {
+    let with_cites = policy.rules.iter().any(|r| !r.cites.is_empty());
     let _ = write!(
         out,
         "<h3>{}</h3>\n<div class=\"wide\"><table class=\"rules\"><thead><tr><th>{}</th><th>{}</th><th>{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
-         <th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>\n",
+         <th class=\"num\">{}</th><th class=\"num\">{}</th>{}</tr></thead><tbody>\n",
         l.summary,
         l.rule,
         l.title,
@@ -504,7 +505,11 @@ fn rule_table(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Lab
         l.not_applicable,
         l.unknown,
         l.rate,
-        l.cites
+        if with_cites {
+            format!("<th>{}</th>", l.cites)
+        } else {
+            String::new()
+        }
     );
     for r in &report.summary.rules {
         let c = &r.counts;
@@ -523,11 +528,16 @@ fn rule_table(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Lab
                     .join("<br>")
             })
             .unwrap_or_default();
+        let cites = if with_cites {
+            format!("<td class=\"cite\">{cites}</td>")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
             "<tr data-rule=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\" data-rate=\"{}\">{}</td><td class=\"cite\">{}</td></tr>",
+             <td class=\"num\" data-rate=\"{}\">{}</td>{}</tr>",
             esc(&r.rule),
             esc(&r.rule),
             esc(r.title.as_deref().unwrap_or("")),
@@ -790,9 +800,35 @@ fn nice_width(raw: Decimal) -> Option<Decimal> {
     None
 }
 
+/// A bin width of at least `raw` that divides the minimum `q` into whole
+/// bins, so no bar straddles the line: `q / k` for the largest `k` that
+/// gives a round width (a multiple of 5, or 1 to 4), else one with at most
+/// one decimal (90 h → 15 h bins, 360 h → 40 h bins).
+fn aligned_width(q: Decimal, raw: Decimal) -> Option<Decimal> {
+    if q <= Decimal::ZERO || raw <= Decimal::ZERO {
+        return None;
+    }
+    let most = q.checked_div(raw)?.floor().to_u32()?.min(HIST_BINS);
+    let width = |k: u32| {
+        q.checked_div(Decimal::from(k))
+            .map(|w| w.normalize())
+            .filter(|w| *w >= raw)
+    };
+    let five = Decimal::from(5);
+    let round = |w: &Decimal| w.fract().is_zero() && (w < &five || (w % five).is_zero());
+    (most.div_ceil(2).max(1)..=most)
+        .rev()
+        .find_map(|k| width(k).filter(round))
+        .or_else(|| {
+            (1..=most)
+                .rev()
+                .find_map(|k| width(k).filter(|w| w.scale() <= 1))
+        })
+}
+
 const HIST_LEFT: u32 = 48;
 const HIST_PLOT_W: u32 = 640;
-const HIST_TOP: u32 = 28;
+const HIST_TOP: u32 = 40;
 const HIST_PLOT_H: u32 = 170;
 const HIST_BINS: u32 = 24;
 
@@ -846,10 +882,14 @@ fn histogram(out: &mut String, report: &Report, rule: &Rule, l: &Labels) {
         max_actual
     }
     .max(Decimal::ONE);
-    let Some(width) = hi
-        .checked_div(Decimal::from(HIST_BINS))
-        .and_then(nice_width)
-    else {
+    let Some(raw) = hi.checked_div(Decimal::from(HIST_BINS)) else {
+        return;
+    };
+    let aligned = match minimums.as_slice() {
+        [(q, _)] => aligned_width(*q, raw),
+        _ => None,
+    };
+    let Some(width) = aligned.or_else(|| nice_width(raw)) else {
         return;
     };
     let nbins = hi
@@ -1027,9 +1067,9 @@ fn histogram(out: &mut String, report: &Report, rule: &Rule, l: &Labels) {
             "<g class=\"minimum\" data-required=\"{}\"><line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{base}\"/>\
              <text x=\"{}\" y=\"{}\">{} {} {}</text></g>",
             esc(spelled),
-            HIST_TOP - 6,
+            HIST_TOP - 26,
             px(x + Decimal::from(4)),
-            HIST_TOP + 6 + 14 * i,
+            HIST_TOP - 10 - 13 * (i % 2),
             l.required,
             esc(spelled),
             l.hours,
@@ -1114,7 +1154,7 @@ fn failures(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Label
         for r in hits.into_iter().take(FAILURES_PER_RULE) {
             let _ = writeln!(
                 out,
-                "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
+                "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"win\">{}</td><td class=\"num\">{}</td>\
                  <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 esc(&r.subject.kind),
                 esc(&r.subject.id),
@@ -1166,7 +1206,7 @@ fn unknowns(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Label
                 .collect::<String>();
             let _ = writeln!(
                 out,
-                "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td><ul>{}</ul></td></tr>",
+                "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"win\">{}</td><td><ul>{}</ul></td></tr>",
                 esc(&r.subject.kind),
                 esc(&r.subject.id),
                 rule_cell(policy, &r.rule, l),
@@ -1200,7 +1240,7 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;color:#444
 table{border-collapse:collapse;font-size:.9em;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f6;white-space:nowrap}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.cite{font-size:.85em;color:#444}td ul{margin:0;padding-left:1.1em}
+td.cite{font-size:.85em;color:#444}td.win{white-space:nowrap}td ul{margin:0;padding-left:1.1em}
 .wide{overflow-x:auto}
 table.sortable th{cursor:pointer;user-select:none}
 table.sortable th::after{content:" ↕";color:#aaa}
@@ -1215,7 +1255,7 @@ svg .tick,svg .unit,svg .of{fill:var(--muted);font-size:11px}
 svg .label{fill:var(--ink)}svg .value{fill:var(--ink);font-weight:600}
 svg .track{fill:#f2c4c4}svg .fill{fill:var(--pass)}svg .none{fill:#eee}
 svg rect.pass{fill:var(--pass)}svg rect.fail{fill:var(--fail)}svg rect.pending{fill:var(--pending)}
-svg .minimum line{stroke:var(--ink);stroke-width:2;stroke-dasharray:5 3}svg .minimum text{fill:var(--ink);font-weight:600}
+svg .minimum line{stroke:var(--ink);stroke-width:2;stroke-dasharray:5 3}svg .minimum text{fill:var(--ink);font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg g.bar:hover .label,svg g.bin:hover rect{opacity:.8}
 .sw{display:inline-block;width:.8em;height:.8em;margin:0 .25em 0 .1em;vertical-align:-.05em}
 .sw.pass{background:var(--pass)}.sw.fail{background:var(--fail)}.sw.pending{background:var(--pending)}
@@ -1225,7 +1265,9 @@ svg g.bar:hover .label,svg g.bin:hover rect{opacity:.8}
 "#;
 
 /// Sorts `table.sortable` when a header is clicked (again: reversed), and on
-/// load when the address ends in `#sort=<column>` or `#sort=-<column>`.
+/// load when the address ends in `#sort=<column>` or `#sort=-<column>`, by
+/// clicking the header once or twice — so a browser test of the address
+/// exercises the click handler too.
 const SCRIPT: &str = r#"
 (function(){
 function val(td,num){var t=td?td.textContent.trim():"";if(!num)return t;var v=parseFloat(t);return isNaN(v)?null:v;}
@@ -1251,7 +1293,7 @@ Array.prototype.forEach.call(tables,function(t){
 var m=/[#&]sort=(-?)([a-z_]+)/.exec(location.hash);
 if(m)Array.prototype.forEach.call(tables,function(t){
  var ths=t.tHead.rows[0].cells;
- for(var i=0;i<ths.length;i++)if(ths[i].getAttribute("data-key")===m[2])sortBy(t,i,m[1]==="-");
+ for(var i=0;i<ths.length;i++)if(ths[i].getAttribute("data-key")===m[2]){ths[i].click();if(m[1]==="-")ths[i].click();}
 });
 })();
 "#;

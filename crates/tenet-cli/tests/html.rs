@@ -423,7 +423,7 @@ fn the_seed_policies_render_on_a_generated_district() {
 // ------------------------------------------------------------ in a browser
 
 fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CHROMIUM") {
+    if let Some(p) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;
@@ -517,4 +517,15 @@ fn chromium_renders_the_figures_and_sorts_the_failures() {
 
     let dom = dump_dom(&browser, &file, "#sort=-subject", &profile);
     assert_eq!(column(&dom, 0), ["t5", "t4", "t3", "s2"].map(String::from));
+}
+
+// ------------------------------------------------------------ snapshot
+
+/// The whole small page, so any change to what users see shows in review.
+#[test]
+fn the_small_page_snapshot() {
+    let (_, html) = small();
+    insta::with_settings!({snapshot_path => "fixtures/html", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("small_page", html);
+    });
 }
