@@ -289,7 +289,7 @@ fn severity_label(l: &Labels, s: Severity) -> &'static str {
 // ---------------------------------------------------------------- text helpers
 
 /// Escapes text for HTML content and quoted attribute values.
-pub fn esc(text: &str) -> String {
+fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
