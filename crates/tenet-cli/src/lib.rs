@@ -1,0 +1,7 @@
+//! Library half of the `tenet` command line: report renderers that live at
+//! the edge, next to the IO, rather than in the pure core.
+//!
+//! - [`html`]: the self-contained HTML report (`tenet check --format html`).
+#![deny(missing_docs)]
+
+pub mod html;
