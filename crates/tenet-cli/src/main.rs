@@ -49,6 +49,8 @@ enum Format {
     Text,
     Json,
     Markdown,
+    /// One self-contained page with charts (no network).
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -375,6 +377,13 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 many => serde_json::to_string_pretty(many),
             };
             json.map_err(|e| BadInput(format!("error: cannot write JSON: {e}")))? + "\n"
+        }
+        Format::Html => {
+            let pairs: Vec<_> = reports
+                .iter()
+                .filter_map(|r| Some((r, policy_of(&r.policy)?)))
+                .collect();
+            tenet_cli::html::render(&pairs)
         }
         Format::Text | Format::Markdown => reports
             .iter()

@@ -32,11 +32,7 @@ pub(crate) fn evaluate_policy(
     opts: &crate::policy_set::EvalOptions,
 ) -> Report {
     let threads = opts.threads.max(1);
-    let selected = |r: &&Rule| {
-        opts.rules
-            .as_ref()
-            .is_none_or(|ids| ids.contains(&r.id))
-    };
+    let selected = |r: &&Rule| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id));
     let credits = if policy.rules.iter().filter(selected).any(uses_credit) {
         CreditTable::build(data, policy, as_of, threads)
     } else {
