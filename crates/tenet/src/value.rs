@@ -46,8 +46,18 @@ impl Q {
         }
     }
 
+    /// Keeps denominators small without paying a decimal division on every
+    /// operation: comparisons cross-multiply, so a denominator such as 4
+    /// (from `1/4 of x`) is harmless; only large ones are reduced.
+    fn settle(self) -> Q {
+        if self.d <= Decimal::from(1_000_000) {
+            self
+        } else {
+            self.tidy()
+        }
+    }
+
     fn tidy(self) -> Q {
-        // Keep the common case (d = 1) cheap and the decimals small.
         if self.d == Decimal::ONE {
             return self;
         }
@@ -74,7 +84,7 @@ impl Q {
             n: n.ok_or(Overflow)?,
             d: d.ok_or(Overflow)?,
         }
-        .tidy())
+        .settle())
     }
 
     /// `self - other`.
@@ -94,7 +104,7 @@ impl Q {
     pub fn times(self, o: Q) -> Result<Q, Overflow> {
         let n = self.n.checked_mul(o.n).ok_or(Overflow)?;
         let d = self.d.checked_mul(o.d).ok_or(Overflow)?;
-        Ok(Q { n, d }.tidy())
+        Ok(Q { n, d }.settle())
     }
 
     /// `self / other`; `None` inside when dividing by zero.
@@ -104,7 +114,7 @@ impl Q {
         }
         let n = self.n.checked_mul(o.d).ok_or(Overflow)?;
         let d = self.d.checked_mul(o.n).ok_or(Overflow)?;
-        Ok(Q::ratio(n, d).map(Q::tidy))
+        Ok(Q::ratio(n, d).map(Q::settle))
     }
 
     /// Exact comparison by cross-multiplication.

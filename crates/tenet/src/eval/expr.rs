@@ -722,9 +722,15 @@ impl CreditTable {
                         scope.spawn(move || {
                             let mut cells = Vec::with_capacity(end - start);
                             let mut unknown = HashMap::new();
+                            // One context per thread, reused for every enrollment.
+                            let mut ctx = credit_ctx(data, policy, as_of);
                             for i in start..end {
                                 let ix = EnrollmentIx(i as u32);
-                                cells.push(match credit_code(data, policy, as_of, ix) {
+                                let outcome = match &policy.credit {
+                                    Some(credit) => credit_in(&mut ctx, credit, ix),
+                                    None => Err(Halt::Unknown("internal: no credit block".into())),
+                                };
+                                cells.push(match outcome {
                                     Ok((hours, code)) => CreditCell { hours, code },
                                     Err(Halt::Unknown(why)) => {
                                         unknown.insert(ix, why);
@@ -798,8 +804,13 @@ fn credit_code(
     let Some(credit) = &policy.credit else {
         return unknown("internal: no credit block".into());
     };
-    let end = data.activity(data.enrollment(ix).activity).end_date;
-    let mut ctx = Ctx {
+    let mut ctx = credit_ctx(data, policy, as_of);
+    credit_in(&mut ctx, credit, ix)
+}
+
+/// A context for running the credit block.
+fn credit_ctx<'a>(data: &'a Dataset, policy: &'a CheckedPolicy, as_of: NaiveDate) -> Ctx<'a> {
+    Ctx {
         data,
         policy,
         as_of,
@@ -808,16 +819,20 @@ fn credit_code(
             end: as_of,
         },
         window: None,
-        param_day: end,
-        default_at: end,
-        env: vec![None; credit.slots],
+        param_day: as_of,
+        default_at: as_of,
+        env: vec![None; policy.credit.as_ref().map_or(0, |c| c.slots)],
         trace: Explanation::default(),
         credits: None,
-    };
-    credit_in(&mut ctx, credit, ix)
+    }
 }
 
+/// Runs the credit block for one enrollment; params and default dates are
+/// taken on the day its activity ends.
 fn credit_in(ctx: &mut Ctx<'_>, credit: &Credit, ix: EnrollmentIx) -> R<(Q, u16)> {
+    let end = ctx.data.activity(ctx.data.enrollment(ix).activity).end_date;
+    ctx.param_day = end;
+    ctx.default_at = end;
     ctx.set(credit.var, Value::Entity(EntityRef::Enrollment(ix)));
     for (i, d) in credit.denials.iter().enumerate() {
         if ctx.eval_bool(&d.cond)? {

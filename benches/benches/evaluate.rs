@@ -1,0 +1,91 @@
+//! `cargo bench -p tenet-benches`: parse + check, one teacher, a whole
+//! district (`TENET_BENCH_TEACHERS`, default 2,000), and the hand-written
+//! annual-hours baseline on the same data in the same run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods
+)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use tenet::{EvalOptions, PolicySet};
+use tenet_benches::*;
+
+const ALL: [&str; 5] = ["lvyuan", "binyang", "xuhui", "heping", "daxing"];
+
+fn parse_and_check(c: &mut Criterion) {
+    let files: Vec<(String, String)> = ALL
+        .iter()
+        .chain(["common"].iter())
+        .map(|n| {
+            let path = format!("{ROOT}/policies/{n}.policy");
+            (
+                format!("{n}.policy"),
+                std::fs::read_to_string(path).unwrap(),
+            )
+        })
+        .collect();
+    c.bench_function("parse_and_check_shipped_policies", |b| {
+        b.iter(|| {
+            let roots: Vec<String> = ALL.iter().map(|n| format!("{n}.policy")).collect();
+            let set = PolicySet::load(&roots, |name| {
+                files
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, t)| t.clone())
+                    .ok_or_else(|| "missing".to_string())
+            })
+            .unwrap();
+            black_box(set.policies().len())
+        })
+    });
+}
+
+fn one_teacher(c: &mut Criterion) {
+    let data = district(2_000);
+    let set = policies(&["lvyuan", "xuhui"]);
+    let teacher = data
+        .people
+        .iter()
+        .find(|p| p.roles.contains(tenet::model::Role::Teacher))
+        .unwrap()
+        .id
+        .clone();
+    let subject = PolicySet::find_subject(&data, &teacher).unwrap();
+    c.bench_function("one_teacher_lvyuan_xuhui", |b| {
+        b.iter(|| black_box(set.evaluate_subject(&data, subject, as_of()).len()))
+    });
+}
+
+fn whole_district(c: &mut Criterion) {
+    let n = teachers();
+    let data = district(n);
+    let set = policies(&ALL);
+    let annual = policies(&["lvyuan"]);
+    let mut group = c.benchmark_group(format!("district_{n}_teachers"));
+    group.sample_size(10);
+    group.bench_function("baseline_annual_hours_hand_loop", |b| {
+        b.iter(|| black_box(baseline_annual_hours(&data)))
+    });
+    let only_annual = EvalOptions {
+        rules: Some(vec!["annual_hours".into()]),
+        threads: 1,
+        ..EvalOptions::default()
+    };
+    group.bench_function("tenet_annual_hours_1_thread", |b| {
+        b.iter(|| black_box(annual.evaluate_with(&data, as_of(), &only_annual).len()))
+    });
+    group.bench_function("tenet_all_policies_1_thread", |b| {
+        b.iter(|| black_box(set.evaluate_with_threads(&data, as_of(), 1).len()))
+    });
+    group.bench_function("tenet_all_policies_all_threads", |b| {
+        b.iter(|| black_box(set.evaluate(&data, as_of()).len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_and_check, one_teacher, whole_district);
+criterion_main!(benches);

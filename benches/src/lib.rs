@@ -1,0 +1,80 @@
+//! Shared setup for the benchmarks: generated datasets, the shipped
+//! policies, and the hand-written baseline they are compared with.
+#![allow(clippy::disallowed_methods)]
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use tenet::model::{Dataset, Role};
+use tenet::PolicySet;
+
+/// The repository root (benches run from `benches/`).
+pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+/// Teachers in the district benchmark: `TENET_BENCH_TEACHERS`, default 2,000.
+pub fn teachers() -> usize {
+    std::env::var("TENET_BENCH_TEACHERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
+
+/// A generated district over 2021–2025 (deterministic, seed 1).
+pub fn district(teachers: usize) -> Dataset {
+    let rows = tenet_io::gen::generate(&tenet_io::gen::GenConfig {
+        teachers,
+        years: 5,
+        seed: 1,
+        start_year: 2021,
+    });
+    match Dataset::from_rows(rows) {
+        Ok((data, _)) => data,
+        Err(e) => panic!("generated data is invalid: {e:?}"),
+    }
+}
+
+/// The shipped policies, or one of them.
+pub fn policies(names: &[&str]) -> PolicySet {
+    let roots: Vec<String> = names
+        .iter()
+        .map(|n| format!("{ROOT}/policies/{n}.policy"))
+        .collect();
+    match PolicySet::load(&roots, |p| {
+        std::fs::read_to_string(p).map_err(|e| e.to_string())
+    }) {
+        Ok(set) => set,
+        Err(e) => panic!("{}", e.render()),
+    }
+}
+
+/// The evaluation date used throughout.
+pub fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default()
+}
+
+/// The annual-hours rule written by hand, straight from the loaded data:
+/// per teacher and calendar year 2021–2025, the hours of enrollments whose
+/// activity ends that year and whose absences are at most a quarter of the
+/// scheduled hours. Returns how many teacher-years reach 90 hours.
+pub fn baseline_annual_hours(data: &Dataset) -> usize {
+    let mut passing = 0;
+    let min = Decimal::from(90);
+    for (i, person) in data.people.iter().enumerate() {
+        if !person.roles.contains(Role::Teacher) {
+            continue;
+        }
+        let mut per_year = [Decimal::ZERO; 5];
+        for &e in data.enrollments_of(tenet::model::PersonIx(i as u32)) {
+            let e = data.enrollment(e);
+            let a = data.activity(e.activity);
+            let year = a.end_date.year() - 2021;
+            if !(0..5).contains(&year) || e.absent_hours * Decimal::from(4) > a.scheduled_hours {
+                continue;
+            }
+            if let Some(slot) = per_year.get_mut(year as usize) {
+                *slot += a.hours;
+            }
+        }
+        passing += per_year.iter().filter(|h| **h >= min).count();
+    }
+    passing
+}
