@@ -1,6 +1,7 @@
 //! Shared setup for the benchmarks: generated datasets, the shipped
 //! policies, and the hand-written baseline they are compared with.
-#![allow(clippy::disallowed_methods)]
+// Benchmark setup: failing loudly on broken fixtures is the point.
+#![allow(clippy::disallowed_methods, clippy::panic)]
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
