@@ -61,6 +61,13 @@ impl Q {
         if self.d == Decimal::ONE {
             return self;
         }
+        // Multiplying back is no test of exactness: `rust_decimal` rounds at
+        // 28 digits, so 8/12 → 0.666…667 → × 12 → 8. A quotient is a finite
+        // decimal exactly when the reduced denominator has no prime factor
+        // but 2 and 5.
+        if !terminates(self.n, self.d) {
+            return self;
+        }
         match self.n.checked_div(self.d) {
             Some(q) if q.checked_mul(self.d) == Some(self.n) => Q::new(q.normalize()),
             _ => self,
@@ -152,6 +159,28 @@ impl Q {
     pub fn is_exact(self) -> bool {
         self.tidy().d == Decimal::ONE
     }
+}
+
+/// Whether `n / d` has a finite decimal expansion.
+fn terminates(n: Decimal, d: Decimal) -> bool {
+    // n = N·10^-a and d = D·10^-b with integer mantissas, so n/d is N/D up to
+    // a power of ten; only N/D in lowest terms matters.
+    let (big_n, big_d) = (n.mantissa().unsigned_abs(), d.mantissa().unsigned_abs());
+    if big_d == 0 {
+        return false;
+    }
+    let mut a = big_n;
+    let mut b = big_d;
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let mut rest = big_d / a.max(1);
+    for p in [2u128, 5] {
+        while rest % p == 0 {
+            rest /= p;
+        }
+    }
+    rest == 1
 }
 
 impl PartialEq for Q {
@@ -279,6 +308,15 @@ mod tests {
                 .compare(Q::new(d("100"))),
             Ok(Ordering::Equal)
         );
+    }
+
+    #[test]
+    fn eight_twelfths_is_not_taken_for_a_decimal() {
+        let q = Q::ratio(d("8"), d("12")).unwrap();
+        assert!(!q.is_exact());
+        assert!(Q::ratio(d("3"), d("12")).unwrap().is_exact());
+        assert_eq!(Q::ratio(d("3"), d("12")).unwrap().to_decimal(), d("0.25"));
+        assert!(Q::ratio(d("1"), d("0.8")).unwrap().is_exact());
     }
 
     #[test]
