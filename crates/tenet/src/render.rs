@@ -75,6 +75,21 @@ fn detail(r: &RuleResult) -> String {
     parts.join("  ")
 }
 
+/// Results of a status grouped by rule, in policy order, rules with none
+/// left out.
+fn sections<'r, 'p>(
+    report: &'r Report,
+    policy: &'p CheckedPolicy,
+    status: Status,
+) -> Vec<(&'p crate::program::Rule, Vec<&'r RuleResult>)> {
+    policy
+        .rules
+        .iter()
+        .map(|rule| (rule, of_rule(report, &rule.id, status)))
+        .filter(|(_, hits)| !hits.is_empty())
+        .collect()
+}
+
 /// The results of one rule with a given status, in report order.
 fn of_rule<'r>(report: &'r Report, rule: &str, status: Status) -> Vec<&'r RuleResult> {
     report
@@ -145,17 +160,12 @@ pub fn text(report: &Report, policy: &CheckedPolicy) -> String {
         (Status::Unknown, "Unknown (missing data)"),
         (Status::Pending, "Pending (window still open)"),
     ] {
-        let rules: Vec<_> = policy
-            .rules
-            .iter()
-            .filter(|r| !of_rule(report, &r.id, status).is_empty())
-            .collect();
-        if rules.is_empty() {
+        let groups = sections(report, policy, status);
+        if groups.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n{heading}");
-        for rule in rules {
-            let hits = of_rule(report, &rule.id, status);
+        for (rule, hits) in groups {
             let title = rule.title.as_deref().unwrap_or("");
             let _ = writeln!(
                 out,
@@ -241,17 +251,12 @@ pub fn markdown(report: &Report, policy: &CheckedPolicy) -> String {
         (Status::Fail, "Failures"),
         (Status::Unknown, "Unknown (missing data)"),
     ] {
-        let rules: Vec<_> = policy
-            .rules
-            .iter()
-            .filter(|r| !of_rule(report, &r.id, status).is_empty())
-            .collect();
-        if rules.is_empty() {
+        let groups = sections(report, policy, status);
+        if groups.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n## {heading}");
-        for rule in rules {
-            let hits = of_rule(report, &rule.id, status);
+        for (rule, hits) in groups {
             let _ = writeln!(
                 out,
                 "\n### `{}` {}\n",

@@ -82,39 +82,51 @@ pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> 
     }
 }
 
-/// The offset of the first bracket past `max`, skipping strings and comments.
-fn too_deep(source: &str, max: usize) -> Option<usize> {
-    let mut depth = 0usize;
+/// The brackets of `source` with their offsets, skipping strings and
+/// comments (where a bracket is just text).
+fn brackets(source: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut in_string = false;
     let mut chars = source.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = chars.next() {
+            if in_string {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' | '\n' => in_string = false,
+                    _ => {}
                 }
-                '"' | '\n' => in_string = false,
-                _ => {}
+                continue;
             }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
+            match c {
+                '"' => in_string = true,
+                '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
+                    for (_, c) in chars.by_ref() {
+                        if c == '\n' {
+                            break;
+                        }
                     }
                 }
+                '(' | '[' | '{' | ')' | ']' | '}' => return Some((i, c)),
+                _ => {}
             }
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > max {
-                    return Some(i);
-                }
+        }
+        None
+    })
+}
+
+/// The offset of the first bracket nested deeper than `max`.
+fn too_deep(source: &str, max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in brackets(source) {
+        if matches!(c, '(' | '[' | '{') {
+            depth += 1;
+            if depth > max {
+                return Some(i);
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+        } else {
+            depth = depth.saturating_sub(1);
         }
     }
     None
@@ -328,28 +340,8 @@ fn unclosed_brace(source: &str) -> Option<usize> {
     };
     let mut stack: Vec<(usize, usize)> = Vec::new();
     let mut suspect = None;
-    let mut in_string = false;
-    let mut chars = source.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' | '\n' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (i, c) in brackets(source) {
         match c {
-            '"' => in_string = true,
-            '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            }
             '{' => stack.push((i, indent_at(i).0)),
             '}' => {
                 if let Some((open, open_indent)) = stack.pop() {
