@@ -65,7 +65,12 @@ pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> 
     let pairs = match PolicyParser::parse(Rule::file, source) {
         Ok(pairs) => pairs,
         Err(err) => {
-            syntax_error(err, sink);
+            // Report the first error of every broken item, not only the
+            // file's first error; fall back to the latter when the items
+            // all parse (the error is in the header or the imports).
+            if recover(source, sink) == 0 {
+                syntax_error(err, sink);
+            }
             return None;
         }
     };
@@ -186,6 +191,90 @@ fn describe(rule: &Rule) -> String {
     }
 }
 
+/// Byte ranges of the policy's top-level items: each starts on a line,
+/// directly inside the policy's braces, whose first word begins an item.
+fn items(source: &str) -> Vec<(usize, usize)> {
+    let mut depth_changes = brackets(source)
+        .filter(|(_, c)| matches!(c, '{' | '}'))
+        .peekable();
+    let mut depth = 0usize;
+    let mut starts = Vec::new();
+    let mut body_end = source.len();
+    let mut line_start = 0usize;
+    for line in source.split_inclusive('\n') {
+        while let Some((i, c)) = depth_changes.next_if(|(i, _)| *i < line_start) {
+            if c == '{' {
+                depth += 1;
+            } else {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && !starts.is_empty() && body_end == source.len() {
+                    body_end = i;
+                }
+            }
+        }
+        let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}']);
+        let first: String = trimmed
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let starts_item = !first.is_empty()
+            && PolicyParser::parse(Rule::item_start, &first).is_ok_and(|p| p.as_str() == first);
+        if depth == 1 && starts_item {
+            starts.push(line_start + (line.len() - trimmed.len()));
+        }
+        line_start += line.len();
+    }
+    for (i, c) in depth_changes {
+        if c == '{' {
+            depth += 1;
+        } else {
+            depth = depth.saturating_sub(1);
+            if depth == 0 && !starts.is_empty() && body_end == source.len() {
+                body_end = i;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (k, start) in starts.iter().enumerate() {
+        let end = starts
+            .get(k + 1)
+            .copied()
+            .unwrap_or(body_end)
+            .min(body_end)
+            .max(*start);
+        out.push((*start, end));
+    }
+    out
+}
+
+/// Parses each item of a broken file alone and reports its first error;
+/// returns how many items failed. Positions stay those of the file: the
+/// item is parsed inside a copy of the file with every other byte blanked.
+fn recover(source: &str, sink: &mut Sink<'_>) -> usize {
+    let mut failed = 0;
+    for (start, end) in items(source) {
+        let mut masked = vec![b' '; source.len()];
+        let bytes = source.as_bytes();
+        for i in start..end {
+            if let (Some(slot), Some(b)) = (masked.get_mut(i), bytes.get(i)) {
+                *slot = *b;
+            }
+        }
+        let Ok(masked) = String::from_utf8(masked) else {
+            continue;
+        };
+        if let Err(mut err) = PolicyParser::parse(Rule::item_entry, &masked) {
+            failed += 1;
+            // The item's end is not the file's end: do not offer it.
+            if let pest::error::ErrorVariant::ParsingError { positives, .. } = &mut err.variant {
+                positives.retain(|r| *r != Rule::EOI);
+            }
+            syntax_error(err, sink);
+        }
+    }
+    failed
+}
+
 fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
     use pest::error::{ErrorVariant, InputLocation};
     let at = match err.location {
@@ -200,7 +289,14 @@ fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
         ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { .. } => &[],
     };
-    let wanted_name = positives.contains(&Rule::ident);
+    // A reserved word where a name or an expression was expected was
+    // almost always meant as a name (`param share = 5%` … `share of …`).
+    let wanted_name = positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::ident | Rule::expr | Rule::or_expr | Rule::unary | Rule::postfix | Rule::primary
+        )
+    });
     if wanted_name && is_keyword(word) {
         sink.error(
             Span::new(at, end),
