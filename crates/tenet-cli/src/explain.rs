@@ -10,7 +10,11 @@ fn records(out: &mut String, heading: &str, list: &[Record]) {
     }
     let _ = writeln!(out, "  {heading}:");
     for r in list {
-        let value = r.value.as_deref().unwrap_or("");
+        let value = r
+            .value
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         let reason = r
             .reason
             .as_deref()

@@ -80,10 +80,44 @@ pub struct Record {
     pub id: String,
     /// What it contributed (hours credited, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Figure>,
     /// Why it was left out or how it counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// A figure in an explanation: an exact decimal, kept as a number until it
+/// is written (formatting millions of them during evaluation would cost
+/// more than the evaluation), or text such as a date. Written as a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Figure {
+    /// An exact decimal, written normalised (`12`, `2.5`).
+    Number(rust_decimal::Decimal),
+    /// Anything else, written as is.
+    Text(String),
+}
+
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Figure::Number(d) => write!(f, "{}", d.normalize()),
+            Figure::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Serialize for Figure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Figure {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Read back as text: the string is what was written, so it writes
+        // back identically.
+        String::deserialize(d).map(Figure::Text)
+    }
 }
 
 /// Why a result came out as it did.

@@ -6,7 +6,7 @@
 
 use crate::model::{Actor, Dataset, EnrollmentIx, Org, PersonIx};
 use crate::program::{Aggregate, Arith, CheckedPolicy, Cmp, Credit, Expr, ExprKind};
-use crate::report::{Explanation, Fact, Record};
+use crate::report::{Explanation, Fact, Figure, Record};
 use crate::schema::{EnumValue, Field, Type};
 use crate::syntax::ast::{AggFn, RelKind, RelLink};
 use crate::value::{add_duration, DateRange, EntityRef, Overflow, Value, Q};
@@ -557,7 +557,7 @@ impl<'a> Ctx<'a> {
                 let value = v
                     .as_ref()
                     .zip(agg.value.as_ref())
-                    .map(|(v, e)| show(v, &e.ty));
+                    .map(|(v, e)| Figure::Text(show(v, &e.ty)));
                 self.trace.counted.push(Record {
                     kind: Cow::Borrowed(kind),
                     id: self.entity_id(Some(m)),
@@ -641,7 +641,7 @@ impl<'a> Ctx<'a> {
                     self.trace.excluded.push(Record {
                         kind: Cow::Borrowed("enrollment"),
                         id: a.id.clone(),
-                        value: Some("0".into()),
+                        value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
                         reason: Some(format!("not counted by this rule: {}", f.text)),
                     });
                     continue;
@@ -652,7 +652,7 @@ impl<'a> Ctx<'a> {
                 Some(reason) => self.trace.excluded.push(Record {
                     kind: Cow::Borrowed("enrollment"),
                     id: a.id.clone(),
-                    value: Some("0".into()),
+                    value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
                     reason: Some(format!(
                         "{} (absent {} of {} scheduled hours)",
                         reason,
@@ -663,7 +663,7 @@ impl<'a> Ctx<'a> {
                 None => self.trace.counted.push(Record {
                     kind: Cow::Borrowed("enrollment"),
                     id: a.id.clone(),
-                    value: Some(hours.to_decimal().normalize().to_string()),
+                    value: Some(Figure::Number(hours.to_decimal())),
                     reason: None,
                 }),
             }

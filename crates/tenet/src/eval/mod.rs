@@ -638,7 +638,7 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
                     ctx.trace.counted.push(Record {
                         kind: std::borrow::Cow::Borrowed("activity"),
                         id: act.id.clone(),
-                        value: Some(act.end_date.to_string()),
+                        value: Some(crate::report::Figure::Text(act.end_date.to_string())),
                         reason: Some(format!("{} in {}", c.kind, piece.range)),
                     });
                 } else {
