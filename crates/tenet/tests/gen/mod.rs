@@ -81,6 +81,14 @@ fn hours(c: &mut Choices, max: usize) -> Decimal {
 /// enrollments, attendance with missing rows, mentorships and finance
 /// lines with gaps.
 pub fn dataset(seq: Vec<u32>) -> Rows {
+    dataset_sized(seq, 1)
+}
+
+/// [`dataset`] with about `scale` times as many people, activities and
+/// enrollments (the optimised evaluator only splits a rule's subjects over
+/// threads when there are 64 or more).
+pub fn dataset_sized(seq: Vec<u32>, scale: usize) -> Rows {
+    let scale = scale.max(1);
     let mut c = Choices::new(seq);
     let base = date("2020-01-01");
     let mut rows = Rows::default();
@@ -112,7 +120,7 @@ pub fn dataset(seq: Vec<u32>) -> Rows {
         .map(|i| format!("d{i}"))
         .chain((0..ns).map(|i| format!("s{i}")))
         .collect();
-    let np = 3 + c.pick(13);
+    let np = 3 + c.pick(13 * scale);
     let role_odds = [
         (Role::Teacher, 70),
         (Role::FullTimeTeacher, 50),
@@ -165,7 +173,7 @@ pub fn dataset(seq: Vec<u32>) -> Rows {
         .cloned()
         .chain((0..np).map(|i| format!("p{i}")))
         .collect();
-    let na = c.pick(14);
+    let na = c.pick(14 * scale);
     let kinds = [
         Kind::Course,
         Kind::Course,
@@ -216,7 +224,7 @@ pub fn dataset(seq: Vec<u32>) -> Rows {
     }
     if na > 0 {
         let mut seen = std::collections::HashSet::new();
-        for _ in 0..c.pick(30) {
+        for _ in 0..c.pick(30 * scale) {
             let p = c.pick(np);
             let a = c.pick(na);
             if !seen.insert((p, a)) {
@@ -811,4 +819,83 @@ pub fn policy(seq: Vec<u32>) -> String {
     }
     text.push_str("}\n");
     text
+}
+
+/// Shuffles every vector of `rows` (ids are strings, so references stay
+/// valid) by Fisher–Yates driven by the choices.
+pub fn shuffle(rows: &Rows, seq: Vec<u32>) -> Rows {
+    fn mix<T: Clone>(c: &mut Choices, v: &[T]) -> Vec<T> {
+        let mut out = v.to_vec();
+        for i in (1..out.len()).rev() {
+            let j = c.pick(i + 1);
+            out.swap(i, j);
+        }
+        out
+    }
+    let mut c = Choices::new(seq);
+    Rows {
+        districts: mix(&mut c, &rows.districts),
+        schools: mix(&mut c, &rows.schools),
+        people: mix(&mut c, &rows.people),
+        activities: mix(&mut c, &rows.activities),
+        sessions: mix(&mut c, &rows.sessions),
+        enrollments: mix(&mut c, &rows.enrollments),
+        attendance: mix(&mut c, &rows.attendance),
+        mentorships: mix(&mut c, &rows.mentorships),
+        finance: mix(&mut c, &rows.finance),
+    }
+}
+
+/// The part of a result two evaluators (or two runs) must agree on: rule,
+/// subject, window, status, actual, required, shortfall, severity, the
+/// rendered message, and `explanation.missing` for cadence results and
+/// `not_applicable` results. Other explanation lists and the reasons of
+/// `unknown` results are prose that may name whichever record was met
+/// first, so they are left out.
+pub fn project(policy: &tenet::program::CheckedPolicy, r: &tenet::report::RuleResult) -> String {
+    use tenet::program::Requirement;
+    use tenet::report::Status as S;
+    let cadence = policy
+        .rules
+        .iter()
+        .find(|x| x.id == r.rule)
+        .is_some_and(|x| matches!(x.require, Requirement::Cadence(_)));
+    let missing = if (cadence && r.status != S::Unknown) || r.status == S::NotApplicable {
+        r.explanation.missing.clone()
+    } else {
+        Vec::new()
+    };
+    format!(
+        "{} {}:{} {:?} {:?} actual={:?} required={:?} shortfall={:?} {:?} message={:?} missing={:?}",
+        r.rule,
+        r.subject.kind,
+        r.subject.id,
+        r.window.map(|w| format!("{} .. {}", w.start, w.end)),
+        r.status,
+        r.actual,
+        r.required,
+        r.shortfall,
+        r.severity,
+        r.explanation.message,
+        missing
+    )
+}
+
+/// Compiles generated policy text next to `common.policy`.
+pub fn compile(text: &str) -> tenet::PolicySet {
+    match tenet::PolicySet::from_sources(&[("gen.policy", text), ("common.policy", COMMON)]) {
+        Ok(set) => set,
+        Err(e) => panic!(
+            "generator bug: the policy does not compile\n{text}\n{}",
+            e.render()
+        ),
+    }
+}
+
+/// Loads generated rows.
+pub fn build(rows: Rows) -> tenet::model::Dataset {
+    match tenet::model::Dataset::from_rows(rows.clone()) {
+        Ok((data, _)) => data,
+        Err(e) => panic!("generator bug: the dataset does not load: {e:?}\n{rows:#?}"),
+    }
 }
