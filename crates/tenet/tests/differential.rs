@@ -31,7 +31,7 @@ use tenet::PolicySet;
 /// Generated (policy, dataset, date) cases per run; `TENET_DIFF_CASES`
 /// overrides it for a longer soak (`TENET_DIFF_CASES=20000 cargo test
 /// --release --test differential`).
-const CASES: u32 = 256;
+const CASES: u32 = 1024;
 
 fn cases() -> u32 {
     std::env::var("TENET_DIFF_CASES")

@@ -21,7 +21,7 @@ use tenet::model::{AttendanceRow, EnrollmentRow, Rows, Status as Mark};
 use tenet::report::{Report, Status};
 
 /// Cases per property.
-const CASES: u32 = 128;
+const CASES: u32 = 192;
 
 /// Rules that count credited hours in every kind of window.
 const HOURS: &str = r#"

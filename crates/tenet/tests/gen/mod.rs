@@ -338,7 +338,10 @@ fn quantities(r: &RuleCtx, t: T) -> Vec<String> {
             "count(activities by $ where kind in [seminar, reading])",
             "count(mentorships of $)",
             "age($)",
+            "count(people of $.org where has teacher)",
+            "count(activities hosted by $.org)",
         ]),
+        (Subj::Person, T::Money) => add(&["finance($.org, 2022, staff_payroll)"]),
         (Subj::Person, T::Date) => add(&["$.hire_date", "max(end_date in activities by $)"]),
         (Subj::School, T::Num) => add(&[
             "count(people of $ where has teacher)",
@@ -407,12 +410,19 @@ fn quantities(r: &RuleCtx, t: T) -> Vec<String> {
             out.push("count(districts)".into());
             out.push("count(mentorships)".into());
             out.push("count(activities where kind = course)".into());
+            out.push("count(enrollments)".into());
+            out.push("count(sessions)".into());
+            out.push("count(people where has teacher)".into());
+            out.push("count(schools where rural)".into());
             if r.window {
                 out.push("w.year".into());
                 out.push("year_of(w)".into());
             }
         }
-        T::Hours => out.push("sum(hours in activities where level = district)".into()),
+        T::Hours => {
+            out.push("sum(hours in activities where level = district)".into());
+            out.push("sum(hours in sessions)".into());
+        }
         T::Date if r.window => {
             out.push("w.start".into());
             out.push("w.end".into());
@@ -468,7 +478,19 @@ fn right_side(c: &mut Choices, r: &RuleCtx, t: T) -> String {
             )
         }
         4 if t != T::Date && !others.is_empty() => {
-            format!("{} * 2", c.one(&others))
+            let x = c.one(&others);
+            match c.pick(3) {
+                0 => format!("{x} * 2"),
+                1 => format!("{x} / 3"),
+                _ => format!("-{x} + {}", constant(c, t)),
+            }
+        }
+        4 if t == T::Date && !others.is_empty() => {
+            format!(
+                "{} - {}",
+                c.one(&others),
+                c.one(&["1 month", "30 days", "1 year"])
+            )
         }
         _ => constant(c, t),
     }
@@ -725,14 +747,20 @@ pub fn policy(seq: Vec<u32>) -> String {
                 "delivered_lesson",
                 "forum",
             ]);
-            let every = c.one(&[
+            let mut everies = vec![
                 "month",
                 "2 weeks",
                 "semester",
                 "3 months",
                 "calendar_year",
                 "academic_year",
-            ]);
+                "2 semester",
+                "2 calendar_year",
+            ];
+            if short_ok || matches!(which, "within" | "during") {
+                everies.extend(["week", "10 days"]);
+            }
+            let every = c.one(&everies);
             let filter = c.one(&[
                 "",
                 " where mode = offline",
@@ -805,11 +833,13 @@ pub fn policy(seq: Vec<u32>) -> String {
             "sum(hours in sessions of e.activity)",
             "min(hours in sessions of e.activity)",
         ]);
-        let extra = if c.chance(50) {
-            "\n    no credit when e.activity.mode = online and e.absent_hours > 0 h"
-        } else {
-            ""
-        };
+        let extra = c.one(&[
+            "",
+            "",
+            "\n    no credit when e.activity.mode = online and e.absent_hours > 0 h",
+            "\n    no credit when age(e.person) >= 60",
+            "\n    no credit when tenure(e.person.hire_date) < 1 year",
+        ]);
         text.push_str(&format!(
             "  credit own \"自定学分\" {{\n    for enrollment e\n    no credit when e.absent_hours > {limit} of e.scheduled_hours \"缺课\"{extra}\n    otherwise {otherwise}\n  }}\n"
         ));
