@@ -600,11 +600,13 @@ fn scope_filter(c: &mut Choices, r: &RuleCtx) -> Option<String> {
             format!("{v}.kind = course"),
             format!("{v}.hours > 5 h"),
             format!("{v}.mode != online"),
+            format!("count(enrollments of {v}) >= 1"),
         ],
         Subj::Enrollment => vec![
             format!("{v}.activity.kind = course"),
             format!("{v}.absent_hours <= 2 h"),
             format!("{v}.person has teacher"),
+            format!("{v}.credited > 0 h"),
         ],
         Subj::Mentorship => vec![
             format!("{v}.program = \"p1\""),
@@ -902,13 +904,26 @@ pub fn project(policy: &tenet::program::CheckedPolicy, r: &tenet::report::RuleRe
         r.subject.id,
         r.window.map(|w| format!("{} .. {}", w.start, w.end)),
         r.status,
-        r.actual,
-        r.required,
-        r.shortfall,
+        r.actual.as_deref().map(inexact),
+        r.required.as_deref().map(inexact),
+        r.shortfall.as_deref().map(inexact),
         r.severity,
         r.explanation.message,
         missing
     )
+}
+
+/// Works around a known bug (`tests/regression.rs`
+/// `eight_twelfths_stay_two_thirds`): `Q` sometimes takes a repeating
+/// fraction for a 28-digit decimal, depending on how the same rational is
+/// represented, and shows it without the `…` mark. A number shown with
+/// more than 10 decimal places is such a fraction: show it rounded to 10
+/// places with `…`, as `Q` does when it notices.
+pub fn inexact(shown: &str) -> String {
+    match Decimal::from_str(shown) {
+        Ok(d) if d.scale() > 10 => format!("{}…", d.round_dp(10).normalize()),
+        _ => shown.to_string(),
+    }
 }
 
 /// Compiles generated policy text next to `common.policy`.

@@ -312,7 +312,7 @@ fn test(op: Cmp, x: &Value, y: &Value) -> R<bool> {
 fn param_value(p: &Param, day: NaiveDate) -> Option<Value> {
     let mut chosen = None;
     for (since, v) in &p.history {
-        if since.map_or(true, |s| s <= day) {
+        if since.is_none_or(|s| s <= day) {
             chosen = Some(v.clone());
         }
     }
