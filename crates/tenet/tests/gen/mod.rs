@@ -908,7 +908,14 @@ pub fn project(policy: &tenet::program::CheckedPolicy, r: &tenet::report::RuleRe
         r.required.as_deref().map(inexact),
         r.shortfall.as_deref().map(inexact),
         r.severity,
-        r.explanation.message,
+        r.explanation.message.as_deref().map(|m| m
+            .split(' ')
+            .map(|word| match word.strip_suffix(',') {
+                Some(w) => format!("{},", inexact(w)),
+                None => inexact(word),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")),
         missing
     )
 }
