@@ -61,3 +61,36 @@ policy p {
     let r = one(&report, "two_thirds", "s1");
     assert_eq!(r.status, Status::Pass, "{r:#?}");
 }
+
+/// decisions W10: `02-29` in a calendar falls back to `02-28` in common
+/// years — so in a leap year the academic year starts on 02-29. The
+/// optimised evaluator (`eval/windows.rs` `advance`) adds 12 months to the
+/// previous start (2023-02-28) and starts the 2024 academic year on
+/// 2024-02-28 instead.
+#[test]
+#[ignore = "bug: `academic_year starts 02-29` starts the leap-year academic year on 02-28 (eval/windows.rs advance adds 12 months to a fallen-back start)"]
+fn academic_year_starting_on_leap_day_starts_on_leap_day_in_leap_years() {
+    let policy = r#"
+policy p {
+  effective 2023-01-01 .. 2024-12-31
+  calendar { academic_year starts 02-29 }
+  rule r { for school s each academic_year require s.rural = s.rural }
+}
+"#;
+    let report = report(policy, &Data::new(), "2025-01-01");
+    let windows: Vec<String> = results(&report, "r", "s1")
+        .iter()
+        .map(|r| {
+            let w = r.window.unwrap();
+            format!("{} .. {}", w.start, w.end)
+        })
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            "2023-01-01 .. 2023-02-27",
+            "2023-02-28 .. 2024-02-28",
+            "2024-02-29 .. 2024-12-31"
+        ]
+    );
+}

@@ -801,10 +801,16 @@ pub fn policy(seq: Vec<u32>) -> String {
     if needs_effective || !c.chance(NO_EFFECTIVE_PERCENT) {
         text.push_str(&format!("  effective {eff_start} .. {eff_end}\n"));
     }
-    if c.chance(30) {
-        text.push_str(
-            "  calendar { academic_year starts 08-15; semester autumn 09-01 .. 01-20; semester spring 03-01 .. 07-15 }\n",
-        );
+    if c.chance(40) {
+        let calendar = c.one(&[
+            "academic_year starts 08-15; semester autumn 09-01 .. 01-20; semester spring 03-01 .. 07-15",
+            "academic_year starts 09-15",
+            // Not `academic_year starts 02-29` (a known bug, see
+            // `tests/regression.rs`), but a semester ending on 02-29.
+            "academic_year starts 03-01; semester winter 11-01 .. 02-29; semester summer 03-01 .. 10-31",
+            "semester autumn 08-20 .. 02-10; semester spring 02-20 .. 07-05",
+        ]);
+        text.push_str(&format!("  calendar {{ {calendar} }}\n"));
     }
     text.push_str(&format!(
         "  param hours_p = {}\n",

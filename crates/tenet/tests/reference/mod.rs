@@ -56,12 +56,13 @@ fn minus(date: NaiveDate, d: Duration) -> Option<NaiveDate> {
         .checked_sub_days(Days::new(u64::from(d.days)))
 }
 
-/// Academic year a day belongs to (the year in which it started).
+/// Academic year a day belongs to (the year in which it started). The
+/// year starts on the calendar's day, `02-29` falling back to `02-28` in
+/// common years (decisions W10).
 fn academic_year(day: NaiveDate, start: (u32, u32)) -> i32 {
-    if (day.month(), day.day()) >= start {
-        day.year()
-    } else {
-        day.year() - 1
+    match calendar_day(day.year(), start.0, start.1) {
+        Some(first) if day >= first => day.year(),
+        _ => day.year() - 1,
     }
 }
 
