@@ -31,7 +31,7 @@ use tenet::PolicySet;
 /// Generated (policy, dataset, date) cases per run; `TENET_DIFF_CASES`
 /// overrides it for a longer soak (`TENET_DIFF_CASES=20000 cargo test
 /// --release --test differential`).
-const CASES: u32 = 1024;
+const CASES: u32 = 2048;
 
 fn cases() -> u32 {
     std::env::var("TENET_DIFF_CASES")
@@ -105,6 +105,44 @@ proptest! {
         date in gen::choices(2),
     ) {
         run(policy, data, date)?;
+    }
+}
+
+/// The seed policies, with the year their datasets start.
+const SEEDS: &[(&str, &str, &str)] = &[
+    ("lvyuan", include_str!("seeds/lvyuan.policy"), "2019-06-01"),
+    (
+        "binyang",
+        include_str!("seeds/binyang.policy"),
+        "2021-01-01",
+    ),
+    ("xuhui", include_str!("seeds/xuhui.policy"), "2016-09-01"),
+    ("heping", include_str!("seeds/heping.policy"), "2022-06-01"),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 4, max_shrink_iters: 2000, .. ProptestConfig::default() })]
+
+    /// The shipped seed policies on random datasets placed in their years.
+    #[test]
+    fn seed_policies_agree(
+        which in 0..SEEDS.len(),
+        data in gen::choices(400),
+        date in gen::choices(2),
+    ) {
+        let (id, text, base) = SEEDS[which];
+        let set = PolicySet::from_sources(&[(&format!("{id}.policy"), text), ("common.policy", gen::COMMON)]).unwrap();
+        let policy = set.policies().iter().find(|p| p.id == id).unwrap();
+        let base = gen::date(base);
+        let rows = gen::dataset_from(data, 1, base);
+        let data = build(rows.clone());
+        let as_of = base + chrono::Days::new(u64::from(date[0] % 2100));
+        let fast = set.evaluate_with_threads(&data, as_of, 1).into_iter().find(|r| r.policy == id).unwrap();
+        let slow = reference::evaluate(policy, &data, as_of);
+        if let Err(why) = compare(policy, &fast, &slow) {
+            let json = serde_json::to_string(&rows).unwrap();
+            return Err(TestCaseError::fail(format!("{why}\n--- {id} as of {as_of} ---\n--- rows ---\n{json}")));
+        }
     }
 }
 

@@ -88,9 +88,14 @@ pub fn dataset(seq: Vec<u32>) -> Rows {
 /// enrollments (the optimised evaluator only splits a rule's subjects over
 /// threads when there are 64 or more).
 pub fn dataset_sized(seq: Vec<u32>, scale: usize) -> Rows {
+    dataset_from(seq, scale, date("2020-01-01"))
+}
+
+/// [`dataset_sized`] with activities and mentorships over the five years
+/// from `base`.
+pub fn dataset_from(seq: Vec<u32>, scale: usize, base: NaiveDate) -> Rows {
     let scale = scale.max(1);
     let mut c = Choices::new(seq);
-    let base = date("2020-01-01");
     let mut rows = Rows::default();
     let nd = 1 + c.pick(2);
     for i in 0..nd {
@@ -258,7 +263,7 @@ pub fn dataset_sized(seq: Vec<u32>, scale: usize) -> Rows {
         rows.mentorships.push(MentorshipRow {
             mentor: format!("p{mentor}"),
             trainee: format!("p{trainee}"),
-            program: c.one(&["p1", "p2"]).to_string(),
+            program: c.one(&["p1", "p2", "heping_principal_class"]).to_string(),
             start_date: start,
             end_date: day(start, 20 + c.pick(400)),
         });
