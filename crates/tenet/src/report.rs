@@ -89,13 +89,27 @@ pub struct Record {
 /// A figure in an explanation: an exact decimal, kept as a number until it
 /// is written (formatting millions of them during evaluation would cost
 /// more than the evaluation), or text such as a date. Written as a string.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Figure {
     /// An exact decimal, written normalised (`12`, `2.5`).
     Number(rust_decimal::Decimal),
     /// Anything else, written as is.
     Text(String),
 }
+
+/// Figures are equal when they are written the same: a number read back
+/// from a report is text, and still the same figure.
+impl PartialEq for Figure {
+    fn eq(&self, other: &Figure) -> bool {
+        match (self, other) {
+            (Figure::Number(a), Figure::Number(b)) => a.normalize() == b.normalize(),
+            (Figure::Text(a), Figure::Text(b)) => a == b,
+            (a, b) => a.to_string() == b.to_string(),
+        }
+    }
+}
+
+impl Eq for Figure {}
 
 impl std::fmt::Display for Figure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

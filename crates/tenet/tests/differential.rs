@@ -167,7 +167,6 @@ fn generated_policies_compile() {
 /// single day `as_of` instead, so an activity that ended before `as_of`
 /// does not count. The reference follows the documentation.
 #[test]
-#[ignore = "bug: without `effective`, a window-less rule counts only records dated on as_of (eval/mod.rs default_range), not all records up to as_of (decisions W2)"]
 fn no_effective_counts_records_up_to_the_evaluation_date() {
     let text = r#"
 policy gen {

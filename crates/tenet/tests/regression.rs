@@ -25,7 +25,6 @@ fn q(n: i64, d: i64) -> Q {
 /// replaced by the rounded decimal: it no longer equals 2/3 and three of
 /// it exceed 2.
 #[test]
-#[ignore = "bug: Q::tidy (src/value.rs) replaces 8/12 by the rounded decimal 0.6666666666666666666666666667, so exact arithmetic is lost"]
 fn eight_twelfths_stay_two_thirds() {
     let x = q(8, 12).plus(Q::ZERO).unwrap();
     assert!(!x.is_exact());
@@ -41,7 +40,6 @@ fn eight_twelfths_stay_two_thirds() {
 /// The same through a policy: 8 teachers of 12 people is exactly two
 /// thirds, so `share * 3 = 2` holds.
 #[test]
-#[ignore = "bug: Q::tidy (src/value.rs) rounds 8/12, so `count / count * 3 = 2` fails for 8 of 12"]
 fn eight_of_twelve_times_three_is_two() {
     let mut data = Data::new();
     for i in 0..12 {
@@ -68,7 +66,6 @@ policy p {
 /// previous start (2023-02-28) and starts the 2024 academic year on
 /// 2024-02-28 instead.
 #[test]
-#[ignore = "bug: `academic_year starts 02-29` starts the leap-year academic year on 02-28 (eval/windows.rs advance adds 12 months to a fallen-back start)"]
 fn academic_year_starting_on_leap_day_starts_on_leap_day_in_leap_years() {
     let policy = r#"
 policy p {

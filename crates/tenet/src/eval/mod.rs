@@ -318,13 +318,16 @@ fn default_range(policy: &CheckedPolicy, as_of: NaiveDate) -> DateRange {
         start: NaiveDate::MIN,
         end: as_of,
     };
-    policy
-        .effective
-        .and_then(|e| e.intersect(all))
-        .unwrap_or(DateRange {
-            start: as_of,
+    match policy.effective {
+        // No effective range: all time up to the evaluation date.
+        None => all,
+        // Evaluated before the policy starts: an empty range (start > end),
+        // so nothing counts.
+        Some(e) => e.intersect(all).unwrap_or(DateRange {
+            start: e.start,
             end: as_of,
-        })
+        }),
+    }
 }
 
 struct Outcome {

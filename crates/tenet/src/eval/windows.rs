@@ -29,7 +29,7 @@ pub fn periods(period: Period, range: DateRange, calendar: &Calendar, limit: usi
         None => return out,
     };
     while start <= range.end && out.len() < limit {
-        let Some(next) = advance(period.unit, start, n) else {
+        let Some(next) = advance(period.unit, start, n, calendar) else {
             break;
         };
         let Some(end) = next.pred_opt() else { break };
@@ -114,10 +114,14 @@ fn first_start(unit: PeriodUnit, day: NaiveDate, calendar: &Calendar) -> Option<
 }
 
 /// The start of the period after the one starting at `start`.
-fn advance(unit: PeriodUnit, start: NaiveDate, n: u32) -> Option<NaiveDate> {
+fn advance(unit: PeriodUnit, start: NaiveDate, n: u32, calendar: &Calendar) -> Option<NaiveDate> {
     match unit {
-        PeriodUnit::CalendarYear | PeriodUnit::AcademicYear => {
-            start.checked_add_months(Months::new(12 * n))
+        PeriodUnit::CalendarYear => start.checked_add_months(Months::new(12 * n)),
+        // From the calendar's day each year, so a 02-29 start that fell
+        // back to 02-28 is 02-29 again in a leap year.
+        PeriodUnit::AcademicYear => {
+            let (m, d) = calendar.year_start;
+            ymd(start.year().checked_add(i32::try_from(n).ok()?)?, m, d)
         }
         PeriodUnit::Month => start.checked_add_months(Months::new(n)),
         PeriodUnit::Week => start.checked_add_days(Days::new(7 * u64::from(n))),

@@ -665,7 +665,7 @@ fn history(c: &mut Choices, values: &[&str]) -> String {
 /// Chance (percent) that a policy whose rules allow it has no `effective`
 /// range. 0 while the optimised evaluator reads a window-less rule of such
 /// a policy as the single day `as_of` (see `differential.rs`).
-pub const NO_EFFECTIVE_PERCENT: usize = 0;
+pub const NO_EFFECTIVE_PERCENT: usize = 15;
 
 /// A random policy `gen` (importing `common.policy` or with its own credit
 /// block) with 1–4 rules.
@@ -810,9 +810,8 @@ pub fn policy(seq: Vec<u32>) -> String {
         let calendar = c.one(&[
             "academic_year starts 08-15; semester autumn 09-01 .. 01-20; semester spring 03-01 .. 07-15",
             "academic_year starts 09-15",
-            // Not `academic_year starts 02-29` (a known bug, see
-            // `tests/regression.rs`), but a semester ending on 02-29.
             "academic_year starts 03-01; semester winter 11-01 .. 02-29; semester summer 03-01 .. 10-31",
+            "academic_year starts 02-29",
             "semester autumn 08-20 .. 02-10; semester spring 02-20 .. 07-05",
         ]);
         text.push_str(&format!("  calendar {{ {calendar} }}\n"));
