@@ -632,6 +632,7 @@ impl<'a> Ctx<'a> {
         let end_of = |ix: &EnrollmentIx| data.activity(data.enrollment(*ix).activity).end_date;
         let from = all.partition_point(|ix| end_of(ix) < self.range.start);
         let to = all.partition_point(|ix| end_of(ix) <= self.range.end);
+        self.trace.counted.reserve(to.saturating_sub(from));
         for &ix in all.get(from..to.max(from)).unwrap_or(&[]) {
             let e = data.enrollment(ix);
             let a = data.activity(e.activity);
