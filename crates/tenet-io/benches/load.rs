@@ -13,6 +13,10 @@
 //!   indexed `Dataset`.
 //!
 //! Figures are recorded in `docs/performance.md`.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a benchmark should stop loudly when its setup fails"
+)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::Path;

@@ -786,8 +786,8 @@ impl Gen {
         }
     }
 
-    /// Every finance item for every school and district each year; about
-    /// 1 in 100 lines missing. Training funds are sometimes below the
+    /// Every finance item for every school and district each year; one
+    /// line a year and about 1 in 100 more missing. Training funds are sometimes below the
     /// shares the plans prescribe.
     fn finance(&mut self, year: i32) {
         let orgs: Vec<String> = self
@@ -796,7 +796,10 @@ impl Gen {
             .map(|s| s.id.clone())
             .chain(self.district_ids.iter().cloned())
             .collect();
-        for org in orgs {
+        // One line a year is always missing (so `unknown` results exist even
+        // in small datasets), and about 1 in 100 more.
+        let always_missing = self.rng.index(orgs.len() * 5);
+        for (o, org) in orgs.into_iter().enumerate() {
             let is_district = org.starts_with('d');
             let scale = if is_district { 20 } else { 1 };
             let budget = self.rng.range(2_000_000, 20_000_000) * scale * 100;
@@ -815,8 +818,8 @@ impl Gen {
                 ),
                 (FinanceItem::StaffPayroll, staff),
             ];
-            for (item, cents) in lines {
-                if self.rng.chance(10) {
+            for (i, (item, cents)) in lines.into_iter().enumerate() {
+                if self.rng.chance(10) || o * 5 + i == always_missing {
                     continue;
                 }
                 self.rows.finance.push(FinanceRow {

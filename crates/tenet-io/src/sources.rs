@@ -52,14 +52,14 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
             .into_iter()
             .map(|((kind, place), handle)| {
                 handle.join().unwrap_or_else(|_| {
-                    let mut parser = TableParser::new(kind, place, Vec::new());
-                    parser.report(
+                    TableParser::failed(
+                        kind,
+                        place,
                         0,
                         Reason::Malformed {
                             message: "the reader stopped unexpectedly".into(),
                         },
-                    );
-                    parser.finish()
+                    )
                 })
             })
             .collect()
@@ -73,9 +73,7 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
     let text = match decode(bytes, encoding) {
         Ok(text) => text,
         Err(encoding) => {
-            let mut parser = TableParser::new(kind, place, Vec::new());
-            parser.report(0, Reason::Encoding { encoding });
-            return parser.finish();
+            return TableParser::failed(kind, place, 0, Reason::Encoding { encoding });
         }
     };
     let mut reader = csv::ReaderBuilder::new()
@@ -89,9 +87,7 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
             .collect(),
         Ok(false) => Vec::new(),
         Err(e) => {
-            let mut parser = TableParser::new(kind, place, Vec::new());
-            parser.report(1, malformed(&e));
-            return parser.finish();
+            return TableParser::failed(kind, place, 1, malformed(&e));
         }
     };
     let mut parser = TableParser::new(kind, place, header);
@@ -131,9 +127,12 @@ pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, L
         sheet: sheet.map(str::to_string),
     };
     let whole_file_problem = |reason: Reason| {
-        let mut parser = TableParser::new(TableKind::Districts, place(None), Vec::new());
-        parser.report(0, reason);
-        Ok(vec![parser.finish()])
+        Ok(vec![TableParser::failed(
+            TableKind::Districts,
+            place(None),
+            0,
+            reason,
+        )])
     };
     let text = match decode(bytes, encoding) {
         Ok(text) => text,
@@ -166,14 +165,14 @@ pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, L
 
 fn json_table(kind: TableKind, place: Place, value: serde_json::Value) -> Table {
     let serde_json::Value::Array(items) = value else {
-        let mut parser = TableParser::new(kind, place, Vec::new());
-        parser.report(
+        return TableParser::failed(
+            kind,
+            place,
             0,
             Reason::Malformed {
                 message: "expected an array of objects".into(),
             },
         );
-        return parser.finish();
     };
     // The header is the union of keys in first-seen order, so a key a
     // record leaves out is an absent cell rather than a missing column,
@@ -227,14 +226,14 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
         Ok(wb) => wb,
         Err(calamine::XlsxError::Io(e)) => return Err(io_error(path, e)),
         Err(e) => {
-            let mut parser = TableParser::new(TableKind::Districts, place(None), Vec::new());
-            parser.report(
+            return Ok(vec![TableParser::failed(
+                TableKind::Districts,
+                place(None),
                 0,
                 Reason::Malformed {
                     message: e.to_string(),
                 },
-            );
-            return Ok(vec![parser.finish()]);
+            )]);
         }
     };
     let names = workbook.sheet_names();
@@ -253,14 +252,13 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
         let range = match workbook.worksheet_range(&sheet) {
             Ok(range) => range,
             Err(e) => {
-                let mut parser = TableParser::new(kind, place, Vec::new());
-                parser.report(
+                let message = e.to_string();
+                tables.push(TableParser::failed(
+                    kind,
+                    place,
                     0,
-                    Reason::Malformed {
-                        message: e.to_string(),
-                    },
-                );
-                tables.push(parser.finish());
+                    Reason::Malformed { message },
+                ));
                 continue;
             }
         };

@@ -289,6 +289,22 @@ impl TableParser {
         }
     }
 
+    /// A table that could not be read at all (bad encoding, broken
+    /// syntax, an unreadable sheet): one problem, no rows.
+    pub(crate) fn failed(kind: TableKind, place: Place, line: u64, reason: Reason) -> Table {
+        let problem = place.problem(line, None, None, None, reason);
+        Table {
+            kind,
+            place,
+            header: Vec::new(),
+            lines: Vec::new(),
+            rows: Rows::default(),
+            problems: vec![problem],
+            rejected: Vec::new(),
+            complete: false,
+        }
+    }
+
     /// A table that must exist but does not.
     pub(crate) fn missing(kind: TableKind, place: Place) -> Table {
         let problem = place.problem(0, None, None, None, Reason::MissingFile);
@@ -518,7 +534,9 @@ impl TableParser {
     fn attrs<R: Record>(&self, r: &R) -> Attrs {
         let mut attrs = Attrs::with_capacity(self.extras.len());
         for (i, name) in &self.extras {
-            if let Some(v) = r.get(*i) {
+            // An empty cell is no attribute: CSV cannot tell the two apart,
+            // and this keeps CSV and JSON round trips exact.
+            if let Some(v) = r.get(*i).filter(|v| !v.is_empty()) {
                 attrs.insert(name.clone(), v.to_string());
             }
         }

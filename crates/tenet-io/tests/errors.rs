@@ -1,5 +1,7 @@
 //! One test per kind of validation problem, each snapshotting the message
 //! a user sees.
+// Tests may unwrap, index and panic (STYLE: no-panic lints apply to library code).
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
