@@ -445,6 +445,37 @@ fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u
     first_of
 }
 
+/// Attendance rows' (person, session) resolved to indexes, and for each
+/// row the first earlier row with the same pair.
+type ResolvedAttendance = (Vec<(Option<PersonIx>, Option<SessionIx>)>, Vec<u32>);
+
+fn resolve_attendance(
+    actors: &FastMap<String, Actor>,
+    session_ids: &FastMap<String, SessionIx>,
+    people: usize,
+    rows: &[AttendanceRow],
+) -> ResolvedAttendance {
+    let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
+        .iter()
+        .map(|row| {
+            let person = match actors.get(&row.person) {
+                Some(Actor::Person(p)) => Some(*p),
+                _ => None,
+            };
+            (person, session_ids.get(&row.session).copied())
+        })
+        .collect();
+    let keys: Vec<Option<(PersonIx, u32)>> = resolved
+        .iter()
+        .map(|r| match r {
+            (Some(p), Some(s)) => Some((*p, s.0)),
+            _ => None,
+        })
+        .collect();
+    let first_of = first_of_duplicates(people, &keys);
+    (resolved, first_of)
+}
+
 #[derive(Default)]
 struct Resolver {
     errors: Vec<DataError>,
@@ -575,21 +606,48 @@ impl Resolver {
         rows: Rows,
         origins: Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
-        let n_districts = self.districts(rows.districts, &origins.districts);
-        self.schools(rows.schools, &origins.schools, n_districts);
-        self.people(rows.people, &origins.people);
-        self.activities(rows.activities, &origins.activities);
-        self.sessions(rows.sessions, &origins.sessions);
-        let enrolled = self.enrollments(rows.enrollments, &origins.enrollments);
-        self.attendance(rows.attendance, &origins.attendance, &enrolled);
+        let Rows {
+            districts,
+            schools,
+            people,
+            activities,
+            sessions,
+            enrollments,
+            attendance,
+            mentorships,
+            finance,
+        } = rows;
+        let n_districts = self.districts(districts, &origins.districts);
+        self.schools(schools, &origins.schools, n_districts);
+        self.people(people, &origins.people);
+        self.activities(activities, &origins.activities);
+        self.sessions(sessions, &origins.sessions);
+        // The two big tables: attendance ids are resolved on a second
+        // thread while enrollments are checked on this one.
+        let actors = self.actors.clone();
+        let session_ids = std::mem::take(&mut self.session_ids);
+        let n_people = self.data.people.len();
+        let resolve = || resolve_attendance(&actors, &session_ids, n_people, &attendance);
+        let (enrolled, resolved) = std::thread::scope(|scope| {
+            let handle = scope.spawn(resolve);
+            let enrolled = self.enrollments(&enrollments, &origins.enrollments);
+            (enrolled, handle.join().ok())
+        });
+        let resolved = resolved.unwrap_or_else(resolve);
+        self.session_ids = session_ids;
+        self.attendance(&attendance, &origins.attendance, &enrolled, resolved);
         drop(enrolled);
-        self.mentorships(rows.mentorships, &origins.mentorships);
-        self.finance(rows.finance, &origins.finance);
-        if !self.errors.is_empty() {
-            return Err(self.errors);
-        }
-        let warnings = self.derive();
-        Ok((self.data, warnings))
+        std::thread::scope(|scope| {
+            // Freeing millions of id strings takes a while; do it aside.
+            scope.spawn(move || drop((enrollments, attendance)));
+            self.mentorships(mentorships, &origins.mentorships);
+            self.finance(finance, &origins.finance);
+            if !self.errors.is_empty() {
+                return Err(std::mem::take(&mut self.errors));
+            }
+            let warnings = self.derive();
+            Ok((std::mem::take(&mut self.data), warnings))
+        })
     }
 
     fn districts(&mut self, rows: Vec<DistrictRow>, at: &Lines) -> usize {
@@ -798,7 +856,7 @@ impl Resolver {
     /// by activity, for the attendance check.
     fn enrollments(
         &mut self,
-        rows: Vec<EnrollmentRow>,
+        rows: &[EnrollmentRow],
         at: &Lines,
     ) -> PersonLists<(ActivityIx, EnrollmentIx)> {
         let people = self.data.people.len();
@@ -862,29 +920,11 @@ impl Resolver {
 
     fn attendance(
         &mut self,
-        rows: Vec<AttendanceRow>,
+        rows: &[AttendanceRow],
         at: &Lines,
         enrolled: &PersonLists<(ActivityIx, EnrollmentIx)>,
+        (resolved, first_of): ResolvedAttendance,
     ) {
-        let people = self.data.people.len();
-        let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
-            .iter()
-            .map(|row| {
-                (
-                    self.person_ix(&row.person),
-                    self.session_ids.get(&row.session).copied(),
-                )
-            })
-            .collect();
-        let keys: Vec<Option<(PersonIx, u32)>> = resolved
-            .iter()
-            .map(|r| match r {
-                (Some(p), Some(s)) => Some((*p, s.0)),
-                _ => None,
-            })
-            .collect();
-        let first_of = first_of_duplicates(people, &keys);
-        drop(keys);
         let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(rows.len());
         self.data.attendance.reserve(rows.len());
         for (i, (row, (person, session))) in rows.iter().zip(resolved).enumerate() {
@@ -934,6 +974,7 @@ impl Resolver {
                 status: row.status,
             });
         }
+        let people = self.data.people.len();
         let mut lists = PersonLists::group(people, &marks, (SessionIx(0), Status::Present));
         lists.sort_each_by_key(people, |(s, _)| *s);
         self.marks = lists;
@@ -1011,49 +1052,21 @@ impl Resolver {
                     .sum();
             }
         }
-        let mut warnings = Vec::new();
-        for e in &mut data.enrollments {
-            let sessions = data
-                .index
-                .sessions_of_activity
-                .get(e.activity.index())
-                .map_or(&[][..], Vec::as_slice);
-            for s in sessions {
-                let hours = data
-                    .sessions
-                    .get(s.index())
-                    .map_or(Decimal::ZERO, |s| s.hours);
-                let marks = self.marks.of(e.person);
-                let mark = marks
-                    .binary_search_by_key(s, |(session, _)| *session)
-                    .ok()
-                    .and_then(|k| marks.get(k))
-                    .map(|(_, status)| status);
-                match mark {
-                    Some(Status::Present) => {}
-                    Some(Status::Absent | Status::Excused) => e.absent_hours += hours,
-                    None => {
-                        e.absent_hours += hours;
-                        e.missing_attendance += 1;
-                    }
-                }
-            }
-            if e.missing_attendance > 0 {
-                warnings.push(DataWarning::MissingAttendance {
-                    person: data
-                        .people
-                        .get(e.person.index())
-                        .map(|p| p.id.clone())
-                        .unwrap_or_default(),
-                    activity: data
-                        .activities
-                        .get(e.activity.index())
-                        .map(|a| a.id.clone())
-                        .unwrap_or_default(),
-                    sessions: e.missing_attendance,
-                });
-            }
-        }
+        let marks = &self.marks;
+        let mid = data.enrollments.len() / 2;
+        let (left, right) = data.enrollments.split_at_mut(mid);
+        let tables = Tables {
+            sessions_of_activity: &data.index.sessions_of_activity,
+            sessions: &data.sessions,
+            people: &data.people,
+            activities: &data.activities,
+            marks,
+        };
+        let (mut warnings, more) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| tables.absent_hours(right));
+            (tables.absent_hours(left), handle.join().ok())
+        });
+        warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
         let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
         let mut by_person = vec![Vec::new(); data.people.len()];
         for (i, e) in data.enrollments.iter().enumerate() {
@@ -1104,6 +1117,69 @@ impl Resolver {
             }
             if let Some(list) = data.index.mentorships_as_trainee.get_mut(m.trainee.index()) {
                 list.push(ix);
+            }
+        }
+        warnings
+    }
+}
+
+/// What computing absent hours reads, shared by the threads that split the
+/// enrollments between them.
+#[derive(Clone, Copy)]
+struct Tables<'a> {
+    sessions_of_activity: &'a [Vec<SessionIx>],
+    sessions: &'a [Session],
+    people: &'a [Person],
+    activities: &'a [Activity],
+    marks: &'a PersonLists<(SessionIx, Status)>,
+}
+
+impl Tables<'_> {
+    /// Absent hours and missing marks per enrollment (DESIGN §5), and a
+    /// warning per enrollment with missing marks, in order.
+    fn absent_hours(&self, enrollments: &mut [Enrollment]) -> Vec<DataWarning> {
+        let mut warnings = Vec::new();
+        for e in enrollments {
+            e.absent_hours = Decimal::ZERO;
+            e.missing_attendance = 0;
+            let sessions = self
+                .sessions_of_activity
+                .get(e.activity.index())
+                .map_or(&[][..], Vec::as_slice);
+            for s in sessions {
+                let hours = self
+                    .sessions
+                    .get(s.index())
+                    .map_or(Decimal::ZERO, |s| s.hours);
+                let marks = self.marks.of(e.person);
+                let mark = marks
+                    .binary_search_by_key(s, |(session, _)| *session)
+                    .ok()
+                    .and_then(|k| marks.get(k))
+                    .map(|(_, status)| status);
+                match mark {
+                    Some(Status::Present) => {}
+                    Some(Status::Absent | Status::Excused) => e.absent_hours += hours,
+                    None => {
+                        e.absent_hours += hours;
+                        e.missing_attendance += 1;
+                    }
+                }
+            }
+            if e.missing_attendance > 0 {
+                warnings.push(DataWarning::MissingAttendance {
+                    person: self
+                        .people
+                        .get(e.person.index())
+                        .map(|p| p.id.clone())
+                        .unwrap_or_default(),
+                    activity: self
+                        .activities
+                        .get(e.activity.index())
+                        .map(|a| a.id.clone())
+                        .unwrap_or_default(),
+                    sessions: e.missing_attendance,
+                });
             }
         }
         warnings
