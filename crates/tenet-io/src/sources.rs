@@ -94,6 +94,8 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
     if !parser.usable() {
         return parser.finish();
     }
+    // Lines bound the rows from above (quoted fields may span lines).
+    parser.reserve(text.as_bytes().iter().filter(|b| **b == b'\n').count());
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {

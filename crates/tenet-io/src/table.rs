@@ -330,6 +330,24 @@ impl TableParser {
         self.table.problems.push(p);
     }
 
+    /// Reserves room for about `rows` rows, so the row vector is
+    /// allocated once instead of growing by doubling.
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        let r = &mut self.table.rows;
+        match self.table.kind {
+            TableKind::Districts => r.districts.reserve(rows),
+            TableKind::Schools => r.schools.reserve(rows),
+            TableKind::People => r.people.reserve(rows),
+            TableKind::Activities => r.activities.reserve(rows),
+            TableKind::Sessions => r.sessions.reserve(rows),
+            TableKind::Enrollments => r.enrollments.reserve(rows),
+            TableKind::Attendance => r.attendance.reserve(rows),
+            TableKind::Mentorships => r.mentorships.reserve(rows),
+            TableKind::Finance => r.finance.reserve(rows),
+        }
+        self.table.lines.reserve(rows);
+    }
+
     /// Whether rows will be parsed (the header is complete).
     pub(crate) fn usable(&self) -> bool {
         self.usable
