@@ -419,6 +419,15 @@ const NONE: u32 = u32::MAX;
 /// (`NONE` when the row is the first). `keys[i]` is `None` for rows that
 /// did not resolve.
 fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u32> {
+    grouped_duplicates(people, keys).0
+}
+
+/// [`first_of_duplicates`], also returning each person's (key, row) pairs
+/// sorted, for further person-by-person passes.
+fn grouped_duplicates(
+    people: usize,
+    keys: &[Option<(PersonIx, u32)>],
+) -> (Vec<u32>, PersonLists<(u32, u32)>) {
     let entries: Vec<(PersonIx, (u32, u32))> = keys
         .iter()
         .enumerate()
@@ -442,12 +451,17 @@ fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u
             }
         }
     }
-    first_of
+    (first_of, lists)
 }
 
-/// Attendance rows' (person, session) resolved to indexes, and for each
-/// row the first earlier row with the same pair.
-type ResolvedAttendance = (Vec<(Option<PersonIx>, Option<SessionIx>)>, Vec<u32>);
+/// Attendance rows' (person, session) resolved to indexes; for each row
+/// the first earlier row with the same pair; and each person's
+/// (session, row) pairs, sorted.
+type ResolvedAttendance = (
+    Vec<(Option<PersonIx>, Option<SessionIx>)>,
+    Vec<u32>,
+    PersonLists<(u32, u32)>,
+);
 
 fn resolve_attendance(
     actors: &FastMap<String, Actor>,
@@ -472,8 +486,8 @@ fn resolve_attendance(
             _ => None,
         })
         .collect();
-    let first_of = first_of_duplicates(people, &keys);
-    (resolved, first_of)
+    let (first_of, by_person) = grouped_duplicates(people, &keys);
+    (resolved, first_of, by_person)
 }
 
 #[derive(Default)]
@@ -923,8 +937,29 @@ impl Resolver {
         rows: &[AttendanceRow],
         at: &Lines,
         enrolled: &PersonLists<(ActivityIx, EnrollmentIx)>,
-        (resolved, first_of): ResolvedAttendance,
+        (resolved, first_of, by_person): ResolvedAttendance,
     ) {
+        // Whether each row's person is enrolled in its session's activity,
+        // decided person by person so each person's enrollments stay in
+        // cache (rows usually come activity by activity).
+        let session_activity: Vec<ActivityIx> =
+            self.data.sessions.iter().map(|s| s.activity).collect();
+        let mut not_enrolled = vec![false; rows.len()];
+        for p in 0..self.data.people.len() {
+            let person = PersonIx(p as u32);
+            let mine = enrolled.of(person);
+            for (session, row) in by_person.of(person) {
+                let Some(activity) = session_activity.get(*session as usize) else {
+                    continue;
+                };
+                if mine.binary_search_by_key(activity, |(a, _)| *a).is_err() {
+                    if let Some(flag) = not_enrolled.get_mut(*row as usize) {
+                        *flag = true;
+                    }
+                }
+            }
+        }
+        drop(by_person);
         let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(rows.len());
         self.data.attendance.reserve(rows.len());
         for (i, (row, (person, session))) in rows.iter().zip(resolved).enumerate() {
@@ -938,12 +973,8 @@ impl Resolver {
             let (Some(person), Some(session)) = (person, session) else {
                 continue;
             };
-            let activity = self.data.session(session).activity;
-            let is_enrolled = enrolled
-                .of(person)
-                .binary_search_by_key(&activity, |(a, _)| *a)
-                .is_ok();
-            if !is_enrolled {
+            if not_enrolled.get(i).copied().unwrap_or(false) {
+                let activity = self.data.session(session).activity;
                 let activity = self.data.activity(activity).id.clone();
                 self.error(
                     origin,
