@@ -125,7 +125,7 @@ struct Meta {
     kind: TableKind,
     place: crate::table::Place,
     header: Vec<String>,
-    lines: Vec<u64>,
+    lines: crate::table::RowLines,
 }
 
 impl Meta {
@@ -133,8 +133,7 @@ impl Meta {
     fn line(&self, record: u64) -> u64 {
         record
             .checked_sub(1)
-            .and_then(|i| self.lines.get(i as usize))
-            .copied()
+            .and_then(|i| self.lines.get(usize::try_from(i).ok()?))
             .unwrap_or(record)
     }
 

@@ -160,6 +160,41 @@ impl Record for Vec<Option<String>> {
     }
 }
 
+/// The file line of each parsed row, stored as runs of consecutive lines
+/// (almost every row follows the previous one), so millions of rows cost a
+/// few words.
+#[derive(Debug, Default)]
+pub(crate) struct RowLines {
+    /// (first row, first line, rows in the run).
+    runs: Vec<(usize, u64, usize)>,
+}
+
+impl RowLines {
+    pub(crate) fn push(&mut self, line: u64) {
+        let rows = self.len();
+        if let Some((_, first_line, len)) = self.runs.last_mut() {
+            if *first_line + *len as u64 == line {
+                *len += 1;
+                return;
+            }
+        }
+        self.runs.push((rows, line, 1));
+    }
+
+    fn len(&self) -> usize {
+        self.runs.last().map_or(0, |(first, _, len)| first + len)
+    }
+
+    /// The line of the `row`-th parsed row (0-based).
+    pub(crate) fn get(&self, row: usize) -> Option<u64> {
+        let k = self
+            .runs
+            .partition_point(|(first, _, len)| first + len <= row);
+        let (first, line, _) = self.runs.get(k)?;
+        (row >= *first).then(|| line + (row - first) as u64)
+    }
+}
+
 /// Where a table came from, for problem messages.
 #[derive(Debug, Clone)]
 pub(crate) struct Place {
@@ -199,7 +234,7 @@ pub(crate) struct Table {
     pub place: Place,
     pub header: Vec<String>,
     /// The file line of each row in `rows`.
-    pub lines: Vec<u64>,
+    pub lines: RowLines,
     pub rows: Rows,
     pub problems: Vec<Problem>,
     /// Ids of rows rejected here, so the builder's "unknown reference"
@@ -262,7 +297,7 @@ impl TableParser {
                 kind,
                 place,
                 header,
-                lines: Vec::new(),
+                lines: RowLines::default(),
                 rows: Rows::default(),
                 problems,
                 rejected: Vec::new(),
@@ -281,7 +316,7 @@ impl TableParser {
             kind,
             place,
             header: Vec::new(),
-            lines: Vec::new(),
+            lines: RowLines::default(),
             rows: Rows::default(),
             problems: Vec::new(),
             rejected: Vec::new(),
@@ -297,7 +332,7 @@ impl TableParser {
             kind,
             place,
             header: Vec::new(),
-            lines: Vec::new(),
+            lines: RowLines::default(),
             rows: Rows::default(),
             problems: vec![problem],
             rejected: Vec::new(),
@@ -312,7 +347,7 @@ impl TableParser {
             kind,
             place,
             header: Vec::new(),
-            lines: Vec::new(),
+            lines: RowLines::default(),
             rows: Rows::default(),
             problems: vec![problem],
             rejected: Vec::new(),
@@ -345,7 +380,6 @@ impl TableParser {
             TableKind::Mentorships => r.mentorships.reserve(rows),
             TableKind::Finance => r.finance.reserve(rows),
         }
-        self.table.lines.reserve(rows);
     }
 
     /// Whether rows will be parsed (the header is complete).
