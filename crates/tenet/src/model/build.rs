@@ -454,6 +454,32 @@ fn grouped_duplicates(
     (first_of, lists)
 }
 
+/// The last id looked up and its answer: rows usually come activity by
+/// activity, so consecutive rows name the same activity or session and a
+/// string comparison saves a hash lookup.
+struct Memo<'a, T> {
+    last: Option<(&'a str, Option<T>)>,
+}
+
+impl<T> Default for Memo<'_, T> {
+    fn default() -> Self {
+        Memo { last: None }
+    }
+}
+
+impl<'a, T: Copy> Memo<'a, T> {
+    fn get(&mut self, id: &'a str, lookup: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        if let Some((last, found)) = self.last {
+            if last == id {
+                return found;
+            }
+        }
+        let found = lookup(id);
+        self.last = Some((id, found));
+        found
+    }
+}
+
 /// Attendance rows' (person, session) resolved to indexes; for each row
 /// the first earlier row with the same pair; and each person's
 /// (session, row) pairs, sorted.
@@ -469,6 +495,7 @@ fn resolve_attendance(
     people: usize,
     rows: &[AttendanceRow],
 ) -> ResolvedAttendance {
+    let mut session = Memo::default();
     let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
         .iter()
         .map(|row| {
@@ -476,7 +503,8 @@ fn resolve_attendance(
                 Some(Actor::Person(p)) => Some(*p),
                 _ => None,
             };
-            (person, session_ids.get(&row.session).copied())
+            let s = session.get(&row.session, |id| session_ids.get(id).copied());
+            (person, s)
         })
         .collect();
     let keys: Vec<Option<(PersonIx, u32)>> = resolved
@@ -876,12 +904,13 @@ impl Resolver {
         let people = self.data.people.len();
         // Resolve first, so duplicates can be found by sorting per person
         // rather than through a hash map of millions of pairs.
+        let mut activity = Memo::default();
         let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = rows
             .iter()
             .map(|row| {
                 (
                     self.person_ix(&row.person),
-                    self.activity_ids.get(&row.activity).copied(),
+                    activity.get(&row.activity, |id| self.activity_ids.get(id).copied()),
                 )
             })
             .collect();
