@@ -1128,23 +1128,24 @@ impl Resolver {
         });
         warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
         let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
-        let mut by_person = vec![Vec::new(); data.people.len()];
+        // Sort keys are computed once per enrollment from a compact table
+        // of end dates, not looked up twice per comparison.
+        let activity_end: Vec<NaiveDate> = data.activities.iter().map(|a| a.end_date).collect();
+        let mut by_person: Vec<Vec<(Option<NaiveDate>, EnrollmentIx)>> =
+            vec![Vec::new(); data.people.len()];
         for (i, e) in data.enrollments.iter().enumerate() {
             if let Some(list) = by_person.get_mut(e.person.index()) {
-                list.push(EnrollmentIx(i as u32));
+                let end = activity_end.get(e.activity.index()).copied();
+                list.push((end, EnrollmentIx(i as u32)));
             }
         }
-        for list in &mut by_person {
-            list.sort_by_key(|e| {
-                (
-                    data.enrollments
-                        .get(e.index())
-                        .and_then(|e| end_of(&e.activity)),
-                    *e,
-                )
-            });
-        }
-        data.index.enrollments_of_person = by_person;
+        data.index.enrollments_of_person = by_person
+            .into_iter()
+            .map(|mut list| {
+                list.sort_unstable();
+                list.into_iter().map(|(_, e)| e).collect()
+            })
+            .collect();
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);
             data.index
@@ -1166,7 +1167,7 @@ impl Resolver {
             .values_mut()
             .chain(data.index.activities_by_host.values_mut())
         {
-            list.sort_by_key(|a| (end_of(a), *a));
+            list.sort_unstable_by_key(|a| (end_of(a), *a));
         }
         data.index.mentorships_as_mentor = vec![Vec::new(); data.people.len()];
         data.index.mentorships_as_trainee = vec![Vec::new(); data.people.len()];
