@@ -76,6 +76,9 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
             return TableParser::failed(kind, place, 0, Reason::Encoding { encoding });
         }
     };
+    if text.trim().is_empty() {
+        return empty_source(kind, place, "the file is empty; expected a header row");
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -111,6 +114,23 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
         }
     }
     parser.finish()
+}
+
+/// A file or sheet with nothing in it: an empty table when the table is
+/// optional, one problem when it is required.
+fn empty_source(kind: TableKind, place: Place, message: &str) -> Table {
+    if kind.required() {
+        TableParser::failed(
+            kind,
+            place,
+            0,
+            Reason::Malformed {
+                message: message.to_string(),
+            },
+        )
+    } else {
+        TableParser::empty(kind, place)
+    }
 }
 
 fn malformed(e: &csv::Error) -> Reason {
@@ -270,6 +290,9 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
 }
 
 fn xlsx_table(kind: TableKind, place: Place, range: &calamine::Range<Data>) -> Table {
+    if range.is_empty() {
+        return empty_source(kind, place, "the sheet is empty; expected a header row");
+    }
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut rows = range.rows().enumerate();
     // Columns left of the used range are padded so column numbers in

@@ -101,6 +101,20 @@ fn optional_files_may_be_absent() {
 }
 
 #[test]
+fn empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        Some(match name {
+            "people.csv" | "finance.csv" => String::new(),
+            _ => text.to_string(),
+        })
+    });
+    // An empty optional file is an empty table; an empty required one is
+    // one problem (and its rows are not echoed as unknown references).
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
+}
+
+#[test]
 fn missing_required_value() {
     assert_snapshot!(problems_after("people.csv", |t| t.replace("p3,张敏,s2,teacher", "p3,,s2,")));
 }
