@@ -17,6 +17,11 @@ const NUMERIC: &[&str] = &["hours", "amount", "year"];
 /// dates as Excel dates, numbers as numbers and booleans as booleans.
 /// `edit` may change a CSV text first.
 fn write_workbook(path: &Path, edit: impl Fn(&str, &str) -> String) {
+    write_workbook_at(path, (0, 0), edit);
+}
+
+/// [`write_workbook`] with every table's top-left cell at `origin`.
+fn write_workbook_at(path: &Path, origin: (u32, u16), edit: impl Fn(&str, &str) -> String) {
     let mut workbook = Workbook::new();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     for (name, text) in FILES {
@@ -30,7 +35,7 @@ fn write_workbook(path: &Path, edit: impl Fn(&str, &str) -> String) {
         for (r, record) in reader.records().enumerate() {
             let record = record.unwrap();
             for (c, cell) in record.iter().enumerate() {
-                let (row, col) = (r as u32, c as u16);
+                let (row, col) = (origin.0 + r as u32, origin.1 + c as u16);
                 if r == 0 {
                     header.push(cell.to_string());
                     sheet.write_string(row, col, cell).unwrap();
@@ -90,6 +95,18 @@ fn workbook_problems_name_the_sheet() {
         "enrollments.csv" => format!("{t}p9,a1\n"),
         _ => t.to_string(),
     });
+    assert_snapshot!(render(load(&path, &LoadOptions::default())));
+}
+
+#[test]
+fn tables_placed_away_from_a1_keep_excel_row_and_column_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    write_workbook_at(&path, (2, 1), |name, t| match name {
+        "people.csv" => t.replace("1980-05-01", "1980-5-1"),
+        _ => t.to_string(),
+    });
+    // Data from B3: p1 is on row 4, birth_date in column F (6).
     assert_snapshot!(render(load(&path, &LoadOptions::default())));
 }
 
