@@ -186,7 +186,7 @@ pub fn generate(cfg: &GenConfig) -> Rows {
     g.organisations();
     g.people();
     for y in 0..cfg.years {
-        let year = cfg.start_year + y as i32;
+        let year = cfg.start_year.saturating_add(y as i32);
         g.school_cadence(year);
         g.district_courses(year);
         g.delivered_lessons(year);
@@ -276,7 +276,9 @@ impl Gen {
 
     fn people(&mut self) {
         let start = self.cfg.start_year;
-        let end = start + self.cfg.years as i32 - 1;
+        let end = start
+            .saturating_add(self.cfg.years as i32)
+            .saturating_sub(1);
         let sizes: Vec<usize> = self.schools.iter().map(|s| s.size).collect();
         for (s, size) in sizes.iter().enumerate() {
             for k in 0..*size {
@@ -838,8 +840,17 @@ impl Gen {
     /// micro project run by each trainee. Plus a principals' class
     /// (`heping_principal_class`) for a year from the first September.
     fn mentorships(&mut self) {
+        if self.cfg.years == 0 {
+            return;
+        }
         let start_year = self.cfg.start_year;
-        let last = ymd(start_year + self.cfg.years as i32 - 1, 12, 31);
+        let last = ymd(
+            start_year
+                .saturating_add(self.cfg.years as i32)
+                .saturating_sub(1),
+            12,
+            31,
+        );
         let start = ymd(start_year, 3, 1);
         let end = start
             .checked_add_months(Months::new(24))
@@ -951,7 +962,7 @@ impl Gen {
         }
         // The principals' class: up to 148 trainees in classes of 12–13.
         let class_start = ymd(start_year, 9, 1);
-        let class_end = ymd(start_year + 1, 8, 31).min(last);
+        let class_end = ymd(start_year.saturating_add(1), 8, 31).min(last);
         if class_start <= last && !self.mentors.is_empty() {
             let trainees: Vec<usize> = self
                 .principals
