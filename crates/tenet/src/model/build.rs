@@ -781,6 +781,8 @@ impl Resolver {
         let mut seen: FastMap<String, Origin> = FastMap::default();
         seen.reserve(rows.len());
         self.activity_ids.reserve(rows.len());
+        self.data.index.activity_ids.reserve(rows.len());
+        self.data.activities.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let organizer = match self.actors.get(&row.organizer) {
@@ -842,6 +844,7 @@ impl Resolver {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
         let mut seen: FastMap<String, Origin> = FastMap::default();
         seen.reserve(rows.len());
+        self.data.sessions.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let activity = self.activity_ref(&row.activity, at);
