@@ -261,7 +261,11 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
     let names = workbook.sheet_names();
     let mut tables = Vec::new();
     for kind in TableKind::ALL {
-        let Some(sheet) = names.iter().find(|n| n.trim() == kind.stem()).cloned() else {
+        let Some(sheet) = names
+            .iter()
+            .find(|n| n.trim().eq_ignore_ascii_case(kind.stem()))
+            .cloned()
+        else {
             let place = place(Some(kind.stem()));
             tables.push(if kind.required() {
                 TableParser::missing(kind, place)

@@ -267,7 +267,7 @@ impl TableParser {
         let mut cols = Vec::new();
         let mut usable = true;
         for (name, required) in kind.columns() {
-            let at = header.iter().position(|h| h == name);
+            let at = header.iter().position(|h| h.eq_ignore_ascii_case(name));
             if at.is_none() && *required {
                 usable = false;
                 problems.push(place.problem(1, None, Some(name), None, Reason::MissingColumn));
@@ -276,7 +276,10 @@ impl TableParser {
         }
         let mut extras = Vec::new();
         for (i, h) in header.iter().enumerate() {
-            if header.get(..i).is_some_and(|before| before.contains(h)) {
+            let seen_before = header
+                .get(..i)
+                .is_some_and(|before| before.iter().any(|b| b.eq_ignore_ascii_case(h)));
+            if seen_before && !h.is_empty() {
                 problems.push(place.problem(
                     1,
                     Some(i as u32 + 1),
@@ -287,7 +290,10 @@ impl TableParser {
                 usable = false;
                 continue;
             }
-            let known = kind.columns().iter().any(|(name, _)| name == h);
+            let known = kind
+                .columns()
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(h));
             if !known && !h.is_empty() && kind.has_attrs() {
                 extras.push((i, h.clone()));
             }

@@ -96,6 +96,22 @@ fn extra_columns_become_attributes() {
     assert_eq!(d.activities[0].host, None);
 }
 
+#[test]
+fn column_names_match_in_any_case_and_order() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_with(dir.path(), |name, text| {
+        Some(if name == "districts.csv" {
+            "Name,ID\n绿园区,d1\n".to_string()
+        } else {
+            text.to_string()
+        })
+    });
+    let rows = read_rows(dir.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(rows.districts[0].id, "d1");
+    assert_eq!(rows.districts[0].name, "绿园区");
+    assert!(rows.districts[0].attrs.is_empty());
+}
+
 fn assert_same_files(a: &Path, b: &Path) {
     let mut names: Vec<_> = std::fs::read_dir(a)
         .unwrap()
