@@ -6,7 +6,7 @@ use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
 use calamine::{Data, Reader};
-use indexmap::IndexMap;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::path::Path;
 
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
@@ -160,80 +160,138 @@ pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, L
         Ok(text) => text,
         Err(encoding) => return whole_file_problem(Reason::Encoding { encoding }),
     };
-    type Doc = IndexMap<String, serde_json::Value>;
-    let mut doc: Doc = match serde_json::from_str(&text) {
-        Ok(doc) => doc,
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let seed = DocSeed { place: &place };
+    let found = match seed
+        .deserialize(&mut de)
+        .and_then(|found| de.end().map(|()| found))
+    {
+        Ok(found) => found,
         Err(e) => {
             return whole_file_problem(Reason::Malformed {
                 message: e.to_string(),
             })
         }
     };
+    let mut found: Vec<Option<Table>> = found.into_iter().map(Some).collect();
     let mut tables = Vec::new();
     for kind in TableKind::ALL {
-        let place = place(Some(kind.stem()));
-        let Some(value) = doc.shift_remove(kind.stem()) else {
-            tables.push(if kind.required() {
-                TableParser::missing(kind, place)
-            } else {
-                TableParser::empty(kind, place)
-            });
-            continue;
-        };
-        tables.push(json_table(kind, place, value));
+        let table = found
+            .iter_mut()
+            .find(|t| t.as_ref().is_some_and(|t| t.kind == kind))
+            .and_then(Option::take);
+        tables.push(match table {
+            Some(table) => table,
+            None if kind.required() => TableParser::missing(kind, place(Some(kind.stem()))),
+            None => TableParser::empty(kind, place(Some(kind.stem()))),
+        });
     }
     Ok(tables)
 }
 
-fn json_table(kind: TableKind, place: Place, value: serde_json::Value) -> Table {
-    let serde_json::Value::Array(items) = value else {
-        return TableParser::failed(
-            kind,
-            place,
-            0,
-            Reason::Malformed {
-                message: "expected an array of objects".into(),
-            },
-        );
-    };
-    // The header is the union of keys in first-seen order, so a key a
-    // record leaves out is an absent cell rather than a missing column,
-    // and the fixed columns are always present.
-    let mut header: Vec<String> = kind.columns().iter().map(|(n, _)| n.to_string()).collect();
-    for item in &items {
-        if let serde_json::Value::Object(map) = item {
-            for key in map.keys() {
-                if !header.contains(key) {
-                    header.push(key.clone());
+/// Streams the top-level object: each known array is parsed record by
+/// record as it is read, so memory holds rows, not the whole document.
+struct DocSeed<'p, F> {
+    place: &'p F,
+}
+
+impl<'de, F: Fn(Option<&str>) -> Place> DeserializeSeed<'de> for DocSeed<'_, F> {
+    type Value = Vec<Table>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Table>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: Fn(Option<&str>) -> Place> Visitor<'de> for DocSeed<'_, F> {
+    type Value = Vec<Table>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object with an array of records per table")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Table>, A::Error> {
+        let mut tables: Vec<Table> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match TableKind::from_stem(&key) {
+                Some(kind) if !tables.iter().any(|t| t.kind == kind) => {
+                    let place = (self.place)(Some(&key));
+                    tables.push(map.next_value_seed(TableSeed { kind, place })?);
+                }
+                // Other keys, and a table given twice, are not read.
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
                 }
             }
         }
+        Ok(tables)
     }
-    let mut parser = TableParser::new(kind, place, header.clone());
-    for (i, item) in items.into_iter().enumerate() {
-        let line = i as u64 + 1;
-        let serde_json::Value::Object(mut map) = item else {
-            parser.report(
-                line,
-                Reason::Malformed {
-                    message: "expected an object".into(),
-                },
-            );
-            continue;
-        };
-        let record: Vec<Option<String>> = header
+}
+
+/// One array of records, parsed as it streams by. The header starts as the
+/// fixed columns and grows by each new key, so a key a record leaves out
+/// is an absent cell, never a missing column.
+struct TableSeed {
+    kind: TableKind,
+    place: Place,
+}
+
+impl<'de> DeserializeSeed<'de> for TableSeed {
+    type Value = Table;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Table, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TableSeed {
+    type Value = Table;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Table, A::Error> {
+        let header = self
+            .kind
+            .columns()
             .iter()
-            .map(|key| match map.remove(key) {
-                None | Some(serde_json::Value::Null) => None,
-                Some(serde_json::Value::String(s)) => Some(s),
-                Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
-                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                Some(other) => Some(other.to_string()),
-            })
+            .map(|(n, _)| n.to_string())
             .collect();
-        parser.row(line, &record);
+        let mut parser = TableParser::new(self.kind, self.place, header);
+        let mut line = 0u64;
+        while let Some(item) = seq.next_element::<serde_json::Value>()? {
+            line += 1;
+            let serde_json::Value::Object(map) = item else {
+                parser.report_row(
+                    line,
+                    Reason::Malformed {
+                        message: "expected an object".into(),
+                    },
+                );
+                continue;
+            };
+            let mut record: Vec<Option<String>> = vec![None; parser.width()];
+            for (key, value) in map {
+                let i = parser.json_column(&key);
+                if record.len() <= i {
+                    record.resize(i + 1, None);
+                }
+                if let Some(slot) = record.get_mut(i) {
+                    *slot = match value {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(s) => Some(s),
+                        serde_json::Value::Bool(b) => Some(b.to_string()),
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        other => Some(other.to_string()),
+                    };
+                }
+            }
+            record.resize(parser.width(), None);
+            parser.row(line, &record);
+        }
+        Ok(parser.finish())
     }
-    parser.finish()
 }
 
 /// Reads an XLSX workbook with one sheet per file stem.

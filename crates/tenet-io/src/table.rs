@@ -388,6 +388,35 @@ impl TableParser {
         }
     }
 
+    /// Records a problem with one row (not the whole file).
+    pub(crate) fn report_row(&mut self, line: u64, reason: Reason) {
+        let p = self.table.place.problem(line, None, None, None, reason);
+        self.table.problems.push(p);
+    }
+
+    /// The number of columns in the header so far.
+    pub(crate) fn width(&self) -> usize {
+        self.table.header.len()
+    }
+
+    /// The column of a JSON key: a fixed column (in any letter case) or an
+    /// extra one, added to the header the first time it is seen.
+    pub(crate) fn json_column(&mut self, key: &str) -> usize {
+        let header = &self.table.header;
+        if let Some(i) = header.iter().position(|h| h == key) {
+            return i;
+        }
+        if let Some(i) = header.iter().position(|h| h.eq_ignore_ascii_case(key)) {
+            return i;
+        }
+        let i = header.len();
+        self.table.header.push(key.to_string());
+        if self.table.kind.has_attrs() && !key.is_empty() {
+            self.extras.push((i, key.to_string()));
+        }
+        i
+    }
+
     /// Whether rows will be parsed (the header is complete).
     pub(crate) fn usable(&self) -> bool {
         self.usable
