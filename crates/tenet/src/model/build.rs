@@ -489,8 +489,20 @@ type ResolvedAttendance = (
     PersonLists<(u32, u32)>,
 );
 
-fn resolve_attendance(
+/// The person each id names, `None` when it names no person.
+fn person_ixs<'a>(
     actors: &FastMap<String, Actor>,
+    ids: impl Iterator<Item = &'a str>,
+) -> Vec<Option<PersonIx>> {
+    ids.map(|id| match actors.get(id) {
+        Some(Actor::Person(p)) => Some(*p),
+        _ => None,
+    })
+    .collect()
+}
+
+fn resolve_attendance(
+    persons: &[Option<PersonIx>],
     session_ids: &FastMap<String, SessionIx>,
     people: usize,
     rows: &[AttendanceRow],
@@ -498,11 +510,9 @@ fn resolve_attendance(
     let mut session = Memo::default();
     let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
         .iter()
-        .map(|row| {
-            let person = match actors.get(&row.person) {
-                Some(Actor::Person(p)) => Some(*p),
-                _ => None,
-            };
+        .enumerate()
+        .map(|(i, row)| {
+            let person = persons.get(i).copied().flatten();
             let s = session.get(&row.session, |id| session_ids.get(id).copied());
             (person, s)
         })
@@ -662,19 +672,35 @@ impl Resolver {
         let n_districts = self.districts(districts, &origins.districts);
         self.schools(schools, &origins.schools, n_districts);
         self.people(people, &origins.people);
-        self.activities(activities, &origins.activities);
-        self.sessions(sessions, &origins.sessions);
-        // The two big tables: attendance ids are resolved on a second
-        // thread while enrollments are checked on this one.
+        // Every person is known now: the people named by the two big tables
+        // are looked up on a second thread while activities and sessions
+        // are resolved on this one.
         let actors = self.actors.clone();
+        let lookup = || {
+            (
+                person_ixs(&actors, enrollments.iter().map(|r| r.person.as_str())),
+                person_ixs(&actors, attendance.iter().map(|r| r.person.as_str())),
+            )
+        };
+        let looked_up = std::thread::scope(|scope| {
+            let handle = scope.spawn(lookup);
+            self.activities(activities, &origins.activities);
+            self.sessions(sessions, &origins.sessions);
+            handle.join().ok()
+        });
+        let (enrollment_people, attendance_people) = looked_up.unwrap_or_else(lookup);
+        // Then attendance sessions are resolved on the second thread while
+        // enrollments are checked on this one.
         let session_ids = std::mem::take(&mut self.session_ids);
         let n_people = self.data.people.len();
-        let resolve = || resolve_attendance(&actors, &session_ids, n_people, &attendance);
+        let resolve =
+            || resolve_attendance(&attendance_people, &session_ids, n_people, &attendance);
         let (enrolled, resolved) = std::thread::scope(|scope| {
             let handle = scope.spawn(resolve);
-            let enrolled = self.enrollments(&enrollments, &origins.enrollments);
+            let enrolled = self.enrollments(&enrollments, &enrollment_people, &origins.enrollments);
             (enrolled, handle.join().ok())
         });
+        drop(enrollment_people);
         let resolved = resolved.unwrap_or_else(resolve);
         self.session_ids = session_ids;
         self.attendance(&attendance, &origins.attendance, &enrolled, resolved);
@@ -902,6 +928,7 @@ impl Resolver {
     fn enrollments(
         &mut self,
         rows: &[EnrollmentRow],
+        persons: &[Option<PersonIx>],
         at: &Lines,
     ) -> PersonLists<(ActivityIx, EnrollmentIx)> {
         let people = self.data.people.len();
@@ -910,9 +937,10 @@ impl Resolver {
         let mut activity = Memo::default();
         let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = rows
             .iter()
-            .map(|row| {
+            .enumerate()
+            .map(|(i, row)| {
                 (
-                    self.person_ix(&row.person),
+                    persons.get(i).copied().flatten(),
                     activity.get(&row.activity, |id| self.activity_ids.get(id).copied()),
                 )
             })
