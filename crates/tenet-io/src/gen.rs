@@ -8,7 +8,7 @@
 //! semester themes per school, mentor seminars every two weeks, and
 //! delivered lessons hosted by rural schools.
 //!
-//! The shape per teacher and year is about 35 enrollments and 30
+//! The shape per teacher and year is about 31 enrollments and 32
 //! attendance rows, so 20,000 teachers over 5 years give about 3M
 //! attendance rows. Randomness is a hand-written splitmix64 seeded from
 //! [`GenConfig::seed`]; nothing reads the clock or the system's entropy.
