@@ -13,6 +13,10 @@
 //!   indexed `Dataset`.
 //!
 //! Figures are recorded in `docs/performance.md`.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a benchmark should stop loudly when its setup fails"
+)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::Path;
@@ -42,9 +46,13 @@ fn csv_floor(dir: &Path) -> u64 {
 }
 
 fn bench(c: &mut Criterion) {
+    // `cargo test --benches` runs each benchmark once as a smoke test
+    // (without `--bench`): a small dataset keeps that quick.
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let (teachers, years) = if measuring { (20_000, 5) } else { (300, 1) };
     let cfg = GenConfig {
-        teachers: env_or("TENET_BENCH_TEACHERS", 20_000) as usize,
-        years: env_or("TENET_BENCH_YEARS", 5) as u32,
+        teachers: env_or("TENET_BENCH_TEACHERS", teachers) as usize,
+        years: env_or("TENET_BENCH_YEARS", years) as u32,
         seed: 1,
         start_year: 2021,
     };

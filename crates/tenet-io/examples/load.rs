@@ -1,7 +1,12 @@
-//! Loads a dataset, prints what it holds, the time taken and the peak
-//! resident memory (VmHWM), or the problems found.
+//! Loads a dataset, prints what it holds, the wall and CPU time taken and
+//! the peak resident memory (VmHWM), or the problems found. CPU time (user +
+//! system, all threads) is what to compare on a busy machine.
 //!
-//! `cargo run --release -p tenet-io --example load -- /tmp/tenet-20k [--encoding gbk]`
+//! `cargo run --release -p tenet-io --example load -- /tmp/tenet-20k [--encoding gbk] [--floor]`
+//!
+//! With `--floor` it instead times a plain `csv`-crate pass over the files
+//! of a CSV directory (every record split, nothing checked): the floor the
+//! loader is compared with in `docs/performance.md`.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -10,23 +15,45 @@ use tenet_io::{load, render_problems, LoadError, LoadOptions};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut opts = LoadOptions::default();
     let mut path = None;
+    let mut floor = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--encoding" {
+        if arg == "--floor" {
+            floor = true;
+        } else if arg == "--encoding" {
             opts.encoding = args.next().ok_or("`--encoding` needs a value")?.parse()?;
         } else {
             path = Some(PathBuf::from(arg));
         }
     }
     let path = path.ok_or("usage: load PATH [--encoding auto|utf-8|gbk]")?;
+    let cpu_before = cpu_seconds();
     let start = Instant::now();
+    if floor {
+        let mut fields = 0u64;
+        for entry in std::fs::read_dir(&path)? {
+            let mut reader = csv::Reader::from_path(entry?.path())?;
+            let mut record = csv::ByteRecord::new();
+            while reader.read_byte_record(&mut record)? {
+                fields += record.len() as u64;
+            }
+        }
+        println!(
+            "csv floor in {:.3} s wall, {:.2} s CPU: {fields} fields",
+            start.elapsed().as_secs_f64(),
+            cpu_seconds() - cpu_before
+        );
+        return Ok(());
+    }
     match load(&path, &opts) {
         Ok(loaded) => {
             let elapsed = start.elapsed();
+            let cpu = cpu_seconds() - cpu_before;
             let d = &loaded.dataset;
             println!(
-                "loaded in {:.3} s: {} people, {} activities, {} sessions, {} enrollments, {} attendance; {} warnings",
+                "loaded in {:.3} s wall, {:.2} s CPU: {} people, {} activities, {} sessions, {} enrollments, {} attendance; {} warnings",
                 elapsed.as_secs_f64(),
+                cpu,
                 d.people.len(),
                 d.activities.len(),
                 d.sessions.len(),
@@ -46,4 +73,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// User + system CPU seconds of this process so far (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name: state is the 3rd field overall, utime
+    // the 14th and stime the 15th, in clock ticks (100 per second).
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }

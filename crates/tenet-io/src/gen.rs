@@ -8,7 +8,7 @@
 //! semester themes per school, mentor seminars every two weeks, and
 //! delivered lessons hosted by rural schools.
 //!
-//! The shape per teacher and year is about 35 enrollments and 30
+//! The shape per teacher and year is about 31 enrollments and 32
 //! attendance rows, so 20,000 teachers over 5 years give about 3M
 //! attendance rows. Randomness is a hand-written splitmix64 seeded from
 //! [`GenConfig::seed`]; nothing reads the clock or the system's entropy.
@@ -186,7 +186,7 @@ pub fn generate(cfg: &GenConfig) -> Rows {
     g.organisations();
     g.people();
     for y in 0..cfg.years {
-        let year = cfg.start_year + y as i32;
+        let year = cfg.start_year.saturating_add(y as i32);
         g.school_cadence(year);
         g.district_courses(year);
         g.delivered_lessons(year);
@@ -276,7 +276,9 @@ impl Gen {
 
     fn people(&mut self) {
         let start = self.cfg.start_year;
-        let end = start + self.cfg.years as i32 - 1;
+        let end = start
+            .saturating_add(self.cfg.years as i32)
+            .saturating_sub(1);
         let sizes: Vec<usize> = self.schools.iter().map(|s| s.size).collect();
         for (s, size) in sizes.iter().enumerate() {
             for k in 0..*size {
@@ -786,8 +788,8 @@ impl Gen {
         }
     }
 
-    /// Every finance item for every school and district each year; about
-    /// 1 in 100 lines missing. Training funds are sometimes below the
+    /// Every finance item for every school and district each year; one
+    /// line a year and about 1 in 100 more missing. Training funds are sometimes below the
     /// shares the plans prescribe.
     fn finance(&mut self, year: i32) {
         let orgs: Vec<String> = self
@@ -796,7 +798,10 @@ impl Gen {
             .map(|s| s.id.clone())
             .chain(self.district_ids.iter().cloned())
             .collect();
-        for org in orgs {
+        // One line a year is always missing (so `unknown` results exist even
+        // in small datasets), and about 1 in 100 more.
+        let always_missing = self.rng.index(orgs.len() * 5);
+        for (o, org) in orgs.into_iter().enumerate() {
             let is_district = org.starts_with('d');
             let scale = if is_district { 20 } else { 1 };
             let budget = self.rng.range(2_000_000, 20_000_000) * scale * 100;
@@ -815,8 +820,8 @@ impl Gen {
                 ),
                 (FinanceItem::StaffPayroll, staff),
             ];
-            for (item, cents) in lines {
-                if self.rng.chance(10) {
+            for (i, (item, cents)) in lines.into_iter().enumerate() {
+                if self.rng.chance(10) || o * 5 + i == always_missing {
                     continue;
                 }
                 self.rows.finance.push(FinanceRow {
@@ -835,8 +840,17 @@ impl Gen {
     /// micro project run by each trainee. Plus a principals' class
     /// (`heping_principal_class`) for a year from the first September.
     fn mentorships(&mut self) {
+        if self.cfg.years == 0 {
+            return;
+        }
         let start_year = self.cfg.start_year;
-        let last = ymd(start_year + self.cfg.years as i32 - 1, 12, 31);
+        let last = ymd(
+            start_year
+                .saturating_add(self.cfg.years as i32)
+                .saturating_sub(1),
+            12,
+            31,
+        );
         let start = ymd(start_year, 3, 1);
         let end = start
             .checked_add_months(Months::new(24))
@@ -948,7 +962,7 @@ impl Gen {
         }
         // The principals' class: up to 148 trainees in classes of 12–13.
         let class_start = ymd(start_year, 9, 1);
-        let class_end = ymd(start_year + 1, 8, 31).min(last);
+        let class_end = ymd(start_year.saturating_add(1), 8, 31).min(last);
         if class_start <= last && !self.mentors.is_empty() {
             let trainees: Vec<usize> = self
                 .principals

@@ -99,16 +99,25 @@ fn read_tables(path: &Path, opts: &LoadOptions) -> Result<Vec<Table>, LoadError>
     }
 }
 
+/// Moves one table's rows into the whole; each table fills one field, so
+/// this moves vectors rather than copying rows.
 fn merge(into: &mut Rows, from: Rows) {
-    into.districts.extend(from.districts);
-    into.schools.extend(from.schools);
-    into.people.extend(from.people);
-    into.activities.extend(from.activities);
-    into.sessions.extend(from.sessions);
-    into.enrollments.extend(from.enrollments);
-    into.attendance.extend(from.attendance);
-    into.mentorships.extend(from.mentorships);
-    into.finance.extend(from.finance);
+    fn take<T>(into: &mut Vec<T>, from: Vec<T>) {
+        if into.is_empty() {
+            *into = from;
+        } else {
+            into.extend(from);
+        }
+    }
+    take(&mut into.districts, from.districts);
+    take(&mut into.schools, from.schools);
+    take(&mut into.people, from.people);
+    take(&mut into.activities, from.activities);
+    take(&mut into.sessions, from.sessions);
+    take(&mut into.enrollments, from.enrollments);
+    take(&mut into.attendance, from.attendance);
+    take(&mut into.mentorships, from.mentorships);
+    take(&mut into.finance, from.finance);
 }
 
 /// What is kept of a table once its rows go to the builder.
@@ -116,7 +125,7 @@ struct Meta {
     kind: TableKind,
     place: crate::table::Place,
     header: Vec<String>,
-    lines: Vec<u64>,
+    lines: crate::table::RowLines,
 }
 
 impl Meta {
@@ -124,8 +133,7 @@ impl Meta {
     fn line(&self, record: u64) -> u64 {
         record
             .checked_sub(1)
-            .and_then(|i| self.lines.get(i as usize))
-            .copied()
+            .and_then(|i| self.lines.get(usize::try_from(i).ok()?))
             .unwrap_or(record)
     }
 

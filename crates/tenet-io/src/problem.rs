@@ -202,10 +202,17 @@ impl fmt::Display for Problem {
                 f,
                 "row has {found} field(s) but the header has {expected}; the row is skipped"
             ),
-            Reason::Encoding { encoding } => write!(
-                f,
-                "the file is not valid {encoding}; choose the encoding explicitly (`--encoding utf-8` or `--encoding gbk`)"
-            ),
+            Reason::Encoding { encoding } => match *encoding {
+                "UTF-8" => write!(
+                    f,
+                    "the file is not valid UTF-8; a CSV saved by Chinese Excel is usually GBK (`--encoding gbk`)"
+                ),
+                "GB18030/GBK" => write!(
+                    f,
+                    "the file is not valid GB18030/GBK; try `--encoding utf-8` or `--encoding auto`"
+                ),
+                other => write!(f, "the file is not valid {other}; save it as UTF-8"),
+            },
             Reason::Malformed { message } => write!(f, "cannot parse: {message}"),
             Reason::Data(kind) => write!(f, "{kind}"),
         }

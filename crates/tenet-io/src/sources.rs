@@ -6,7 +6,7 @@ use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
 use calamine::{Data, Reader};
-use indexmap::IndexMap;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::path::Path;
 
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
@@ -52,14 +52,14 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
             .into_iter()
             .map(|((kind, place), handle)| {
                 handle.join().unwrap_or_else(|_| {
-                    let mut parser = TableParser::new(kind, place, Vec::new());
-                    parser.report(
+                    TableParser::failed(
+                        kind,
+                        place,
                         0,
                         Reason::Malformed {
                             message: "the reader stopped unexpectedly".into(),
                         },
-                    );
-                    parser.finish()
+                    )
                 })
             })
             .collect()
@@ -73,11 +73,12 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
     let text = match decode(bytes, encoding) {
         Ok(text) => text,
         Err(encoding) => {
-            let mut parser = TableParser::new(kind, place, Vec::new());
-            parser.report(0, Reason::Encoding { encoding });
-            return parser.finish();
+            return TableParser::failed(kind, place, 0, Reason::Encoding { encoding });
         }
     };
+    if text.trim().is_empty() {
+        return empty_source(kind, place, "the file is empty; expected a header row");
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -89,15 +90,15 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
             .collect(),
         Ok(false) => Vec::new(),
         Err(e) => {
-            let mut parser = TableParser::new(kind, place, Vec::new());
-            parser.report(1, malformed(&e));
-            return parser.finish();
+            return TableParser::failed(kind, place, 1, malformed(&e));
         }
     };
     let mut parser = TableParser::new(kind, place, header);
     if !parser.usable() {
         return parser.finish();
     }
+    // Lines bound the rows from above (quoted fields may span lines).
+    parser.reserve(text.as_bytes().iter().filter(|b| **b == b'\n').count());
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
@@ -113,6 +114,23 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
         }
     }
     parser.finish()
+}
+
+/// A file or sheet with nothing in it: an empty table when the table is
+/// optional, one problem when it is required.
+fn empty_source(kind: TableKind, place: Place, message: &str) -> Table {
+    if kind.required() {
+        TableParser::failed(
+            kind,
+            place,
+            0,
+            Reason::Malformed {
+                message: message.to_string(),
+            },
+        )
+    } else {
+        TableParser::empty(kind, place)
+    }
 }
 
 fn malformed(e: &csv::Error) -> Reason {
@@ -131,88 +149,149 @@ pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, L
         sheet: sheet.map(str::to_string),
     };
     let whole_file_problem = |reason: Reason| {
-        let mut parser = TableParser::new(TableKind::Districts, place(None), Vec::new());
-        parser.report(0, reason);
-        Ok(vec![parser.finish()])
+        Ok(vec![TableParser::failed(
+            TableKind::Districts,
+            place(None),
+            0,
+            reason,
+        )])
     };
     let text = match decode(bytes, encoding) {
         Ok(text) => text,
         Err(encoding) => return whole_file_problem(Reason::Encoding { encoding }),
     };
-    type Doc = IndexMap<String, serde_json::Value>;
-    let mut doc: Doc = match serde_json::from_str(&text) {
-        Ok(doc) => doc,
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let seed = DocSeed { place: &place };
+    let found = match seed
+        .deserialize(&mut de)
+        .and_then(|found| de.end().map(|()| found))
+    {
+        Ok(found) => found,
         Err(e) => {
             return whole_file_problem(Reason::Malformed {
                 message: e.to_string(),
             })
         }
     };
+    let mut found: Vec<Option<Table>> = found.into_iter().map(Some).collect();
     let mut tables = Vec::new();
     for kind in TableKind::ALL {
-        let place = place(Some(kind.stem()));
-        let Some(value) = doc.shift_remove(kind.stem()) else {
-            tables.push(if kind.required() {
-                TableParser::missing(kind, place)
-            } else {
-                TableParser::empty(kind, place)
-            });
-            continue;
-        };
-        tables.push(json_table(kind, place, value));
+        let table = found
+            .iter_mut()
+            .find(|t| t.as_ref().is_some_and(|t| t.kind == kind))
+            .and_then(Option::take);
+        tables.push(match table {
+            Some(table) => table,
+            None if kind.required() => TableParser::missing(kind, place(Some(kind.stem()))),
+            None => TableParser::empty(kind, place(Some(kind.stem()))),
+        });
     }
     Ok(tables)
 }
 
-fn json_table(kind: TableKind, place: Place, value: serde_json::Value) -> Table {
-    let serde_json::Value::Array(items) = value else {
-        let mut parser = TableParser::new(kind, place, Vec::new());
-        parser.report(
-            0,
-            Reason::Malformed {
-                message: "expected an array of objects".into(),
-            },
-        );
-        return parser.finish();
-    };
-    // The header is the union of keys in first-seen order, so a key a
-    // record leaves out is an absent cell rather than a missing column,
-    // and the fixed columns are always present.
-    let mut header: Vec<String> = kind.columns().iter().map(|(n, _)| n.to_string()).collect();
-    for item in &items {
-        if let serde_json::Value::Object(map) = item {
-            for key in map.keys() {
-                if !header.contains(key) {
-                    header.push(key.clone());
+/// Streams the top-level object: each known array is parsed record by
+/// record as it is read, so memory holds rows, not the whole document.
+struct DocSeed<'p, F> {
+    place: &'p F,
+}
+
+impl<'de, F: Fn(Option<&str>) -> Place> DeserializeSeed<'de> for DocSeed<'_, F> {
+    type Value = Vec<Table>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Table>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: Fn(Option<&str>) -> Place> Visitor<'de> for DocSeed<'_, F> {
+    type Value = Vec<Table>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object with an array of records per table")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Table>, A::Error> {
+        let mut tables: Vec<Table> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match TableKind::from_stem(&key) {
+                Some(kind) if !tables.iter().any(|t| t.kind == kind) => {
+                    let place = (self.place)(Some(&key));
+                    tables.push(map.next_value_seed(TableSeed { kind, place })?);
+                }
+                // Other keys, and a table given twice, are not read.
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
                 }
             }
         }
+        Ok(tables)
     }
-    let mut parser = TableParser::new(kind, place, header.clone());
-    for (i, item) in items.into_iter().enumerate() {
-        let line = i as u64 + 1;
-        let serde_json::Value::Object(mut map) = item else {
-            parser.report(
-                line,
-                Reason::Malformed {
-                    message: "expected an object".into(),
-                },
-            );
-            continue;
-        };
-        let record: Vec<Option<String>> = header
+}
+
+/// One array of records, parsed as it streams by. The header starts as the
+/// fixed columns and grows by each new key, so a key a record leaves out
+/// is an absent cell, never a missing column.
+struct TableSeed {
+    kind: TableKind,
+    place: Place,
+}
+
+impl<'de> DeserializeSeed<'de> for TableSeed {
+    type Value = Table;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Table, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TableSeed {
+    type Value = Table;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Table, A::Error> {
+        let header = self
+            .kind
+            .columns()
             .iter()
-            .map(|key| match map.remove(key) {
-                None | Some(serde_json::Value::Null) => None,
-                Some(serde_json::Value::String(s)) => Some(s),
-                Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
-                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                Some(other) => Some(other.to_string()),
-            })
+            .map(|(n, _)| n.to_string())
             .collect();
-        parser.row(line, &record);
+        let mut parser = TableParser::new(self.kind, self.place, header);
+        let mut line = 0u64;
+        while let Some(item) = seq.next_element::<serde_json::Value>()? {
+            line += 1;
+            let serde_json::Value::Object(map) = item else {
+                parser.report_row(
+                    line,
+                    Reason::Malformed {
+                        message: "expected an object".into(),
+                    },
+                );
+                continue;
+            };
+            let mut record: Vec<Option<String>> = vec![None; parser.width()];
+            for (key, value) in map {
+                let i = parser.json_column(&key);
+                if record.len() <= i {
+                    record.resize(i + 1, None);
+                }
+                if let Some(slot) = record.get_mut(i) {
+                    *slot = match value {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(s) => Some(s),
+                        serde_json::Value::Bool(b) => Some(b.to_string()),
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        other => Some(other.to_string()),
+                    };
+                }
+            }
+            record.resize(parser.width(), None);
+            parser.row(line, &record);
+        }
+        Ok(parser.finish())
     }
-    parser.finish()
 }
 
 /// Reads an XLSX workbook with one sheet per file stem.
@@ -227,20 +306,24 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
         Ok(wb) => wb,
         Err(calamine::XlsxError::Io(e)) => return Err(io_error(path, e)),
         Err(e) => {
-            let mut parser = TableParser::new(TableKind::Districts, place(None), Vec::new());
-            parser.report(
+            return Ok(vec![TableParser::failed(
+                TableKind::Districts,
+                place(None),
                 0,
                 Reason::Malformed {
                     message: e.to_string(),
                 },
-            );
-            return Ok(vec![parser.finish()]);
+            )]);
         }
     };
     let names = workbook.sheet_names();
     let mut tables = Vec::new();
     for kind in TableKind::ALL {
-        let Some(sheet) = names.iter().find(|n| n.trim() == kind.stem()).cloned() else {
+        let Some(sheet) = names
+            .iter()
+            .find(|n| n.trim().eq_ignore_ascii_case(kind.stem()))
+            .cloned()
+        else {
             let place = place(Some(kind.stem()));
             tables.push(if kind.required() {
                 TableParser::missing(kind, place)
@@ -253,14 +336,13 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
         let range = match workbook.worksheet_range(&sheet) {
             Ok(range) => range,
             Err(e) => {
-                let mut parser = TableParser::new(kind, place, Vec::new());
-                parser.report(
+                let message = e.to_string();
+                tables.push(TableParser::failed(
+                    kind,
+                    place,
                     0,
-                    Reason::Malformed {
-                        message: e.to_string(),
-                    },
-                );
-                tables.push(parser.finish());
+                    Reason::Malformed { message },
+                ));
                 continue;
             }
         };
@@ -270,6 +352,9 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
 }
 
 fn xlsx_table(kind: TableKind, place: Place, range: &calamine::Range<Data>) -> Table {
+    if range.is_empty() {
+        return empty_source(kind, place, "the sheet is empty; expected a header row");
+    }
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut rows = range.rows().enumerate();
     // Columns left of the used range are padded so column numbers in

@@ -160,6 +160,41 @@ impl Record for Vec<Option<String>> {
     }
 }
 
+/// The file line of each parsed row, stored as runs of consecutive lines
+/// (almost every row follows the previous one), so millions of rows cost a
+/// few words.
+#[derive(Debug, Default)]
+pub(crate) struct RowLines {
+    /// (first row, first line, rows in the run).
+    runs: Vec<(usize, u64, usize)>,
+}
+
+impl RowLines {
+    pub(crate) fn push(&mut self, line: u64) {
+        let rows = self.len();
+        if let Some((_, first_line, len)) = self.runs.last_mut() {
+            if *first_line + *len as u64 == line {
+                *len += 1;
+                return;
+            }
+        }
+        self.runs.push((rows, line, 1));
+    }
+
+    fn len(&self) -> usize {
+        self.runs.last().map_or(0, |(first, _, len)| first + len)
+    }
+
+    /// The line of the `row`-th parsed row (0-based).
+    pub(crate) fn get(&self, row: usize) -> Option<u64> {
+        let k = self
+            .runs
+            .partition_point(|(first, _, len)| first + len <= row);
+        let (first, line, _) = self.runs.get(k)?;
+        (row >= *first).then(|| line + (row - first) as u64)
+    }
+}
+
 /// Where a table came from, for problem messages.
 #[derive(Debug, Clone)]
 pub(crate) struct Place {
@@ -199,7 +234,7 @@ pub(crate) struct Table {
     pub place: Place,
     pub header: Vec<String>,
     /// The file line of each row in `rows`.
-    pub lines: Vec<u64>,
+    pub lines: RowLines,
     pub rows: Rows,
     pub problems: Vec<Problem>,
     /// Ids of rows rejected here, so the builder's "unknown reference"
@@ -232,7 +267,7 @@ impl TableParser {
         let mut cols = Vec::new();
         let mut usable = true;
         for (name, required) in kind.columns() {
-            let at = header.iter().position(|h| h == name);
+            let at = header.iter().position(|h| h.eq_ignore_ascii_case(name));
             if at.is_none() && *required {
                 usable = false;
                 problems.push(place.problem(1, None, Some(name), None, Reason::MissingColumn));
@@ -241,7 +276,10 @@ impl TableParser {
         }
         let mut extras = Vec::new();
         for (i, h) in header.iter().enumerate() {
-            if header.get(..i).is_some_and(|before| before.contains(h)) {
+            let seen_before = header
+                .get(..i)
+                .is_some_and(|before| before.iter().any(|b| b.eq_ignore_ascii_case(h)));
+            if seen_before && !h.is_empty() {
                 problems.push(place.problem(
                     1,
                     Some(i as u32 + 1),
@@ -252,7 +290,10 @@ impl TableParser {
                 usable = false;
                 continue;
             }
-            let known = kind.columns().iter().any(|(name, _)| name == h);
+            let known = kind
+                .columns()
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(h));
             if !known && !h.is_empty() && kind.has_attrs() {
                 extras.push((i, h.clone()));
             }
@@ -262,7 +303,7 @@ impl TableParser {
                 kind,
                 place,
                 header,
-                lines: Vec::new(),
+                lines: RowLines::default(),
                 rows: Rows::default(),
                 problems,
                 rejected: Vec::new(),
@@ -281,11 +322,27 @@ impl TableParser {
             kind,
             place,
             header: Vec::new(),
-            lines: Vec::new(),
+            lines: RowLines::default(),
             rows: Rows::default(),
             problems: Vec::new(),
             rejected: Vec::new(),
             complete: true,
+        }
+    }
+
+    /// A table that could not be read at all (bad encoding, broken
+    /// syntax, an unreadable sheet): one problem, no rows.
+    pub(crate) fn failed(kind: TableKind, place: Place, line: u64, reason: Reason) -> Table {
+        let problem = place.problem(line, None, None, None, reason);
+        Table {
+            kind,
+            place,
+            header: Vec::new(),
+            lines: RowLines::default(),
+            rows: Rows::default(),
+            problems: vec![problem],
+            rejected: Vec::new(),
+            complete: false,
         }
     }
 
@@ -296,7 +353,7 @@ impl TableParser {
             kind,
             place,
             header: Vec::new(),
-            lines: Vec::new(),
+            lines: RowLines::default(),
             rows: Rows::default(),
             problems: vec![problem],
             rejected: Vec::new(),
@@ -312,6 +369,52 @@ impl TableParser {
         }
         let p = self.table.place.problem(line, None, None, None, reason);
         self.table.problems.push(p);
+    }
+
+    /// Reserves room for about `rows` rows, so the row vector is
+    /// allocated once instead of growing by doubling.
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        let r = &mut self.table.rows;
+        match self.table.kind {
+            TableKind::Districts => r.districts.reserve(rows),
+            TableKind::Schools => r.schools.reserve(rows),
+            TableKind::People => r.people.reserve(rows),
+            TableKind::Activities => r.activities.reserve(rows),
+            TableKind::Sessions => r.sessions.reserve(rows),
+            TableKind::Enrollments => r.enrollments.reserve(rows),
+            TableKind::Attendance => r.attendance.reserve(rows),
+            TableKind::Mentorships => r.mentorships.reserve(rows),
+            TableKind::Finance => r.finance.reserve(rows),
+        }
+    }
+
+    /// Records a problem with one row (not the whole file).
+    pub(crate) fn report_row(&mut self, line: u64, reason: Reason) {
+        let p = self.table.place.problem(line, None, None, None, reason);
+        self.table.problems.push(p);
+    }
+
+    /// The number of columns in the header so far.
+    pub(crate) fn width(&self) -> usize {
+        self.table.header.len()
+    }
+
+    /// The column of a JSON key: a fixed column (in any letter case) or an
+    /// extra one, added to the header the first time it is seen.
+    pub(crate) fn json_column(&mut self, key: &str) -> usize {
+        let header = &self.table.header;
+        if let Some(i) = header.iter().position(|h| h == key) {
+            return i;
+        }
+        if let Some(i) = header.iter().position(|h| h.eq_ignore_ascii_case(key)) {
+            return i;
+        }
+        let i = header.len();
+        self.table.header.push(key.to_string());
+        if self.table.kind.has_attrs() && !key.is_empty() {
+            self.extras.push((i, key.to_string()));
+        }
+        i
     }
 
     /// Whether rows will be parsed (the header is complete).
@@ -518,7 +621,9 @@ impl TableParser {
     fn attrs<R: Record>(&self, r: &R) -> Attrs {
         let mut attrs = Attrs::with_capacity(self.extras.len());
         for (i, name) in &self.extras {
-            if let Some(v) = r.get(*i) {
+            // An empty cell is no attribute: CSV cannot tell the two apart,
+            // and this keeps CSV and JSON round trips exact.
+            if let Some(v) = r.get(*i).filter(|v| !v.is_empty()) {
                 attrs.insert(name.clone(), v.to_string());
             }
         }

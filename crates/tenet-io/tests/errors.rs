@@ -1,5 +1,7 @@
 //! One test per kind of validation problem, each snapshotting the message
 //! a user sees.
+// Tests may unwrap, index and panic (STYLE: no-panic lints apply to library code).
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
@@ -96,6 +98,20 @@ fn optional_files_may_be_absent() {
     let loaded = load(dir.path(), &LoadOptions::default()).unwrap();
     assert!(loaded.dataset.activities.is_empty());
     assert_eq!(loaded.dataset.people.len(), 4);
+}
+
+#[test]
+fn empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        Some(match name {
+            "people.csv" | "finance.csv" => String::new(),
+            _ => text.to_string(),
+        })
+    });
+    // An empty optional file is an empty table; an empty required one is
+    // one problem (and its rows are not echoed as unknown references).
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
 }
 
 #[test]

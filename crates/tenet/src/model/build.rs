@@ -419,6 +419,15 @@ const NONE: u32 = u32::MAX;
 /// (`NONE` when the row is the first). `keys[i]` is `None` for rows that
 /// did not resolve.
 fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u32> {
+    grouped_duplicates(people, keys).0
+}
+
+/// [`first_of_duplicates`], also returning each person's (key, row) pairs
+/// sorted, for further person-by-person passes.
+fn grouped_duplicates(
+    people: usize,
+    keys: &[Option<(PersonIx, u32)>],
+) -> (Vec<u32>, PersonLists<(u32, u32)>) {
     let entries: Vec<(PersonIx, (u32, u32))> = keys
         .iter()
         .enumerate()
@@ -442,7 +451,81 @@ fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u
             }
         }
     }
-    first_of
+    (first_of, lists)
+}
+
+/// The last id looked up and its answer: rows usually come activity by
+/// activity, so consecutive rows name the same activity or session and a
+/// string comparison saves a hash lookup.
+struct Memo<'a, T> {
+    last: Option<(&'a str, Option<T>)>,
+}
+
+impl<T> Default for Memo<'_, T> {
+    fn default() -> Self {
+        Memo { last: None }
+    }
+}
+
+impl<'a, T: Copy> Memo<'a, T> {
+    fn get(&mut self, id: &'a str, lookup: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        if let Some((last, found)) = self.last {
+            if last == id {
+                return found;
+            }
+        }
+        let found = lookup(id);
+        self.last = Some((id, found));
+        found
+    }
+}
+
+/// Attendance rows' (person, session) resolved to indexes; for each row
+/// the first earlier row with the same pair; and each person's
+/// (session, row) pairs, sorted.
+type ResolvedAttendance = (
+    Vec<(Option<PersonIx>, Option<SessionIx>)>,
+    Vec<u32>,
+    PersonLists<(u32, u32)>,
+);
+
+/// The person each id names, `None` when it names no person.
+fn person_ixs<'a>(
+    actors: &FastMap<String, Actor>,
+    ids: impl Iterator<Item = &'a str>,
+) -> Vec<Option<PersonIx>> {
+    ids.map(|id| match actors.get(id) {
+        Some(Actor::Person(p)) => Some(*p),
+        _ => None,
+    })
+    .collect()
+}
+
+fn resolve_attendance(
+    persons: &[Option<PersonIx>],
+    session_ids: &FastMap<String, SessionIx>,
+    people: usize,
+    rows: &[AttendanceRow],
+) -> ResolvedAttendance {
+    let mut session = Memo::default();
+    let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let person = persons.get(i).copied().flatten();
+            let s = session.get(&row.session, |id| session_ids.get(id).copied());
+            (person, s)
+        })
+        .collect();
+    let keys: Vec<Option<(PersonIx, u32)>> = resolved
+        .iter()
+        .map(|r| match r {
+            (Some(p), Some(s)) => Some((*p, s.0)),
+            _ => None,
+        })
+        .collect();
+    let (first_of, by_person) = grouped_duplicates(people, &keys);
+    (resolved, first_of, by_person)
 }
 
 #[derive(Default)]
@@ -575,21 +658,64 @@ impl Resolver {
         rows: Rows,
         origins: Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
-        let n_districts = self.districts(rows.districts, &origins.districts);
-        self.schools(rows.schools, &origins.schools, n_districts);
-        self.people(rows.people, &origins.people);
-        self.activities(rows.activities, &origins.activities);
-        self.sessions(rows.sessions, &origins.sessions);
-        let enrolled = self.enrollments(rows.enrollments, &origins.enrollments);
-        self.attendance(rows.attendance, &origins.attendance, &enrolled);
+        let Rows {
+            districts,
+            schools,
+            people,
+            activities,
+            sessions,
+            enrollments,
+            attendance,
+            mentorships,
+            finance,
+        } = rows;
+        let n_districts = self.districts(districts, &origins.districts);
+        self.schools(schools, &origins.schools, n_districts);
+        self.people(people, &origins.people);
+        // Every person is known now: the people named by the two big tables
+        // are looked up on a second thread while activities and sessions
+        // are resolved on this one.
+        let actors = self.actors.clone();
+        let lookup = || {
+            (
+                person_ixs(&actors, enrollments.iter().map(|r| r.person.as_str())),
+                person_ixs(&actors, attendance.iter().map(|r| r.person.as_str())),
+            )
+        };
+        let looked_up = std::thread::scope(|scope| {
+            let handle = scope.spawn(lookup);
+            self.activities(activities, &origins.activities);
+            self.sessions(sessions, &origins.sessions);
+            handle.join().ok()
+        });
+        let (enrollment_people, attendance_people) = looked_up.unwrap_or_else(lookup);
+        // Then attendance sessions are resolved on the second thread while
+        // enrollments are checked on this one.
+        let session_ids = std::mem::take(&mut self.session_ids);
+        let n_people = self.data.people.len();
+        let resolve =
+            || resolve_attendance(&attendance_people, &session_ids, n_people, &attendance);
+        let (enrolled, resolved) = std::thread::scope(|scope| {
+            let handle = scope.spawn(resolve);
+            let enrolled = self.enrollments(&enrollments, &enrollment_people, &origins.enrollments);
+            (enrolled, handle.join().ok())
+        });
+        drop(enrollment_people);
+        let resolved = resolved.unwrap_or_else(resolve);
+        self.session_ids = session_ids;
+        self.attendance(&attendance, &origins.attendance, &enrolled, resolved);
         drop(enrolled);
-        self.mentorships(rows.mentorships, &origins.mentorships);
-        self.finance(rows.finance, &origins.finance);
-        if !self.errors.is_empty() {
-            return Err(self.errors);
-        }
-        let warnings = self.derive();
-        Ok((self.data, warnings))
+        std::thread::scope(|scope| {
+            // Freeing millions of id strings takes a while; do it aside.
+            scope.spawn(move || drop((enrollments, attendance)));
+            self.mentorships(mentorships, &origins.mentorships);
+            self.finance(finance, &origins.finance);
+            if !self.errors.is_empty() {
+                return Err(std::mem::take(&mut self.errors));
+            }
+            let warnings = self.derive();
+            Ok((std::mem::take(&mut self.data), warnings))
+        })
     }
 
     fn districts(&mut self, rows: Vec<DistrictRow>, at: &Lines) -> usize {
@@ -681,6 +807,8 @@ impl Resolver {
         let mut seen: FastMap<String, Origin> = FastMap::default();
         seen.reserve(rows.len());
         self.activity_ids.reserve(rows.len());
+        self.data.index.activity_ids.reserve(rows.len());
+        self.data.activities.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let organizer = match self.actors.get(&row.organizer) {
@@ -742,6 +870,7 @@ impl Resolver {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
         let mut seen: FastMap<String, Origin> = FastMap::default();
         seen.reserve(rows.len());
+        self.data.sessions.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let activity = self.activity_ref(&row.activity, at);
@@ -798,18 +927,21 @@ impl Resolver {
     /// by activity, for the attendance check.
     fn enrollments(
         &mut self,
-        rows: Vec<EnrollmentRow>,
+        rows: &[EnrollmentRow],
+        persons: &[Option<PersonIx>],
         at: &Lines,
     ) -> PersonLists<(ActivityIx, EnrollmentIx)> {
         let people = self.data.people.len();
         // Resolve first, so duplicates can be found by sorting per person
         // rather than through a hash map of millions of pairs.
+        let mut activity = Memo::default();
         let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = rows
             .iter()
-            .map(|row| {
+            .enumerate()
+            .map(|(i, row)| {
                 (
-                    self.person_ix(&row.person),
-                    self.activity_ids.get(&row.activity).copied(),
+                    persons.get(i).copied().flatten(),
+                    activity.get(&row.activity, |id| self.activity_ids.get(id).copied()),
                 )
             })
             .collect();
@@ -862,29 +994,32 @@ impl Resolver {
 
     fn attendance(
         &mut self,
-        rows: Vec<AttendanceRow>,
+        rows: &[AttendanceRow],
         at: &Lines,
         enrolled: &PersonLists<(ActivityIx, EnrollmentIx)>,
+        (resolved, first_of, by_person): ResolvedAttendance,
     ) {
-        let people = self.data.people.len();
-        let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
-            .iter()
-            .map(|row| {
-                (
-                    self.person_ix(&row.person),
-                    self.session_ids.get(&row.session).copied(),
-                )
-            })
-            .collect();
-        let keys: Vec<Option<(PersonIx, u32)>> = resolved
-            .iter()
-            .map(|r| match r {
-                (Some(p), Some(s)) => Some((*p, s.0)),
-                _ => None,
-            })
-            .collect();
-        let first_of = first_of_duplicates(people, &keys);
-        drop(keys);
+        // Whether each row's person is enrolled in its session's activity,
+        // decided person by person so each person's enrollments stay in
+        // cache (rows usually come activity by activity).
+        let session_activity: Vec<ActivityIx> =
+            self.data.sessions.iter().map(|s| s.activity).collect();
+        let mut not_enrolled = vec![false; rows.len()];
+        for p in 0..self.data.people.len() {
+            let person = PersonIx(p as u32);
+            let mine = enrolled.of(person);
+            for (session, row) in by_person.of(person) {
+                let Some(activity) = session_activity.get(*session as usize) else {
+                    continue;
+                };
+                if mine.binary_search_by_key(activity, |(a, _)| *a).is_err() {
+                    if let Some(flag) = not_enrolled.get_mut(*row as usize) {
+                        *flag = true;
+                    }
+                }
+            }
+        }
+        drop(by_person);
         let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(rows.len());
         self.data.attendance.reserve(rows.len());
         for (i, (row, (person, session))) in rows.iter().zip(resolved).enumerate() {
@@ -898,12 +1033,8 @@ impl Resolver {
             let (Some(person), Some(session)) = (person, session) else {
                 continue;
             };
-            let activity = self.data.session(session).activity;
-            let is_enrolled = enrolled
-                .of(person)
-                .binary_search_by_key(&activity, |(a, _)| *a)
-                .is_ok();
-            if !is_enrolled {
+            if not_enrolled.get(i).copied().unwrap_or(false) {
+                let activity = self.data.session(session).activity;
                 let activity = self.data.activity(activity).id.clone();
                 self.error(
                     origin,
@@ -934,6 +1065,7 @@ impl Resolver {
                 status: row.status,
             });
         }
+        let people = self.data.people.len();
         let mut lists = PersonLists::group(people, &marks, (SessionIx(0), Status::Present));
         lists.sort_each_by_key(people, |(s, _)| *s);
         self.marks = lists;
@@ -1011,67 +1143,40 @@ impl Resolver {
                     .sum();
             }
         }
-        let mut warnings = Vec::new();
-        for e in &mut data.enrollments {
-            let sessions = data
-                .index
-                .sessions_of_activity
-                .get(e.activity.index())
-                .map_or(&[][..], Vec::as_slice);
-            for s in sessions {
-                let hours = data
-                    .sessions
-                    .get(s.index())
-                    .map_or(Decimal::ZERO, |s| s.hours);
-                let marks = self.marks.of(e.person);
-                let mark = marks
-                    .binary_search_by_key(s, |(session, _)| *session)
-                    .ok()
-                    .and_then(|k| marks.get(k))
-                    .map(|(_, status)| status);
-                match mark {
-                    Some(Status::Present) => {}
-                    Some(Status::Absent | Status::Excused) => e.absent_hours += hours,
-                    None => {
-                        e.absent_hours += hours;
-                        e.missing_attendance += 1;
-                    }
-                }
-            }
-            if e.missing_attendance > 0 {
-                warnings.push(DataWarning::MissingAttendance {
-                    person: data
-                        .people
-                        .get(e.person.index())
-                        .map(|p| p.id.clone())
-                        .unwrap_or_default(),
-                    activity: data
-                        .activities
-                        .get(e.activity.index())
-                        .map(|a| a.id.clone())
-                        .unwrap_or_default(),
-                    sessions: e.missing_attendance,
-                });
-            }
-        }
+        let marks = &self.marks;
+        let mid = data.enrollments.len() / 2;
+        let (left, right) = data.enrollments.split_at_mut(mid);
+        let tables = Tables {
+            sessions_of_activity: &data.index.sessions_of_activity,
+            sessions: &data.sessions,
+            people: &data.people,
+            activities: &data.activities,
+            marks,
+        };
+        let (mut warnings, more) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| tables.absent_hours(right));
+            (tables.absent_hours(left), handle.join().ok())
+        });
+        warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
         let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
-        let mut by_person = vec![Vec::new(); data.people.len()];
+        // Sort keys are computed once per enrollment from a compact table
+        // of end dates, not looked up twice per comparison.
+        let activity_end: Vec<NaiveDate> = data.activities.iter().map(|a| a.end_date).collect();
+        let mut by_person: Vec<Vec<(Option<NaiveDate>, EnrollmentIx)>> =
+            vec![Vec::new(); data.people.len()];
         for (i, e) in data.enrollments.iter().enumerate() {
             if let Some(list) = by_person.get_mut(e.person.index()) {
-                list.push(EnrollmentIx(i as u32));
+                let end = activity_end.get(e.activity.index()).copied();
+                list.push((end, EnrollmentIx(i as u32)));
             }
         }
-        for list in &mut by_person {
-            list.sort_by_key(|e| {
-                (
-                    data.enrollments
-                        .get(e.index())
-                        .and_then(|e| end_of(&e.activity)),
-                    *e,
-                )
-            });
-        }
-        data.index.enrollments_of_person = by_person;
+        data.index.enrollments_of_person = by_person
+            .into_iter()
+            .map(|mut list| {
+                list.sort_unstable();
+                list.into_iter().map(|(_, e)| e).collect()
+            })
+            .collect();
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);
             data.index
@@ -1093,7 +1198,7 @@ impl Resolver {
             .values_mut()
             .chain(data.index.activities_by_host.values_mut())
         {
-            list.sort_by_key(|a| (end_of(a), *a));
+            list.sort_unstable_by_key(|a| (end_of(a), *a));
         }
         data.index.mentorships_as_mentor = vec![Vec::new(); data.people.len()];
         data.index.mentorships_as_trainee = vec![Vec::new(); data.people.len()];
@@ -1104,6 +1209,69 @@ impl Resolver {
             }
             if let Some(list) = data.index.mentorships_as_trainee.get_mut(m.trainee.index()) {
                 list.push(ix);
+            }
+        }
+        warnings
+    }
+}
+
+/// What computing absent hours reads, shared by the threads that split the
+/// enrollments between them.
+#[derive(Clone, Copy)]
+struct Tables<'a> {
+    sessions_of_activity: &'a [Vec<SessionIx>],
+    sessions: &'a [Session],
+    people: &'a [Person],
+    activities: &'a [Activity],
+    marks: &'a PersonLists<(SessionIx, Status)>,
+}
+
+impl Tables<'_> {
+    /// Absent hours and missing marks per enrollment (DESIGN §5), and a
+    /// warning per enrollment with missing marks, in order.
+    fn absent_hours(&self, enrollments: &mut [Enrollment]) -> Vec<DataWarning> {
+        let mut warnings = Vec::new();
+        for e in enrollments {
+            e.absent_hours = Decimal::ZERO;
+            e.missing_attendance = 0;
+            let sessions = self
+                .sessions_of_activity
+                .get(e.activity.index())
+                .map_or(&[][..], Vec::as_slice);
+            for s in sessions {
+                let hours = self
+                    .sessions
+                    .get(s.index())
+                    .map_or(Decimal::ZERO, |s| s.hours);
+                let marks = self.marks.of(e.person);
+                let mark = marks
+                    .binary_search_by_key(s, |(session, _)| *session)
+                    .ok()
+                    .and_then(|k| marks.get(k))
+                    .map(|(_, status)| status);
+                match mark {
+                    Some(Status::Present) => {}
+                    Some(Status::Absent | Status::Excused) => e.absent_hours += hours,
+                    None => {
+                        e.absent_hours += hours;
+                        e.missing_attendance += 1;
+                    }
+                }
+            }
+            if e.missing_attendance > 0 {
+                warnings.push(DataWarning::MissingAttendance {
+                    person: self
+                        .people
+                        .get(e.person.index())
+                        .map(|p| p.id.clone())
+                        .unwrap_or_default(),
+                    activity: self
+                        .activities
+                        .get(e.activity.index())
+                        .map(|a| a.id.clone())
+                        .unwrap_or_default(),
+                    sessions: e.missing_attendance,
+                });
             }
         }
         warnings

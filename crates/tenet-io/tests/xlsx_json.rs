@@ -1,0 +1,185 @@
+//! XLSX workbooks (written here with rust_xlsxwriter, typed cells as Excel
+//! would store them) and JSON documents.
+// Tests may unwrap, index and panic (STYLE: no-panic lints apply to library code).
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use common::{render, write_base, FILES};
+use insta::assert_snapshot;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use std::path::Path;
+use tenet_io::{load, read_rows, LoadOptions};
+
+const NUMERIC: &[&str] = &["hours", "amount", "year"];
+
+/// Writes the base dataset as a workbook, one sheet per file stem, with
+/// dates as Excel dates, numbers as numbers and booleans as booleans.
+/// `edit` may change a CSV text first.
+fn write_workbook(path: &Path, edit: impl Fn(&str, &str) -> String) {
+    write_workbook_at(path, (0, 0), edit);
+}
+
+/// [`write_workbook`] with every table's top-left cell at `origin`.
+fn write_workbook_at(path: &Path, origin: (u32, u16), edit: impl Fn(&str, &str) -> String) {
+    let mut workbook = Workbook::new();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    for (name, text) in FILES {
+        let text = edit(name, text);
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name.trim_end_matches(".csv")).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let mut header: Vec<String> = Vec::new();
+        for (r, record) in reader.records().enumerate() {
+            let record = record.unwrap();
+            for (c, cell) in record.iter().enumerate() {
+                let (row, col) = (origin.0 + r as u32, origin.1 + c as u16);
+                if r == 0 {
+                    header.push(cell.to_string());
+                    sheet.write_string(row, col, cell).unwrap();
+                    continue;
+                }
+                let column = header[c].as_str();
+                if cell.is_empty() {
+                    continue;
+                } else if let Ok(date) = ExcelDateTime::parse_from_str(cell) {
+                    if cell.len() == 10 && cell.as_bytes()[4] == b'-' {
+                        sheet
+                            .write_datetime_with_format(row, col, &date, &date_format)
+                            .unwrap();
+                        continue;
+                    }
+                    sheet.write_string(row, col, cell).unwrap();
+                } else if cell == "true" || cell == "false" {
+                    sheet.write_boolean(row, col, cell == "true").unwrap();
+                } else if NUMERIC.contains(&column) && cell.parse::<f64>().is_ok() {
+                    sheet
+                        .write_number(row, col, cell.parse::<f64>().unwrap())
+                        .unwrap();
+                } else {
+                    sheet.write_string(row, col, cell).unwrap();
+                }
+            }
+        }
+    }
+    workbook.save(path).unwrap();
+}
+
+fn reference() -> tenet::model::Rows {
+    let dir = tempfile::tempdir().unwrap();
+    write_base(dir.path());
+    read_rows(dir.path(), &LoadOptions::default()).unwrap()
+}
+
+#[test]
+fn a_workbook_loads_like_the_csv_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    write_workbook(&path, |_, t| t.to_string());
+    let rows = read_rows(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(rows, reference());
+    let loaded = load(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.dataset.people.len(), 4);
+    assert_eq!(loaded.warnings.len(), 1);
+}
+
+#[test]
+fn workbook_problems_name_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    write_workbook(&path, |name, t| match name {
+        "people.csv" => t.replace("1980-05-01", "1980-5-1"),
+        "activities.csv" => t.replace("collective_prep", "lecture"),
+        "enrollments.csv" => format!("{t}p9,a1\n"),
+        _ => t.to_string(),
+    });
+    assert_snapshot!(render(load(&path, &LoadOptions::default())));
+}
+
+#[test]
+fn tables_placed_away_from_a1_keep_excel_row_and_column_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    write_workbook_at(&path, (2, 1), |name, t| match name {
+        "people.csv" => t.replace("1980-05-01", "1980-5-1"),
+        _ => t.to_string(),
+    });
+    // Data from B3: p1 is on row 4, birth_date in column F (6).
+    assert_snapshot!(render(load(&path, &LoadOptions::default())));
+}
+
+#[test]
+fn a_workbook_without_a_required_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("districts").unwrap();
+    sheet.write_string(0, 0, "id").unwrap();
+    sheet.write_string(0, 1, "name").unwrap();
+    workbook.save(&path).unwrap();
+    assert_snapshot!(render(load(&path, &LoadOptions::default())));
+}
+
+#[test]
+fn a_file_that_is_not_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    std::fs::write(&path, "id,name\n").unwrap();
+    let problems = render(load(&path, &LoadOptions::default()));
+    assert!(
+        problems.starts_with("data.xlsx: 1 problem\n  data.xlsx: cannot parse:"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn json_problems_name_the_array_and_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    let mut doc: serde_json::Value = serde_json::to_value(reference()).unwrap();
+    doc["people"][0]["birth_date"] = "2023-02-30".into();
+    doc["people"][1]["roles"] = serde_json::Value::Null;
+    doc["activities"][2]["hours"] = serde_json::json!(-4);
+    doc["enrollments"][0]["person"] = "p9".into();
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    assert_snapshot!(render(load(&path, &LoadOptions::default())));
+}
+
+#[test]
+fn json_accepts_numbers_and_booleans_as_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    let mut doc: serde_json::Value = serde_json::to_value(reference()).unwrap();
+    doc["activities"][0]["hours"] = serde_json::json!(2);
+    doc["finance"][0]["amount"] = serde_json::json!(10770000);
+    doc["sessions"][0]["hours"] = serde_json::json!(2.0);
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    assert_eq!(
+        read_rows(&path, &LoadOptions::default()).unwrap(),
+        reference()
+    );
+}
+
+#[test]
+fn malformed_json_is_one_clear_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    std::fs::write(&path, "{\"districts\": [ {\"id\": \"d1\", }]}").unwrap();
+    assert_snapshot!(render(load(&path, &LoadOptions::default())));
+}
+
+#[test]
+fn unsupported_paths_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.txt");
+    std::fs::write(&path, "").unwrap();
+    let err = load(&path, &LoadOptions::default()).unwrap_err();
+    assert!(err
+        .to_string()
+        .contains("expected a directory of CSV files"));
+    let missing = load(&dir.path().join("nope"), &LoadOptions::default()).unwrap_err();
+    assert!(matches!(missing, tenet_io::LoadError::Io { .. }));
+}
