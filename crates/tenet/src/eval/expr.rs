@@ -514,7 +514,9 @@ impl<'a> Ctx<'a> {
                 list.into_iter()
                     .filter(|m| {
                         let m = data.mentorship(*m);
-                        m.start_date <= range.end && m.end_date >= range.start
+                        range.start <= range.end
+                            && m.start_date <= range.end
+                            && m.end_date >= range.start
                     })
                     .map(EntityRef::Mentorship)
                     .collect()

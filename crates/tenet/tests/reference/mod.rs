@@ -762,7 +762,11 @@ impl<'a> Env<'a> {
                         Some((_, EntityRef::Person(p))) => m.mentor == p,
                         _ => true,
                     };
-                    if keep && m.start_date <= self.to && m.end_date >= self.from {
+                    if keep
+                        && self.from <= self.to
+                        && m.start_date <= self.to
+                        && m.end_date >= self.from
+                    {
                         out.push(EntityRef::Mentorship(MentorshipIx(i as u32)));
                     }
                 }
@@ -1117,13 +1121,13 @@ fn school_of(data: &Dataset, r: EntityRef) -> Option<usize> {
 
 /// Records of a rule without a window come from effective ∩ (.. as_of];
 /// with no effective from all time up to as_of; before effective starts,
-/// the single day as_of (decisions W2).
+/// none (an empty range, decisions W2).
 fn point_in_time(policy: &CheckedPolicy, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
     match policy.effective {
         None => (NaiveDate::MIN, as_of),
         Some(e) => match range(e.start, e.end.min(as_of)) {
             Some(r) => (r.start, r.end),
-            None => (as_of, as_of),
+            None => (e.start, as_of),
         },
     }
 }
