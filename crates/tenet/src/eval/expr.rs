@@ -49,6 +49,8 @@ pub(crate) struct Ctx<'a> {
     pub trace: Explanation,
     /// Credit of every enrollment, when computed ahead for a whole run.
     pub credits: Option<&'a CreditTable>,
+    /// A context for the credit block when there is no table.
+    pub scratch: Option<Box<Ctx<'a>>>,
 }
 
 fn unknown<T>(why: String) -> R<T> {
@@ -678,11 +680,27 @@ impl<'a> Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// Credited hours of one enrollment and, when credit is denied, why.
-    fn credit(&self, ix: EnrollmentIx) -> R<(Q, Option<&'a str>)> {
-        match self.credits {
-            Some(table) => table.get(self.policy, ix),
-            None => credit_of(self.data, self.policy, self.as_of, ix),
+    fn credit(&mut self, ix: EnrollmentIx) -> R<(Q, Option<&'a str>)> {
+        if let Some(table) = self.credits {
+            return table.get(self.policy, ix);
         }
+        let Some(credit) = &self.policy.credit else {
+            return unknown("internal: no credit block".into());
+        };
+        // Without a table (one subject), one scratch context serves every
+        // enrollment of the call.
+        let (data, policy, as_of) = (self.data, self.policy, self.as_of);
+        let mut inner = self
+            .scratch
+            .take()
+            .unwrap_or_else(|| Box::new(credit_ctx(data, policy, as_of)));
+        let outcome = credit_in(&mut inner, credit, ix);
+        self.scratch = Some(inner);
+        let (hours, code) = outcome?;
+        Ok(match code {
+            0 => (hours, None),
+            code => (Q::ZERO, denial_reason(policy, usize::from(code) - 1)),
+        })
     }
 }
 
@@ -781,36 +799,6 @@ fn denial_reason(policy: &CheckedPolicy, i: usize) -> Option<&str> {
         .map(|d| d.reason.as_str())
 }
 
-/// Credited hours of one enrollment, and the denial reason if credit is
-/// denied (evaluated directly, without a table).
-pub(crate) fn credit_of<'p>(
-    data: &Dataset,
-    policy: &'p CheckedPolicy,
-    as_of: NaiveDate,
-    ix: EnrollmentIx,
-) -> R<(Q, Option<&'p str>)> {
-    let (hours, code) = credit_code(data, policy, as_of, ix)?;
-    Ok(match code {
-        0 => (hours, None),
-        code => (Q::ZERO, denial_reason(policy, usize::from(code) - 1)),
-    })
-}
-
-/// Runs the credit block: (hours, 0) when credited, (0, i + 1) when denial
-/// `i` applies.
-fn credit_code(
-    data: &Dataset,
-    policy: &CheckedPolicy,
-    as_of: NaiveDate,
-    ix: EnrollmentIx,
-) -> R<(Q, u16)> {
-    let Some(credit) = &policy.credit else {
-        return unknown("internal: no credit block".into());
-    };
-    let mut ctx = credit_ctx(data, policy, as_of);
-    credit_in(&mut ctx, credit, ix)
-}
-
 /// A context for running the credit block.
 fn credit_ctx<'a>(data: &'a Dataset, policy: &'a CheckedPolicy, as_of: NaiveDate) -> Ctx<'a> {
     Ctx {
@@ -827,6 +815,7 @@ fn credit_ctx<'a>(data: &'a Dataset, policy: &'a CheckedPolicy, as_of: NaiveDate
         env: vec![None; policy.credit.as_ref().map_or(0, |c| c.slots)],
         trace: Explanation::default(),
         credits: None,
+        scratch: None,
     }
 }
 

@@ -357,6 +357,7 @@ fn evaluate_rule(
         env: vec![None; rule.slots],
         trace: Explanation::default(),
         credits,
+        scratch: None,
     };
     ctx.set(rule.var, Value::Entity(subject));
     let (subj, name) = subject_out(data, subject);
