@@ -1053,22 +1053,7 @@ impl Builder<'_, '_> {
             Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
                 self.binary_chain(pair)
             }
-            Rule::not_expr => {
-                let mut nots = 0;
-                let mut operand = None;
-                for p in pair.into_inner() {
-                    if p.as_rule() == Rule::not_op {
-                        nots += 1;
-                    } else {
-                        operand = self.expr(p);
-                    }
-                }
-                let mut e = operand?;
-                for _ in 0..nots {
-                    e = self.node(ExprKind::Unary(UnOp::Not, Box::new(e)), sp);
-                }
-                Some(e)
-            }
+            Rule::not_expr => self.prefixed(pair, Rule::not_op, UnOp::Not),
             Rule::cmp_expr => {
                 let mut inner = pair.into_inner();
                 let lhs = self.expr(inner.next()?)?;
@@ -1134,22 +1119,7 @@ impl Builder<'_, '_> {
                 }
                 Some(acc)
             }
-            Rule::unary => {
-                let mut negs = 0;
-                let mut operand = None;
-                for p in pair.into_inner() {
-                    if p.as_rule() == Rule::neg {
-                        negs += 1;
-                    } else {
-                        operand = self.expr(p);
-                    }
-                }
-                let mut e = operand?;
-                for _ in 0..negs {
-                    e = self.node(ExprKind::Unary(UnOp::Neg, Box::new(e)), sp);
-                }
-                Some(e)
-            }
+            Rule::unary => self.prefixed(pair, Rule::neg, UnOp::Neg),
             Rule::postfix => {
                 let mut inner = pair.into_inner();
                 let mut acc = self.expr(inner.next()?)?;
@@ -1224,6 +1194,26 @@ impl Builder<'_, '_> {
             }
             _ => self.literal(pair),
         }
+    }
+
+    /// `not not x`, `- - x`: an operand after any number of prefix
+    /// operators, applied innermost first.
+    fn prefixed(&mut self, pair: Pair<'_, Rule>, prefix: Rule, op: UnOp) -> Option<Expr> {
+        let sp = span(&pair);
+        let mut count = 0;
+        let mut operand = None;
+        for p in pair.into_inner() {
+            if p.as_rule() == prefix {
+                count += 1;
+            } else {
+                operand = self.expr(p);
+            }
+        }
+        let mut e = operand?;
+        for _ in 0..count {
+            e = self.node(ExprKind::Unary(op, Box::new(e)), sp);
+        }
+        Some(e)
     }
 
     fn aggregate(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
