@@ -62,7 +62,7 @@ pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> 
         .help("remove parentheses that are not needed, or split the condition into several rules");
         return None;
     }
-    let pairs = match PolicyParser::parse(Rule::file, source) {
+    let pairs = match crate::stack::guard_parser(|| PolicyParser::parse(Rule::file, source)) {
         Ok(pairs) => pairs,
         Err(err) => {
             syntax_error(err, sink);
@@ -956,6 +956,17 @@ impl Builder<'_, '_> {
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        crate::stack::guard(|| self.expr_inner(pair))
+    }
+
+    /// True once the expression has used up its node budget: loops that
+    /// wrap a node around the last one stop there, so no tree deeper than
+    /// the budget is built (and dropped recursively).
+    fn over_budget(&self) -> bool {
+        self.nodes > self.limits.max_expr_nodes
+    }
+
+    fn expr_inner(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
         if self.nodes > self.limits.max_expr_nodes {
             return None;
         }
@@ -977,6 +988,9 @@ impl Builder<'_, '_> {
                 }
                 let mut e = operand?;
                 for _ in 0..nots {
+                    if self.over_budget() {
+                        return None;
+                    }
                     e = self.node(ExprKind::Unary(UnOp::Not, Box::new(e)), sp);
                 }
                 Some(e)
@@ -1058,6 +1072,9 @@ impl Builder<'_, '_> {
                 }
                 let mut e = operand?;
                 for _ in 0..negs {
+                    if self.over_budget() {
+                        return None;
+                    }
                     e = self.node(ExprKind::Unary(UnOp::Neg, Box::new(e)), sp);
                 }
                 Some(e)
@@ -1066,6 +1083,9 @@ impl Builder<'_, '_> {
                 let mut inner = pair.into_inner();
                 let mut acc = self.expr(inner.next()?)?;
                 for p in inner {
+                    if self.over_budget() {
+                        return None;
+                    }
                     let psp = acc.span.to(span(&p));
                     let is_method = p.as_rule() == Rule::method;
                     let mut parts = p.into_inner();
