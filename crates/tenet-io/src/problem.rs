@@ -159,6 +159,33 @@ impl Problem {
     }
 }
 
+/// Longest value quoted in a message, in characters.
+const MAX_SHOWN_CHARS: usize = 60;
+
+/// A cell as quoted in a message: invisible characters (NUL, a stray
+/// byte-order mark, other controls) escaped so the reader sees them, and a
+/// long cell (a 10 MB paste) cut short with its length.
+fn shown(value: &str) -> String {
+    let escape = |c: char| c.is_control() || c == '\u{feff}';
+    let mut out = String::new();
+    let mut count = 0usize;
+    for c in value.chars() {
+        count += 1;
+        if count > MAX_SHOWN_CHARS {
+            continue;
+        }
+        if escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if count > MAX_SHOWN_CHARS {
+        out.push_str(&format!("… ({count} characters)"));
+    }
+    out
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.location())?;
@@ -166,7 +193,7 @@ impl fmt::Display for Problem {
             write!(f, " ({field})")?;
         }
         f.write_str(": ")?;
-        let value = self.value.as_deref().unwrap_or("");
+        let value = shown(self.value.as_deref().unwrap_or(""));
         let field = self.field.as_deref().unwrap_or("");
         match &self.reason {
             Reason::BadDate { detail } => write!(f, "invalid date `{value}`: {detail}"),
@@ -184,6 +211,7 @@ impl fmt::Display for Problem {
                 found,
                 allowed,
             } => {
+                let found = shown(found);
                 write!(f, "unknown {what} `{found}`")?;
                 if found != value {
                     write!(f, " in `{value}`")?;

@@ -214,14 +214,24 @@ pub fn line_column(source: &str, offset: usize) -> (u32, u32) {
     (line as u32, column as u32)
 }
 
+/// Names longer than this get no suggestion: the edit distance is
+/// quadratic, and a 100,000-character name must not stall the checker.
+const MAX_SUGGEST_CHARS: usize = 100;
+
 /// The closest candidate within a small edit distance, for "did you mean".
 pub fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let cap = (name.chars().count() / 3).clamp(1, 3);
+    let len = name.chars().count();
+    if len > MAX_SUGGEST_CHARS {
+        return None;
+    }
+    let cap = (len / 3).clamp(1, 3);
     candidates
         .into_iter()
+        // The distance is at least the difference in length.
+        .filter(|c| c.chars().count().abs_diff(len) <= cap)
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, _)| *d <= cap)
         .min_by_key(|(d, c)| (*d, *c))

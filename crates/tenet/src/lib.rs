@@ -71,6 +71,7 @@ pub mod program;
 pub mod render;
 pub mod report;
 pub mod schema;
+mod stack;
 pub mod syntax;
 pub mod value;
 

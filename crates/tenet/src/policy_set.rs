@@ -423,7 +423,8 @@ fn import_order(
             if done.iter().any(|d| d == imp) {
                 continue;
             }
-            if !visit(imp, files, stack, done, diagnostics) {
+            // One level per link of an import chain: grow the stack as needed.
+            if !crate::stack::guard(|| visit(imp, files, stack, done, diagnostics)) {
                 return false;
             }
             if files.contains_key(imp) && !done.iter().any(|d| d == imp) {

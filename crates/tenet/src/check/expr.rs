@@ -74,6 +74,10 @@ impl Checker<'_> {
     /// Types an expression. `hint` is the type the context expects, used
     /// to resolve bare enum values such as `seminar` or `teacher_training_funds`.
     pub(super) fn expr(&mut self, e: &ast::Expr, hint: Option<&Type>) -> Option<Expr> {
+        crate::stack::guard(|| self.expr_inner(e, hint))
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr, hint: Option<&Type>) -> Option<Expr> {
         let sp = e.span;
         let text = self.text(sp);
         match &e.kind {

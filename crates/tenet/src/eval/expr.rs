@@ -99,6 +99,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn eval(&mut self, e: &Expr) -> R<Value> {
+        crate::stack::guard(|| self.eval_inner(e))
+    }
+
+    fn eval_inner(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Param(id) => {

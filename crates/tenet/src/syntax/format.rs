@@ -878,7 +878,7 @@ impl Printer<'_, '_> {
     /// Prints `e` where the context binds at least as tight as `min`,
     /// adding parentheses when `e` binds looser.
     fn expr(&self, e: &Expr, min: u8) -> String {
-        let inner = self.expr_bare(e);
+        let inner = crate::stack::guard(|| self.expr_bare(e));
         if strength(e) < min {
             format!("({inner})")
         } else {

@@ -62,7 +62,7 @@ pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> 
         .help("remove parentheses that are not needed, or split the condition into several rules");
         return None;
     }
-    let pairs = match PolicyParser::parse(Rule::file, source) {
+    let pairs = match crate::stack::guard_parser(|| PolicyParser::parse(Rule::file, source)) {
         Ok(pairs) => pairs,
         Err(err) => {
             // Report the first error of every broken item, not only the
@@ -263,7 +263,7 @@ fn recover(source: &str, sink: &mut Sink<'_>) -> usize {
         let Ok(masked) = String::from_utf8(masked) else {
             continue;
         };
-        if let Err(mut err) = PolicyParser::parse(Rule::item_entry, &masked) {
+        if let Err(mut err) = crate::stack::guard_parser(|| PolicyParser::parse(Rule::item_entry, &masked)) {
             failed += 1;
             // The item's end is not the file's end: do not offer it.
             if let pest::error::ErrorVariant::ParsingError { positives, .. } = &mut err.variant {
@@ -1044,6 +1044,17 @@ impl Builder<'_, '_> {
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        crate::stack::guard(|| self.expr_inner(pair))
+    }
+
+    /// True once the expression has used up its node budget: loops that
+    /// wrap a node around the last one stop there, so no tree deeper than
+    /// the budget is built (and dropped recursively).
+    fn over_budget(&self) -> bool {
+        self.nodes > self.limits.max_expr_nodes
+    }
+
+    fn expr_inner(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
         if self.nodes > self.limits.max_expr_nodes {
             return None;
         }
@@ -1124,6 +1135,9 @@ impl Builder<'_, '_> {
                 let mut inner = pair.into_inner();
                 let mut acc = self.expr(inner.next()?)?;
                 for p in inner {
+                    if self.over_budget() {
+                        return None;
+                    }
                     let psp = acc.span.to(span(&p));
                     let is_method = p.as_rule() == Rule::method;
                     let mut parts = p.into_inner();
@@ -1211,6 +1225,11 @@ impl Builder<'_, '_> {
         }
         let mut e = operand?;
         for _ in 0..count {
+            // A million `-` fit in a file: stop at the size limit rather
+            // than build (and later free) a tree that deep.
+            if self.over_budget() {
+                return None;
+            }
             e = self.node(ExprKind::Unary(op, Box::new(e)), sp);
         }
         Some(e)

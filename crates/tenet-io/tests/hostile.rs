@@ -1,0 +1,169 @@
+//! Hostile datasets: each folder in `tests/hostile/` holds the files that
+//! replace those of the small valid dataset in `common`, and
+//! `expected.txt`, what loading it must report. Adding a case is adding a
+//! folder; a folder without `expected.txt` fails. A file named `encoding`
+//! holds the `--encoding` to load with (default: auto).
+//!
+//! Run with `TENET_BLESS=1` to write the expected files from the current
+//! output (then review the diff).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tenet_io::{load, read_rows, render_problems, Encoding, LoadError, LoadOptions, Loaded};
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
+}
+
+/// What a user sees: the problems, or what loaded.
+fn outcome(result: Result<Loaded, LoadError>) -> String {
+    match result {
+        Ok(loaded) => {
+            let d = &loaded.dataset;
+            let mut out = format!(
+                "loaded: {} people, {} activities, {} sessions, {} warning(s)\n",
+                d.people.len(),
+                d.activities.len(),
+                d.sessions.len(),
+                loaded.warnings.len()
+            );
+            for w in &loaded.warnings {
+                out.push_str(&format!("  {w}\n"));
+            }
+            out
+        }
+        Err(LoadError::Invalid(problems)) => render_problems(&problems, 20) + "\n",
+        Err(other) => format!("error: {other}\n"),
+    }
+}
+
+/// Loads the base dataset with the case's files laid over it.
+fn load_case(case: &Path) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let mut opts = LoadOptions::default();
+    for entry in std::fs::read_dir(case).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        match name.as_str() {
+            "expected.txt" => {}
+            "encoding" => {
+                let text = std::fs::read_to_string(&path).unwrap();
+                opts.encoding = text.trim().parse::<Encoding>().unwrap();
+            }
+            _ => {
+                std::fs::copy(&path, dir.path().join(&name)).unwrap();
+            }
+        }
+    }
+    outcome(load(dir.path(), &opts))
+}
+
+#[test]
+fn every_hostile_dataset_gives_its_expected_report() {
+    let bless = std::env::var_os("TENET_BLESS").is_some();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 13, "{} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let got = load_case(case);
+        let expected_path = case.join("expected.txt");
+        if bless {
+            std::fs::write(&expected_path, &got).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&expected_path) {
+            Ok(expected) if expected == got => {}
+            Ok(expected) => failures.push(format!(
+                "{}:\n--- expected\n{expected}--- got\n{got}",
+                case.display()
+            )),
+            Err(_) => failures.push(format!("{}: no expected.txt; got\n{got}", case.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Each hostile case is reported as a problem (not a crash, not a silent
+/// load) — except the two that are valid and must load: GBK detected
+/// automatically, and old Mac line endings.
+#[test]
+fn hostile_datasets_are_refused_with_a_reason() {
+    for case in std::fs::read_dir(cases_dir()).unwrap() {
+        let case = case.unwrap().path();
+        let name = case.file_name().unwrap().to_str().unwrap().to_string();
+        let got = load_case(&case);
+        let loads = matches!(name.as_str(), "gbk-detected" | "cr-line-endings");
+        if !loads {
+            assert!(!got.starts_with("loaded:"), "{name} loaded:\n{got}");
+        }
+    }
+}
+
+#[test]
+fn a_ten_megabyte_cell_is_loaded_or_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "长".repeat((10 << 20) / 3 + 1);
+    assert!(big.len() >= 10 << 20);
+    common::write_with(dir.path(), |name, text| {
+        Some(match name {
+            "people.csv" => text.replace("王伟", &big),
+            "sessions.csv" => text.replace(
+                "e1,a1,2023-03-01,2",
+                &format!("e1,a1,2023-03-01,2{}", "0".repeat(10 << 20)),
+            ),
+            _ => text.to_string(),
+        })
+    });
+    let start = Instant::now();
+    let got = outcome(load(dir.path(), &LoadOptions::default()));
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+    // The name is free text and loads; the 10 MB number is refused, and
+    // the message quotes a bounded part of it.
+    assert!(
+        got.contains("sessions.csv:2:4 (hours)"),
+        "{}",
+        &got[..got.len().min(2000)]
+    );
+    assert!(got.len() < 100_000, "report is {} bytes", got.len());
+}
+
+#[test]
+fn read_rows_reports_the_same_problems_as_load() {
+    let case = cases_dir().join("date-2023-02-30");
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    std::fs::copy(
+        case.join("activities.csv"),
+        dir.path().join("activities.csv"),
+    )
+    .unwrap();
+    match read_rows(dir.path(), &LoadOptions::default()) {
+        Err(LoadError::Invalid(problems)) => {
+            let text = render_problems(&problems, 20);
+            assert!(
+                text.contains("invalid date `2023-02-30`: no such day"),
+                "{text}"
+            );
+        }
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
