@@ -263,7 +263,9 @@ fn recover(source: &str, sink: &mut Sink<'_>) -> usize {
         let Ok(masked) = String::from_utf8(masked) else {
             continue;
         };
-        if let Err(mut err) = crate::stack::guard_parser(|| PolicyParser::parse(Rule::item_entry, &masked)) {
+        if let Err(mut err) =
+            crate::stack::guard_parser(|| PolicyParser::parse(Rule::item_entry, &masked))
+        {
             failed += 1;
             // The item's end is not the file's end: do not offer it.
             if let pest::error::ErrorVariant::ParsingError { positives, .. } = &mut err.variant {
