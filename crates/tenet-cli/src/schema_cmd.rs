@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use tenet::model::{FinanceItem, Kind, Level, Mode, Role, Status};
 use tenet::schema::{self, Entity};
-use tenet::syntax::ast::{RelKind, RelLink};
+use tenet::syntax::ast::RelKind;
 
 /// The record model as text.
 pub fn render() -> String {
@@ -34,24 +34,16 @@ pub fn render() -> String {
         let _ = writeln!(out, "    {field:<17} {:<20} {meaning}", ty.to_string());
     }
     let _ = writeln!(out, "\nRelations (count(…), sum(x in …), share(…)):");
-    for (name, kind) in [
-        ("people", RelKind::People),
-        ("schools", RelKind::Schools),
-        ("districts", RelKind::Districts),
-        ("activities", RelKind::Activities),
-        ("enrollments", RelKind::Enrollments),
-        ("sessions", RelKind::Sessions),
-        ("mentorships", RelKind::Mentorships),
-    ] {
+    for kind in RelKind::ALL {
+        let name = kind.name();
         let (_, links) = schema::relation(kind);
         let _ = writeln!(out, "  {name:<12} every {name} in the dataset");
         for (link, _, meaning) in links {
-            let how = match link {
-                RelLink::Of => "of x",
-                RelLink::By => "by x",
-                RelLink::HostedBy => "hosted by x",
-            };
-            let _ = writeln!(out, "  {:<12} {meaning}", format!("{name} {how}"));
+            let _ = writeln!(
+                out,
+                "  {:<12} {meaning}",
+                format!("{name} {} x", link.name())
+            );
         }
     }
     let _ = writeln!(out, "\nValues:");

@@ -629,14 +629,14 @@ impl Checker<'_> {
                     l == how && matches!(&a.ty, Type::Entity(e) if e.fits(*want))
                 });
                 if !fits {
-                    let how_text = link_text(*how);
+                    let how_text = how.name();
                     let kind_text = self.text(relation.span);
                     let kind_text = kind_text.split_whitespace().next().unwrap_or("");
                     let anchor_text = self.text(anchor.span);
                     let fitting: Vec<String> = links
                         .iter()
                         .filter(|(_, want, _)| matches!(&a.ty, Type::Entity(e) if e.fits(*want)))
-                        .map(|(l, ..)| format!("`{kind_text} {} {anchor_text}`", link_text(*l)))
+                        .map(|(l, ..)| format!("`{kind_text} {} {anchor_text}`", l.name()))
                         .collect();
                     let d = self.error(
                         relation.span,
@@ -676,7 +676,7 @@ impl Checker<'_> {
             Some(Some(v)) => Some(v),
             None => None,
         };
-        let name = agg_name(func);
+        let name = func.name();
         let ty = match (func, &value_e) {
             (AggFn::Count | AggFn::Share, None) => Type::Number,
             (AggFn::Count | AggFn::Share, Some(_)) => {
@@ -732,19 +732,18 @@ impl Checker<'_> {
         args: &[ast::Expr],
         sp: crate::diagnostic::Span,
     ) -> Option<Expr> {
-        let (name, arity, usage) = match func {
-            Builtin::Age => ("age", 1..=2, "`age(t)` or `age(t, 2023-09-01)`"),
+        let name = func.name();
+        let (arity, usage) = match func {
+            Builtin::Age => (1..=2, "`age(t)` or `age(t, 2023-09-01)`"),
             Builtin::Tenure => (
-                "tenure",
                 1..=2,
                 "`tenure(t.post_start_date)` or `tenure(t.post_start_date, 2023-09-01)`",
             ),
             Builtin::Finance => (
-                "finance",
                 2..=3,
                 "`finance(s, staff_payroll)` or `finance(s, 2021, staff_payroll)`",
             ),
-            Builtin::YearOf => ("year_of", 1..=1, "`year_of(t.hire_date)`"),
+            Builtin::YearOf => (1..=1, "`year_of(t.hire_date)`"),
         };
         if !arity.contains(&args.len()) {
             self.error(
@@ -892,31 +891,12 @@ fn l_item(t: &Type) -> Type {
     }
 }
 
-fn link_text(l: ast::RelLink) -> &'static str {
-    match l {
-        ast::RelLink::Of => "of",
-        ast::RelLink::By => "by",
-        ast::RelLink::HostedBy => "hosted by",
-    }
-}
-
 fn verb(op: Arith) -> &'static str {
     match op {
         Arith::Add => "add",
         Arith::Sub => "subtract",
         Arith::Mul => "multiply",
         Arith::Div => "divide",
-    }
-}
-
-fn agg_name(f: AggFn) -> &'static str {
-    match f {
-        AggFn::Count => "count",
-        AggFn::Sum => "sum",
-        AggFn::Min => "min",
-        AggFn::Max => "max",
-        AggFn::Avg => "avg",
-        AggFn::Share => "share",
     }
 }
 

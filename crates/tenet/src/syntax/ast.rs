@@ -399,6 +399,20 @@ pub enum AggFn {
     Share,
 }
 
+impl AggFn {
+    /// The function as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFn::Count => "count",
+            AggFn::Sum => "sum",
+            AggFn::Min => "min",
+            AggFn::Max => "max",
+            AggFn::Avg => "avg",
+            AggFn::Share => "share",
+        }
+    }
+}
+
 /// Built-in functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Builtin {
@@ -410,6 +424,18 @@ pub enum Builtin {
     Finance,
     /// `year_of(date)`.
     YearOf,
+}
+
+impl Builtin {
+    /// The function as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Age => "age",
+            Builtin::Tenure => "tenure",
+            Builtin::Finance => "finance",
+            Builtin::YearOf => "year_of",
+        }
+    }
 }
 
 /// Relations an aggregate ranges over.
@@ -431,6 +457,32 @@ pub enum RelKind {
     Mentorships,
 }
 
+impl RelKind {
+    /// Every relation, in the order `tenet schema` lists them.
+    pub const ALL: [RelKind; 7] = [
+        RelKind::People,
+        RelKind::Schools,
+        RelKind::Districts,
+        RelKind::Activities,
+        RelKind::Enrollments,
+        RelKind::Sessions,
+        RelKind::Mentorships,
+    ];
+
+    /// The relation as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelKind::People => "people",
+            RelKind::Schools => "schools",
+            RelKind::Districts => "districts",
+            RelKind::Activities => "activities",
+            RelKind::Enrollments => "enrollments",
+            RelKind::Sessions => "sessions",
+            RelKind::Mentorships => "mentorships",
+        }
+    }
+}
+
 /// How a relation is tied to its anchor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RelLink {
@@ -440,6 +492,17 @@ pub enum RelLink {
     By,
     /// `hosted by x`
     HostedBy,
+}
+
+impl RelLink {
+    /// The link as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelLink::Of => "of",
+            RelLink::By => "by",
+            RelLink::HostedBy => "hosted by",
+        }
+    }
 }
 
 /// `people of d`, `activities hosted by s`, `enrollments of t`.

@@ -472,38 +472,6 @@ fn entity(kind: EntityKind) -> &'static str {
     }
 }
 
-fn agg_name(f: AggFn) -> &'static str {
-    match f {
-        AggFn::Count => "count",
-        AggFn::Sum => "sum",
-        AggFn::Min => "min",
-        AggFn::Max => "max",
-        AggFn::Avg => "avg",
-        AggFn::Share => "share",
-    }
-}
-
-fn builtin_name(f: Builtin) -> &'static str {
-    match f {
-        Builtin::Age => "age",
-        Builtin::Tenure => "tenure",
-        Builtin::Finance => "finance",
-        Builtin::YearOf => "year_of",
-    }
-}
-
-fn rel_name(k: RelKind) -> &'static str {
-    match k {
-        RelKind::People => "people",
-        RelKind::Schools => "schools",
-        RelKind::Districts => "districts",
-        RelKind::Activities => "activities",
-        RelKind::Enrollments => "enrollments",
-        RelKind::Sessions => "sessions",
-        RelKind::Mentorships => "mentorships",
-    }
-}
-
 impl Printer<'_, '_> {
     fn push(&mut self, indent: usize, text: String, src: usize) {
         self.lines.push(Line {
@@ -962,18 +930,14 @@ impl Printer<'_, '_> {
                 relation,
                 filter,
             } => {
-                let mut out = format!("{}(", agg_name(*func));
+                let mut out = format!("{}(", func.name());
                 if let Some(v) = value {
                     out.push_str(&self.expr(v, 0));
                     out.push_str(" in ");
                 }
-                out.push_str(rel_name(relation.kind));
+                out.push_str(relation.kind.name());
                 if let Some((link, anchor)) = &relation.link {
-                    out.push_str(match link {
-                        RelLink::Of => " of ",
-                        RelLink::By => " by ",
-                        RelLink::HostedBy => " hosted by ",
-                    });
+                    out.push_str(&format!(" {} ", link.name()));
                     out.push_str(&self.expr(anchor, UNARY));
                 }
                 if let Some(f) = filter {
@@ -993,7 +957,7 @@ impl Printer<'_, '_> {
                 out
             }
             ExprKind::Call { func, args, .. } => {
-                format!("{}{}", builtin_name(*func), self.args(args))
+                format!("{}{}", func.name(), self.args(args))
             }
         }
     }
