@@ -8,6 +8,8 @@
 //! of a CSV directory (every record split, nothing checked): the floor the
 //! loader is compared with in `docs/performance.md`.
 
+mod support;
+
 use std::path::PathBuf;
 use std::time::Instant;
 use tenet_io::{load, render_problems, LoadError, LoadOptions};
@@ -27,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let path = path.ok_or("usage: load PATH [--encoding auto|utf-8|gbk]")?;
-    let cpu_before = cpu_seconds();
+    let cpu_before = support::cpu_seconds();
     let start = Instant::now();
     if floor {
         let mut fields = 0u64;
@@ -41,14 +43,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "csv floor in {:.3} s wall, {:.2} s CPU: {fields} fields",
             start.elapsed().as_secs_f64(),
-            cpu_seconds() - cpu_before
+            support::cpu_seconds() - cpu_before
         );
         return Ok(());
     }
     match load(&path, &opts) {
         Ok(loaded) => {
             let elapsed = start.elapsed();
-            let cpu = cpu_seconds() - cpu_before;
+            let cpu = support::cpu_seconds() - cpu_before;
             let d = &loaded.dataset;
             println!(
                 "loaded in {:.3} s wall, {:.2} s CPU: {} people, {} activities, {} sessions, {} enrollments, {} attendance; {} warnings",
@@ -73,22 +75,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
-}
-
-/// User + system CPU seconds of this process so far (Linux; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name: state is the 3rd field overall, utime
-    // the 14th and stime the 15th, in clock ticks (100 per second).
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }

@@ -3,6 +3,8 @@
 //!
 //! `cargo run --release -p tenet-io --example phases -- /tmp/tenet-20k [parse]`
 
+mod support;
+
 use std::path::PathBuf;
 use std::time::Instant;
 use tenet::model::Dataset;
@@ -10,11 +12,11 @@ use tenet_io::{read_rows, LoadOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = PathBuf::from(std::env::args().nth(1).ok_or("usage: phases PATH")?);
-    let cpu0 = cpu_seconds();
+    let cpu0 = support::cpu_seconds();
     let start = Instant::now();
     let rows = read_rows(&path, &LoadOptions::default())?;
     let parsed = start.elapsed();
-    let cpu1 = cpu_seconds();
+    let cpu1 = support::cpu_seconds();
     if std::env::args().nth(2).as_deref() == Some("parse") {
         println!(
             "parse {:.3} s ({:.2} s CPU)",
@@ -26,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let built = Dataset::from_rows(rows).map_err(|e| format!("{} errors", e.len()))?;
     let resolved = start.elapsed();
-    let cpu2 = cpu_seconds();
+    let cpu2 = support::cpu_seconds();
     println!(
         "parse {:.3} s ({:.2} s CPU), resolve {:.3} s ({:.2} s CPU) ({} people)",
         parsed.as_secs_f64(),
@@ -36,20 +38,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         built.0.people.len()
     );
     Ok(())
-}
-
-/// User + system CPU seconds of this process so far (Linux; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }
