@@ -134,16 +134,6 @@ impl Q {
         Ok(a.cmp(&b))
     }
 
-    /// Whether it is zero.
-    pub fn is_zero(self) -> bool {
-        self.n.is_zero()
-    }
-
-    /// Whether it is below zero.
-    pub fn is_negative(self) -> bool {
-        self.n.is_sign_negative() && !self.n.is_zero()
-    }
-
     /// The decimal value; exact when the rational has a finite decimal
     /// expansion, otherwise rounded to 10 places.
     pub fn to_decimal(self) -> Decimal {
