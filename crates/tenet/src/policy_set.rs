@@ -32,6 +32,34 @@ pub struct EvalOptions {
     pub subjects: Option<Vec<EntityRef>>,
     /// Threads to spread subjects over; results do not depend on it.
     pub threads: usize,
+    /// How much each result's explanation lists.
+    pub detail: Detail,
+}
+
+/// How much an explanation lists. Every level keeps the status, figures,
+/// message, values, params and missing data of every result; the levels
+/// differ only in whether the records counted and left out are listed
+/// one by one or only counted in `explanation.more`.
+///
+/// A district run lists millions of records (every enrollment of every
+/// teacher-year); an analyst who reads the failures needs them only there.
+///
+/// ```
+/// use tenet::{Detail, EvalOptions};
+/// let opts = EvalOptions { detail: Detail::Failures, ..EvalOptions::default() };
+/// assert_eq!(opts.detail, Detail::Failures);
+/// assert_eq!(EvalOptions::default().detail, Detail::Full);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Every record, for every result (the default).
+    #[default]
+    Full,
+    /// Records only for results that are not a pass or not applicable;
+    /// a passing result counts its records in `more`.
+    Failures,
+    /// No records: every result counts them in `more`.
+    Brief,
 }
 
 impl Default for EvalOptions {
@@ -40,6 +68,7 @@ impl Default for EvalOptions {
             rules: None,
             subjects: None,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            detail: Detail::Full,
         }
     }
 }
@@ -319,6 +348,9 @@ impl PolicySet {
         as_of: NaiveDate,
         opts: &EvalOptions,
     ) -> Vec<Report> {
+        // Shared once for every policy of the run (explanations list the
+        // same records over and over).
+        let names = eval::Names::new(data);
         self.policies
             .iter()
             .filter(|p| {
@@ -326,7 +358,7 @@ impl PolicySet {
                     .iter()
                     .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
             })
-            .map(|p| eval::evaluate_policy(p, data, as_of, opts))
+            .map(|p| eval::evaluate_policy(p, data, as_of, opts, &names))
             .collect()
     }
 

@@ -62,8 +62,8 @@ pub type Semester = (String, (u32, u32), (u32, u32));
 /// A parameter with its history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
-    /// Name.
-    pub name: String,
+    /// Name (shared by every result's facts).
+    pub name: std::sync::Arc<str>,
     /// Type of every value.
     pub ty: Type,
     /// Values with the day each takes effect (`None`: from the start),
@@ -228,8 +228,8 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Its type.
     pub ty: Type,
-    /// Its source text, for explanations.
-    pub text: String,
+    /// Its source text, for explanations (shared by every result's facts).
+    pub text: std::sync::Arc<str>,
 }
 
 impl Expr {

@@ -5,6 +5,7 @@ use crate::program::Severity;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Outcome of one rule for one subject in one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -65,8 +66,9 @@ pub struct WindowOut {
 /// A named value used in a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
-    /// The expression or param as written.
-    pub expr: String,
+    /// The expression or param as written (shared with the program: every
+    /// result of a rule names the same expressions).
+    pub expr: Arc<str>,
     /// Its value.
     pub value: String,
 }
@@ -76,8 +78,9 @@ pub struct Fact {
 pub struct Record {
     /// `enrollment`, `activity`, `person`, …
     pub kind: Cow<'static, str>,
-    /// The record's id (for enrollments: the activity id).
-    pub id: String,
+    /// The record's id (for enrollments: the activity id), shared with
+    /// every other record of the same entity in the run.
+    pub id: Arc<str>,
     /// What it contributed (hours credited, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Figure>,

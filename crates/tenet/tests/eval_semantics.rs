@@ -46,7 +46,7 @@ fn exactly_a_quarter_absent_still_earns_credit() {
     let r = report(ANNUAL, &course_with_absences(1, Mark::Absent), "2024-06-01");
     let y2021 = &results(&r, "annual_hours", "t1")[0];
     assert_eq!(y2021.actual.as_deref(), Some("12"));
-    assert_eq!(y2021.explanation.counted[0].id, "a1");
+    assert_eq!(&*y2021.explanation.counted[0].id, "a1");
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn more_than_a_quarter_absent_earns_nothing_and_says_why() {
     let y2021 = &results(&r, "annual_hours", "t1")[0];
     assert_eq!(y2021.actual.as_deref(), Some("0"));
     let denied = &y2021.explanation.excluded[0];
-    assert_eq!(denied.id, "a1");
+    assert_eq!(&*denied.id, "a1");
     assert_eq!(
         denied.reason.as_deref(),
         Some("缺课超过四分之一 (absent 6 of 12 scheduled hours)")
@@ -228,7 +228,7 @@ fn only_district_and_school_level_hours_count_for_new_teachers() {
         (res.actual.as_deref(), res.shortfall.as_deref()),
         (Some("30"), Some("90"))
     );
-    assert_eq!(res.explanation.excluded[0].id, "prov");
+    assert_eq!(&*res.explanation.excluded[0].id, "prov");
 }
 
 #[test]
@@ -295,7 +295,7 @@ fn a_cent_short_fails_and_the_exact_share_passes() {
         (d1.status, d1.required.as_deref()),
         (Status::Pass, Some("100000.00"))
     );
-    assert_eq!(s1.explanation.params[0].expr, "training_share");
+    assert_eq!(&*s1.explanation.params[0].expr, "training_share");
     assert_eq!(s1.explanation.params[0].value, "0.05");
 }
 

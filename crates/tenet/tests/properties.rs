@@ -220,6 +220,59 @@ proptest! {
     }
 }
 
+/// A result with its record lists folded into `more`, as
+/// [`Detail::Brief`] writes every result.
+fn folded(r: &tenet::report::RuleResult) -> tenet::report::RuleResult {
+    let mut r = r.clone();
+    let e = &mut r.explanation;
+    e.more += (e.counted.len() + e.excluded.len()) as u64;
+    e.counted.clear();
+    e.excluded.clear();
+    r
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, .. ProptestConfig::default() })]
+
+    /// The detail levels change only which records are listed: `Brief`
+    /// is `Full` with every list folded into `more`; `Failures` is `Full`
+    /// for results that are not a pass (or not applicable) and `Brief`
+    /// for the others. Summaries are identical.
+    #[test]
+    fn detail_levels_differ_only_in_listed_records(
+        policy in gen::choices(200),
+        data in gen::choices(600),
+        date in gen::choices(2),
+    ) {
+        use tenet::report::Status as S;
+        use tenet::{Detail, EvalOptions};
+        let text = gen::policy(policy);
+        let set = compile(&text);
+        let data = build(gen::dataset_sized(data, 6));
+        let as_of = gen::as_of(&date);
+        let run = |detail: Detail, threads: usize| {
+            set.evaluate_with(&data, as_of, &EvalOptions { detail, threads, ..EvalOptions::default() })
+        };
+        let full = run(Detail::Full, 1);
+        let brief = run(Detail::Brief, 2);
+        let failures = run(Detail::Failures, 2);
+        prop_assert_eq!(full.len(), brief.len());
+        prop_assert_eq!(full.len(), failures.len());
+        for ((f, b), x) in full.iter().zip(&brief).zip(&failures) {
+            prop_assert_eq!(&f.summary, &b.summary);
+            prop_assert_eq!(&f.summary, &x.summary);
+            let folded_all: Vec<_> = f.results.iter().map(folded).collect();
+            prop_assert_eq!(&folded_all, &b.results);
+            let expected: Vec<_> = f
+                .results
+                .iter()
+                .map(|r| if matches!(r.status, S::Pass | S::NotApplicable) { folded(r) } else { r.clone() })
+                .collect();
+            prop_assert_eq!(&expected, &x.results);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: CASES, .. ProptestConfig::default() })]
 

@@ -42,7 +42,7 @@ fn num(q: Q, ty: Type, text: String) -> Expr {
     Expr {
         kind: ExprKind::Const(Value::Num(q)),
         ty,
-        text,
+        text: text.into(),
     }
 }
 
@@ -51,7 +51,7 @@ impl Checker<'_> {
         Expr {
             kind,
             ty,
-            text: self.text(span),
+            text: self.text(span).into(),
         }
     }
 
@@ -202,7 +202,7 @@ impl Checker<'_> {
                         Some((var, schema::Entity::Person)) => Expr {
                             kind: ExprKind::Var(var),
                             ty: Type::Entity(schema::Entity::Person),
-                            text: String::from("it"),
+                            text: "it".into(),
                         },
                         _ => {
                             self.error(
@@ -251,7 +251,7 @@ impl Checker<'_> {
                         .map(|v| Expr {
                             kind: ExprKind::Const(v),
                             ty: l_item(&l.ty),
-                            text: String::new(),
+                            text: "".into(),
                         })
                         .collect(),
                     _ => Vec::new(),
@@ -320,7 +320,7 @@ impl Checker<'_> {
             let base = Expr {
                 kind: ExprKind::Var(var),
                 ty: Type::Entity(entity),
-                text: String::from("it"),
+                text: "it".into(),
             };
             return Some(self.mk(ExprKind::Field(Box::new(base), field), ty, sp));
         }

@@ -349,7 +349,7 @@ impl<'a> Checker<'a> {
             .insert(p.name.name.clone(), (id, self.cur, p.name.span));
         self.param_used.push(!self.is_root());
         self.params.push(Param {
-            name: p.name.name.clone(),
+            name: p.name.name.as_str().into(),
             ty,
             history,
         });
@@ -437,7 +437,7 @@ impl<'a> Checker<'a> {
             if let Some(e) = self.bool_expr(cond, "a `no credit when` condition") {
                 let reason = reason
                     .as_ref()
-                    .map_or_else(|| e.text.clone(), |r| r.value.clone());
+                    .map_or_else(|| e.text.to_string(), |r| r.value.clone());
                 denials.push(Denial { cond: e, reason });
             }
         }

@@ -14,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Why evaluation stopped short of a value.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,11 @@ pub(crate) struct Ctx<'a> {
     pub credits: Option<&'a CreditTable>,
     /// A context for the credit block when there is no table.
     pub scratch: Option<Box<Ctx<'a>>>,
+    /// Shared record ids, when made ahead for a whole run.
+    pub names: Option<&'a super::names::Names>,
+    /// Whether explanations list the records counted and left out; when
+    /// not, they only count them in `more`.
+    pub lists: bool,
 }
 
 fn unknown<T>(why: String) -> R<T> {
@@ -75,10 +81,10 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn fact(&mut self, expr: &str, value: String) {
-        if !expr.is_empty() && !self.trace.values.iter().any(|f| f.expr == expr) {
+    fn fact(&mut self, expr: &Arc<str>, value: String) {
+        if !expr.is_empty() && !self.trace.values.iter().any(|f| f.expr == *expr) {
             self.trace.values.push(Fact {
-                expr: expr.to_string(),
+                expr: Arc::clone(expr),
                 value,
             });
         }
@@ -117,7 +123,7 @@ impl<'a> Ctx<'a> {
                     .ok_or_else(|| Halt::Unknown(format!("param `{}` has no value", p.name)))?;
                 if !self.trace.params.iter().any(|f| f.expr == p.name) {
                     self.trace.params.push(Fact {
-                        expr: p.name.clone(),
+                        expr: Arc::clone(&p.name),
                         value: show(&v, &p.ty),
                     });
                 }
@@ -299,6 +305,15 @@ impl<'a> Ctx<'a> {
                 Value::Date(d) => Ok(d),
                 _ => unknown("internal: expected a date".into()),
             },
+        }
+    }
+
+    /// A record's id for an explanation: the run's shared copy when there
+    /// is one.
+    pub fn record_id(&self, r: EntityRef) -> Arc<str> {
+        match self.names.and_then(|n| n.get(r)) {
+            Some(id) => Arc::clone(id),
+            None => Arc::from(self.entity_id(Some(r))),
         }
     }
 
@@ -560,7 +575,7 @@ impl<'a> Ctx<'a> {
                 Some(v) => Some(self.eval(v)?),
                 None => None,
             };
-            if listed < LIST_CAP {
+            if self.lists && listed < LIST_CAP {
                 listed += 1;
                 let value = v
                     .as_ref()
@@ -568,7 +583,7 @@ impl<'a> Ctx<'a> {
                     .map(|(v, e)| Figure::Text(show(v, &e.ty)));
                 self.trace.counted.push(Record {
                     kind: Cow::Borrowed(kind),
-                    id: self.entity_id(Some(m)),
+                    id: self.record_id(m),
                     value,
                     reason: None,
                 });
@@ -640,16 +655,34 @@ impl<'a> Ctx<'a> {
         let end_of = |ix: &EnrollmentIx| data.activity(data.enrollment(*ix).activity).end_date;
         let from = all.partition_point(|ix| end_of(ix) < self.range.start);
         let to = all.partition_point(|ix| end_of(ix) <= self.range.end);
-        self.trace.counted.reserve(to.saturating_sub(from));
-        for &ix in all.get(from..to.max(from)).unwrap_or(&[]) {
+        let enrollments = all.get(from..to.max(from)).unwrap_or(&[]);
+        if !self.lists {
+            // Nothing is listed: only the total and how many records it
+            // took, with no per-record explanation work.
+            for &ix in enrollments {
+                if let Some(f) = filter {
+                    self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
+                    if !self.eval_bool(f)? {
+                        self.trace.more += 1;
+                        continue;
+                    }
+                }
+                total = total.plus(self.credit(ix)?.0)?;
+                self.trace.more += 1;
+            }
+            return Ok(total);
+        }
+        self.trace.counted.reserve(enrollments.len());
+        for &ix in enrollments {
             let e = data.enrollment(ix);
             let a = data.activity(e.activity);
+            let id = self.record_id(EntityRef::Activity(e.activity));
             if let Some(f) = filter {
                 self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
                 if !self.eval_bool(f)? {
                     self.trace.excluded.push(Record {
                         kind: Cow::Borrowed("enrollment"),
-                        id: a.id.clone(),
+                        id,
                         value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
                         reason: Some(format!("not counted by this rule: {}", f.text)),
                     });
@@ -660,7 +693,7 @@ impl<'a> Ctx<'a> {
             match denied {
                 Some(reason) => self.trace.excluded.push(Record {
                     kind: Cow::Borrowed("enrollment"),
-                    id: a.id.clone(),
+                    id,
                     value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
                     reason: Some(format!(
                         "{} (absent {} of {} scheduled hours)",
@@ -671,7 +704,7 @@ impl<'a> Ctx<'a> {
                 }),
                 None => self.trace.counted.push(Record {
                     kind: Cow::Borrowed("enrollment"),
-                    id: a.id.clone(),
+                    id,
                     value: Some(Figure::Number(hours.to_decimal())),
                     reason: None,
                 }),
@@ -820,6 +853,8 @@ fn credit_ctx<'a>(data: &'a Dataset, policy: &'a CheckedPolicy, as_of: NaiveDate
         trace: Explanation::default(),
         credits: None,
         scratch: None,
+        names: None,
+        lists: false,
     }
 }
 

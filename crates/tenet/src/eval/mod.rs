@@ -7,9 +7,11 @@
 //! after the evaluation date are never counted.
 
 mod expr;
+mod names;
 pub(crate) mod windows;
 
 use crate::model::{Actor, Dataset, Org};
+use crate::policy_set::Detail;
 use crate::program::{Cadence, CheckedPolicy, Cmp, ExprKind, Requirement, Rule, WindowSpec};
 use crate::report::{self, Explanation, Record, Report, RuleResult, Status, Subject, WindowOut};
 use crate::schema::{Entity, Type};
@@ -25,11 +27,25 @@ const MAX_WINDOWS: usize = 100_000;
 /// subjects of each rule over `threads` threads. Each thread takes a
 /// contiguous run of subjects and the runs are joined in order, so the
 /// report is the same for any thread count.
+/// What one evaluation run shares across rules, subjects and threads.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    policy: &'a CheckedPolicy,
+    data: &'a Dataset,
+    as_of: NaiveDate,
+    credits: Option<&'a CreditTable>,
+    names: Option<&'a Names>,
+    detail: Detail,
+}
+
+pub(crate) use names::Names;
+
 pub(crate) fn evaluate_policy(
     policy: &CheckedPolicy,
     data: &Dataset,
     as_of: NaiveDate,
     opts: &crate::policy_set::EvalOptions,
+    names: &Names,
 ) -> Report {
     let threads = opts.threads.max(1);
     let selected = |r: &&Rule| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id));
@@ -38,7 +54,14 @@ pub(crate) fn evaluate_policy(
     } else {
         None
     };
-    let credits = credits.as_ref();
+    let run = Run {
+        policy,
+        data,
+        as_of,
+        credits: credits.as_ref(),
+        names: Some(names),
+        detail: opts.detail,
+    };
     let mut results = Vec::new();
     let mut schools = Vec::new();
     for rule in policy.rules.iter().filter(selected) {
@@ -48,14 +71,12 @@ pub(crate) fn evaluate_policy(
         }
         let chunk = all.len().div_ceil(threads).max(1);
         let parts: Vec<(Vec<RuleResult>, Vec<Option<usize>>)> = if threads == 1 || all.len() < 64 {
-            vec![run_subjects(policy, rule, data, &all, as_of, credits)]
+            vec![run_subjects(run, rule, &all)]
         } else {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = all
                     .chunks(chunk)
-                    .map(|part| {
-                        scope.spawn(move || run_subjects(policy, rule, data, part, as_of, credits))
-                    })
+                    .map(|part| scope.spawn(move || run_subjects(run, rule, part)))
                     .collect();
                 handles.into_iter().filter_map(|h| h.join().ok()).collect()
             })
@@ -94,24 +115,54 @@ pub(crate) fn evaluate_policy(
 
 /// Results for a run of subjects, with the school each result counts toward.
 fn run_subjects(
-    policy: &CheckedPolicy,
+    run: Run<'_>,
     rule: &Rule,
-    data: &Dataset,
     subjects: &[EntityRef],
-    as_of: NaiveDate,
-    credits: Option<&CreditTable>,
 ) -> (Vec<RuleResult>, Vec<Option<usize>>) {
     let mut results = Vec::new();
     let mut schools = Vec::new();
     for &subject in subjects {
         let before = results.len();
-        evaluate_rule(policy, rule, data, subject, as_of, credits, &mut results);
+        evaluate_rule(run, rule, subject, &mut results);
+        if run.detail == Detail::Failures
+            && results
+                .get(before..)
+                .is_some_and(|r| r.iter().any(needs_records))
+        {
+            // Evaluated again with records, kept for the results that
+            // need them: cheaper than listing every pass's records.
+            results.truncate(before);
+            evaluate_rule(
+                Run {
+                    detail: Detail::Full,
+                    ..run
+                },
+                rule,
+                subject,
+                &mut results,
+            );
+            for r in results
+                .iter_mut()
+                .skip(before)
+                .filter(|r| !needs_records(r))
+            {
+                let e = &mut r.explanation;
+                e.more += (e.counted.len() + e.excluded.len()) as u64;
+                e.counted = Vec::new();
+                e.excluded = Vec::new();
+            }
+        }
         schools.extend(std::iter::repeat_n(
-            school_of(data, subject),
+            school_of(run.data, subject),
             results.len() - before,
         ));
     }
     (results, schools)
+}
+
+/// Whether a result's explanation lists its records at [`Detail::Failures`].
+fn needs_records(r: &RuleResult) -> bool {
+    !matches!(r.status, Status::Pass | Status::NotApplicable)
 }
 
 /// Whether a rule's scope filter depends on the window — it reads the
@@ -164,15 +215,24 @@ pub(crate) fn evaluate_one_rule(
     as_of: NaiveDate,
 ) -> Vec<RuleResult> {
     let mut out = Vec::new();
+    let mut run = Run {
+        policy,
+        data,
+        as_of,
+        credits: None,
+        names: None,
+        detail: Detail::Full,
+    };
     match subject {
-        Some(s) if subject_entity(s) == Some(rule.subject) => {
-            evaluate_rule(policy, rule, data, s, as_of, None, &mut out)
-        }
+        Some(s) if subject_entity(s) == Some(rule.subject) => evaluate_rule(run, rule, s, &mut out),
         Some(_) => {}
         None => {
             let credits = CreditTable::build(data, policy, as_of, 1);
+            let names = Names::new(data);
+            run.credits = credits.as_ref();
+            run.names = Some(&names);
             for s in subjects(data, rule.subject) {
-                evaluate_rule(policy, rule, data, s, as_of, credits.as_ref(), &mut out);
+                evaluate_rule(run, rule, s, &mut out);
             }
         }
     }
@@ -187,9 +247,17 @@ pub(crate) fn evaluate_subject(
     as_of: NaiveDate,
     out: &mut Vec<RuleResult>,
 ) {
+    let run = Run {
+        policy,
+        data,
+        as_of,
+        credits: None,
+        names: None,
+        detail: Detail::Full,
+    };
     for rule in &policy.rules {
         if subject_entity(subject) == Some(rule.subject) {
-            evaluate_rule(policy, rule, data, subject, as_of, None, out);
+            evaluate_rule(run, rule, subject, out);
         }
     }
 }
@@ -337,15 +405,15 @@ struct Outcome {
     shortfall: Option<String>,
 }
 
-fn evaluate_rule(
-    policy: &CheckedPolicy,
-    rule: &Rule,
-    data: &Dataset,
-    subject: EntityRef,
-    as_of: NaiveDate,
-    credits: Option<&CreditTable>,
-    out: &mut Vec<RuleResult>,
-) {
+fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<RuleResult>) {
+    let Run {
+        policy,
+        data,
+        as_of,
+        credits,
+        names,
+        detail,
+    } = run;
     let mut ctx = Ctx {
         data,
         policy,
@@ -358,6 +426,8 @@ fn evaluate_rule(
         trace: Explanation::default(),
         credits,
         scratch: None,
+        names,
+        lists: detail == Detail::Full,
     };
     ctx.set(rule.var, Value::Entity(subject));
     let (subj, name) = subject_out(data, subject);
@@ -636,12 +706,12 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
         if ok {
             satisfied += 1;
             for a in found {
-                if listed < 20 {
+                if ctx.lists && listed < 20 {
                     listed += 1;
                     let act = data.activity(a);
                     ctx.trace.counted.push(Record {
                         kind: std::borrow::Cow::Borrowed("activity"),
-                        id: act.id.clone(),
+                        id: ctx.record_id(EntityRef::Activity(a)),
                         value: Some(crate::report::Figure::Text(act.end_date.to_string())),
                         reason: Some(format!("{} in {}", c.kind, piece.range)),
                     });
@@ -694,17 +764,95 @@ fn render_message(
     name: &str,
     window: Option<DateRange>,
 ) -> String {
-    let window = window.map_or_else(|| String::from("-"), |w| w.to_string());
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| String::from("-"));
-    template
-        .replace("{actual}", &dash(&o.actual))
-        .replace("{required}", &dash(&o.required))
-        .replace(
-            "{shortfall}",
-            &o.shortfall.clone().unwrap_or_else(|| String::from("0")),
-        )
-        .replace("{subject}", name)
-        .replace("{name}", name)
-        .replace("{window}", &window)
-        .replace("{rule}", rule)
+    use std::fmt::Write as _;
+    // One pass over the template (a district run renders one message per
+    // failing teacher-year); an unknown `{…}` is written as it stands.
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let Some(close) = from.find('}') else {
+            rest = from;
+            break;
+        };
+        let (field, after) = from.split_at(close + 1);
+        if let Some(inner) = field.get(1..).and_then(|f| f.find('{')) {
+            // `{{actual}`: the first brace is text.
+            let (text, again) = from.split_at(inner + 1);
+            out.push_str(text);
+            rest = again;
+            continue;
+        }
+        match field {
+            "{actual}" => out.push_str(o.actual.as_deref().unwrap_or("-")),
+            "{required}" => out.push_str(o.required.as_deref().unwrap_or("-")),
+            "{shortfall}" => out.push_str(o.shortfall.as_deref().unwrap_or("0")),
+            "{subject}" | "{name}" => out.push_str(name),
+            "{window}" => match window {
+                Some(w) => {
+                    let _ = write!(out, "{w}");
+                }
+                None => out.push('-'),
+            },
+            "{rule}" => out.push_str(rule),
+            other => out.push_str(other),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome() -> Outcome {
+        Outcome {
+            status: Status::Fail,
+            actual: Some("80".into()),
+            required: Some("90".into()),
+            shortfall: Some("10".into()),
+        }
+    }
+
+    #[test]
+    fn messages_fill_every_placeholder_once() {
+        let w = DateRange::new(
+            NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(2021, 12, 31).unwrap_or_default(),
+        );
+        let m = render_message(
+            "{subject}/{name} {window}: {actual} of {required}, short {shortfall} ({rule}) {other} {{actual} {",
+            &outcome(),
+            "annual_hours",
+            "张三 {window}",
+            w,
+        );
+        assert_eq!(
+            m,
+            "张三 {window}/张三 {window} 2021-01-01 .. 2021-12-31: 80 of 90, short 10 (annual_hours) {other} {80 {"
+        );
+    }
+
+    #[test]
+    fn messages_dash_missing_figures() {
+        let o = Outcome {
+            status: Status::Pending,
+            actual: None,
+            required: None,
+            shortfall: None,
+        };
+        assert_eq!(
+            render_message(
+                "{actual}/{required}/{shortfall} {window}",
+                &o,
+                "r",
+                "n",
+                None
+            ),
+            "-/-/0 -"
+        );
+    }
 }
