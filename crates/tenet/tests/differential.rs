@@ -323,3 +323,34 @@ fn explanation_coverage() {
         println!("{name}: {c}");
     }
 }
+
+/// The gated discrepancy (`gate_eager_finance_rows`), pinned: a result
+/// decided by one side of an `or` lists no missing data, although the other
+/// side looked up a finance row that is not there (language.md, "The
+/// explanation", `missing`). The optimised evaluator lists the row.
+#[test]
+fn a_decided_or_lists_no_missing_finance_row() {
+    let text = r#"
+policy gen {
+  effective 2021-01-01 .. 2021-12-31
+  rule r0 {
+    for district d
+    require finance(d, 2021, staff_payroll) > 0 CNY or count(schools of d) >= 0
+  }
+}
+"#;
+    let rows: tenet::model::Rows = serde_json::from_str(
+        r#"{"districts": [{"id": "d0", "name": "区0"}], "schools": [], "people": []}"#,
+    )
+    .unwrap();
+    let set = compile(text);
+    let data = build(rows);
+    let as_of = gen::date("2022-01-01");
+    let policy = the_policy(&set);
+    let mut fast = set.evaluate_with_threads(&data, as_of, 1).remove(0);
+    let slow = reference::evaluate(policy, &data, as_of);
+    assert_eq!(slow.results[0].status, tenet::report::Status::Pass);
+    assert!(slow.results[0].explanation.missing.is_empty());
+    gate_eager_finance_rows(&mut fast, &slow);
+    compare(policy, &fast, &slow).unwrap();
+}
