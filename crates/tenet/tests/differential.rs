@@ -7,20 +7,16 @@
 )]
 //! Differential test: on random well-typed policies and random datasets,
 //! the optimised evaluator and the reference evaluator
-//! (`tests/reference/mod.rs`) must give the same report.
-//!
-//! Compared per result: rule, subject, window, status, actual, required,
-//! shortfall, severity and the rendered message; `explanation.missing` for
-//! cadence results and for `not_applicable` results (the sub-windows and
-//! the window that lies outside `effective`); and the whole summary. The
-//! other explanation lists (values, params, counted, excluded) and the
-//! reasons given for `unknown` are the optimised evaluator's own prose and
-//! are not compared.
+//! (`tests/reference/mod.rs`) must give the same report, byte for byte:
+//! `Report::to_json` of both, every result with its whole explanation
+//! (message, values, params, counted, excluded, missing, more) and the
+//! summary. One documented discrepancy is gated narrowly
+//! (`gate_eager_finance_rows`).
 
 mod gen;
 mod reference;
 
-use gen::{build, compile, project};
+use gen::{build, compile};
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -44,48 +40,116 @@ fn the_policy(set: &PolicySet) -> &CheckedPolicy {
     set.policies().iter().find(|p| p.id == "gen").unwrap()
 }
 
+/// The two reports as JSON must be equal byte for byte. On a difference
+/// the message shows the first result (or the summary) that differs, both
+/// sides in full, and the first line where they part.
 pub fn compare(policy: &CheckedPolicy, fast: &Report, slow: &Report) -> Result<(), String> {
-    let a: Vec<String> = fast.results.iter().map(|r| project(policy, r)).collect();
-    let b: Vec<String> = slow.results.iter().map(|r| project(policy, r)).collect();
-    if a != b {
-        let mut diff = String::new();
-        for i in 0..a.len().max(b.len()) {
-            let x = a.get(i).map_or("(none)", String::as_str);
-            let y = b.get(i).map_or("(none)", String::as_str);
-            if x != y {
-                diff.push_str(&format!("#{i}\n  optimised: {x}\n  reference: {y}\n"));
-                if diff.len() > 4000 {
-                    break;
-                }
-            }
-        }
-        return Err(format!("results differ:\n{diff}"));
+    let _ = policy;
+    let (a, b) = (fast.to_json(), slow.to_json());
+    if a == b {
+        return Ok(());
     }
-    if fast.summary != slow.summary {
+    let n = fast.results.len().max(slow.results.len());
+    for i in 0..n {
+        let x = fast.results.get(i).map(json);
+        let y = slow.results.get(i).map(json);
+        if x != y {
+            let x = x.unwrap_or_else(|| "(none)".into());
+            let y = y.unwrap_or_else(|| "(none)".into());
+            return Err(format!(
+                "result #{i} differs{}\n--- optimised ---\n{x}\n--- reference ---\n{y}",
+                first_line_apart(&x, &y)
+            ));
+        }
+    }
+    let (x, y) = (json(&fast.summary), json(&slow.summary));
+    if x != y {
         return Err(format!(
-            "summaries differ:\noptimised: {:#?}\nreference: {:#?}",
-            fast.summary, slow.summary
+            "summaries differ{}\n--- optimised ---\n{x}\n--- reference ---\n{y}",
+            first_line_apart(&x, &y)
         ));
     }
-    if fast.policy != slow.policy || fast.as_of != slow.as_of {
-        return Err("policy id or as_of differ".into());
+    Err(format!(
+        "reports differ outside results and summary{}",
+        first_line_apart(&a, &b)
+    ))
+}
+
+/// Known discrepancy, gated until the optimised evaluator is fixed (see
+/// docs/reliability.md, "Differential test"): the optimised evaluator
+/// (`eval/expr.rs`, `ExprKind::Finance`) writes a missing finance row into
+/// `explanation.missing` the moment it looks the row up, even when the
+/// result is then decided by the other side of an `or`/`and` (a `pass`
+/// that lists missing data), and a second time, bare, before an unknown
+/// scope filter's "cannot tell whether the rule applies: …". The reference
+/// lists only the reason the result is unknown. This drops from the
+/// optimised report exactly those `no finance row for …` entries that the
+/// reference does not list for the same result, and repeats of one that
+/// it lists (a row looked up twice is written twice); nothing else.
+fn gate_eager_finance_rows(fast: &mut Report, slow: &Report) {
+    for (i, r) in fast.results.iter_mut().enumerate() {
+        let theirs = slow
+            .results
+            .get(i)
+            .map_or(&[][..], |s| &s.explanation.missing[..]);
+        let mut kept: Vec<String> = Vec::new();
+        r.explanation.missing.retain(|m| {
+            if !m.starts_with("no finance row for `") {
+                return true;
+            }
+            let keep = theirs.contains(m) && !kept.contains(m);
+            kept.push(m.clone());
+            keep
+        });
     }
-    Ok(())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap()
+}
+
+/// ` at line N: `optimised` vs `reference``, for the first line that differs.
+fn first_line_apart(x: &str, y: &str) -> String {
+    let (mut xs, mut ys) = (x.lines(), y.lines());
+    for line in 1.. {
+        match (xs.next(), ys.next()) {
+            (None, None) => break,
+            (l, r) if l != r => {
+                return format!(
+                    " at line {line}: {} vs {}",
+                    l.unwrap_or("(end)").trim(),
+                    r.unwrap_or("(end)").trim()
+                )
+            }
+            _ => {}
+        }
+    }
+    String::new()
 }
 
 fn run(policy_seq: Vec<u32>, data_seq: Vec<u32>, date_seq: Vec<u32>) -> Result<(), TestCaseError> {
+    run_sized(policy_seq, data_seq, date_seq, 1)
+}
+
+fn run_sized(
+    policy_seq: Vec<u32>,
+    data_seq: Vec<u32>,
+    date_seq: Vec<u32>,
+    scale: usize,
+) -> Result<(), TestCaseError> {
     let text = gen::policy(policy_seq);
     let set = compile(&text);
-    let rows = gen::dataset(data_seq);
+    let rows = gen::dataset_sized(data_seq, scale);
     let data = build(rows.clone());
     let as_of: NaiveDate = gen::as_of(&date_seq);
     let policy = the_policy(&set);
-    let fast = set
+    let mut fast = set
         .evaluate_with_threads(&data, as_of, 1)
         .into_iter()
         .find(|r| r.policy == "gen")
         .unwrap();
     let slow = reference::evaluate(policy, &data, as_of);
+    gate_eager_finance_rows(&mut fast, &slow);
     if let Err(why) = compare(policy, &fast, &slow) {
         let json = serde_json::to_string(&rows).unwrap();
         return Err(TestCaseError::fail(format!(
@@ -105,6 +169,21 @@ proptest! {
         date in gen::choices(2),
     ) {
         run(policy, data, date)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 128, max_shrink_iters: 500, .. ProptestConfig::default() })]
+
+    /// Datasets four times larger, so that aggregates and cadences have
+    /// more than 20 records to list (`explanation.more`).
+    #[test]
+    fn larger_datasets_agree(
+        policy in gen::choices(200),
+        data in gen::choices(400),
+        date in gen::choices(2),
+    ) {
+        run_sized(policy, data, date, 4)?;
     }
 }
 
@@ -137,8 +216,9 @@ proptest! {
         let rows = gen::dataset_from(data, 1, base);
         let data = build(rows.clone());
         let as_of = base + chrono::Days::new(u64::from(date[0] % 2100));
-        let fast = set.evaluate_with_threads(&data, as_of, 1).into_iter().find(|r| r.policy == id).unwrap();
+        let mut fast = set.evaluate_with_threads(&data, as_of, 1).into_iter().find(|r| r.policy == id).unwrap();
         let slow = reference::evaluate(policy, &data, as_of);
+        gate_eager_finance_rows(&mut fast, &slow);
         if let Err(why) = compare(policy, &fast, &slow) {
             let json = serde_json::to_string(&rows).unwrap();
             return Err(TestCaseError::fail(format!("{why}\n--- {id} as of {as_of} ---\n--- rows ---\n{json}")));
@@ -195,5 +275,82 @@ policy gen {
     let slow = reference::evaluate(policy, &data, as_of);
     assert_eq!(slow.results[0].actual.as_deref(), Some("1"));
     assert_eq!(slow.results[0].status, tenet::report::Status::Pass);
+    compare(policy, &fast, &slow).unwrap();
+}
+
+/// How often the generated cases exercise each part of the explanation
+/// (`cargo test -p tenet --test differential -- --ignored --nocapture`):
+/// results with a non-empty list, per list, over 500 generated cases.
+#[test]
+#[ignore = "a figure for docs/reliability.md, not a check"]
+fn explanation_coverage() {
+    let mut n = [0usize; 8];
+    let names = [
+        "results", "message", "values", "params", "counted", "excluded", "missing", "more",
+    ];
+    for seed in 0..500u32 {
+        let seq = |k: u32, len: u32| -> Vec<u32> {
+            (0..len)
+                .map(|i| (i ^ seed.wrapping_mul(k)).wrapping_mul(2_654_435_761) ^ seed)
+                .collect()
+        };
+        let text = gen::policy(seq(40_503, 200));
+        let set = compile(&text);
+        let data = build(gen::dataset_sized(
+            seq(69_069, 400),
+            1 + (seed % 4 == 0) as usize * 3,
+        ));
+        let as_of = gen::as_of(&seq(1_103_515_245, 2));
+        let slow = reference::evaluate(the_policy(&set), &data, as_of);
+        for r in &slow.results {
+            let e = &r.explanation;
+            let has = [
+                true,
+                e.message.is_some(),
+                !e.values.is_empty(),
+                !e.params.is_empty(),
+                !e.counted.is_empty(),
+                !e.excluded.is_empty(),
+                !e.missing.is_empty(),
+                e.more > 0,
+            ];
+            for (c, h) in n.iter_mut().zip(has) {
+                *c += usize::from(h);
+            }
+        }
+    }
+    for (name, c) in names.iter().zip(n) {
+        println!("{name}: {c}");
+    }
+}
+
+/// The gated discrepancy (`gate_eager_finance_rows`), pinned: a result
+/// decided by one side of an `or` lists no missing data, although the other
+/// side looked up a finance row that is not there (language.md, "The
+/// explanation", `missing`). The optimised evaluator lists the row.
+#[test]
+fn a_decided_or_lists_no_missing_finance_row() {
+    let text = r#"
+policy gen {
+  effective 2021-01-01 .. 2021-12-31
+  rule r0 {
+    for district d
+    require finance(d, 2021, staff_payroll) > 0 CNY or count(schools of d) >= 0
+  }
+}
+"#;
+    let rows: tenet::model::Rows = serde_json::from_str(
+        r#"{"districts": [{"id": "d0", "name": "区0"}], "schools": [], "people": []}"#,
+    )
+    .unwrap();
+    let set = compile(text);
+    let data = build(rows);
+    let as_of = gen::date("2022-01-01");
+    let policy = the_policy(&set);
+    let mut fast = set.evaluate_with_threads(&data, as_of, 1).remove(0);
+    let slow = reference::evaluate(policy, &data, as_of);
+    assert_eq!(slow.results[0].status, tenet::report::Status::Pass);
+    assert!(slow.results[0].explanation.missing.is_empty());
+    gate_eager_finance_rows(&mut fast, &slow);
     compare(policy, &fast, &slow).unwrap();
 }

@@ -21,8 +21,8 @@ use tenet::program::{
     Arith, Cadence, CheckedPolicy, Cmp, Expr, ExprKind, Param, Requirement, Rule, WindowSpec,
 };
 use tenet::report::{
-    Counts, Explanation, Report, RuleResult, RuleSummary, SchoolSummary, Status, Subject, Summary,
-    WindowOut,
+    Counts, Explanation, Fact, Figure, Record, Report, RuleResult, RuleSummary, SchoolSummary,
+    Status, Subject, Summary, WindowOut,
 };
 use tenet::schema::{EnumValue, Field, Type};
 use tenet::syntax::ast::{AggFn, Duration, Period, PeriodUnit, RelKind, RelLink};
@@ -30,6 +30,8 @@ use tenet::value::{DateRange, EntityRef, Value, Q};
 
 /// Missing data: the value cannot be known.
 type R<T> = Result<T, String>;
+
+const OVERFLOW: &str = "arithmetic overflow: a value is beyond the range of exact decimals";
 
 fn no<T>(why: impl Into<String>) -> R<T> {
     Err(why.into())
@@ -247,6 +249,13 @@ fn activity(data: &Dataset, a: ActivityIx) -> &Activity {
     &data.activities[a.0 as usize]
 }
 
+/// Activities with their index, by end date, ties in file order.
+fn by_end_date(data: &Dataset) -> Vec<(usize, &Activity)> {
+    let mut all: Vec<(usize, &Activity)> = data.activities.iter().enumerate().collect();
+    all.sort_by_key(|(_, a)| a.end_date);
+    all
+}
+
 // ---------------------------------------------------------------- values
 
 fn num(d: Decimal) -> Value {
@@ -272,13 +281,28 @@ fn show(v: &Value, ty: &Type) -> String {
             }
         }
         Value::Date(d) => d.to_string(),
-        other => format!("{other:?}"),
+        Value::Duration(d) => match (d.months, d.days) {
+            (m, 0) if m % 12 == 0 => format!("{} years", m / 12),
+            (m, 0) => format!("{m} months"),
+            (0, d) => format!("{d} days"),
+            (m, d) => format!("{m} months {d} days"),
+        },
+        Value::Elapsed { since, at } => format!("since {since} (at {at})"),
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s) => s.clone(),
+        Value::Enum(e) => e.to_string(),
+        Value::Entity(_) => "(record)".to_string(),
+        Value::Window(w) => format!("{} .. {}", w.start, w.end),
+        Value::List(items) => {
+            let items: Vec<String> = items.iter().map(|i| show(i, &Type::Str)).collect();
+            format!("[{}]", items.join(", "))
+        }
     }
 }
 
 fn order(x: &Value, y: &Value) -> R<Option<Ordering>> {
     Ok(match (x, y) {
-        (Value::Num(a), Value::Num(b)) => Some(a.compare(*b).map_err(|_| "overflow")?),
+        (Value::Num(a), Value::Num(b)) => Some(a.compare(*b).map_err(|_| OVERFLOW)?),
         (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
         (Value::Elapsed { since, at }, Value::Duration(d)) => {
             Some(at.cmp(&plus(*since, *d).ok_or("date out of range")?))
@@ -333,6 +357,8 @@ struct Env<'a> {
     param_day: NaiveDate,
     age_day: NaiveDate,
     vars: HashMap<u16, Value>,
+    /// What the explanation lists so far.
+    trace: Explanation,
 }
 
 impl<'a> Env<'a> {
@@ -367,7 +393,15 @@ impl<'a> Env<'a> {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Param(id) => {
                 let p = &self.policy.params[id.0 as usize];
-                param_value(p, self.param_day).ok_or_else(|| "param without value".into())
+                let v = param_value(p, self.param_day)
+                    .ok_or_else(|| format!("param `{}` has no value", p.name))?;
+                if !self.trace.params.iter().any(|f| f.expr == p.name) {
+                    self.trace.params.push(Fact {
+                        expr: p.name.clone(),
+                        value: show(&v, &p.ty),
+                    });
+                }
+                Ok(v)
             }
             ExprKind::Var(v) => self.vars.get(&v.0).cloned().ok_or_else(|| "unbound".into()),
             ExprKind::Field(base, f) => {
@@ -375,7 +409,8 @@ impl<'a> Env<'a> {
                 self.field(b, *f)
             }
             ExprKind::Attr(base, col) => {
-                let attrs = match self.entity(base)? {
+                let r = self.entity(base)?;
+                let attrs = match r {
                     EntityRef::District(d) => &data.districts[d.0 as usize].attrs,
                     EntityRef::School(s) => &data.schools[s.0 as usize].attrs,
                     EntityRef::Person(p) => &data.people[p.0 as usize].attrs,
@@ -384,13 +419,18 @@ impl<'a> Env<'a> {
                 };
                 match attrs.get(col) {
                     Some(v) => Ok(Value::Str(v.clone())),
-                    None => no(format!("no column {col}")),
+                    None => no(format!("`{}` has no `{col}` column", id_of(data, r))),
                 }
             }
             ExprKind::Neg(x) => Ok(Value::Num(self.q(x)?.negate())),
             ExprKind::Not(x) => Ok(Value::Bool(!self.bool(x)?)),
+            // Left to right; a false left side decides an `and` (a true one
+            // an `or`) and the right side is not looked at.
             ExprKind::And(a, b) => {
                 let x = self.bool(a);
+                if x == Ok(false) {
+                    return Ok(Value::Bool(false));
+                }
                 let y = self.bool(b);
                 match (x, y) {
                     (Ok(false), _) | (_, Ok(false)) => Ok(Value::Bool(false)),
@@ -400,6 +440,9 @@ impl<'a> Env<'a> {
             }
             ExprKind::Or(a, b) => {
                 let x = self.bool(a);
+                if x == Ok(true) {
+                    return Ok(Value::Bool(true));
+                }
                 let y = self.bool(b);
                 match (x, y) {
                     (Ok(true), _) | (_, Ok(true)) => Ok(Value::Bool(true)),
@@ -422,7 +465,7 @@ impl<'a> Env<'a> {
                                 Err(o) => Err(o),
                             },
                         };
-                        r.map(Value::Num).map_err(|_| "overflow".into())
+                        r.map(Value::Num).map_err(|_| OVERFLOW.into())
                     }
                     (Value::Date(d), Value::Duration(dur)) => {
                         let moved = if *op == Arith::Add {
@@ -440,7 +483,7 @@ impl<'a> Env<'a> {
             ExprKind::Of(a, b) => {
                 let s = self.q(a)?;
                 let q = self.q(b)?;
-                s.times(q).map(Value::Num).map_err(|_| "overflow".into())
+                s.times(q).map(Value::Num).map_err(|_| OVERFLOW.into())
             }
             ExprKind::Compare(op, a, b) => {
                 let x = self.eval(a)?;
@@ -468,7 +511,11 @@ impl<'a> Env<'a> {
                 }
                 Ok(Value::Bool(found != *negated))
             }
-            ExprKind::Aggregate(agg) => self.aggregate(agg),
+            ExprKind::Aggregate(agg) => {
+                let v = self.aggregate(agg)?;
+                self.fact(&e.text, show(&v, &e.ty));
+                Ok(v)
+            }
             ExprKind::Credited {
                 person,
                 elem,
@@ -477,22 +524,8 @@ impl<'a> Env<'a> {
                 let EntityRef::Person(p) = self.entity(person)? else {
                     return no("credited hours of a non-person");
                 };
-                let mut total = Q::ZERO;
-                for (i, en) in data.enrollments.iter().enumerate() {
-                    if en.person != p || !self.counts(activity(data, en.activity).end_date) {
-                        continue;
-                    }
-                    let ix = EnrollmentIx(i as u32);
-                    if let Some(f) = filter {
-                        self.vars
-                            .insert(elem.0, Value::Entity(EntityRef::Enrollment(ix)));
-                        if !self.bool(f)? {
-                            continue;
-                        }
-                    }
-                    let c = credit(data, self.policy, self.as_of, ix)?;
-                    total = total.plus(c).map_err(|_| "overflow")?;
-                }
+                let total = self.credited(p, *elem, filter.as_deref())?;
+                self.fact(&e.text, show(&Value::Num(total), &Type::Hours));
                 Ok(Value::Num(total))
             }
             ExprKind::Age { person, at } => {
@@ -503,8 +536,9 @@ impl<'a> Env<'a> {
                     Some(e) => self.date(e)?,
                     None => self.age_day,
                 };
-                let Some(born) = data.people[p.0 as usize].birth_date else {
-                    return no("no birth date");
+                let who = &data.people[p.0 as usize];
+                let Some(born) = who.birth_date else {
+                    return no(format!("person `{}` has no birth_date", who.id));
                 };
                 // Completed years: count birthdays passed.
                 let mut years = 0i64;
@@ -530,6 +564,7 @@ impl<'a> Env<'a> {
                     }
                     years = y;
                 }
+                self.fact(&e.text, format!("{years} (born {born}, at {at})"));
                 Ok(int(years))
             }
             ExprKind::Tenure { since, at } => {
@@ -538,6 +573,7 @@ impl<'a> Env<'a> {
                     Some(e) => self.date(e)?,
                     None => self.age_day,
                 };
+                self.fact(&e.text, format!("since {since}, at {at}"));
                 Ok(Value::Elapsed { since, at })
             }
             ExprKind::Finance { org, year, item } => {
@@ -563,10 +599,15 @@ impl<'a> Env<'a> {
                 };
                 for row in &data.finance {
                     if row.org == org && row.year == year && row.item == *item {
-                        return Ok(num(row.amount));
+                        let v = num(row.amount);
+                        self.fact(&e.text, show(&v, &Type::Money));
+                        return Ok(v);
                     }
                 }
-                no(format!("no finance row {year} {item}"))
+                no(format!(
+                    "no finance row for `{}` {year} `{item}`",
+                    id_of(data, org_entity(org))
+                ))
             }
             ExprKind::YearOf(x) => match self.eval(x)? {
                 Value::Date(d) => Ok(int(d.year().into())),
@@ -585,7 +626,10 @@ impl<'a> Env<'a> {
 
     fn field(&mut self, base: Value, f: Field) -> R<Value> {
         let data = self.data;
-        let date = |d: Option<NaiveDate>| d.map(Value::Date).ok_or_else(|| "no date".to_string());
+        let date = |d: Option<NaiveDate>, id: &str, what: &str| {
+            d.map(Value::Date)
+                .ok_or_else(|| format!("person `{id}` has no {what}"))
+        };
         if let Value::Window(w) = base {
             return Ok(match f {
                 Field::StartDate => Value::Date(w.start),
@@ -620,9 +664,9 @@ impl<'a> Env<'a> {
                 match f {
                     Field::Name => Value::Str(p.name.clone()),
                     Field::Org => Value::Entity(org_entity(p.org)),
-                    Field::BirthDate => date(p.birth_date)?,
-                    Field::HireDate => date(p.hire_date)?,
-                    Field::PostStartDate => date(p.post_start_date)?,
+                    Field::BirthDate => date(p.birth_date, &p.id, "birth_date")?,
+                    Field::HireDate => date(p.hire_date, &p.id, "hire_date")?,
+                    Field::PostStartDate => date(p.post_start_date, &p.id, "post_start_date")?,
                     _ => return no("person field"),
                 }
             }
@@ -633,7 +677,7 @@ impl<'a> Env<'a> {
                     Field::Organizer => Value::Entity(actor_entity(a.organizer)),
                     Field::Host => match a.host {
                         Some(h) => Value::Entity(org_entity(h)),
-                        None => return no("no host"),
+                        None => return no(format!("activity `{}` has no host", a.id)),
                     },
                     Field::Level => Value::Enum(EnumValue::Level(a.level)),
                     Field::Kind => Value::Enum(EnumValue::Kind(a.kind)),
@@ -732,6 +776,13 @@ impl<'a> Env<'a> {
                         out.push(EntityRef::Activity(ActivityIx(i as u32)));
                     }
                 }
+                // An organiser's or host's activities in end-date order.
+                if anchor.is_some() {
+                    out.sort_by_key(|r| match r {
+                        EntityRef::Activity(a) => activity(data, *a).end_date,
+                        _ => NaiveDate::MIN,
+                    });
+                }
             }
             RelKind::Enrollments => {
                 for (i, e) in data.enrollments.iter().enumerate() {
@@ -743,6 +794,15 @@ impl<'a> Env<'a> {
                     if keep && self.counts(activity(data, e.activity).end_date) {
                         out.push(EntityRef::Enrollment(EnrollmentIx(i as u32)));
                     }
+                }
+                // A person's enrollments in their activities' end-date order.
+                if let Some((_, EntityRef::Person(_))) = anchor {
+                    out.sort_by_key(|r| match r {
+                        EntityRef::Enrollment(e) => {
+                            activity(data, data.enrollments[e.0 as usize].activity).end_date
+                        }
+                        _ => NaiveDate::MIN,
+                    });
                 }
             }
             RelKind::Sessions => {
@@ -776,9 +836,21 @@ impl<'a> Env<'a> {
     }
 
     fn aggregate(&mut self, agg: &tenet::program::Aggregate) -> R<Value> {
+        let data = self.data;
         let members = self.members(agg)?;
-        let mut values = Vec::new();
+        let kind = match agg.relation {
+            RelKind::People => "person",
+            RelKind::Schools => "school",
+            RelKind::Districts => "district",
+            RelKind::Activities => "activity",
+            RelKind::Enrollments => "enrollment",
+            RelKind::Sessions => "session",
+            RelKind::Mentorships => "mentorship",
+        };
         let mut matched = 0i64;
+        let mut listed = 0;
+        let mut sum = Q::ZERO;
+        let mut best: Option<Value> = None;
         for m in &members {
             self.vars.insert(agg.elem.0, Value::Entity(*m));
             if let Some(f) = &agg.filter {
@@ -787,25 +859,48 @@ impl<'a> Env<'a> {
                 }
             }
             matched += 1;
-            if let Some(v) = &agg.value {
-                values.push(self.eval(v)?);
+            let v = match &agg.value {
+                Some(e) => Some((self.eval(e)?, &e.ty)),
+                None => None,
+            };
+            // Each member that passed the filter is listed, up to 20 per
+            // aggregate; the rest are counted in `more`.
+            if listed < 20 {
+                listed += 1;
+                self.trace.counted.push(Record {
+                    kind: Cow::Borrowed(kind),
+                    id: id_of(data, *m),
+                    value: v.as_ref().map(|(v, ty)| Figure::Text(show(v, ty))),
+                    reason: None,
+                });
+            } else {
+                self.trace.more += 1;
+            }
+            let Some((v, _)) = v else { continue };
+            if let (AggFn::Sum | AggFn::Avg, Value::Num(q)) = (agg.func, &v) {
+                sum = sum.plus(*q).map_err(|_| OVERFLOW)?;
+            }
+            if !matches!(agg.func, AggFn::Min | AggFn::Max) {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some(b) => match order(&v, b)? {
+                    Some(o) if agg.func == AggFn::Min => o.is_lt(),
+                    Some(o) => o.is_gt(),
+                    None => false,
+                },
+            };
+            if better {
+                best = Some(v);
             }
         }
-        let sum = || -> R<Q> {
-            let mut s = Q::ZERO;
-            for v in &values {
-                if let Value::Num(q) = v {
-                    s = s.plus(*q).map_err(|_| "overflow")?;
-                }
-            }
-            Ok(s)
-        };
         match agg.func {
             AggFn::Count => Ok(int(matched)),
-            AggFn::Sum => Ok(Value::Num(sum()?)),
+            AggFn::Sum => Ok(Value::Num(sum)),
             AggFn::Share => {
                 if members.is_empty() {
-                    return no("share of nothing");
+                    return no(format!("no {kind} records to take a share of"));
                 }
                 let q = Q::ratio(Decimal::from(matched), Decimal::from(members.len() as i64))
                     .ok_or("share of nothing")?;
@@ -813,33 +908,78 @@ impl<'a> Env<'a> {
             }
             AggFn::Avg => {
                 if matched == 0 {
-                    return no("average of nothing");
+                    return no(format!("no {kind} records to average"));
                 }
-                match sum()?.over(Q::new(Decimal::from(matched))) {
+                match sum.over(Q::new(Decimal::from(matched))) {
                     Ok(Some(q)) => Ok(Value::Num(q)),
-                    _ => no("overflow"),
+                    _ => no(OVERFLOW),
                 }
             }
-            AggFn::Min | AggFn::Max => {
-                let mut best: Option<Value> = None;
-                for v in values {
-                    let better = match &best {
-                        None => true,
-                        Some(b) => {
-                            let o = order(&v, b)?.ok_or("incomparable")?;
-                            if agg.func == AggFn::Min {
-                                o.is_lt()
-                            } else {
-                                o.is_gt()
-                            }
-                        }
-                    };
-                    if better {
-                        best = Some(v);
-                    }
-                }
-                best.ok_or_else(|| "extreme of nothing".into())
+            AggFn::Min => best.ok_or_else(|| format!("no {kind} records to take the least of")),
+            AggFn::Max => best.ok_or_else(|| format!("no {kind} records to take the greatest of")),
+        }
+    }
+
+    /// `credited_hours(p [where …])`: the person's enrollments whose
+    /// activity ends in the range, in end-date order, each listed as counted
+    /// or excluded (with why).
+    fn credited(&mut self, p: PersonIx, elem: tenet::program::Var, filter: Option<&Expr>) -> R<Q> {
+        let data = self.data;
+        let mut mine: Vec<EnrollmentIx> = Vec::new();
+        for (i, en) in data.enrollments.iter().enumerate() {
+            if en.person == p && self.counts(activity(data, en.activity).end_date) {
+                mine.push(EnrollmentIx(i as u32));
             }
+        }
+        mine.sort_by_key(|ix| activity(data, data.enrollments[ix.0 as usize].activity).end_date);
+        let mut total = Q::ZERO;
+        for ix in mine {
+            let en = &data.enrollments[ix.0 as usize];
+            let act = activity(data, en.activity);
+            let excluded = |reason: String| Record {
+                kind: Cow::Borrowed("enrollment"),
+                id: act.id.clone(),
+                value: Some(Figure::Text("0".into())),
+                reason: Some(reason),
+            };
+            if let Some(f) = filter {
+                self.vars
+                    .insert(elem.0, Value::Entity(EntityRef::Enrollment(ix)));
+                if !self.bool(f)? {
+                    let why = format!("not counted by this rule: {}", f.text);
+                    self.trace.excluded.push(excluded(why));
+                    continue;
+                }
+            }
+            let (hours, denied) = credit_with_reason(data, self.policy, self.as_of, ix)?;
+            match denied {
+                Some(reason) => {
+                    let why = format!(
+                        "{reason} (absent {} of {} scheduled hours)",
+                        absent(data, en.person, en.activity).normalize(),
+                        scheduled(data, en.activity).normalize()
+                    );
+                    self.trace.excluded.push(excluded(why));
+                }
+                None => self.trace.counted.push(Record {
+                    kind: Cow::Borrowed("enrollment"),
+                    id: act.id.clone(),
+                    value: Some(Figure::Text(show(&Value::Num(hours), &Type::Hours))),
+                    reason: None,
+                }),
+            }
+            total = total.plus(hours).map_err(|_| OVERFLOW)?;
+        }
+        Ok(total)
+    }
+
+    /// Notes a computed value, once per expression text (the first value).
+    fn fact(&mut self, expr: &str, value: String) {
+        if !expr.is_empty() && !self.trace.values.iter().any(|f| f.expr == expr) {
+            self.trace.values.push(Fact {
+                expr: expr.to_string(),
+                value,
+            });
         }
     }
 }
@@ -847,6 +987,16 @@ impl<'a> Env<'a> {
 /// Credited hours of one enrollment under the policy's credit block:
 /// params and default ages at the activity's end date.
 fn credit(data: &Dataset, policy: &CheckedPolicy, as_of: NaiveDate, ix: EnrollmentIx) -> R<Q> {
+    credit_with_reason(data, policy, as_of, ix).map(|(hours, _)| hours)
+}
+
+/// [`credit`], with the reason of the first `no credit when` that holds.
+fn credit_with_reason(
+    data: &Dataset,
+    policy: &CheckedPolicy,
+    as_of: NaiveDate,
+    ix: EnrollmentIx,
+) -> R<(Q, Option<String>)> {
     let Some(c) = &policy.credit else {
         return no("no credit block");
     };
@@ -861,15 +1011,16 @@ fn credit(data: &Dataset, policy: &CheckedPolicy, as_of: NaiveDate, ix: Enrollme
         param_day: end,
         age_day: end,
         vars: HashMap::new(),
+        trace: Explanation::default(),
     };
     env.vars
         .insert(c.var.0, Value::Entity(EntityRef::Enrollment(ix)));
     for d in &c.denials {
         if env.bool(&d.cond)? {
-            return Ok(Q::ZERO);
+            return Ok((Q::ZERO, Some(d.reason.clone())));
         }
     }
-    env.q(&c.otherwise)
+    Ok((env.q(&c.otherwise)?, None))
 }
 
 // ---------------------------------------------------------------- rules
@@ -968,7 +1119,7 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
     let data = env.data;
     let as_of = env.as_of;
     let Some(outer) = outer else {
-        return unknown("no range".into());
+        return unknown("the cadence has no range to run over".into());
     };
     let by = match env.entity(&c.by) {
         Ok(r) => r,
@@ -976,13 +1127,14 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
     };
     let (mut required, mut satisfied, mut failed, mut waiting) = (0i64, 0i64, 0i64, 0i64);
     let mut missing = Vec::new();
+    let mut listed = 0;
     for (piece, cut_short) in cut(c.every, outer, env.policy) {
         if cut_short || piece.start > as_of {
             continue;
         }
         required += 1;
-        let mut found = 0u32;
-        for (i, a) in data.activities.iter().enumerate() {
+        let mut found: Vec<&Activity> = Vec::new();
+        for (i, a) in by_end_date(data) {
             let who = if c.hosted {
                 a.host.map(org_entity)
             } else {
@@ -1002,13 +1154,33 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
                 match env.bool(f) {
                     Ok(true) => {}
                     Ok(false) => continue,
-                    Err(w) => return unknown(w),
+                    Err(w) => {
+                        // What was found so far stays listed.
+                        missing.push(w);
+                        let mut o = bare(Status::Unknown);
+                        o.missing = missing;
+                        return o;
+                    }
                 }
             }
-            found += 1;
+            found.push(a);
         }
-        if found >= c.at_least {
+        if found.len() >= c.at_least as usize {
             satisfied += 1;
+            // The activities of satisfied sub-windows, up to 20 in all.
+            for a in found {
+                if listed < 20 {
+                    listed += 1;
+                    env.trace.counted.push(Record {
+                        kind: Cow::Borrowed("activity"),
+                        id: a.id.clone(),
+                        value: Some(Figure::Text(a.end_date.to_string())),
+                        reason: Some(format!("{} in {} .. {}", c.kind, piece.start, piece.end)),
+                    });
+                } else {
+                    env.trace.more += 1;
+                }
+            }
         } else {
             let open = piece.end > as_of;
             if open {
@@ -1020,7 +1192,7 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
                 "{} .. {}: {} of {} {}{}",
                 piece.start,
                 piece.end,
-                found,
+                found.len(),
                 c.at_least,
                 c.kind,
                 if open { " (window still open)" } else { "" }
@@ -1154,7 +1326,13 @@ fn rule_results(
 ) {
     let (kind, id, name) = subject_name(data, subject);
     let school = school_of(data, subject);
-    let mut push = |w: Option<DateRange>, o: Out| {
+    let mut push = |w: Option<DateRange>, mut o: Out, mut explanation: Explanation| {
+        // What is missing, each reason once, after anything found before.
+        for why in std::mem::take(&mut o.missing) {
+            if !explanation.missing.contains(&why) {
+                explanation.missing.push(why);
+            }
+        }
         let message = rule
             .message
             .as_ref()
@@ -1178,8 +1356,7 @@ fn rule_results(
                 severity: rule.severity,
                 explanation: Explanation {
                     message,
-                    missing: o.missing,
-                    ..Explanation::default()
+                    ..explanation
                 },
             },
             school,
@@ -1196,6 +1373,7 @@ fn rule_results(
         param_day: as_of,
         age_day: as_of,
         vars: HashMap::new(),
+        trace: Explanation::default(),
     };
     env.vars.insert(rule.var.0, Value::Entity(subject));
     let per_window = filter_per_window(rule);
@@ -1207,11 +1385,14 @@ fn rule_results(
                 push(
                     None,
                     unknown(format!("cannot tell whether the rule applies: {w}")),
+                    std::mem::take(&mut env.trace),
                 );
                 return;
             }
         }
     }
+    // What the scope filter computed is not part of the explanation.
+    env.trace = Explanation::default();
     let windows: Vec<Option<DateRange>> = match &rule.window {
         WindowSpec::None => vec![None],
         WindowSpec::Each { period, .. } => match policy.effective {
@@ -1227,7 +1408,7 @@ fn rule_results(
                 .and_then(|e| e.pred_opt())
                 .and_then(|e| range(d, e))],
             Err(w) => {
-                push(None, unknown(w));
+                push(None, unknown(w), std::mem::take(&mut env.trace));
                 return;
             }
         },
@@ -1257,7 +1438,7 @@ fn rule_results(
                             "window {} .. {} lies outside the effective range {} .. {}",
                             w.start, w.end, eff.start, eff.end
                         ));
-                        push(Some(w), o);
+                        push(Some(w), o, Explanation::default());
                     }
                     continue;
                 }
@@ -1279,14 +1460,16 @@ fn rule_results(
         };
         env.param_day = clipped.map_or(as_of, |c| c.start);
         env.age_day = clipped.map_or(as_of, |c| c.end.min(as_of));
+        env.trace = Explanation::default();
         if let (Some(f), true) = (&rule.filter, per_window) {
             match env.bool(f) {
-                Ok(true) => {}
+                Ok(true) => env.trace = Explanation::default(),
                 Ok(false) => continue,
                 Err(why) => {
                     push(
                         clipped,
                         unknown(format!("cannot tell whether the rule applies: {why}")),
+                        std::mem::take(&mut env.trace),
                     );
                     continue;
                 }
@@ -1297,7 +1480,7 @@ fn rule_results(
             Requirement::Check(cond) => check(&mut env, cond, open),
             Requirement::Cadence(c) => cadence(&mut env, c, clipped.or(policy.effective)),
         };
-        push(clipped, o);
+        push(clipped, o, std::mem::take(&mut env.trace));
     }
 }
 
