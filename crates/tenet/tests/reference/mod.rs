@@ -869,7 +869,7 @@ impl<'a> Env<'a> {
                 listed += 1;
                 self.trace.counted.push(Record {
                     kind: Cow::Borrowed(kind),
-                    id: id_of(data, *m),
+                    id: id_of(data, *m).into(),
                     value: v.as_ref().map(|(v, ty)| Figure::Text(show(v, ty))),
                     reason: None,
                 });
@@ -938,7 +938,7 @@ impl<'a> Env<'a> {
             let act = activity(data, en.activity);
             let excluded = |reason: String| Record {
                 kind: Cow::Borrowed("enrollment"),
-                id: act.id.clone(),
+                id: act.id.as_str().into(),
                 value: Some(Figure::Text("0".into())),
                 reason: Some(reason),
             };
@@ -963,7 +963,7 @@ impl<'a> Env<'a> {
                 }
                 None => self.trace.counted.push(Record {
                     kind: Cow::Borrowed("enrollment"),
-                    id: act.id.clone(),
+                    id: act.id.as_str().into(),
                     value: Some(Figure::Text(show(&Value::Num(hours), &Type::Hours))),
                     reason: None,
                 }),
@@ -975,9 +975,9 @@ impl<'a> Env<'a> {
 
     /// Notes a computed value, once per expression text (the first value).
     fn fact(&mut self, expr: &str, value: String) {
-        if !expr.is_empty() && !self.trace.values.iter().any(|f| f.expr == expr) {
+        if !expr.is_empty() && !self.trace.values.iter().any(|f| &*f.expr == expr) {
             self.trace.values.push(Fact {
-                expr: expr.to_string(),
+                expr: expr.into(),
                 value,
             });
         }
@@ -1173,7 +1173,7 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
                     listed += 1;
                     env.trace.counted.push(Record {
                         kind: Cow::Borrowed("activity"),
-                        id: a.id.clone(),
+                        id: a.id.as_str().into(),
                         value: Some(Figure::Text(a.end_date.to_string())),
                         reason: Some(format!("{} in {} .. {}", c.kind, piece.start, piece.end)),
                     });
