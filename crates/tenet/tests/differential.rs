@@ -10,8 +10,7 @@
 //! (`tests/reference/mod.rs`) must give the same report, byte for byte:
 //! `Report::to_json` of both, every result with its whole explanation
 //! (message, values, params, counted, excluded, missing, more) and the
-//! summary. One documented discrepancy is gated narrowly
-//! (`gate_eager_finance_rows`).
+//! summary. Nothing is gated.
 
 mod gen;
 mod reference;
@@ -75,35 +74,6 @@ pub fn compare(policy: &CheckedPolicy, fast: &Report, slow: &Report) -> Result<(
     ))
 }
 
-/// Known discrepancy, gated until the optimised evaluator is fixed (see
-/// docs/reliability.md, "Differential test"): the optimised evaluator
-/// (`eval/expr.rs`, `ExprKind::Finance`) writes a missing finance row into
-/// `explanation.missing` the moment it looks the row up, even when the
-/// result is then decided by the other side of an `or`/`and` (a `pass`
-/// that lists missing data), and a second time, bare, before an unknown
-/// scope filter's "cannot tell whether the rule applies: …". The reference
-/// lists only the reason the result is unknown. This drops from the
-/// optimised report exactly those `no finance row for …` entries that the
-/// reference does not list for the same result, and repeats of one that
-/// it lists (a row looked up twice is written twice); nothing else.
-fn gate_eager_finance_rows(fast: &mut Report, slow: &Report) {
-    for (i, r) in fast.results.iter_mut().enumerate() {
-        let theirs = slow
-            .results
-            .get(i)
-            .map_or(&[][..], |s| &s.explanation.missing[..]);
-        let mut kept: Vec<String> = Vec::new();
-        r.explanation.missing.retain(|m| {
-            if !m.starts_with("no finance row for `") {
-                return true;
-            }
-            let keep = theirs.contains(m) && !kept.contains(m);
-            kept.push(m.clone());
-            keep
-        });
-    }
-}
-
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).unwrap()
 }
@@ -143,13 +113,12 @@ fn run_sized(
     let data = build(rows.clone());
     let as_of: NaiveDate = gen::as_of(&date_seq);
     let policy = the_policy(&set);
-    let mut fast = set
+    let fast = set
         .evaluate_with_threads(&data, as_of, 1)
         .into_iter()
         .find(|r| r.policy == "gen")
         .unwrap();
     let slow = reference::evaluate(policy, &data, as_of);
-    gate_eager_finance_rows(&mut fast, &slow);
     if let Err(why) = compare(policy, &fast, &slow) {
         let json = serde_json::to_string(&rows).unwrap();
         return Err(TestCaseError::fail(format!(
@@ -216,10 +185,9 @@ proptest! {
         let rows = gen::dataset_from(data, 1, base);
         let data = build(rows.clone());
         let as_of = base + chrono::Days::new(u64::from(date[0] % 2100));
-        let mut fast = set.evaluate_with_threads(&data, as_of, 1).into_iter().find(|r| r.policy == id).unwrap();
+        let fast = set.evaluate_with_threads(&data, as_of, 1).into_iter().find(|r| r.policy == id).unwrap();
         let slow = reference::evaluate(policy, &data, as_of);
-        gate_eager_finance_rows(&mut fast, &slow);
-        if let Err(why) = compare(policy, &fast, &slow) {
+            if let Err(why) = compare(policy, &fast, &slow) {
             let json = serde_json::to_string(&rows).unwrap();
             return Err(TestCaseError::fail(format!("{why}\n--- {id} as of {as_of} ---\n--- rows ---\n{json}")));
         }
@@ -324,10 +292,10 @@ fn explanation_coverage() {
     }
 }
 
-/// The gated discrepancy (`gate_eager_finance_rows`), pinned: a result
-/// decided by one side of an `or` lists no missing data, although the other
-/// side looked up a finance row that is not there (language.md, "The
-/// explanation", `missing`). The optimised evaluator lists the row.
+/// Found by this test: a result decided by one side of an `or` lists no
+/// missing data, although the other side looked up a finance row that is
+/// not there (language.md, "The explanation", `missing`). The optimised
+/// evaluator used to list the row.
 #[test]
 fn a_decided_or_lists_no_missing_finance_row() {
     let text = r#"
@@ -347,10 +315,9 @@ policy gen {
     let data = build(rows);
     let as_of = gen::date("2022-01-01");
     let policy = the_policy(&set);
-    let mut fast = set.evaluate_with_threads(&data, as_of, 1).remove(0);
+    let fast = set.evaluate_with_threads(&data, as_of, 1).remove(0);
     let slow = reference::evaluate(policy, &data, as_of);
     assert_eq!(slow.results[0].status, tenet::report::Status::Pass);
     assert!(slow.results[0].explanation.missing.is_empty());
-    gate_eager_finance_rows(&mut fast, &slow);
     compare(policy, &fast, &slow).unwrap();
 }

@@ -283,11 +283,10 @@ impl<'a> Ctx<'a> {
                         self.fact(&e.text, show(&v, &Type::Money));
                         Ok(v)
                     }
-                    None => {
-                        let what = format!("no finance row for `{id}` {year} `{item}`");
-                        self.trace.missing.push(what.clone());
-                        unknown(what)
-                    }
+                    // The reason travels with the `unknown`: only a result
+                    // it decides lists it (an `or` the other side decides
+                    // lists nothing).
+                    None => unknown(format!("no finance row for `{id}` {year} `{item}`")),
                 }
             }
             ExprKind::YearOf(x) => match self.eval(x)? {

@@ -603,8 +603,14 @@ fn check(ctx: &mut Ctx<'_>, cond: &crate::program::Expr, open: bool) -> Outcome 
             let y = ctx.eval(b);
             let (x, y) = match (x, y) {
                 (Ok(x), Ok(y)) => (x, y),
-                (Err(Halt::Unknown(why)), _) | (_, Err(Halt::Unknown(why))) => {
+                (Err(Halt::Unknown(why)), Ok(_)) | (Ok(_), Err(Halt::Unknown(why))) => {
                     return unknown(ctx, why)
+                }
+                // Both sides were looked at: name what each is missing.
+                (Err(Halt::Unknown(left)), Err(Halt::Unknown(right))) => {
+                    let outcome = unknown(ctx, left);
+                    unknown(ctx, right);
+                    return outcome;
                 }
             };
             let holds = match compare(*op, &x, &y) {

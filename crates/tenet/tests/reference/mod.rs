@@ -1076,7 +1076,15 @@ fn check(env: &mut Env<'_>, cond: &Expr, open: bool) -> Out {
         if a.ty.is_quantity() || a.ty == Type::Date {
             let (x, y) = match (env.eval(a), env.eval(b)) {
                 (Ok(x), Ok(y)) => (x, y),
-                (Err(w), _) | (_, Err(w)) => return unknown(w),
+                (Err(w), Ok(_)) | (Ok(_), Err(w)) => return unknown(w),
+                // Both sides are looked at: both missing data are named.
+                (Err(w), Err(v)) => {
+                    let mut o = unknown(w);
+                    if !o.missing.contains(&v) {
+                        o.missing.push(v);
+                    }
+                    return o;
+                }
             };
             let holds = match test(*op, &x, &y) {
                 Ok(h) => h,
