@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tenet::report::{Report, Status};
 use tenet::value::EntityRef;
-use tenet::{EvalOptions, PolicySet};
+use tenet::{Detail, EvalOptions, PolicySet};
 
 #[derive(Parser)]
 #[command(
@@ -103,6 +103,23 @@ struct CheckArgs {
     /// List only some results (the summary still counts every result).
     #[arg(long, value_enum)]
     only: Option<Only>,
+    /// Which results list the records they counted and left out
+    /// (`explanation.counted`/`excluded`; the others count them in `more`).
+    /// `auto`: `full` for JSON; the text, Markdown and HTML reports show no
+    /// record lists, so they skip making them.
+    #[arg(long, value_enum, default_value = "auto")]
+    detail: DetailArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DetailArg {
+    Auto,
+    /// Every result lists its records.
+    Full,
+    /// Only results that are not a pass (or not applicable).
+    Failures,
+    /// No result lists records.
+    Brief,
 }
 
 #[derive(clap::Args)]
@@ -349,9 +366,15 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
             })
             .collect()
     });
+    let detail = match (args.detail, args.format) {
+        (DetailArg::Full, _) | (DetailArg::Auto, Format::Json) => Detail::Full,
+        (DetailArg::Failures, _) => Detail::Failures,
+        (DetailArg::Brief, _) | (DetailArg::Auto, _) => Detail::Brief,
+    };
     let opts = EvalOptions {
         rules,
         subjects,
+        detail,
         ..EvalOptions::default()
     };
     let bar = spinner("evaluating");

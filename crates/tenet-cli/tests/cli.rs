@@ -130,6 +130,52 @@ fn check_filters_rules_subjects_and_failing_results() {
 }
 
 #[test]
+fn check_detail_lists_records_only_where_asked() {
+    let json = |detail: &str| -> serde_json::Value {
+        let r = lvyuan(&[
+            "--rule",
+            "annual_hours",
+            "--format",
+            "json",
+            "--detail",
+            detail,
+        ]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let listed = |v: &serde_json::Value, status: &str| -> (usize, u64) {
+        let mut n = (0, 0);
+        for x in v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["status"] == status)
+        {
+            let e = &x["explanation"];
+            n.0 += e["counted"].as_array().map_or(0, Vec::len)
+                + e["excluded"].as_array().map_or(0, Vec::len);
+            n.1 += e["more"].as_u64().unwrap_or(0);
+        }
+        n
+    };
+    let full = json("full");
+    let (pass_records, _) = listed(&full, "pass");
+    let (fail_records, _) = listed(&full, "fail");
+    assert!(pass_records > 0 && fail_records > 0);
+    // `failures`: failing results keep their lists, passes only count theirs.
+    let failures = json("failures");
+    assert_eq!(listed(&failures, "fail"), (fail_records, 0));
+    assert_eq!(listed(&failures, "pass"), (0, pass_records as u64));
+    // `brief`: nothing listed, everything counted; the summary is the same.
+    let brief = json("brief");
+    assert_eq!(listed(&brief, "fail"), (0, fail_records as u64));
+    assert_eq!(brief["summary"], full["summary"]);
+    // The text report shows no record lists, so `auto` (brief) and `full`
+    // print the same report.
+    assert_eq!(lvyuan(&[]).stdout, lvyuan(&["--detail", "full"]).stdout);
+}
+
+#[test]
 fn check_writes_markdown_and_html_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let md = dir.path().join("r.md");
