@@ -658,6 +658,15 @@ impl<'a> Ctx<'a> {
         if !self.lists {
             // Nothing is listed: only the total and how many records it
             // took, with no per-record explanation work.
+            if let Some(total) = filter
+                .is_none()
+                .then_some(self.credits)
+                .flatten()
+                .and_then(|t| t.total(enrollments))
+            {
+                self.trace.more += enrollments.len() as u64;
+                return Ok(total);
+            }
             for &ix in enrollments {
                 if let Some(f) = filter {
                     self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
@@ -767,52 +776,63 @@ impl CreditTable {
         policy.credit.as_ref()?;
         let n = data.enrollments.len();
         let chunk = n.div_ceil(threads.max(1)).max(1);
-        let ranges: Vec<(usize, usize)> = (0..n)
-            .step_by(chunk)
-            .map(|s| (s, (s + chunk).min(n)))
-            .collect();
-        let parts: Vec<(Vec<CreditCell>, HashMap<EnrollmentIx, String>)> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = ranges
-                    .iter()
-                    .map(|&(start, end)| {
-                        scope.spawn(move || {
-                            let mut cells = Vec::with_capacity(end - start);
-                            let mut unknown = HashMap::new();
-                            // One context per thread, reused for every enrollment.
-                            let mut ctx = credit_ctx(data, policy, as_of);
-                            for i in start..end {
-                                let ix = EnrollmentIx(i as u32);
-                                let outcome = match &policy.credit {
-                                    Some(credit) => credit_in(&mut ctx, credit, ix),
-                                    None => Err(Halt::Unknown("internal: no credit block".into())),
-                                };
-                                cells.push(match outcome {
-                                    Ok((hours, code)) => CreditCell { hours, code },
-                                    Err(Halt::Unknown(why)) => {
-                                        unknown.insert(ix, why);
-                                        CreditCell {
-                                            hours: Q::ZERO,
-                                            code: u16::MAX,
-                                        }
-                                    }
-                                });
-                            }
-                            (cells, unknown)
-                        })
-                    })
-                    .collect();
-                handles.into_iter().filter_map(|h| h.join().ok()).collect()
-            });
-        let mut table = CreditTable {
-            cells: Vec::with_capacity(n),
-            unknown: HashMap::new(),
+        let blank = CreditCell {
+            hours: Q::ZERO,
+            code: u16::MAX,
         };
-        for (cells, unknown) in parts {
-            table.cells.extend(cells);
-            table.unknown.extend(unknown);
-        }
+        // Each thread fills its own run of the table in place.
+        let mut cells = vec![blank; n];
+        let unknowns: Vec<HashMap<EnrollmentIx, String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = cells
+                .chunks_mut(chunk)
+                .enumerate()
+                .map(|(part, run)| {
+                    scope.spawn(move || {
+                        let mut unknown = HashMap::new();
+                        // One context per thread, reused for every enrollment.
+                        let mut ctx = credit_ctx(data, policy, as_of);
+                        for (i, cell) in run.iter_mut().enumerate() {
+                            let ix = EnrollmentIx((part * chunk + i) as u32);
+                            let outcome = match &policy.credit {
+                                Some(credit) => credit_in(&mut ctx, credit, ix),
+                                None => Err(Halt::Unknown("internal: no credit block".into())),
+                            };
+                            match outcome {
+                                Ok((hours, code)) => *cell = CreditCell { hours, code },
+                                Err(Halt::Unknown(why)) => {
+                                    unknown.insert(ix, why);
+                                }
+                            }
+                        }
+                        unknown
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok())
+                .collect::<Option<_>>()
+        })?;
+        let table = CreditTable {
+            cells,
+            unknown: unknowns.into_iter().flatten().collect(),
+        };
         (table.cells.len() == n).then_some(table)
+    }
+
+    /// Credited hours of some enrollments, when every one is known (the
+    /// caller sums one by one otherwise, which finds and reports the
+    /// unknown).
+    fn total(&self, enrollments: &[EnrollmentIx]) -> Option<Q> {
+        let mut total = Q::ZERO;
+        for ix in enrollments {
+            let cell = self.cells.get(ix.index())?;
+            if cell.code == u16::MAX {
+                return None;
+            }
+            total = total.plus(cell.hours).ok()?;
+        }
+        Some(total)
     }
 
     fn get<'p>(&self, policy: &'p CheckedPolicy, ix: EnrollmentIx) -> R<(Q, Option<&'p str>)> {
@@ -980,19 +1000,17 @@ pub(crate) fn compare(op: Cmp, x: &Value, y: &Value) -> R<bool> {
 pub(crate) fn show(v: &Value, ty: &Type) -> String {
     match v {
         Value::Num(q) => {
-            let d = q.to_decimal().normalize();
-            let d = if *ty == Type::Money && d.scale() < 2 {
-                let mut m = d;
-                m.rescale(2);
-                m
-            } else {
-                d
-            };
-            if q.is_exact() {
-                d.to_string()
-            } else {
-                format!("{d}…")
+            let exact = q.is_exact();
+            let mut d = q.to_decimal().normalize();
+            if *ty == Type::Money && d.scale() < 2 {
+                d.rescale(2);
             }
+            let mut out = String::with_capacity(24);
+            crate::value::push_decimal(&mut out, d);
+            if !exact {
+                out.push('…');
+            }
+            out
         }
         Value::Date(d) => d.to_string(),
         Value::Duration(d) => match (d.months, d.days) {

@@ -82,8 +82,14 @@ pub(crate) fn evaluate_policy(
             })
         };
         for (r, s) in parts {
-            results.extend(r);
-            schools.extend(s);
+            if results.is_empty() {
+                // The first run is taken as it is rather than copied.
+                results = r;
+                schools = s;
+            } else {
+                results.extend(r);
+                schools.extend(s);
+            }
         }
     }
     let rules: Vec<_> = policy
@@ -121,9 +127,13 @@ fn run_subjects(
 ) -> (Vec<RuleResult>, Vec<Option<usize>>) {
     let mut results = Vec::new();
     let mut schools = Vec::new();
-    for &subject in subjects {
+    for (i, &subject) in subjects.iter().enumerate() {
         let before = results.len();
         evaluate_rule(run, rule, subject, &mut results);
+        if i == 0 {
+            // Subjects of one rule mostly have as many windows as the first.
+            results.reserve(results.len() * subjects.len());
+        }
         if run.detail == Detail::Failures
             && results
                 .get(before..)
