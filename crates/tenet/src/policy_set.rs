@@ -350,7 +350,7 @@ impl PolicySet {
     ) -> Vec<Report> {
         // Shared once for every policy of the run (explanations list the
         // same records over and over).
-        let names = eval::Names::new(data);
+        let mut shared = eval::Shared::new(data);
         self.policies
             .iter()
             .filter(|p| {
@@ -358,7 +358,7 @@ impl PolicySet {
                     .iter()
                     .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
             })
-            .map(|p| eval::evaluate_policy(p, data, as_of, opts, &names))
+            .map(|p| eval::evaluate_policy(p, data, as_of, opts, &mut shared))
             .collect()
     }
 

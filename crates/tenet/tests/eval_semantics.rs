@@ -622,3 +622,43 @@ policy p {
         ]
     );
 }
+
+/// Policies evaluated together share a credit table only when they use the
+/// same credit block (one imported file): two look-alike blocks in two
+/// files, whose params differ, give each policy its own credits.
+#[test]
+fn policies_with_different_credit_params_do_not_share_credits() {
+    let policy = |id: &str, share: &str| {
+        format!(
+            r#"
+policy {id} {{
+  effective 2021-01-01 .. 2021-12-31
+  param max_absent = {share}
+  credit c {{
+    for enrollment e
+    no credit when e.absent_hours > max_absent of e.scheduled_hours "缺课过多"
+    otherwise e.activity.hours
+  }}
+  rule hours {{ for person t each calendar_year require credited_hours(t) >= 1 h }}
+}}
+"#
+        )
+    };
+    let (strict, lenient) = (policy("strict", "10%"), policy("lenient", "50%"));
+    let set =
+        tenet::PolicySet::from_sources(&[("strict.policy", &strict), ("lenient.policy", &lenient)])
+            .unwrap();
+    // A quarter absent: denied at 10%, credited at 50%.
+    let data = course_with_absences(1, Mark::Absent).build();
+    let together = set.evaluate(&data, d("2022-01-01"));
+    let alone = |text: &str, name: &str| {
+        tenet::PolicySet::from_sources(&[(name, text)])
+            .unwrap()
+            .evaluate(&data, d("2022-01-01"))
+            .remove(0)
+    };
+    assert_eq!(together[0], alone(&strict, "strict.policy"));
+    assert_eq!(together[1], alone(&lenient, "lenient.policy"));
+    assert_eq!(together[0].results[0].actual.as_deref(), Some("0"));
+    assert_eq!(together[1].results[0].actual.as_deref(), Some("12"));
+}

@@ -38,28 +38,84 @@ struct Run<'a> {
     detail: Detail,
 }
 
-pub(crate) use names::Names;
+use names::Names;
+
+/// What every policy of one evaluation run shares: the shared record ids,
+/// and the credit tables, one per distinct credit block (every shipped
+/// policy imports the same block from `common.policy`, and computing it
+/// is a pass over every enrollment).
+pub(crate) struct Shared {
+    names: Names,
+    credits: Vec<(String, Option<CreditTable>)>,
+}
+
+impl Shared {
+    pub fn new(data: &Dataset) -> Shared {
+        Shared {
+            names: Names::new(data),
+            credits: Vec::new(),
+        }
+    }
+
+    /// The credit table for a policy, made on first use of its block.
+    fn credits_for(
+        &mut self,
+        policy: &CheckedPolicy,
+        data: &Dataset,
+        as_of: NaiveDate,
+        threads: usize,
+    ) -> Option<usize> {
+        let key = credit_key(policy)?;
+        if let Some(i) = self.credits.iter().position(|(k, _)| *k == key) {
+            return Some(i);
+        }
+        let table = CreditTable::build(data, policy, as_of, threads);
+        self.credits.push((key, table));
+        Some(self.credits.len() - 1)
+    }
+}
+
+/// What a policy's credit table depends on: its credit block (which names
+/// the file that defines it) and the params the block reads. Two policies
+/// with the same key credit every enrollment the same way.
+fn credit_key(policy: &CheckedPolicy) -> Option<String> {
+    use std::fmt::Write as _;
+    let credit = policy.credit.as_ref()?;
+    let mut key = format!("{credit:?}");
+    for (i, p) in policy.params.iter().enumerate() {
+        let id = crate::program::ParamId(u16::try_from(i).ok()?);
+        let reads =
+            |e: &crate::program::Expr| e.any(&|x| matches!(x.kind, ExprKind::Param(q) if q == id));
+        if credit.denials.iter().any(|d| reads(&d.cond)) || reads(&credit.otherwise) {
+            let _ = write!(key, "{p:?}");
+        }
+    }
+    Some(key)
+}
 
 pub(crate) fn evaluate_policy(
     policy: &CheckedPolicy,
     data: &Dataset,
     as_of: NaiveDate,
     opts: &crate::policy_set::EvalOptions,
-    names: &Names,
+    shared: &mut Shared,
 ) -> Report {
     let threads = opts.threads.max(1);
     let selected = |r: &&Rule| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id));
-    let credits = if policy.rules.iter().filter(selected).any(uses_credit) {
-        CreditTable::build(data, policy, as_of, threads)
+    let table = if policy.rules.iter().filter(selected).any(uses_credit) {
+        shared.credits_for(policy, data, as_of, threads)
     } else {
         None
     };
+    let shared = &*shared;
     let run = Run {
         policy,
         data,
         as_of,
-        credits: credits.as_ref(),
-        names: Some(names),
+        credits: table
+            .and_then(|i| shared.credits.get(i))
+            .and_then(|(_, t)| t.as_ref()),
+        names: Some(&shared.names),
         detail: opts.detail,
     };
     let mut results = Vec::new();
