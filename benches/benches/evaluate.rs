@@ -11,7 +11,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
-use tenet::{EvalOptions, PolicySet};
+use tenet::{Detail, EvalOptions, PolicySet};
 use tenet_benches::*;
 
 const ALL: [&str; 5] = ["lvyuan", "binyang", "xuhui", "heping", "daxing"];
@@ -70,19 +70,35 @@ fn whole_district(c: &mut Criterion) {
     group.bench_function("baseline_annual_hours_hand_loop", |b| {
         b.iter(|| black_box(baseline_annual_hours(&data)))
     });
-    let only_annual = EvalOptions {
-        rules: Some(vec!["annual_hours".into()]),
-        threads: 1,
+    let opts = |rules: Option<Vec<String>>, detail: Detail, threads: usize| EvalOptions {
+        rules,
+        detail,
+        threads,
         ..EvalOptions::default()
     };
-    group.bench_function("tenet_annual_hours_1_thread", |b| {
-        b.iter(|| black_box(annual.evaluate_with(&data, as_of(), &only_annual).len()))
-    });
-    group.bench_function("tenet_all_policies_1_thread", |b| {
-        b.iter(|| black_box(set.evaluate_with_threads(&data, as_of(), 1).len()))
-    });
-    group.bench_function("tenet_all_policies_all_threads", |b| {
-        b.iter(|| black_box(set.evaluate(&data, as_of()).len()))
+    let annual_only = || Some(vec!["annual_hours".to_string()]);
+    // `full` lists every enrollment of every teacher-year; `brief` computes
+    // the same results and counts the records instead (what the hand loop
+    // computes, plus the results).
+    for (name, detail) in [("full", Detail::Full), ("brief", Detail::Brief)] {
+        let one = opts(annual_only(), detail, 1);
+        group.bench_function(format!("tenet_annual_hours_{name}_1_thread"), |b| {
+            b.iter(|| black_box(annual.evaluate_with(&data, as_of(), &one).len()))
+        });
+    }
+    for (name, detail) in [
+        ("full", Detail::Full),
+        ("failures", Detail::Failures),
+        ("brief", Detail::Brief),
+    ] {
+        let all = opts(None, detail, EvalOptions::default().threads);
+        group.bench_function(format!("tenet_all_policies_{name}_all_threads"), |b| {
+            b.iter(|| black_box(set.evaluate_with(&data, as_of(), &all).len()))
+        });
+    }
+    let one_thread = opts(None, Detail::Full, 1);
+    group.bench_function("tenet_all_policies_full_1_thread", |b| {
+        b.iter(|| black_box(set.evaluate_with(&data, as_of(), &one_thread).len()))
     });
     group.finish();
 }
