@@ -50,7 +50,10 @@ impl Q {
     /// operation: comparisons cross-multiply, so a denominator such as 4
     /// (from `1/4 of x`) is harmless; only large ones are reduced.
     fn settle(self) -> Q {
-        if self.d <= Decimal::from(1_000_000) {
+        // Compared by mantissa and scale: a `Decimal` comparison rescales,
+        // and this runs on every product.
+        let small = self.d.scale() == 0 && self.d.mantissa() <= 1_000_000;
+        if small {
             self
         } else {
             self.tidy()

@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Why evaluation stopped short of a value.
 #[derive(Debug, Clone, PartialEq)]
@@ -663,15 +663,6 @@ impl<'a> Ctx<'a> {
         if !self.lists {
             // Nothing is listed: only the total and how many records it
             // took, with no per-record explanation work.
-            if let Some(total) = filter
-                .is_none()
-                .then_some(self.credits)
-                .flatten()
-                .and_then(|t| t.total(enrollments))
-            {
-                self.trace.more += enrollments.len() as u64;
-                return Ok(total);
-            }
             for &ix in enrollments {
                 if let Some(f) = filter {
                     self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
@@ -731,26 +722,24 @@ impl<'a> Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// Credited hours of one enrollment and, when credit is denied, why.
     fn credit(&mut self, ix: EnrollmentIx) -> R<(Q, Option<&'a str>)> {
-        if let Some(table) = self.credits {
-            return table.get(self.policy, ix);
-        }
-        let Some(credit) = &self.policy.credit else {
-            return unknown("internal: no credit block".into());
-        };
-        // Without a table (one subject), one scratch context serves every
-        // enrollment of the call.
         let (data, policy, as_of) = (self.data, self.policy, self.as_of);
+        // One scratch context serves every enrollment this context credits.
         let mut inner = self
             .scratch
             .take()
             .unwrap_or_else(|| Box::new(credit_ctx(data, policy, as_of)));
-        let outcome = credit_in(&mut inner, credit, ix);
+        let outcome = match self.credits {
+            Some(table) => table.get(policy, &mut inner, ix),
+            None => match &policy.credit {
+                Some(credit) => credit_in(&mut inner, credit, ix).map(|(hours, code)| match code {
+                    0 => (hours, None),
+                    code => (Q::ZERO, denial_reason(policy, usize::from(code) - 1)),
+                }),
+                None => unknown("internal: no credit block".into()),
+            },
+        };
         self.scratch = Some(inner);
-        let (hours, code) = outcome?;
-        Ok(match code {
-            0 => (hours, None),
-            code => (Q::ZERO, denial_reason(policy, usize::from(code) - 1)),
-        })
+        outcome
     }
 }
 
@@ -762,91 +751,68 @@ struct CreditCell {
     code: u16,
 }
 
-/// The credit of every enrollment, computed once per evaluation run and
-/// shared by every rule (and thread) that counts credited hours.
+/// The credit of every enrollment, computed at most once per evaluation
+/// run — when a rule first counts it — and shared by every rule (and
+/// thread) that counts credited hours. Computing every enrollment up front
+/// cost more than the rules themselves when they look at only some years
+/// or some people.
 pub(crate) struct CreditTable {
-    cells: Vec<CreditCell>,
-    unknown: HashMap<EnrollmentIx, String>,
+    cells: Vec<OnceLock<CreditCell>>,
+    /// Why the credit of an enrollment is unknown (rare).
+    unknown: Mutex<HashMap<EnrollmentIx, String>>,
 }
 
 impl CreditTable {
-    /// Computes the table using up to `threads` threads; `None` when the
-    /// policy has no credit block.
-    pub fn build(
-        data: &Dataset,
-        policy: &CheckedPolicy,
-        as_of: NaiveDate,
-        threads: usize,
-    ) -> Option<CreditTable> {
+    /// An empty table for every enrollment; `None` when the policy has no
+    /// credit block.
+    pub fn new(data: &Dataset, policy: &CheckedPolicy) -> Option<CreditTable> {
         policy.credit.as_ref()?;
-        let n = data.enrollments.len();
-        let chunk = n.div_ceil(threads.max(1)).max(1);
-        let blank = CreditCell {
-            hours: Q::ZERO,
-            code: u16::MAX,
-        };
-        // Each thread fills its own run of the table in place.
-        let mut cells = vec![blank; n];
-        let unknowns: Vec<HashMap<EnrollmentIx, String>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = cells
-                .chunks_mut(chunk)
-                .enumerate()
-                .map(|(part, run)| {
-                    scope.spawn(move || {
-                        let mut unknown = HashMap::new();
-                        // One context per thread, reused for every enrollment.
-                        let mut ctx = credit_ctx(data, policy, as_of);
-                        for (i, cell) in run.iter_mut().enumerate() {
-                            let ix = EnrollmentIx((part * chunk + i) as u32);
-                            let outcome = match &policy.credit {
-                                Some(credit) => credit_in(&mut ctx, credit, ix),
-                                None => Err(Halt::Unknown("internal: no credit block".into())),
-                            };
-                            match outcome {
-                                Ok((hours, code)) => *cell = CreditCell { hours, code },
-                                Err(Halt::Unknown(why)) => {
-                                    unknown.insert(ix, why);
-                                }
-                            }
-                        }
-                        unknown
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().ok())
-                .collect::<Option<_>>()
-        })?;
-        let table = CreditTable {
-            cells,
-            unknown: unknowns.into_iter().flatten().collect(),
-        };
-        (table.cells.len() == n).then_some(table)
+        Some(CreditTable {
+            cells: std::iter::repeat_with(OnceLock::new)
+                .take(data.enrollments.len())
+                .collect(),
+            unknown: Mutex::new(HashMap::new()),
+        })
     }
 
-    /// Credited hours of some enrollments, when every one is known (the
-    /// caller sums one by one otherwise, which finds and reports the
-    /// unknown).
-    fn total(&self, enrollments: &[EnrollmentIx]) -> Option<Q> {
-        let mut total = Q::ZERO;
-        for ix in enrollments {
-            let cell = self.cells.get(ix.index())?;
-            if cell.code == u16::MAX {
-                return None;
-            }
-            total = total.plus(cell.hours).ok()?;
-        }
-        Some(total)
-    }
-
-    fn get<'p>(&self, policy: &'p CheckedPolicy, ix: EnrollmentIx) -> R<(Q, Option<&'p str>)> {
-        let Some(cell) = self.cells.get(ix.index()) else {
+    /// The credit of one enrollment, computed with `ctx` (a credit-block
+    /// context) the first time it is asked for.
+    fn get<'p>(
+        &self,
+        policy: &'p CheckedPolicy,
+        ctx: &mut Ctx<'_>,
+        ix: EnrollmentIx,
+    ) -> R<(Q, Option<&'p str>)> {
+        let Some(slot) = self.cells.get(ix.index()) else {
             return unknown("internal: enrollment outside the credit table".into());
         };
+        let cell = slot.get_or_init(|| {
+            let outcome = match &policy.credit {
+                Some(credit) => credit_in(ctx, credit, ix),
+                None => Err(Halt::Unknown("internal: no credit block".into())),
+            };
+            match outcome {
+                Ok((hours, code)) => CreditCell { hours, code },
+                Err(Halt::Unknown(why)) => {
+                    if let Ok(mut map) = self.unknown.lock() {
+                        map.insert(ix, why);
+                    }
+                    CreditCell {
+                        hours: Q::ZERO,
+                        code: u16::MAX,
+                    }
+                }
+            }
+        });
         match cell.code {
             0 => Ok((cell.hours, None)),
-            u16::MAX => unknown(self.unknown.get(&ix).cloned().unwrap_or_default()),
+            u16::MAX => unknown(
+                self.unknown
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(&ix).cloned())
+                    .unwrap_or_default(),
+            ),
             code => Ok((Q::ZERO, denial_reason(policy, usize::from(code) - 1))),
         }
     }

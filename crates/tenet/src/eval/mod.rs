@@ -58,18 +58,12 @@ impl Shared {
     }
 
     /// The credit table for a policy, made on first use of its block.
-    fn credits_for(
-        &mut self,
-        policy: &CheckedPolicy,
-        data: &Dataset,
-        as_of: NaiveDate,
-        threads: usize,
-    ) -> Option<usize> {
+    fn credits_for(&mut self, policy: &CheckedPolicy, data: &Dataset) -> Option<usize> {
         let key = credit_key(policy)?;
         if let Some(i) = self.credits.iter().position(|(k, _)| *k == key) {
             return Some(i);
         }
-        let table = CreditTable::build(data, policy, as_of, threads);
+        let table = CreditTable::new(data, policy);
         self.credits.push((key, table));
         Some(self.credits.len() - 1)
     }
@@ -103,7 +97,7 @@ pub(crate) fn evaluate_policy(
     let threads = opts.threads.max(1);
     let selected = |r: &&Rule| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id));
     let table = if policy.rules.iter().filter(selected).any(uses_credit) {
-        shared.credits_for(policy, data, as_of, threads)
+        shared.credits_for(policy, data)
     } else {
         None
     };
@@ -293,7 +287,7 @@ pub(crate) fn evaluate_one_rule(
         Some(s) if subject_entity(s) == Some(rule.subject) => evaluate_rule(run, rule, s, &mut out),
         Some(_) => {}
         None => {
-            let credits = CreditTable::build(data, policy, as_of, 1);
+            let credits = CreditTable::new(data, policy);
             let names = Names::new(data);
             run.credits = credits.as_ref();
             run.names = Some(&names);
