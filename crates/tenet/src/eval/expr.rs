@@ -98,6 +98,9 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn eval_num(&mut self, e: &Expr) -> R<Q> {
+        if let Some(q) = self.quick_num(e) {
+            return Ok(q);
+        }
         match self.eval(e)? {
             Value::Num(q) => Ok(q),
             _ => unknown("internal: expected a number".into()),
@@ -195,6 +198,11 @@ impl<'a> Ctx<'a> {
                 Ok(Value::Num(s.times(q)?))
             }
             ExprKind::Compare(op, a, b) => {
+                if let (Some(x), Some(y)) = (self.quick_num(a), self.quick_num(b)) {
+                    if let Ok(o) = x.compare(y) {
+                        return Ok(Value::Bool(holds(*op, o)));
+                    }
+                }
                 let x = self.eval(a)?;
                 let y = self.eval(b)?;
                 Ok(Value::Bool(compare(*op, &x, &y)?))
@@ -309,6 +317,56 @@ impl<'a> Ctx<'a> {
                 Value::Date(d) => Ok(d),
                 _ => unknown("internal: expected a date".into()),
             },
+        }
+    }
+
+    /// A quantity made only of constants, numeric fields of bound records
+    /// and `of` — the shape of a credit block, which runs once per
+    /// enrollment — computed without building `Value`s. `None` for any other
+    /// shape, or when the general evaluator has something to report (an
+    /// overflow, a trace entry), which then computes it the usual way.
+    fn quick_num(&self, e: &Expr) -> Option<Q> {
+        let data = self.data;
+        match &e.kind {
+            ExprKind::Const(Value::Num(q)) => Some(*q),
+            ExprKind::Of(a, b) => self.quick_num(a)?.times(self.quick_num(b)?).ok(),
+            ExprKind::Field(base, field) => {
+                let d = match (self.quick_record(base)?, field) {
+                    (EntityRef::Enrollment(ix), Field::AbsentHours) => {
+                        data.enrollment(ix).absent_hours
+                    }
+                    (EntityRef::Enrollment(ix), Field::ScheduledHours) => {
+                        data.activity(data.enrollment(ix).activity).scheduled_hours
+                    }
+                    (EntityRef::Activity(a), Field::Hours) => data.activity(a).hours,
+                    (EntityRef::Activity(a), Field::ScheduledHours) => {
+                        data.activity(a).scheduled_hours
+                    }
+                    (EntityRef::Session(s), Field::Hours) => data.session(s).hours,
+                    _ => return None,
+                };
+                Some(Q::new(d))
+            }
+            _ => None,
+        }
+    }
+
+    /// The record a variable, or a variable's enrollment's activity or
+    /// session's activity, is bound to.
+    fn quick_record(&self, e: &Expr) -> Option<EntityRef> {
+        match &e.kind {
+            ExprKind::Var(v) => match self.env.get(usize::from(v.0))? {
+                Some(Value::Entity(r)) => Some(*r),
+                _ => None,
+            },
+            ExprKind::Field(base, Field::Activity) => match self.quick_record(base)? {
+                EntityRef::Enrollment(ix) => {
+                    Some(EntityRef::Activity(self.data.enrollment(ix).activity))
+                }
+                EntityRef::Session(s) => Some(EntityRef::Activity(self.data.session(s).activity)),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
