@@ -8,7 +8,7 @@ use crate::table::{Table, TableKind};
 use crate::text::Encoding;
 use std::collections::HashSet;
 use std::path::Path;
-use tenet::model::{DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder, Rows};
+use tenet::model::{DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder, RowRef, Rows};
 
 /// How to read a dataset.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +75,8 @@ pub fn read_rows(path: &Path, opts: &LoadOptions) -> Result<Rows, LoadError> {
     let mut rows = Rows::default();
     for t in tables {
         merge(&mut rows, t.rows);
+        rows.enrollments.extend(t.enrollments.rows());
+        rows.attendance.extend(t.attendance.rows());
     }
     Ok(rows)
 }
@@ -147,6 +149,7 @@ impl Meta {
 
 fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
     let mut rows = Rows::default();
+    let mut builder = DatasetBuilder::new();
     let mut problems = Vec::new();
     let mut rejected: HashSet<String> = HashSet::new();
     let mut incomplete = Vec::new();
@@ -158,6 +161,10 @@ fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
             incomplete.push(t.kind);
         }
         merge(&mut rows, t.rows);
+        // The big tables go to the builder as they are, ids numbered; their
+        // rows are numbered from 1 like the rows of a `Rows` document.
+        builder.enrollment_table(t.enrollments, RowRef::new(TableKind::Enrollments.stem(), 1));
+        builder.attendance_table(t.attendance, RowRef::new(TableKind::Attendance.stem(), 1));
         metas.push(Meta {
             kind: t.kind,
             place: t.place,
@@ -166,7 +173,6 @@ fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
         });
     }
     let ids = RowIds::of(&rows);
-    let mut builder = DatasetBuilder::new();
     builder.add_rows(rows);
     let result = builder.finish();
     match result {

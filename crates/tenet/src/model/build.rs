@@ -148,7 +148,10 @@ impl fmt::Display for DataWarning {
 /// and keep each row's origin for error messages.
 #[derive(Debug, Default)]
 pub struct DatasetBuilder {
+    /// Every table but the two big ones, which are kept numbered.
     rows: Rows,
+    enrollments: EnrollmentTable,
+    attendance: AttendanceTable,
     origins: Origins,
 }
 
@@ -254,7 +257,11 @@ macro_rules! adders {
 
         /// Adds every row of a [`Rows`] document, numbering rows from 1 per
         /// array (as JSON record numbers).
-        pub fn add_rows(&mut self, rows: Rows) {
+        pub fn add_rows(&mut self, mut rows: Rows) {
+            let enrollments = std::mem::take(&mut rows.enrollments);
+            self.enrollment_table(enrollments.into_iter().collect(), RowRef::new("enrollments", 1));
+            let attendance = std::mem::take(&mut rows.attendance);
+            self.attendance_table(attendance.into_iter().collect(), RowRef::new("attendance", 1));
             $(
                 let file = self.origins.intern($stem);
                 let len = rows.$field.len();
@@ -281,10 +288,50 @@ impl DatasetBuilder {
         person: people, PersonRow, "people";
         activity: activities, ActivityRow, "activities";
         session: sessions, SessionRow, "sessions";
-        enrollment: enrollments, EnrollmentRow, "enrollments";
-        attendance: attendance, AttendanceRow, "attendance";
         mentorship: mentorships, MentorshipRow, "mentorships";
         finance: finance, FinanceRow, "finance";
+    }
+
+    /// Adds an enrollment row with its origin.
+    pub fn enrollment(&mut self, row: EnrollmentRow, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        self.enrollments.push(&row.person, &row.activity);
+        self.origins.enrollments.push_run(file, at.line, 1);
+    }
+
+    /// Adds an attendance row with its origin.
+    pub fn attendance(&mut self, row: AttendanceRow, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        self.attendance.push(&row.person, &row.session, row.status);
+        self.origins.attendance.push_run(file, at.line, 1);
+    }
+
+    /// Adds a whole enrollments table whose rows have their ids already
+    /// numbered, so a loader need not allocate two strings per row. Its
+    /// rows come from consecutive lines of `at.file`, the first on
+    /// `at.line`. Validation is the same as for rows added one by one.
+    pub fn enrollment_table(&mut self, table: EnrollmentTable, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        let len = table.len();
+        if self.enrollments.is_empty() {
+            self.enrollments = table;
+        } else {
+            self.enrollments.append(&table);
+        }
+        self.origins.enrollments.push_run(file, at.line, len);
+    }
+
+    /// Adds a whole attendance table whose rows have their ids already
+    /// numbered; see [`DatasetBuilder::enrollment_table`].
+    pub fn attendance_table(&mut self, table: AttendanceTable, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        let len = table.len();
+        if self.attendance.is_empty() {
+            self.attendance = table;
+        } else {
+            self.attendance.append(&table);
+        }
+        self.origins.attendance.push_run(file, at.line, len);
     }
 
     /// Resolves everything; returns the dataset and warnings, or every error.
@@ -293,7 +340,7 @@ impl DatasetBuilder {
             files: self.origins.files.clone(),
             ..Resolver::default()
         };
-        resolver.run(self.rows, self.origins)
+        resolver.run(self.rows, self.enrollments, self.attendance, self.origins)
     }
 }
 
@@ -301,7 +348,7 @@ impl DatasetBuilder {
 /// uses for buckets depend on every input byte. Ids come from the user's
 /// own files, so hash flooding is not a concern; speed is.
 #[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
+pub(super) struct FastHasher(u64);
 
 impl FastHasher {
     fn add(&mut self, word: u64) {
@@ -348,7 +395,7 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+pub(super) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// Per-person lists in one allocation (compressed sparse rows).
 #[derive(Debug)]
@@ -454,30 +501,15 @@ fn grouped_duplicates(
     (first_of, lists)
 }
 
-/// The last id looked up and its answer: rows usually come activity by
-/// activity, so consecutive rows name the same activity or session and a
-/// string comparison saves a hash lookup.
-struct Memo<'a, T> {
-    last: Option<(&'a str, Option<T>)>,
+/// What each number of an [`IdTable`] names, `None` where it names nothing:
+/// one lookup per distinct id, not one per row.
+fn resolve_ids<T>(ids: &IdTable, lookup: impl Fn(&str) -> Option<T>) -> Vec<Option<T>> {
+    ids.ids().iter().map(|id| lookup(id)).collect()
 }
 
-impl<T> Default for Memo<'_, T> {
-    fn default() -> Self {
-        Memo { last: None }
-    }
-}
-
-impl<'a, T: Copy> Memo<'a, T> {
-    fn get(&mut self, id: &'a str, lookup: impl FnOnce(&str) -> Option<T>) -> Option<T> {
-        if let Some((last, found)) = self.last {
-            if last == id {
-                return found;
-            }
-        }
-        let found = lookup(id);
-        self.last = Some((id, found));
-        found
-    }
+/// The index number `n` resolved to, if any.
+fn resolved<T: Copy>(ixs: &[Option<T>], n: u32) -> Option<T> {
+    ixs.get(n as usize).copied().flatten()
 }
 
 /// Attendance rows' (person, session) resolved to indexes; for each row
@@ -489,33 +521,16 @@ type ResolvedAttendance = (
     PersonLists<(u32, u32)>,
 );
 
-/// The person each id names, `None` when it names no person.
-fn person_ixs<'a>(
-    actors: &FastMap<String, Actor>,
-    ids: impl Iterator<Item = &'a str>,
-) -> Vec<Option<PersonIx>> {
-    ids.map(|id| match actors.get(id) {
-        Some(Actor::Person(p)) => Some(*p),
-        _ => None,
-    })
-    .collect()
-}
-
 fn resolve_attendance(
-    persons: &[Option<PersonIx>],
-    session_ids: &FastMap<String, SessionIx>,
+    table: &AttendanceTable,
+    person_of: &[Option<PersonIx>],
+    session_of: &[Option<SessionIx>],
     people: usize,
-    rows: &[AttendanceRow],
 ) -> ResolvedAttendance {
-    let mut session = Memo::default();
-    let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
+    let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = table
+        .numbers()
         .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let person = persons.get(i).copied().flatten();
-            let s = session.get(&row.session, |id| session_ids.get(id).copied());
-            (person, s)
-        })
+        .map(|(p, s, _)| (resolved(person_of, *p), resolved(session_of, *s)))
         .collect();
     let keys: Vec<Option<(PersonIx, u32)>> = resolved
         .iter()
@@ -656,6 +671,8 @@ impl Resolver {
     fn run(
         mut self,
         rows: Rows,
+        enrollments: EnrollmentTable,
+        attendance: AttendanceTable,
         origins: Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
         let Rows {
@@ -664,58 +681,58 @@ impl Resolver {
             people,
             activities,
             sessions,
-            enrollments,
-            attendance,
             mentorships,
             finance,
+            ..
         } = rows;
         let n_districts = self.districts(districts, &origins.districts);
         self.schools(schools, &origins.schools, n_districts);
         self.people(people, &origins.people);
-        // Every person is known now: the people named by the two big tables
-        // are looked up on a second thread while activities and sessions
-        // are resolved on this one.
-        let actors = self.actors.clone();
-        let lookup = || {
-            (
-                person_ixs(&actors, enrollments.iter().map(|r| r.person.as_str())),
-                person_ixs(&actors, attendance.iter().map(|r| r.person.as_str())),
+        self.activities(activities, &origins.activities);
+        self.sessions(sessions, &origins.sessions);
+        // The big tables name each distinct id by a number: resolve the
+        // numbers once, then rows are array lookups.
+        let person = |id: &str| self.person_ix(id);
+        let enrollment_people = resolve_ids(enrollments.people(), person);
+        let attendance_people = resolve_ids(attendance.people(), person);
+        let enrollment_activities = resolve_ids(enrollments.activities(), |id| {
+            self.activity_ids.get(id).copied()
+        });
+        let attendance_sessions = resolve_ids(attendance.sessions(), |id| {
+            self.session_ids.get(id).copied()
+        });
+        // Attendance is resolved on a second thread while enrollments are
+        // checked on this one.
+        let n_people = self.data.people.len();
+        let resolve = || {
+            resolve_attendance(
+                &attendance,
+                &attendance_people,
+                &attendance_sessions,
+                n_people,
             )
         };
-        let looked_up = std::thread::scope(|scope| {
-            let handle = scope.spawn(lookup);
-            self.activities(activities, &origins.activities);
-            self.sessions(sessions, &origins.sessions);
-            handle.join().ok()
-        });
-        let (enrollment_people, attendance_people) = looked_up.unwrap_or_else(lookup);
-        // Then attendance sessions are resolved on the second thread while
-        // enrollments are checked on this one.
-        let session_ids = std::mem::take(&mut self.session_ids);
-        let n_people = self.data.people.len();
-        let resolve =
-            || resolve_attendance(&attendance_people, &session_ids, n_people, &attendance);
         let (enrolled, resolved) = std::thread::scope(|scope| {
             let handle = scope.spawn(resolve);
-            let enrolled = self.enrollments(&enrollments, &enrollment_people, &origins.enrollments);
+            let enrolled = self.enrollments(
+                &enrollments,
+                (&enrollment_people, &enrollment_activities),
+                &origins.enrollments,
+            );
             (enrolled, handle.join().ok())
         });
-        drop(enrollment_people);
+        drop(enrollments);
         let resolved = resolved.unwrap_or_else(resolve);
-        self.session_ids = session_ids;
         self.attendance(&attendance, &origins.attendance, &enrolled, resolved);
         drop(enrolled);
-        std::thread::scope(|scope| {
-            // Freeing millions of id strings takes a while; do it aside.
-            scope.spawn(move || drop((enrollments, attendance)));
-            self.mentorships(mentorships, &origins.mentorships);
-            self.finance(finance, &origins.finance);
-            if !self.errors.is_empty() {
-                return Err(std::mem::take(&mut self.errors));
-            }
-            let warnings = self.derive();
-            Ok((std::mem::take(&mut self.data), warnings))
-        })
+        drop(attendance);
+        self.mentorships(mentorships, &origins.mentorships);
+        self.finance(finance, &origins.finance);
+        if !self.errors.is_empty() {
+            return Err(std::mem::take(&mut self.errors));
+        }
+        let warnings = self.derive();
+        Ok((std::mem::take(&mut self.data), warnings))
     }
 
     fn districts(&mut self, rows: Vec<DistrictRow>, at: &Lines) -> usize {
@@ -927,23 +944,17 @@ impl Resolver {
     /// by activity, for the attendance check.
     fn enrollments(
         &mut self,
-        rows: &[EnrollmentRow],
-        persons: &[Option<PersonIx>],
+        table: &EnrollmentTable,
+        (person_of, activity_of): (&[Option<PersonIx>], &[Option<ActivityIx>]),
         at: &Lines,
     ) -> PersonLists<(ActivityIx, EnrollmentIx)> {
         let people = self.data.people.len();
         // Resolve first, so duplicates can be found by sorting per person
         // rather than through a hash map of millions of pairs.
-        let mut activity = Memo::default();
-        let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = rows
+        let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = table
+            .numbers()
             .iter()
-            .enumerate()
-            .map(|(i, row)| {
-                (
-                    persons.get(i).copied().flatten(),
-                    activity.get(&row.activity, |id| self.activity_ids.get(id).copied()),
-                )
-            })
+            .map(|[p, a]| (resolved(person_of, *p), resolved(activity_of, *a)))
             .collect();
         let keys: Vec<Option<(PersonIx, u32)>> = resolved
             .iter()
@@ -954,25 +965,33 @@ impl Resolver {
             .collect();
         let first_of = first_of_duplicates(people, &keys);
         drop(keys);
-        let mut kept: Vec<(PersonIx, (ActivityIx, EnrollmentIx))> = Vec::with_capacity(rows.len());
-        self.data.enrollments.reserve(rows.len());
-        for (i, (row, (person, activity))) in rows.iter().zip(resolved).enumerate() {
-            let origin = at.get(i);
-            if person.is_none() {
-                self.unknown(origin, "person", "person", &row.person);
-            }
-            if activity.is_none() {
-                self.unknown(origin, "activity", "activity", &row.activity);
-            }
+        let mut kept: Vec<(PersonIx, (ActivityIx, EnrollmentIx))> = Vec::with_capacity(table.len());
+        self.data.enrollments.reserve(table.len());
+        let ids = |[p, a]: [u32; 2]| {
+            (
+                table.people().id(p).unwrap_or_default(),
+                table.activities().id(a).unwrap_or_default(),
+            )
+        };
+        for (i, (row, (person, activity))) in table.numbers().iter().zip(resolved).enumerate() {
             let (Some(person), Some(activity)) = (person, activity) else {
+                let origin = at.get(i);
+                let (person_id, activity_id) = ids(*row);
+                if person.is_none() {
+                    self.unknown(origin, "person", "person", person_id);
+                }
+                if activity.is_none() {
+                    self.unknown(origin, "activity", "activity", activity_id);
+                }
                 continue;
             };
             let first = first_of.get(i).copied().unwrap_or(NONE);
             if first != NONE {
-                let key = format!("person `{}` in activity `{}`", row.person, row.activity);
+                let (person_id, activity_id) = ids(*row);
+                let key = format!("person `{person_id}` in activity `{activity_id}`");
                 let first_line = at.get(first as usize).line;
                 self.error(
-                    origin,
+                    at.get(i),
                     "activity",
                     DataErrorKind::DuplicateRow { key, first_line },
                 );
@@ -994,7 +1013,7 @@ impl Resolver {
 
     fn attendance(
         &mut self,
-        rows: &[AttendanceRow],
+        table: &AttendanceTable,
         at: &Lines,
         enrolled: &PersonLists<(ActivityIx, EnrollmentIx)>,
         (resolved, first_of, by_person): ResolvedAttendance,
@@ -1004,7 +1023,7 @@ impl Resolver {
         // cache (rows usually come activity by activity).
         let session_activity: Vec<ActivityIx> =
             self.data.sessions.iter().map(|s| s.activity).collect();
-        let mut not_enrolled = vec![false; rows.len()];
+        let mut not_enrolled = vec![false; table.len()];
         for p in 0..self.data.people.len() {
             let person = PersonIx(p as u32);
             let mine = enrolled.of(person);
@@ -1020,28 +1039,37 @@ impl Resolver {
             }
         }
         drop(by_person);
-        let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(rows.len());
-        self.data.attendance.reserve(rows.len());
-        for (i, (row, (person, session))) in rows.iter().zip(resolved).enumerate() {
+        let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(table.len());
+        self.data.attendance.reserve(table.len());
+        let ids = |p: u32, s: u32| {
+            (
+                table.people().id(p).unwrap_or_default(),
+                table.sessions().id(s).unwrap_or_default(),
+            )
+        };
+        let rows = table.numbers().iter().zip(resolved).enumerate();
+        for (i, (&(p, s, status), (person, session))) in rows {
             let origin = at.get(i);
-            if person.is_none() {
-                self.unknown(origin, "person", "person", &row.person);
-            }
-            if session.is_none() {
-                self.unknown(origin, "session", "session", &row.session);
-            }
             let (Some(person), Some(session)) = (person, session) else {
+                let (person_id, session_id) = ids(p, s);
+                if person.is_none() {
+                    self.unknown(origin, "person", "person", person_id);
+                }
+                if session.is_none() {
+                    self.unknown(origin, "session", "session", session_id);
+                }
                 continue;
             };
             if not_enrolled.get(i).copied().unwrap_or(false) {
                 let activity = self.data.session(session).activity;
                 let activity = self.data.activity(activity).id.clone();
+                let (person_id, session_id) = ids(p, s);
                 self.error(
                     origin,
                     "session",
                     DataErrorKind::AttendanceNotEnrolled {
-                        person: row.person.clone(),
-                        session: row.session.clone(),
+                        person: person_id.to_string(),
+                        session: session_id.to_string(),
                         activity,
                     },
                 );
@@ -1049,7 +1077,8 @@ impl Resolver {
             }
             let first = first_of.get(i).copied().unwrap_or(NONE);
             if first != NONE {
-                let key = format!("person `{}` at session `{}`", row.person, row.session);
+                let (person_id, session_id) = ids(p, s);
+                let key = format!("person `{person_id}` at session `{session_id}`");
                 let first_line = at.get(first as usize).line;
                 self.error(
                     origin,
@@ -1058,11 +1087,11 @@ impl Resolver {
                 );
                 continue;
             }
-            marks.push((person, (session, row.status)));
+            marks.push((person, (session, status)));
             self.data.attendance.push(Attendance {
                 person,
                 session,
-                status: row.status,
+                status,
             });
         }
         let people = self.data.people.len();

@@ -2,6 +2,7 @@
 //! references still spelled as string ids. Loaders produce these; the
 //! [`DatasetBuilder`](super::DatasetBuilder) resolves and validates them.
 
+use super::build::FastMap;
 use super::enums::{FinanceItem, Kind, Level, Mode, RoleSet, Status};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
@@ -186,4 +187,230 @@ pub struct Rows {
     /// `finance`
     #[serde(default)]
     pub finance: Vec<FinanceRow>,
+}
+
+/// Distinct ids in order of first appearance, numbered densely from 0. The
+/// big tables ([`EnrollmentTable`], [`AttendanceTable`]) store these numbers
+/// per row instead of owned strings: a loader numbers each cell from a
+/// borrowed `&str` and allocates only for an id it has not seen before.
+#[derive(Debug, Clone, Default)]
+pub struct IdTable {
+    ids: Vec<String>,
+    numbers: FastMap<String, u32>,
+    /// The number given last: rows usually come activity by activity, so
+    /// the same id repeats and a comparison saves a hash lookup.
+    last: u32,
+}
+
+impl IdTable {
+    /// The number of `id`, numbering it if it is new.
+    pub fn number(&mut self, id: &str) -> u32 {
+        if self
+            .ids
+            .get(self.last as usize)
+            .is_some_and(|last| last == id)
+        {
+            return self.last;
+        }
+        let n = match self.numbers.get(id) {
+            Some(n) => *n,
+            None => {
+                let n = self.ids.len() as u32;
+                self.ids.push(id.to_string());
+                self.numbers.insert(id.to_string(), n);
+                n
+            }
+        };
+        self.last = n;
+        n
+    }
+
+    /// The id numbered `n`.
+    pub fn id(&self, n: u32) -> Option<&str> {
+        self.ids.get(n as usize).map(String::as_str)
+    }
+
+    /// Every id, in number order.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// How many distinct ids.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no id was numbered.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// `enrollments.csv` with its ids numbered: two `u32`s a row instead of an
+/// [`EnrollmentRow`]'s two strings. Rows keep their order.
+#[derive(Debug, Clone, Default)]
+pub struct EnrollmentTable {
+    people: IdTable,
+    activities: IdTable,
+    rows: Vec<[u32; 2]>,
+}
+
+impl EnrollmentTable {
+    /// An empty table with room for `rows` rows.
+    pub fn with_capacity(rows: usize) -> EnrollmentTable {
+        EnrollmentTable {
+            rows: Vec::with_capacity(rows),
+            ..EnrollmentTable::default()
+        }
+    }
+
+    /// Makes room for `additional` more rows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, person: &str, activity: &str) {
+        let row = [self.people.number(person), self.activities.number(activity)];
+        self.rows.push(row);
+    }
+
+    /// Appends every row of `other`.
+    pub fn append(&mut self, other: &EnrollmentTable) {
+        self.rows.reserve(other.rows.len());
+        for row in other.rows() {
+            self.push(&row.person, &row.activity);
+        }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The person ids rows name.
+    pub fn people(&self) -> &IdTable {
+        &self.people
+    }
+
+    /// The activity ids rows name.
+    pub fn activities(&self) -> &IdTable {
+        &self.activities
+    }
+
+    /// Each row as (person number, activity number).
+    pub fn numbers(&self) -> &[[u32; 2]] {
+        &self.rows
+    }
+
+    /// The rows with their ids spelled out again.
+    pub fn rows(&self) -> impl Iterator<Item = EnrollmentRow> + '_ {
+        self.rows.iter().map(|[p, a]| EnrollmentRow {
+            person: self.people.id(*p).unwrap_or_default().to_string(),
+            activity: self.activities.id(*a).unwrap_or_default().to_string(),
+        })
+    }
+}
+
+impl FromIterator<EnrollmentRow> for EnrollmentTable {
+    fn from_iter<I: IntoIterator<Item = EnrollmentRow>>(iter: I) -> EnrollmentTable {
+        let iter = iter.into_iter();
+        let mut table = EnrollmentTable::with_capacity(iter.size_hint().0);
+        for row in iter {
+            table.push(&row.person, &row.activity);
+        }
+        table
+    }
+}
+
+/// `attendance.csv` with its ids numbered: two `u32`s and a status a row
+/// instead of an [`AttendanceRow`]'s two strings. Rows keep their order.
+#[derive(Debug, Clone, Default)]
+pub struct AttendanceTable {
+    people: IdTable,
+    sessions: IdTable,
+    rows: Vec<(u32, u32, Status)>,
+}
+
+impl AttendanceTable {
+    /// An empty table with room for `rows` rows.
+    pub fn with_capacity(rows: usize) -> AttendanceTable {
+        AttendanceTable {
+            rows: Vec::with_capacity(rows),
+            ..AttendanceTable::default()
+        }
+    }
+
+    /// Makes room for `additional` more rows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, person: &str, session: &str, status: Status) {
+        let row = (
+            self.people.number(person),
+            self.sessions.number(session),
+            status,
+        );
+        self.rows.push(row);
+    }
+
+    /// Appends every row of `other`.
+    pub fn append(&mut self, other: &AttendanceTable) {
+        self.rows.reserve(other.rows.len());
+        for row in other.rows() {
+            self.push(&row.person, &row.session, row.status);
+        }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The person ids rows name.
+    pub fn people(&self) -> &IdTable {
+        &self.people
+    }
+
+    /// The session ids rows name.
+    pub fn sessions(&self) -> &IdTable {
+        &self.sessions
+    }
+
+    /// Each row as (person number, session number, status).
+    pub fn numbers(&self) -> &[(u32, u32, Status)] {
+        &self.rows
+    }
+
+    /// The rows with their ids spelled out again.
+    pub fn rows(&self) -> impl Iterator<Item = AttendanceRow> + '_ {
+        self.rows.iter().map(|(p, s, status)| AttendanceRow {
+            person: self.people.id(*p).unwrap_or_default().to_string(),
+            session: self.sessions.id(*s).unwrap_or_default().to_string(),
+            status: *status,
+        })
+    }
+}
+
+impl FromIterator<AttendanceRow> for AttendanceTable {
+    fn from_iter<I: IntoIterator<Item = AttendanceRow>>(iter: I) -> AttendanceTable {
+        let iter = iter.into_iter();
+        let mut table = AttendanceTable::with_capacity(iter.size_hint().0);
+        for row in iter {
+            table.push(&row.person, &row.session, row.status);
+        }
+        table
+    }
 }
