@@ -383,6 +383,11 @@ impl std::hash::Hasher for FastHasher {
         self.add(i);
     }
 
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
+    }
+
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
@@ -414,11 +419,18 @@ impl<T> Default for PersonLists<T> {
 }
 
 impl<T: Copy> PersonLists<T> {
-    /// Groups entries by person, keeping their order within each person.
-    fn group(people: usize, entries: &[(PersonIx, T)], fill: T) -> PersonLists<T> {
+    /// Groups the entries `entry(0..len)` by person (`None` leaves one
+    /// out), keeping their order within each person. Entries are computed
+    /// twice rather than stored, to save a pass over a large array.
+    fn group_with(
+        people: usize,
+        len: usize,
+        fill: T,
+        entry: impl Fn(usize) -> Option<(PersonIx, T)>,
+    ) -> PersonLists<T> {
         let mut offsets = vec![0usize; people + 1];
-        for (p, _) in entries {
-            if let Some(count) = offsets.get_mut(p.index() + 1) {
+        for i in 0..len {
+            if let Some(count) = entry(i).and_then(|(p, _)| offsets.get_mut(p.index() + 1)) {
                 *count += 1;
             }
         }
@@ -428,16 +440,25 @@ impl<T: Copy> PersonLists<T> {
             *slot = total;
         }
         let mut cursor = offsets.clone();
-        let mut items = vec![fill; entries.len()];
-        for (p, t) in entries {
+        let mut items = vec![fill; total];
+        for i in 0..len {
+            let Some((p, t)) = entry(i) else { continue };
             if let Some(c) = cursor.get_mut(p.index()) {
                 if let Some(slot) = items.get_mut(*c) {
-                    *slot = *t;
+                    *slot = t;
                 }
                 *c += 1;
             }
         }
         PersonLists { offsets, items }
+    }
+
+    /// The same lists with every entry mapped.
+    fn map<U>(self, f: impl Fn(T) -> U) -> PersonLists<U> {
+        PersonLists {
+            offsets: self.offsets,
+            items: self.items.into_iter().map(f).collect(),
+        }
     }
 
     fn range(&self, p: PersonIx) -> std::ops::Range<usize> {
@@ -462,43 +483,49 @@ impl<T: Copy> PersonLists<T> {
 
 const NONE: u32 = u32::MAX;
 
-/// For rows keyed by (person, key), the first earlier row with the same key
-/// (`NONE` when the row is the first). `keys[i]` is `None` for rows that
-/// did not resolve.
-fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u32> {
-    grouped_duplicates(people, keys).0
-}
+/// Each person's (key, row) pairs for the rows of a big table keyed by
+/// (person, key), sorted; and the rows repeating an earlier row's key as
+/// (row, first row), in row order. Rows whose person or key did not
+/// resolve are left out.
+type Keyed = (PersonLists<(u32, u32)>, Vec<(u32, u32)>);
 
-/// [`first_of_duplicates`], also returning each person's (key, row) pairs
-/// sorted, for further person-by-person passes.
-fn grouped_duplicates(
-    people: usize,
-    keys: &[Option<(PersonIx, u32)>],
-) -> (Vec<u32>, PersonLists<(u32, u32)>) {
-    let entries: Vec<(PersonIx, (u32, u32))> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(row, k)| k.map(|(p, key)| (p, (key, row as u32))))
-        .collect();
-    let mut lists = PersonLists::group(people, &entries, (NONE, NONE));
-    drop(entries);
+/// Groups rows by person and finds duplicates by sorting each person's
+/// (key, row) pairs, rather than through a hash map of millions of pairs.
+fn keyed(people: usize, len: usize, key: impl Fn(usize) -> Option<(PersonIx, u32)>) -> Keyed {
+    let mut lists = PersonLists::group_with(people, len, (NONE, NONE), |row| {
+        key(row).map(|(p, k)| (p, (k, row as u32)))
+    });
     lists.sort_each_by_key(people, |e| *e);
-    let mut first_of = vec![NONE; keys.len()];
+    let mut duplicates = Vec::new();
     for p in 0..people {
-        let list = lists.of(PersonIx(p as u32));
         let mut first: Option<(u32, u32)> = None;
-        for (key, row) in list {
+        for &(key, row) in lists.of(PersonIx(p as u32)) {
             match first {
-                Some((k, r)) if k == *key => {
-                    if let Some(slot) = first_of.get_mut(*row as usize) {
-                        *slot = r;
-                    }
-                }
-                _ => first = Some((*key, *row)),
+                Some((k, r)) if k == key => duplicates.push((row, r)),
+                _ => first = Some((key, row)),
             }
         }
     }
-    (first_of, lists)
+    duplicates.sort_unstable();
+    (lists, duplicates)
+}
+
+/// Walks a sorted list of (row, value) alongside rows in order: the value
+/// for `row`, if listed.
+fn listed<V: Copy>(
+    list: &mut std::iter::Peekable<std::slice::Iter<'_, (u32, V)>>,
+    row: usize,
+) -> Option<V> {
+    while let Some(&&(r, v)) = list.peek() {
+        match (r as usize).cmp(&row) {
+            std::cmp::Ordering::Less => {
+                list.next();
+            }
+            std::cmp::Ordering::Equal => return Some(v),
+            std::cmp::Ordering::Greater => return None,
+        }
+    }
+    None
 }
 
 /// What each number of an [`IdTable`] names, `None` where it names nothing:
@@ -512,35 +539,16 @@ fn resolved<T: Copy>(ixs: &[Option<T>], n: u32) -> Option<T> {
     ixs.get(n as usize).copied().flatten()
 }
 
-/// Attendance rows' (person, session) resolved to indexes; for each row
-/// the first earlier row with the same pair; and each person's
-/// (session, row) pairs, sorted.
-type ResolvedAttendance = (
-    Vec<(Option<PersonIx>, Option<SessionIx>)>,
-    Vec<u32>,
-    PersonLists<(u32, u32)>,
-);
-
 fn resolve_attendance(
     table: &AttendanceTable,
     person_of: &[Option<PersonIx>],
     session_of: &[Option<SessionIx>],
     people: usize,
-) -> ResolvedAttendance {
-    let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = table
-        .numbers()
-        .iter()
-        .map(|(p, s, _)| (resolved(person_of, *p), resolved(session_of, *s)))
-        .collect();
-    let keys: Vec<Option<(PersonIx, u32)>> = resolved
-        .iter()
-        .map(|r| match r {
-            (Some(p), Some(s)) => Some((*p, s.0)),
-            _ => None,
-        })
-        .collect();
-    let (first_of, by_person) = grouped_duplicates(people, &keys);
-    (resolved, first_of, by_person)
+) -> Keyed {
+    keyed(people, table.len(), |row| {
+        let &(p, s, _) = table.numbers().get(row)?;
+        Some((resolved(person_of, p)?, resolved(session_of, s)?.0))
+    })
 }
 
 #[derive(Default)]
@@ -712,7 +720,7 @@ impl Resolver {
                 n_people,
             )
         };
-        let (enrolled, resolved) = std::thread::scope(|scope| {
+        let (enrolled, keyed) = std::thread::scope(|scope| {
             let handle = scope.spawn(resolve);
             let enrolled = self.enrollments(
                 &enrollments,
@@ -722,8 +730,14 @@ impl Resolver {
             (enrolled, handle.join().ok())
         });
         drop(enrollments);
-        let resolved = resolved.unwrap_or_else(resolve);
-        self.attendance(&attendance, &origins.attendance, &enrolled, resolved);
+        let keyed = keyed.unwrap_or_else(resolve);
+        self.attendance(
+            &attendance,
+            (&attendance_people, &attendance_sessions),
+            &origins.attendance,
+            &enrolled,
+            keyed,
+        );
         drop(enrolled);
         drop(attendance);
         self.mentorships(mentorships, &origins.mentorships);
@@ -940,32 +954,23 @@ impl Resolver {
             .collect();
     }
 
-    /// Returns each person's enrollments as (activity, enrollment), sorted
-    /// by activity, for the attendance check.
+    /// Returns each person's enrollments as (activity, row), sorted, for
+    /// the attendance check.
     fn enrollments(
         &mut self,
         table: &EnrollmentTable,
         (person_of, activity_of): (&[Option<PersonIx>], &[Option<ActivityIx>]),
         at: &Lines,
-    ) -> PersonLists<(ActivityIx, EnrollmentIx)> {
+    ) -> PersonLists<(u32, u32)> {
         let people = self.data.people.len();
-        // Resolve first, so duplicates can be found by sorting per person
-        // rather than through a hash map of millions of pairs.
-        let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = table
-            .numbers()
-            .iter()
-            .map(|[p, a]| (resolved(person_of, *p), resolved(activity_of, *a)))
-            .collect();
-        let keys: Vec<Option<(PersonIx, u32)>> = resolved
-            .iter()
-            .map(|r| match r {
-                (Some(p), Some(a)) => Some((*p, a.0)),
+        let resolve = |[p, a]: [u32; 2]| (resolved(person_of, p), resolved(activity_of, a));
+        let (lists, duplicates) = keyed(people, table.len(), |row| {
+            match resolve(*table.numbers().get(row)?) {
+                (Some(p), Some(a)) => Some((p, a.0)),
                 _ => None,
-            })
-            .collect();
-        let first_of = first_of_duplicates(people, &keys);
-        drop(keys);
-        let mut kept: Vec<(PersonIx, (ActivityIx, EnrollmentIx))> = Vec::with_capacity(table.len());
+            }
+        });
+        let mut duplicates = duplicates.iter().peekable();
         self.data.enrollments.reserve(table.len());
         let ids = |[p, a]: [u32; 2]| {
             (
@@ -973,7 +978,8 @@ impl Resolver {
                 table.activities().id(a).unwrap_or_default(),
             )
         };
-        for (i, (row, (person, activity))) in table.numbers().iter().zip(resolved).enumerate() {
+        for (i, row) in table.numbers().iter().enumerate() {
+            let (person, activity) = resolve(*row);
             let (Some(person), Some(activity)) = (person, activity) else {
                 let origin = at.get(i);
                 let (person_id, activity_id) = ids(*row);
@@ -985,8 +991,7 @@ impl Resolver {
                 }
                 continue;
             };
-            let first = first_of.get(i).copied().unwrap_or(NONE);
-            if first != NONE {
+            if let Some(first) = listed(&mut duplicates, i) {
                 let (person_id, activity_id) = ids(*row);
                 let key = format!("person `{person_id}` in activity `{activity_id}`");
                 let first_line = at.get(first as usize).line;
@@ -997,8 +1002,6 @@ impl Resolver {
                 );
                 continue;
             }
-            let ix = EnrollmentIx(self.data.enrollments.len() as u32);
-            kept.push((person, (activity, ix)));
             self.data.enrollments.push(Enrollment {
                 person,
                 activity,
@@ -1006,25 +1009,24 @@ impl Resolver {
                 missing_attendance: 0,
             });
         }
-        let mut lists = PersonLists::group(people, &kept, (ActivityIx(0), EnrollmentIx(0)));
-        lists.sort_each_by_key(people, |(a, _)| *a);
         lists
     }
 
     fn attendance(
         &mut self,
         table: &AttendanceTable,
+        (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
         at: &Lines,
-        enrolled: &PersonLists<(ActivityIx, EnrollmentIx)>,
-        (resolved, first_of, by_person): ResolvedAttendance,
+        enrolled: &PersonLists<(u32, u32)>,
+        (by_person, duplicates): Keyed,
     ) {
-        // Whether each row's person is enrolled in its session's activity,
-        // decided person by person so each person's enrollments stay in
-        // cache (rows usually come activity by activity).
-        let session_activity: Vec<ActivityIx> =
-            self.data.sessions.iter().map(|s| s.activity).collect();
-        let mut not_enrolled = vec![false; table.len()];
-        for p in 0..self.data.people.len() {
+        // The rows whose person is not enrolled in their session's
+        // activity, found person by person so each person's enrollments
+        // stay in cache.
+        let session_activity: Vec<u32> = self.data.sessions.iter().map(|s| s.activity.0).collect();
+        let people = self.data.people.len();
+        let mut not_enrolled: Vec<(u32, ())> = Vec::new();
+        for p in 0..people {
             let person = PersonIx(p as u32);
             let mine = enrolled.of(person);
             for (session, row) in by_person.of(person) {
@@ -1032,14 +1034,13 @@ impl Resolver {
                     continue;
                 };
                 if mine.binary_search_by_key(activity, |(a, _)| *a).is_err() {
-                    if let Some(flag) = not_enrolled.get_mut(*row as usize) {
-                        *flag = true;
-                    }
+                    not_enrolled.push((*row, ()));
                 }
             }
         }
-        drop(by_person);
-        let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(table.len());
+        not_enrolled.sort_unstable();
+        let mut not_enrolled = not_enrolled.iter().peekable();
+        let mut duplicates = duplicates.iter().peekable();
         self.data.attendance.reserve(table.len());
         let ids = |p: u32, s: u32| {
             (
@@ -1047,10 +1048,10 @@ impl Resolver {
                 table.sessions().id(s).unwrap_or_default(),
             )
         };
-        let rows = table.numbers().iter().zip(resolved).enumerate();
-        for (i, (&(p, s, status), (person, session))) in rows {
-            let origin = at.get(i);
+        for (i, &(p, s, status)) in table.numbers().iter().enumerate() {
+            let (person, session) = (resolved(person_of, p), resolved(session_of, s));
             let (Some(person), Some(session)) = (person, session) else {
+                let origin = at.get(i);
                 let (person_id, session_id) = ids(p, s);
                 if person.is_none() {
                     self.unknown(origin, "person", "person", person_id);
@@ -1060,12 +1061,12 @@ impl Resolver {
                 }
                 continue;
             };
-            if not_enrolled.get(i).copied().unwrap_or(false) {
+            if listed(&mut not_enrolled, i).is_some() {
                 let activity = self.data.session(session).activity;
                 let activity = self.data.activity(activity).id.clone();
                 let (person_id, session_id) = ids(p, s);
                 self.error(
-                    origin,
+                    at.get(i),
                     "session",
                     DataErrorKind::AttendanceNotEnrolled {
                         person: person_id.to_string(),
@@ -1075,29 +1076,32 @@ impl Resolver {
                 );
                 continue;
             }
-            let first = first_of.get(i).copied().unwrap_or(NONE);
-            if first != NONE {
+            if let Some(first) = listed(&mut duplicates, i) {
                 let (person_id, session_id) = ids(p, s);
                 let key = format!("person `{person_id}` at session `{session_id}`");
                 let first_line = at.get(first as usize).line;
                 self.error(
-                    origin,
+                    at.get(i),
                     "session",
                     DataErrorKind::DuplicateRow { key, first_line },
                 );
                 continue;
             }
-            marks.push((person, (session, status)));
             self.data.attendance.push(Attendance {
                 person,
                 session,
                 status,
             });
         }
-        let people = self.data.people.len();
-        let mut lists = PersonLists::group(people, &marks, (SessionIx(0), Status::Present));
-        lists.sort_each_by_key(people, |(s, _)| *s);
-        self.marks = lists;
+        // Each person's marks, sorted by session. With any error above the
+        // dataset is not built, so every row here was kept.
+        let status_of = |row: u32| {
+            table
+                .numbers()
+                .get(row as usize)
+                .map_or(Status::Absent, |r| r.2)
+        };
+        self.marks = by_person.map(|(session, row)| (SessionIx(session), status_of(row)));
     }
 
     fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &Lines) {

@@ -196,32 +196,62 @@ pub struct Rows {
 #[derive(Debug, Clone, Default)]
 pub struct IdTable {
     ids: Vec<String>,
-    numbers: FastMap<String, u32>,
-    /// The number given last: rows usually come activity by activity, so
-    /// the same id repeats and a comparison saves a hash lookup.
-    last: u32,
+    /// Ids of at most 7 bytes, packed into an integer with their length,
+    /// so a lookup hashes and compares one word and chases no pointer; the
+    /// table stays small enough for the cache (person ids repeat at
+    /// random through millions of rows).
+    tiny: FastMap<u64, u32>,
+    /// Ids of 8 to 15 bytes, packed likewise.
+    short: FastMap<u128, u32>,
+    long: FastMap<String, u32>,
+    /// The short id numbered last, packed, and its number: rows usually
+    /// come activity by activity, so the same id repeats.
+    last: Option<(u128, u32)>,
+}
+
+/// An id of at most 15 bytes as an integer: the bytes, then the length in
+/// the top byte, so two ids pack equal exactly when they are equal.
+fn pack(id: &str) -> Option<u128> {
+    let bytes = id.as_bytes();
+    let mut word = [0u8; 16];
+    word.get_mut(..bytes.len())
+        .filter(|_| bytes.len() < 16)?
+        .copy_from_slice(bytes);
+    if let Some(len) = word.last_mut() {
+        *len = bytes.len() as u8;
+    }
+    Some(u128::from_le_bytes(word))
 }
 
 impl IdTable {
     /// The number of `id`, numbering it if it is new.
     pub fn number(&mut self, id: &str) -> u32 {
-        if self
-            .ids
-            .get(self.last as usize)
-            .is_some_and(|last| last == id)
-        {
-            return self.last;
-        }
-        let n = match self.numbers.get(id) {
-            Some(n) => *n,
-            None => {
-                let n = self.ids.len() as u32;
-                self.ids.push(id.to_string());
-                self.numbers.insert(id.to_string(), n);
-                n
+        let Some(key) = pack(id) else {
+            if let Some(n) = self.long.get(id) {
+                return *n;
             }
+            let n = self.ids.len() as u32;
+            self.ids.push(id.to_string());
+            self.long.insert(id.to_string(), n);
+            return n;
         };
-        self.last = n;
+        if let Some((last, n)) = self.last {
+            if last == key {
+                return n;
+            }
+        }
+        let next = self.ids.len() as u32;
+        let n = if id.len() < 8 {
+            // The bytes are in the low word; the length goes in its top byte.
+            let tiny = (key as u64) | ((id.len() as u64) << 56);
+            *self.tiny.entry(tiny).or_insert(next)
+        } else {
+            *self.short.entry(key).or_insert(next)
+        };
+        if n == next {
+            self.ids.push(id.to_string());
+        }
+        self.last = Some((key, n));
         n
     }
 
