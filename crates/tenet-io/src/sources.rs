@@ -16,7 +16,8 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     }
 }
 
-/// Reads every table of a CSV directory, one thread per file.
+/// Reads every table of a CSV directory, one thread per file: each thread
+/// reads its file and parses it, so reading overlaps parsing.
 pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
     let mut files = Vec::new();
     for kind in TableKind::ALL {
@@ -27,23 +28,24 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
             file: name,
             sheet: None,
         };
-        match std::fs::read(&path) {
-            Ok(bytes) => files.push((kind, place, Some(bytes))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => files.push((kind, place, None)),
-            Err(e) => return Err(io_error(&path, e)),
-        }
+        // The big files dominate; start them first so two cores share the work.
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        files.push((kind, place, path, size));
     }
-    // The big files dominate; start them first so two cores share the work.
-    files.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.as_ref().map_or(0, Vec::len)));
-    let mut tables: Vec<Table> = std::thread::scope(|scope| {
+    files.sort_by_key(|(_, _, _, size)| std::cmp::Reverse(*size));
+    let mut tables: Vec<(TableKind, Result<Table, LoadError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .into_iter()
-            .map(|(kind, place, bytes)| {
+            .map(|(kind, place, path, _)| {
                 let fallback = (kind, place.clone());
-                let handle = scope.spawn(move || match bytes {
-                    Some(bytes) => read_csv(kind, place, bytes, encoding),
-                    None if kind.required() => TableParser::missing(kind, place),
-                    None => TableParser::empty(kind, place),
+                let handle = scope.spawn(move || match std::fs::read(&path) {
+                    Ok(bytes) => Ok(read_csv(kind, place, bytes, encoding)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(if kind.required() {
+                        TableParser::missing(kind, place)
+                    } else {
+                        TableParser::empty(kind, place)
+                    }),
+                    Err(e) => Err(io_error(&path, e)),
                 });
                 (fallback, handle)
             })
@@ -51,21 +53,24 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
         handles
             .into_iter()
             .map(|((kind, place), handle)| {
-                handle.join().unwrap_or_else(|_| {
-                    TableParser::failed(
+                let table = handle.join().unwrap_or_else(|_| {
+                    Ok(TableParser::failed(
                         kind,
                         place,
                         0,
                         Reason::Malformed {
                             message: "the reader stopped unexpectedly".into(),
                         },
-                    )
-                })
+                    ))
+                });
+                (kind, table)
             })
             .collect()
     });
-    tables.sort_by_key(|t| t.kind);
-    Ok(tables)
+    // In table order, so the error reported for unreadable files is the
+    // first file's, as when files were read one after another.
+    tables.sort_by_key(|(kind, _)| *kind);
+    tables.into_iter().map(|(_, table)| table).collect()
 }
 
 /// Parses one CSV file's bytes.
@@ -97,10 +102,13 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
     if !parser.usable() {
         return parser.finish();
     }
+    // The text is UTF-8, so every record is: a string record checks that
+    // once per record rather than once per cell.
+    let mut record = csv::StringRecord::from_byte_record_lossy(record);
     // Lines bound the rows from above (quoted fields may span lines).
-    parser.reserve(text.as_bytes().iter().filter(|b| **b == b'\n').count());
+    parser.reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count());
     loop {
-        match reader.read_byte_record(&mut record) {
+        match reader.read_record(&mut record) {
             Ok(true) => {
                 let line = record.position().map_or(0, csv::Position::line);
                 parser.row(line, &record);

@@ -141,14 +141,12 @@ pub(crate) trait Record {
     fn get(&self, i: usize) -> Option<&str>;
 }
 
-impl Record for csv::ByteRecord {
+impl Record for csv::StringRecord {
     fn len(&self) -> usize {
-        csv::ByteRecord::len(self)
+        csv::StringRecord::len(self)
     }
     fn get(&self, i: usize) -> Option<&str> {
-        // The whole file was decoded to UTF-8 before parsing, and CSV
-        // delimiters are ASCII, so every field is valid UTF-8.
-        std::str::from_utf8(csv::ByteRecord::get(self, i)?).ok()
+        csv::StringRecord::get(self, i)
     }
 }
 
@@ -527,8 +525,13 @@ impl TableParser {
 
     /// A required cell, borrowed.
     fn id<'r, R: Record>(&mut self, r: &'r R, c: usize) -> Option<&'r str> {
+        // Most cells start with a letter or digit: no need to trim them.
+        let blank = |v: &str| match v.as_bytes().first() {
+            Some(b) if b.is_ascii_alphanumeric() => false,
+            _ => v.trim().is_empty(),
+        };
         match self.cell(r, c) {
-            Some(v) if !v.trim().is_empty() => Some(v),
+            Some(v) if !blank(v) => Some(v),
             other => {
                 self.problem(c, other, Reason::MissingValue);
                 None

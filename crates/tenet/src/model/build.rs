@@ -738,13 +738,13 @@ impl Resolver {
             &enrolled,
             keyed,
         );
-        drop(enrolled);
         drop(attendance);
         self.mentorships(mentorships, &origins.mentorships);
         self.finance(finance, &origins.finance);
         if !self.errors.is_empty() {
             return Err(std::mem::take(&mut self.errors));
         }
+        drop(enrolled);
         let warnings = self.derive();
         Ok((std::mem::take(&mut self.data), warnings))
     }
@@ -1191,25 +1191,10 @@ impl Resolver {
             (tables.absent_hours(left), handle.join().ok())
         });
         warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
-        let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
-        // Sort keys are computed once per enrollment from a compact table
-        // of end dates, not looked up twice per comparison.
         let activity_end: Vec<NaiveDate> = data.activities.iter().map(|a| a.end_date).collect();
-        let mut by_person: Vec<Vec<(Option<NaiveDate>, EnrollmentIx)>> =
-            vec![Vec::new(); data.people.len()];
-        for (i, e) in data.enrollments.iter().enumerate() {
-            if let Some(list) = by_person.get_mut(e.person.index()) {
-                let end = activity_end.get(e.activity.index()).copied();
-                list.push((end, EnrollmentIx(i as u32)));
-            }
-        }
-        data.index.enrollments_of_person = by_person
-            .into_iter()
-            .map(|mut list| {
-                list.sort_unstable();
-                list.into_iter().map(|(_, e)| e).collect()
-            })
-            .collect();
+        data.index.enrollments_of_person =
+            enrollments_by_end(data.people.len(), &data.enrollments, &activity_end);
+        let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);
             data.index
@@ -1246,6 +1231,61 @@ impl Resolver {
         }
         warnings
     }
+}
+
+/// Each person's enrollments ordered by their activity's end date, then
+/// by index: one stable counting sort of every enrollment by end date,
+/// then each person's list filled in that order.
+fn enrollments_by_end(
+    people: usize,
+    enrollments: &[Enrollment],
+    activity_end: &[NaiveDate],
+) -> Vec<Vec<EnrollmentIx>> {
+    let mut dates = activity_end.to_vec();
+    dates.sort_unstable();
+    dates.dedup();
+    let rank: Vec<usize> = activity_end
+        .iter()
+        .map(|d| dates.binary_search(d).unwrap_or(0))
+        .collect();
+    let rank_of = |a: ActivityIx| rank.get(a.index()).copied().unwrap_or(0);
+    let mut starts = vec![0usize; dates.len() + 1];
+    let mut counts = vec![0usize; people];
+    for Enrollment {
+        person: p,
+        activity: a,
+        ..
+    } in enrollments
+    {
+        if let Some(n) = starts.get_mut(rank_of(*a) + 1) {
+            *n += 1;
+        }
+        if let Some(n) = counts.get_mut(p.index()) {
+            *n += 1;
+        }
+    }
+    let mut total = 0;
+    for slot in &mut starts {
+        total += *slot;
+        *slot = total;
+    }
+    let mut order = vec![0u32; enrollments.len()];
+    for (i, e) in enrollments.iter().enumerate() {
+        if let Some(start) = starts.get_mut(rank_of(e.activity)) {
+            if let Some(slot) = order.get_mut(*start) {
+                *slot = i as u32;
+            }
+            *start += 1;
+        }
+    }
+    let mut lists: Vec<Vec<EnrollmentIx>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for e in order {
+        let person = enrollments.get(e as usize).map(|e| e.person.index());
+        if let Some(list) = person.and_then(|p| lists.get_mut(p)) {
+            list.push(EnrollmentIx(e));
+        }
+    }
+    lists
 }
 
 /// What computing absent hours reads, shared by the threads that split the
