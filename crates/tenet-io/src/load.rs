@@ -8,7 +8,10 @@ use crate::table::{Table, TableKind};
 use crate::text::Encoding;
 use std::collections::HashSet;
 use std::path::Path;
-use tenet::model::{DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder, RowRef, Rows};
+use tenet::model::{
+    AttendanceTable, DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder,
+    EnrollmentTable, Rows,
+};
 
 /// How to read a dataset.
 #[derive(Debug, Clone, Default)]
@@ -47,8 +50,13 @@ pub struct Loaded {
 /// # Ok::<(), tenet_io::LoadError>(())
 /// ```
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    if path.is_dir() {
+        // The builder resolves the small tables while the big files are
+        // still being parsed.
+        return sources::read_dir_then(path, opts.encoding, build);
+    }
     let tables = read_tables(path, opts)?;
-    build(tables)
+    build(tables, &mut || Ok(Vec::new()))
 }
 
 /// Reads and parses the rows of a dataset without resolving references;
@@ -147,34 +155,85 @@ impl Meta {
     }
 }
 
-fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
-    let mut rows = Rows::default();
-    let mut builder = DatasetBuilder::new();
-    let mut problems = Vec::new();
-    let mut rejected: HashSet<String> = HashSet::new();
-    let mut incomplete = Vec::new();
-    let mut metas = Vec::new();
-    for t in tables {
-        problems.extend(t.problems);
-        rejected.extend(t.rejected);
+/// What the parsed tables hold, gathered for the builder and for
+/// mapping its errors back to files.
+#[derive(Default)]
+struct Gathered {
+    rows: Rows,
+    enrollments: EnrollmentTable,
+    attendance: AttendanceTable,
+    problems: Vec<Problem>,
+    rejected: HashSet<String>,
+    incomplete: Vec<TableKind>,
+    metas: Vec<Meta>,
+}
+
+impl Gathered {
+    fn add(&mut self, t: Table) {
+        self.problems.extend(t.problems);
+        self.rejected.extend(t.rejected);
         if !t.complete {
-            incomplete.push(t.kind);
+            self.incomplete.push(t.kind);
         }
-        merge(&mut rows, t.rows);
-        // The big tables go to the builder as they are, ids numbered; their
-        // rows are numbered from 1 like the rows of a `Rows` document.
-        builder.enrollment_table(t.enrollments, RowRef::new(TableKind::Enrollments.stem(), 1));
-        builder.attendance_table(t.attendance, RowRef::new(TableKind::Attendance.stem(), 1));
-        metas.push(Meta {
+        merge(&mut self.rows, t.rows);
+        if self.enrollments.is_empty() {
+            self.enrollments = t.enrollments;
+        } else {
+            self.enrollments.append(&t.enrollments);
+        }
+        if self.attendance.is_empty() {
+            self.attendance = t.attendance;
+        } else {
+            self.attendance.append(&t.attendance);
+        }
+        self.metas.push(Meta {
             kind: t.kind,
             place: t.place,
             header: t.header,
             lines: t.lines,
         });
     }
+}
+
+/// Resolves the tables with the core builder. `late` waits for more tables
+/// (a CSV directory's enrollments and attendance, still being parsed): the
+/// builder resolves the others meanwhile.
+fn build(
+    tables: Vec<Table>,
+    late: &mut dyn FnMut() -> Result<Vec<Table>, LoadError>,
+) -> Result<Loaded, LoadError> {
+    let mut g = Gathered::default();
+    for t in tables {
+        g.add(t);
+    }
+    let rows = std::mem::take(&mut g.rows);
     let ids = RowIds::of(&rows);
+    let mut builder = DatasetBuilder::new();
     builder.add_rows(rows);
-    let result = builder.finish();
+    // The big tables go to the builder as they are, ids numbered; their
+    // rows are numbered from 1 like the rows of a `Rows` document.
+    let mut failed = None;
+    let result = builder.finish_with(|| {
+        match late() {
+            Ok(tables) => tables.into_iter().for_each(|t| g.add(t)),
+            Err(e) => failed = Some(e),
+        }
+        (
+            std::mem::take(&mut g.enrollments),
+            std::mem::take(&mut g.attendance),
+        )
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let Gathered {
+        mut problems,
+        mut rejected,
+        incomplete,
+        mut metas,
+        ..
+    } = g;
+    metas.sort_by_key(|m| m.kind);
     match result {
         Ok((dataset, warnings)) if problems.is_empty() => Ok(Loaded { dataset, warnings }),
         Ok(_) => Err(LoadError::Invalid(sorted(problems, &metas))),

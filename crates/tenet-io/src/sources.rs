@@ -16,9 +16,30 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     }
 }
 
-/// Reads every table of a CSV directory, one thread per file: each thread
-/// reads its file and parses it, so reading overlaps parsing.
+/// Reads every table of a CSV directory, one thread per file.
 pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
+    read_dir_then(dir, encoding, |mut tables, late| {
+        tables.extend(late()?);
+        tables.sort_by_key(|t| t.kind);
+        Ok(tables)
+    })
+}
+
+/// What a table's reader thread returns.
+type Read = Result<Table, LoadError>;
+
+/// Reads every table of a CSV directory, one thread per file (each reads
+/// its file and parses it), and hands `then` every table but enrollments
+/// and attendance as soon as those are parsed, with a function that waits
+/// for the two big ones, so `then` can work while they are parsed.
+pub(crate) fn read_dir_then<T>(
+    dir: &Path,
+    encoding: Encoding,
+    then: impl FnOnce(
+        Vec<Table>,
+        &mut dyn FnMut() -> Result<Vec<Table>, LoadError>,
+    ) -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
     let mut files = Vec::new();
     for kind in TableKind::ALL {
         let name = format!("{}.csv", kind.stem());
@@ -28,49 +49,76 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
             file: name,
             sheet: None,
         };
-        // The big files dominate; start them first so two cores share the work.
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         files.push((kind, place, path, size));
     }
+    // The big files dominate; start them first so two cores share the work.
     files.sort_by_key(|(_, _, _, size)| std::cmp::Reverse(*size));
-    let mut tables: Vec<(TableKind, Result<Table, LoadError>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
+    std::thread::scope(|scope| {
+        let mut small = Vec::new();
+        let mut big = Vec::new();
+        for (kind, place, path, _) in files {
+            let fallback = (kind, place.clone());
+            let handle = scope.spawn(move || match std::fs::read(&path) {
+                Ok(bytes) => Ok(read_csv(kind, place, bytes, encoding)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(if kind.required() {
+                    TableParser::missing(kind, place)
+                } else {
+                    TableParser::empty(kind, place)
+                }),
+                Err(e) => Err(io_error(&path, e)),
+            });
+            if matches!(kind, TableKind::Enrollments | TableKind::Attendance) {
+                big.push((fallback, handle));
+            } else {
+                small.push((fallback, handle));
+            }
+        }
+        let join = |handles: Vec<((TableKind, Place), std::thread::ScopedJoinHandle<'_, Read>)>| {
+            let mut tables: Vec<(TableKind, Read)> = handles
+                .into_iter()
+                .map(|((kind, place), handle)| {
+                    let table = handle.join().unwrap_or_else(|_| {
+                        Ok(TableParser::failed(
+                            kind,
+                            place,
+                            0,
+                            Reason::Malformed {
+                                message: "the reader stopped unexpectedly".into(),
+                            },
+                        ))
+                    });
+                    (kind, table)
+                })
+                .collect();
+            tables.sort_by_key(|(kind, _)| *kind);
+            tables
+        };
+        let mut small = join(small);
+        if small.iter().any(|(_, t)| t.is_err()) {
+            // Report the unreadable file that comes first in table order,
+            // as when files were read one after another.
+            small.extend(join(big));
+            small.sort_by_key(|(kind, _)| *kind);
+            let tables = small
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect::<Result<Vec<Table>, _>>()?;
+            return then(tables, &mut || Ok(Vec::new()));
+        }
+        let tables = small
             .into_iter()
-            .map(|(kind, place, path, _)| {
-                let fallback = (kind, place.clone());
-                let handle = scope.spawn(move || match std::fs::read(&path) {
-                    Ok(bytes) => Ok(read_csv(kind, place, bytes, encoding)),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(if kind.required() {
-                        TableParser::missing(kind, place)
-                    } else {
-                        TableParser::empty(kind, place)
-                    }),
-                    Err(e) => Err(io_error(&path, e)),
-                });
-                (fallback, handle)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|((kind, place), handle)| {
-                let table = handle.join().unwrap_or_else(|_| {
-                    Ok(TableParser::failed(
-                        kind,
-                        place,
-                        0,
-                        Reason::Malformed {
-                            message: "the reader stopped unexpectedly".into(),
-                        },
-                    ))
-                });
-                (kind, table)
-            })
-            .collect()
-    });
-    // In table order, so the error reported for unreadable files is the
-    // first file's, as when files were read one after another.
-    tables.sort_by_key(|(kind, _)| *kind);
-    tables.into_iter().map(|(_, table)| table).collect()
+            .map(|(_, t)| t)
+            .collect::<Result<Vec<Table>, _>>()?;
+        let mut big = Some(big);
+        let mut late = || {
+            let big = big.take().map(join).unwrap_or_default();
+            big.into_iter()
+                .map(|(_, t)| t)
+                .collect::<Result<Vec<Table>, _>>()
+        };
+        then(tables, &mut late)
+    })
 }
 
 /// Parses one CSV file's bytes.

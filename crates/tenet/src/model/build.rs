@@ -336,11 +336,32 @@ impl DatasetBuilder {
 
     /// Resolves everything; returns the dataset and warnings, or every error.
     pub fn finish(self) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
-        let resolver = Resolver {
+        self.finish_with(|| (EnrollmentTable::default(), AttendanceTable::default()))
+    }
+
+    /// Like [`finish`](DatasetBuilder::finish), but takes more enrollment
+    /// and attendance rows from `big` once districts, schools, people,
+    /// activities and sessions are resolved, so a loader can resolve those
+    /// while it is still parsing the big files. The rows `big` returns
+    /// follow any added before and, like [`add_rows`](DatasetBuilder::add_rows),
+    /// are numbered from 1 in `enrollments` and `attendance`.
+    pub fn finish_with(
+        mut self,
+        big: impl FnOnce() -> (EnrollmentTable, AttendanceTable),
+    ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+        // The resolver copies the file names now: name the big tables' too.
+        self.origins.intern("enrollments");
+        self.origins.intern("attendance");
+        let mut resolver = Resolver {
             files: self.origins.files.clone(),
             ..Resolver::default()
         };
-        resolver.run(self.rows, self.enrollments, self.attendance, self.origins)
+        let rows = std::mem::take(&mut self.rows);
+        let rest = resolver.entities(rows, &self.origins);
+        let (enrollments, attendance) = big();
+        self.enrollment_table(enrollments, RowRef::new("enrollments", 1));
+        self.attendance_table(attendance, RowRef::new("attendance", 1));
+        resolver.relations(rest, self.enrollments, self.attendance, &self.origins)
     }
 }
 
@@ -676,13 +697,8 @@ impl Resolver {
         !bad
     }
 
-    fn run(
-        mut self,
-        rows: Rows,
-        enrollments: EnrollmentTable,
-        attendance: AttendanceTable,
-        origins: Origins,
-    ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+    /// Resolves the tables everything else refers to; returns the rest.
+    fn entities(&mut self, rows: Rows, origins: &Origins) -> (Vec<MentorshipRow>, Vec<FinanceRow>) {
         let Rows {
             districts,
             schools,
@@ -698,6 +714,17 @@ impl Resolver {
         self.people(people, &origins.people);
         self.activities(activities, &origins.activities);
         self.sessions(sessions, &origins.sessions);
+        (mentorships, finance)
+    }
+
+    /// Resolves the tables that relate entities, once those are resolved.
+    fn relations(
+        mut self,
+        (mentorships, finance): (Vec<MentorshipRow>, Vec<FinanceRow>),
+        enrollments: EnrollmentTable,
+        attendance: AttendanceTable,
+        origins: &Origins,
+    ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
         // The big tables name each distinct id by a number: resolve the
         // numbers once, then rows are array lookups.
         let person = |id: &str| self.person_ix(id);
@@ -1029,12 +1056,24 @@ impl Resolver {
         for p in 0..people {
             let person = PersonIx(p as u32);
             let mine = enrolled.of(person);
+            // Sessions usually follow their activities' order, so the
+            // enrollment found last, or the next, is tried before a search.
+            let mut last = 0;
             for (session, row) in by_person.of(person) {
                 let Some(activity) = session_activity.get(*session as usize) else {
                     continue;
                 };
-                if mine.binary_search_by_key(activity, |(a, _)| *a).is_err() {
-                    not_enrolled.push((*row, ()));
+                let is = |k: usize| mine.get(k).is_some_and(|(a, _)| a == activity);
+                if is(last) {
+                    continue;
+                }
+                if is(last + 1) {
+                    last += 1;
+                    continue;
+                }
+                match mine.binary_search_by_key(activity, |(a, _)| *a) {
+                    Ok(k) => last = k,
+                    Err(_) => not_enrolled.push((*row, ())),
                 }
             }
         }
