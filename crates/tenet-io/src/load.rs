@@ -4,8 +4,10 @@
 
 use crate::problem::{LoadError, Problem, Reason};
 use crate::sources;
+use crate::sources::Late;
 use crate::table::{Table, TableKind};
 use crate::text::Encoding;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
 use tenet::model::{
@@ -56,7 +58,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
         return sources::read_dir_then(path, opts.encoding, build);
     }
     let tables = read_tables(path, opts)?;
-    build(tables, &mut || Ok(Vec::new()))
+    build(tables, &mut |_| Ok(Vec::new()))
 }
 
 /// Reads and parses the rows of a dataset without resolving references;
@@ -195,13 +197,10 @@ impl Gathered {
     }
 }
 
-/// Resolves the tables with the core builder. `late` waits for more tables
-/// (a CSV directory's enrollments and attendance, still being parsed): the
-/// builder resolves the others meanwhile.
-fn build(
-    tables: Vec<Table>,
-    late: &mut dyn FnMut() -> Result<Vec<Table>, LoadError>,
-) -> Result<Loaded, LoadError> {
+/// Resolves the tables with the core builder. `late` waits for the tables
+/// of a kind still being parsed (a CSV directory's enrollments and
+/// attendance): the builder resolves the others meanwhile.
+fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
     let mut g = Gathered::default();
     for t in tables {
         g.add(t);
@@ -212,20 +211,29 @@ fn build(
     builder.add_rows(rows);
     // The big tables go to the builder as they are, ids numbered; their
     // rows are numbered from 1 like the rows of a `Rows` document.
-    let mut failed = None;
-    let result = builder.finish_with(|| {
-        match late() {
-            Ok(tables) => tables.into_iter().for_each(|t| g.add(t)),
-            Err(e) => failed = Some(e),
+    let g = RefCell::new(g);
+    let failed: RefCell<Option<LoadError>> = RefCell::new(None);
+    let late = RefCell::new(late);
+    let wait = |kind: TableKind| match (late.borrow_mut())(kind) {
+        Ok(tables) => tables.into_iter().for_each(|t| g.borrow_mut().add(t)),
+        Err(e) => {
+            failed.borrow_mut().get_or_insert(e);
         }
-        (
-            std::mem::take(&mut g.enrollments),
-            std::mem::take(&mut g.attendance),
-        )
-    });
-    if let Some(e) = failed {
+    };
+    let result = builder.finish_with(
+        || {
+            wait(TableKind::Enrollments);
+            std::mem::take(&mut g.borrow_mut().enrollments)
+        },
+        || {
+            wait(TableKind::Attendance);
+            std::mem::take(&mut g.borrow_mut().attendance)
+        },
+    );
+    if let Some(e) = failed.into_inner() {
         return Err(e);
     }
+    let g = g.into_inner();
     let Gathered {
         mut problems,
         mut rejected,

@@ -19,7 +19,8 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
 /// Reads every table of a CSV directory, one thread per file.
 pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
     read_dir_then(dir, encoding, |mut tables, late| {
-        tables.extend(late()?);
+        tables.extend(late(TableKind::Enrollments)?);
+        tables.extend(late(TableKind::Attendance)?);
         tables.sort_by_key(|t| t.kind);
         Ok(tables)
     })
@@ -28,17 +29,17 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
 /// What a table's reader thread returns.
 type Read = Result<Table, LoadError>;
 
+/// Waits for the tables of a kind that were still being parsed.
+pub(crate) type Late<'a> = dyn FnMut(TableKind) -> Result<Vec<Table>, LoadError> + 'a;
+
 /// Reads every table of a CSV directory, one thread per file (each reads
 /// its file and parses it), and hands `then` every table but enrollments
 /// and attendance as soon as those are parsed, with a function that waits
-/// for the two big ones, so `then` can work while they are parsed.
+/// for either big one, so `then` can work while they are parsed.
 pub(crate) fn read_dir_then<T>(
     dir: &Path,
     encoding: Encoding,
-    then: impl FnOnce(
-        Vec<Table>,
-        &mut dyn FnMut() -> Result<Vec<Table>, LoadError>,
-    ) -> Result<T, LoadError>,
+    then: impl FnOnce(Vec<Table>, &mut Late<'_>) -> Result<T, LoadError>,
 ) -> Result<T, LoadError> {
     let mut files = Vec::new();
     for kind in TableKind::ALL {
@@ -104,16 +105,21 @@ pub(crate) fn read_dir_then<T>(
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect::<Result<Vec<Table>, _>>()?;
-            return then(tables, &mut || Ok(Vec::new()));
+            return then(tables, &mut |_| Ok(Vec::new()));
         }
         let tables = small
             .into_iter()
             .map(|(_, t)| t)
             .collect::<Result<Vec<Table>, _>>()?;
-        let mut big = Some(big);
-        let mut late = || {
-            let big = big.take().map(join).unwrap_or_default();
-            big.into_iter()
+        let mut big: Vec<_> = big.into_iter().map(Some).collect();
+        let mut late = |kind: TableKind| {
+            let mine: Vec<_> = big
+                .iter_mut()
+                .filter(|h| h.as_ref().is_some_and(|((k, _), _)| *k == kind))
+                .filter_map(Option::take)
+                .collect();
+            join(mine)
+                .into_iter()
                 .map(|(_, t)| t)
                 .collect::<Result<Vec<Table>, _>>()
         };

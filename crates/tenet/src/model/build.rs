@@ -336,18 +336,20 @@ impl DatasetBuilder {
 
     /// Resolves everything; returns the dataset and warnings, or every error.
     pub fn finish(self) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
-        self.finish_with(|| (EnrollmentTable::default(), AttendanceTable::default()))
+        self.finish_with(EnrollmentTable::default, AttendanceTable::default)
     }
 
-    /// Like [`finish`](DatasetBuilder::finish), but takes more enrollment
-    /// and attendance rows from `big` once districts, schools, people,
-    /// activities and sessions are resolved, so a loader can resolve those
-    /// while it is still parsing the big files. The rows `big` returns
-    /// follow any added before and, like [`add_rows`](DatasetBuilder::add_rows),
-    /// are numbered from 1 in `enrollments` and `attendance`.
+    /// Like [`finish`](DatasetBuilder::finish), but takes more rows of the
+    /// two big tables late, so a loader can keep parsing them while the
+    /// rest resolves: `enrollments` is called once districts, schools,
+    /// people, activities and sessions are resolved, and `attendance` once
+    /// enrollments are checked. The rows they return follow any added
+    /// before and, like [`add_rows`](DatasetBuilder::add_rows), are
+    /// numbered from 1 in `enrollments` and `attendance`.
     pub fn finish_with(
         mut self,
-        big: impl FnOnce() -> (EnrollmentTable, AttendanceTable),
+        enrollments: impl FnOnce() -> EnrollmentTable,
+        attendance: impl FnOnce() -> AttendanceTable,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
         // The resolver copies the file names now: name the big tables' too.
         self.origins.intern("enrollments");
@@ -358,10 +360,12 @@ impl DatasetBuilder {
         };
         let rows = std::mem::take(&mut self.rows);
         let rest = resolver.entities(rows, &self.origins);
-        let (enrollments, attendance) = big();
-        self.enrollment_table(enrollments, RowRef::new("enrollments", 1));
-        self.attendance_table(attendance, RowRef::new("attendance", 1));
-        resolver.relations(rest, self.enrollments, self.attendance, &self.origins)
+        self.enrollment_table(enrollments(), RowRef::new("enrollments", 1));
+        let enrollments = std::mem::take(&mut self.enrollments);
+        let enrolled = resolver.enrollment_rows(&enrollments, &self.origins);
+        drop(enrollments);
+        self.attendance_table(attendance(), RowRef::new("attendance", 1));
+        resolver.relations(rest, enrolled, self.attendance, &self.origins)
     }
 }
 
@@ -718,46 +722,41 @@ impl Resolver {
     }
 
     /// Resolves the tables that relate entities, once those are resolved.
+    /// Checks the enrollments; returns each person's (activity, row)
+    /// pairs, sorted, for the attendance check.
+    fn enrollment_rows(
+        &mut self,
+        enrollments: &EnrollmentTable,
+        origins: &Origins,
+    ) -> PersonLists<(u32, u32)> {
+        // The big tables name each distinct id by a number: resolve the
+        // numbers once, then rows are array lookups.
+        let people = resolve_ids(enrollments.people(), |id| self.person_ix(id));
+        let activities = resolve_ids(enrollments.activities(), |id| {
+            self.activity_ids.get(id).copied()
+        });
+        self.enrollments(enrollments, (&people, &activities), &origins.enrollments)
+    }
+
+    /// Resolves attendance, mentorships and finance once enrollments are
+    /// checked, then derives the indexes.
     fn relations(
         mut self,
         (mentorships, finance): (Vec<MentorshipRow>, Vec<FinanceRow>),
-        enrollments: EnrollmentTable,
+        enrolled: PersonLists<(u32, u32)>,
         attendance: AttendanceTable,
         origins: &Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
-        // The big tables name each distinct id by a number: resolve the
-        // numbers once, then rows are array lookups.
-        let person = |id: &str| self.person_ix(id);
-        let enrollment_people = resolve_ids(enrollments.people(), person);
-        let attendance_people = resolve_ids(attendance.people(), person);
-        let enrollment_activities = resolve_ids(enrollments.activities(), |id| {
-            self.activity_ids.get(id).copied()
-        });
+        let attendance_people = resolve_ids(attendance.people(), |id| self.person_ix(id));
         let attendance_sessions = resolve_ids(attendance.sessions(), |id| {
             self.session_ids.get(id).copied()
         });
-        // Attendance is resolved on a second thread while enrollments are
-        // checked on this one.
-        let n_people = self.data.people.len();
-        let resolve = || {
-            resolve_attendance(
-                &attendance,
-                &attendance_people,
-                &attendance_sessions,
-                n_people,
-            )
-        };
-        let (enrolled, keyed) = std::thread::scope(|scope| {
-            let handle = scope.spawn(resolve);
-            let enrolled = self.enrollments(
-                &enrollments,
-                (&enrollment_people, &enrollment_activities),
-                &origins.enrollments,
-            );
-            (enrolled, handle.join().ok())
-        });
-        drop(enrollments);
-        let keyed = keyed.unwrap_or_else(resolve);
+        let keyed = resolve_attendance(
+            &attendance,
+            &attendance_people,
+            &attendance_sessions,
+            self.data.people.len(),
+        );
         self.attendance(
             &attendance,
             (&attendance_people, &attendance_sessions),
