@@ -453,9 +453,20 @@ impl<T: Copy> PersonLists<T> {
         fill: T,
         entry: impl Fn(usize) -> Option<(PersonIx, T)>,
     ) -> PersonLists<T> {
-        let mut offsets = vec![0usize; people + 1];
+        PersonLists::group_by(people, len, fill, |i| entry(i).map(|(p, t)| (p.index(), t)))
+    }
+
+    /// Groups the entries `entry(0..len)` by any index below `groups` (the
+    /// lists then belong to sessions, say, rather than people).
+    fn group_by(
+        groups: usize,
+        len: usize,
+        fill: T,
+        entry: impl Fn(usize) -> Option<(usize, T)>,
+    ) -> PersonLists<T> {
+        let mut offsets = vec![0usize; groups + 1];
         for i in 0..len {
-            if let Some(count) = entry(i).and_then(|(p, _)| offsets.get_mut(p.index() + 1)) {
+            if let Some(count) = entry(i).and_then(|(g, _)| offsets.get_mut(g + 1)) {
                 *count += 1;
             }
         }
@@ -467,8 +478,8 @@ impl<T: Copy> PersonLists<T> {
         let mut cursor = offsets.clone();
         let mut items = vec![fill; total];
         for i in 0..len {
-            let Some((p, t)) = entry(i) else { continue };
-            if let Some(c) = cursor.get_mut(p.index()) {
+            let Some((g, t)) = entry(i) else { continue };
+            if let Some(c) = cursor.get_mut(g) {
                 if let Some(slot) = items.get_mut(*c) {
                     *slot = t;
                 }
@@ -478,27 +489,24 @@ impl<T: Copy> PersonLists<T> {
         PersonLists { offsets, items }
     }
 
-    /// The same lists with every entry mapped.
-    fn map<U>(self, f: impl Fn(T) -> U) -> PersonLists<U> {
-        PersonLists {
-            offsets: self.offsets,
-            items: self.items.into_iter().map(f).collect(),
-        }
-    }
-
-    fn range(&self, p: PersonIx) -> std::ops::Range<usize> {
-        let start = self.offsets.get(p.index()).copied().unwrap_or(0);
-        let end = self.offsets.get(p.index() + 1).copied().unwrap_or(start);
+    fn range(&self, group: usize) -> std::ops::Range<usize> {
+        let start = self.offsets.get(group).copied().unwrap_or(0);
+        let end = self.offsets.get(group + 1).copied().unwrap_or(start);
         start..end
     }
 
     fn of(&self, p: PersonIx) -> &[T] {
-        self.items.get(self.range(p)).unwrap_or(&[])
+        self.at(p.index())
     }
 
-    fn sort_each_by_key<K: Ord>(&mut self, people: usize, key: impl Fn(&T) -> K) {
-        for p in 0..people {
-            let range = self.range(PersonIx(p as u32));
+    /// The list of group `group`.
+    fn at(&self, group: usize) -> &[T] {
+        self.items.get(self.range(group)).unwrap_or(&[])
+    }
+
+    fn sort_each_by_key<K: Ord>(&mut self, groups: usize, key: impl Fn(&T) -> K) {
+        for g in 0..groups {
+            let range = self.range(g);
             if let Some(list) = self.items.get_mut(range) {
                 list.sort_unstable_by_key(&key);
             }
@@ -587,8 +595,8 @@ struct Resolver {
     /// Mirrors `data.index.activity_ids` with a faster hash.
     activity_ids: FastMap<String, ActivityIx>,
     session_ids: FastMap<String, SessionIx>,
-    /// Each person's attendance marks, sorted by session.
-    marks: PersonLists<(SessionIx, Status)>,
+    /// Each session's attendance marks, sorted by person.
+    marks: PersonLists<(PersonIx, Status)>,
 }
 
 impl Resolver {
@@ -1131,15 +1139,24 @@ impl Resolver {
                 status,
             });
         }
-        // Each person's marks, sorted by session. With any error above the
-        // dataset is not built, so every row here was kept.
-        let status_of = |row: u32| {
-            table
-                .numbers()
-                .get(row as usize)
-                .map_or(Status::Absent, |r| r.2)
-        };
-        self.marks = by_person.map(|(session, row)| (SessionIx(session), status_of(row)));
+        // Each session's marks, sorted by person, for absent hours: rows
+        // usually come activity by activity, so the marks looked up next are
+        // in cache. With any error above the dataset is not built, so every
+        // row here was kept.
+        drop(by_person);
+        let sessions = self.data.sessions.len();
+        let mut marks = PersonLists::group_by(
+            sessions,
+            table.len(),
+            (PersonIx(0), Status::Present),
+            |row| {
+                let &(p, s, status) = table.numbers().get(row)?;
+                let session = resolved(session_of, s)?;
+                Some((session.index(), (resolved(person_of, p)?, status)))
+            },
+        );
+        marks.sort_each_by_key(sessions, |(p, _)| *p);
+        self.marks = marks;
     }
 
     fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &Lines) {
@@ -1334,7 +1351,7 @@ struct Tables<'a> {
     sessions: &'a [Session],
     people: &'a [Person],
     activities: &'a [Activity],
-    marks: &'a PersonLists<(SessionIx, Status)>,
+    marks: &'a PersonLists<(PersonIx, Status)>,
 }
 
 impl Tables<'_> {
@@ -1354,9 +1371,9 @@ impl Tables<'_> {
                     .sessions
                     .get(s.index())
                     .map_or(Decimal::ZERO, |s| s.hours);
-                let marks = self.marks.of(e.person);
+                let marks = self.marks.at(s.index());
                 let mark = marks
-                    .binary_search_by_key(s, |(session, _)| *session)
+                    .binary_search_by_key(&e.person, |(person, _)| *person)
                     .ok()
                     .and_then(|k| marks.get(k))
                     .map(|(_, status)| status);
