@@ -592,9 +592,11 @@ struct Resolver {
     first_seen: FastMap<String, Origin>,
     /// Mirrors `data.index.ids` with a faster hash.
     actors: FastMap<String, Actor>,
-    /// Mirrors `data.index.activity_ids` with a faster hash.
-    activity_ids: FastMap<String, ActivityIx>,
-    session_ids: FastMap<String, SessionIx>,
+    /// Every activity id seen: where first, and its index when the row
+    /// was valid (as in `data.index.activity_ids`, with a faster hash).
+    activity_ids: FastMap<String, (Origin, Option<ActivityIx>)>,
+    /// Every session id seen: where first, and its index when valid.
+    session_ids: FastMap<String, (Origin, Option<SessionIx>)>,
     /// Each session's attendance marks, sorted by person.
     marks: PersonLists<(PersonIx, Status)>,
 }
@@ -741,7 +743,7 @@ impl Resolver {
         // numbers once, then rows are array lookups.
         let people = resolve_ids(enrollments.people(), |id| self.person_ix(id));
         let activities = resolve_ids(enrollments.activities(), |id| {
-            self.activity_ids.get(id).copied()
+            self.activity_ids.get(id).and_then(|(_, ix)| *ix)
         });
         self.enrollments(enrollments, (&people, &activities), &origins.enrollments)
     }
@@ -757,7 +759,7 @@ impl Resolver {
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
         let attendance_people = resolve_ids(attendance.people(), |id| self.person_ix(id));
         let attendance_sessions = resolve_ids(attendance.sessions(), |id| {
-            self.session_ids.get(id).copied()
+            self.session_ids.get(id).and_then(|(_, ix)| *ix)
         });
         let keyed = resolve_attendance(
             &attendance,
@@ -869,8 +871,6 @@ impl Resolver {
     }
 
     fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
-        let mut seen: FastMap<String, Origin> = FastMap::default();
-        seen.reserve(rows.len());
         self.activity_ids.reserve(rows.len());
         self.data.index.activity_ids.reserve(rows.len());
         self.data.activities.reserve(rows.len());
@@ -894,18 +894,18 @@ impl Resolver {
             };
             let dates_ok = self.dates(row.start_date, row.end_date, at);
             let hours_ok = self.hours(row.hours, at, false);
-            if let Some(first) = seen.get(&row.id).copied() {
+            if let Some((first, _)) = self.activity_ids.get(&row.id).copied() {
                 self.duplicate_id(&row.id, at, first, "id");
                 continue;
             }
-            seen.insert(row.id.clone(), at);
             let (Some(organizer), Some(host), true, true) = (organizer, host, dates_ok, hours_ok)
             else {
+                self.activity_ids.insert(row.id.clone(), (at, None));
                 continue;
             };
             let ix = ActivityIx(self.data.activities.len() as u32);
             self.data.index.activity_ids.insert(row.id.clone(), ix);
-            self.activity_ids.insert(row.id.clone(), ix);
+            self.activity_ids.insert(row.id.clone(), (at, Some(ix)));
             self.data.activities.push(Activity {
                 id: row.id,
                 title: row.title,
@@ -924,7 +924,7 @@ impl Resolver {
     }
 
     fn activity_ref(&mut self, id: &str, at: Origin) -> Option<ActivityIx> {
-        let found = self.activity_ids.get(id).copied();
+        let found = self.activity_ids.get(id).and_then(|(_, ix)| *ix);
         if found.is_none() {
             self.unknown(at, "activity", "activity", id);
         }
@@ -933,22 +933,25 @@ impl Resolver {
 
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
-        let mut seen: FastMap<String, Origin> = FastMap::default();
-        seen.reserve(rows.len());
+        self.session_ids.reserve(rows.len());
         self.data.sessions.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let activity = self.activity_ref(&row.activity, at);
             let hours_ok = self.hours(row.hours, at, true);
-            if let Some(first) = seen.get(&row.id).copied() {
+            if let Some((first, _)) = self.session_ids.get(&row.id).copied() {
                 self.duplicate_id(&row.id, at, first, "id");
                 continue;
             }
-            seen.insert(row.id.clone(), at);
+            let outside = activity
+                .map(|a| self.data.activity(a))
+                .filter(|a| row.date < a.start_date || row.date > a.end_date)
+                .map(|a| (a.start_date, a.end_date));
+            let valid = activity.is_some() && outside.is_none() && hours_ok;
+            let ix = valid.then_some(SessionIx(self.data.sessions.len() as u32));
+            self.session_ids.insert(row.id.clone(), (at, ix));
             let Some(activity) = activity else { continue };
-            let a = self.data.activity(activity);
-            if row.date < a.start_date || row.date > a.end_date {
-                let (start, end) = (a.start_date, a.end_date);
+            if let Some((start, end)) = outside {
                 self.error(
                     at,
                     "date",
@@ -960,10 +963,7 @@ impl Resolver {
                 );
                 continue;
             }
-            if !hours_ok {
-                continue;
-            }
-            let ix = SessionIx(self.data.sessions.len() as u32);
+            let Some(ix) = ix else { continue };
             if let Some(list) = self
                 .data
                 .index
@@ -979,13 +979,6 @@ impl Resolver {
                 hours: row.hours,
             });
         }
-        self.session_ids = self
-            .data
-            .sessions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), SessionIx(i as u32)))
-            .collect();
     }
 
     /// Returns each person's enrollments as (activity, row), sorted, for
