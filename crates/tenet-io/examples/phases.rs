@@ -1,5 +1,8 @@
-//! Times the two phases of a load separately: parsing files into rows, and
-//! resolving rows with the core builder.
+//! Times the two phases of the `Rows` path separately: parsing files into
+//! `Rows` (`read_rows`), and resolving them with `Dataset::from_rows`. This
+//! is the path of callers holding `Rows`; `load` on a CSV directory instead
+//! keeps the big tables' ids numbered and resolves while it parses, so time
+//! it with the `load` example.
 //!
 //! `cargo run --release -p tenet-io --example phases -- /tmp/tenet-20k [parse]`
 

@@ -4,11 +4,16 @@
 
 use crate::problem::{LoadError, Problem, Reason};
 use crate::sources;
+use crate::sources::Late;
 use crate::table::{Table, TableKind};
 use crate::text::Encoding;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
-use tenet::model::{DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder, Rows};
+use tenet::model::{
+    AttendanceTable, DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder,
+    EnrollmentTable, Rows,
+};
 
 /// How to read a dataset.
 #[derive(Debug, Clone, Default)]
@@ -47,8 +52,13 @@ pub struct Loaded {
 /// # Ok::<(), tenet_io::LoadError>(())
 /// ```
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    if path.is_dir() {
+        // The builder resolves the small tables while the big files are
+        // still being parsed.
+        return sources::read_dir_then(path, opts.encoding, build);
+    }
     let tables = read_tables(path, opts)?;
-    build(tables)
+    build(tables, &mut |_| Ok(Vec::new()))
 }
 
 /// Reads and parses the rows of a dataset without resolving references;
@@ -75,6 +85,8 @@ pub fn read_rows(path: &Path, opts: &LoadOptions) -> Result<Rows, LoadError> {
     let mut rows = Rows::default();
     for t in tables {
         merge(&mut rows, t.rows);
+        rows.enrollments.extend(t.enrollments.rows());
+        rows.attendance.extend(t.attendance.rows());
     }
     Ok(rows)
 }
@@ -145,30 +157,91 @@ impl Meta {
     }
 }
 
-fn build(tables: Vec<Table>) -> Result<Loaded, LoadError> {
-    let mut rows = Rows::default();
-    let mut problems = Vec::new();
-    let mut rejected: HashSet<String> = HashSet::new();
-    let mut incomplete = Vec::new();
-    let mut metas = Vec::new();
-    for t in tables {
-        problems.extend(t.problems);
-        rejected.extend(t.rejected);
+/// What the parsed tables hold, gathered for the builder and for
+/// mapping its errors back to files.
+#[derive(Default)]
+struct Gathered {
+    rows: Rows,
+    enrollments: EnrollmentTable,
+    attendance: AttendanceTable,
+    problems: Vec<Problem>,
+    rejected: HashSet<String>,
+    incomplete: Vec<TableKind>,
+    metas: Vec<Meta>,
+}
+
+impl Gathered {
+    fn add(&mut self, t: Table) {
+        self.problems.extend(t.problems);
+        self.rejected.extend(t.rejected);
         if !t.complete {
-            incomplete.push(t.kind);
+            self.incomplete.push(t.kind);
         }
-        merge(&mut rows, t.rows);
-        metas.push(Meta {
+        merge(&mut self.rows, t.rows);
+        if self.enrollments.is_empty() {
+            self.enrollments = t.enrollments;
+        } else {
+            self.enrollments.append(&t.enrollments);
+        }
+        if self.attendance.is_empty() {
+            self.attendance = t.attendance;
+        } else {
+            self.attendance.append(&t.attendance);
+        }
+        self.metas.push(Meta {
             kind: t.kind,
             place: t.place,
             header: t.header,
             lines: t.lines,
         });
     }
+}
+
+/// Resolves the tables with the core builder. `late` waits for the tables
+/// of a kind still being parsed (a CSV directory's enrollments and
+/// attendance): the builder resolves the others meanwhile.
+fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
+    let mut g = Gathered::default();
+    for t in tables {
+        g.add(t);
+    }
+    let rows = std::mem::take(&mut g.rows);
     let ids = RowIds::of(&rows);
     let mut builder = DatasetBuilder::new();
     builder.add_rows(rows);
-    let result = builder.finish();
+    // The big tables go to the builder as they are, ids numbered; their
+    // rows are numbered from 1 like the rows of a `Rows` document.
+    let g = RefCell::new(g);
+    let failed: RefCell<Option<LoadError>> = RefCell::new(None);
+    let late = RefCell::new(late);
+    let wait = |kind: TableKind| match (late.borrow_mut())(kind) {
+        Ok(tables) => tables.into_iter().for_each(|t| g.borrow_mut().add(t)),
+        Err(e) => {
+            failed.borrow_mut().get_or_insert(e);
+        }
+    };
+    let result = builder.finish_with(
+        || {
+            wait(TableKind::Enrollments);
+            std::mem::take(&mut g.borrow_mut().enrollments)
+        },
+        || {
+            wait(TableKind::Attendance);
+            std::mem::take(&mut g.borrow_mut().attendance)
+        },
+    );
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
+    let g = g.into_inner();
+    let Gathered {
+        mut problems,
+        mut rejected,
+        incomplete,
+        mut metas,
+        ..
+    } = g;
+    metas.sort_by_key(|m| m.kind);
     match result {
         Ok((dataset, warnings)) if problems.is_empty() => Ok(Loaded { dataset, warnings }),
         Ok(_) => Err(LoadError::Invalid(sorted(problems, &metas))),

@@ -18,6 +18,29 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
 
 /// Reads every table of a CSV directory, one thread per file.
 pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
+    read_dir_then(dir, encoding, |mut tables, late| {
+        tables.extend(late(TableKind::Enrollments)?);
+        tables.extend(late(TableKind::Attendance)?);
+        tables.sort_by_key(|t| t.kind);
+        Ok(tables)
+    })
+}
+
+/// What a table's reader thread returns.
+type Read = Result<Table, LoadError>;
+
+/// Waits for the tables of a kind that were still being parsed.
+pub(crate) type Late<'a> = dyn FnMut(TableKind) -> Result<Vec<Table>, LoadError> + 'a;
+
+/// Reads every table of a CSV directory, one thread per file (each reads
+/// its file and parses it), and hands `then` every table but enrollments
+/// and attendance as soon as those are parsed, with a function that waits
+/// for either big one, so `then` can work while they are parsed.
+pub(crate) fn read_dir_then<T>(
+    dir: &Path,
+    encoding: Encoding,
+    then: impl FnOnce(Vec<Table>, &mut Late<'_>) -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
     let mut files = Vec::new();
     for kind in TableKind::ALL {
         let name = format!("{}.csv", kind.stem());
@@ -27,45 +50,81 @@ pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, Loa
             file: name,
             sheet: None,
         };
-        match std::fs::read(&path) {
-            Ok(bytes) => files.push((kind, place, Some(bytes))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => files.push((kind, place, None)),
-            Err(e) => return Err(io_error(&path, e)),
-        }
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        files.push((kind, place, path, size));
     }
     // The big files dominate; start them first so two cores share the work.
-    files.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.as_ref().map_or(0, Vec::len)));
-    let mut tables: Vec<Table> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .into_iter()
-            .map(|(kind, place, bytes)| {
-                let fallback = (kind, place.clone());
-                let handle = scope.spawn(move || match bytes {
-                    Some(bytes) => read_csv(kind, place, bytes, encoding),
-                    None if kind.required() => TableParser::missing(kind, place),
-                    None => TableParser::empty(kind, place),
-                });
-                (fallback, handle)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|((kind, place), handle)| {
-                handle.join().unwrap_or_else(|_| {
-                    TableParser::failed(
-                        kind,
-                        place,
-                        0,
-                        Reason::Malformed {
-                            message: "the reader stopped unexpectedly".into(),
-                        },
-                    )
+    files.sort_by_key(|(_, _, _, size)| std::cmp::Reverse(*size));
+    std::thread::scope(|scope| {
+        let mut small = Vec::new();
+        let mut big = Vec::new();
+        for (kind, place, path, _) in files {
+            let fallback = (kind, place.clone());
+            let handle = scope.spawn(move || match std::fs::read(&path) {
+                Ok(bytes) => Ok(read_csv(kind, place, bytes, encoding)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(if kind.required() {
+                    TableParser::missing(kind, place)
+                } else {
+                    TableParser::empty(kind, place)
+                }),
+                Err(e) => Err(io_error(&path, e)),
+            });
+            if matches!(kind, TableKind::Enrollments | TableKind::Attendance) {
+                big.push((fallback, handle));
+            } else {
+                small.push((fallback, handle));
+            }
+        }
+        let join = |handles: Vec<((TableKind, Place), std::thread::ScopedJoinHandle<'_, Read>)>| {
+            let mut tables: Vec<(TableKind, Read)> = handles
+                .into_iter()
+                .map(|((kind, place), handle)| {
+                    let table = handle.join().unwrap_or_else(|_| {
+                        Ok(TableParser::failed(
+                            kind,
+                            place,
+                            0,
+                            Reason::Malformed {
+                                message: "the reader stopped unexpectedly".into(),
+                            },
+                        ))
+                    });
+                    (kind, table)
                 })
-            })
-            .collect()
-    });
-    tables.sort_by_key(|t| t.kind);
-    Ok(tables)
+                .collect();
+            tables.sort_by_key(|(kind, _)| *kind);
+            tables
+        };
+        let mut small = join(small);
+        if small.iter().any(|(_, t)| t.is_err()) {
+            // Report the unreadable file that comes first in table order,
+            // as when files were read one after another.
+            small.extend(join(big));
+            small.sort_by_key(|(kind, _)| *kind);
+            let tables = small
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect::<Result<Vec<Table>, _>>()?;
+            return then(tables, &mut |_| Ok(Vec::new()));
+        }
+        let tables = small
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<Result<Vec<Table>, _>>()?;
+        let mut big: Vec<_> = big.into_iter().map(Some).collect();
+        let mut late = |kind: TableKind| {
+            let mine: Vec<_> = big
+                .iter_mut()
+                .filter(|h| h.as_ref().is_some_and(|((k, _), _)| *k == kind))
+                .filter_map(Option::take)
+                .collect();
+            join(mine)
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect::<Result<Vec<Table>, _>>()
+        };
+        then(tables, &mut late)
+    })
 }
 
 /// Parses one CSV file's bytes.
@@ -97,10 +156,13 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
     if !parser.usable() {
         return parser.finish();
     }
+    // The text is UTF-8, so every record is: a string record checks that
+    // once per record rather than once per cell.
+    let mut record = csv::StringRecord::from_byte_record_lossy(record);
     // Lines bound the rows from above (quoted fields may span lines).
-    parser.reserve(text.as_bytes().iter().filter(|b| **b == b'\n').count());
+    parser.reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count());
     loop {
-        match reader.read_byte_record(&mut record) {
+        match reader.read_record(&mut record) {
             Ok(true) => {
                 let line = record.position().map_or(0, csv::Position::line);
                 parser.row(line, &record);

@@ -7,8 +7,9 @@ use crate::text::{normalise, parse_bool, parse_date, parse_decimal, parse_int};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use tenet::model::{
-    ActivityRow, AttendanceRow, Attrs, DistrictRow, EnrollmentRow, FinanceItem, FinanceRow, Kind,
-    Level, MentorshipRow, Mode, PersonRow, Role, RoleSet, Rows, SchoolRow, SessionRow, Status,
+    ActivityRow, AttendanceTable, Attrs, DistrictRow, EnrollmentTable, FinanceItem, FinanceRow,
+    Kind, Level, MentorshipRow, Mode, PersonRow, Role, RoleSet, Rows, SchoolRow, SessionRow,
+    Status,
 };
 
 /// One file of the interchange format.
@@ -140,14 +141,12 @@ pub(crate) trait Record {
     fn get(&self, i: usize) -> Option<&str>;
 }
 
-impl Record for csv::ByteRecord {
+impl Record for csv::StringRecord {
     fn len(&self) -> usize {
-        csv::ByteRecord::len(self)
+        csv::StringRecord::len(self)
     }
     fn get(&self, i: usize) -> Option<&str> {
-        // The whole file was decoded to UTF-8 before parsing, and CSV
-        // delimiters are ASCII, so every field is valid UTF-8.
-        std::str::from_utf8(csv::ByteRecord::get(self, i)?).ok()
+        csv::StringRecord::get(self, i)
     }
 }
 
@@ -235,7 +234,12 @@ pub(crate) struct Table {
     pub header: Vec<String>,
     /// The file line of each row in `rows`.
     pub lines: RowLines,
+    /// The rows of every table but the two big ones.
     pub rows: Rows,
+    /// The rows of `enrollments`, ids numbered rather than owned per row.
+    pub enrollments: EnrollmentTable,
+    /// The rows of `attendance`, ids numbered rather than owned per row.
+    pub attendance: AttendanceTable,
     pub problems: Vec<Problem>,
     /// Ids of rows rejected here, so the builder's "unknown reference"
     /// errors that only echo them are not reported twice.
@@ -305,6 +309,8 @@ impl TableParser {
                 header,
                 lines: RowLines::default(),
                 rows: Rows::default(),
+                enrollments: EnrollmentTable::default(),
+                attendance: AttendanceTable::default(),
                 problems,
                 rejected: Vec::new(),
                 complete: true,
@@ -324,6 +330,8 @@ impl TableParser {
             header: Vec::new(),
             lines: RowLines::default(),
             rows: Rows::default(),
+            enrollments: EnrollmentTable::default(),
+            attendance: AttendanceTable::default(),
             problems: Vec::new(),
             rejected: Vec::new(),
             complete: true,
@@ -340,6 +348,8 @@ impl TableParser {
             header: Vec::new(),
             lines: RowLines::default(),
             rows: Rows::default(),
+            enrollments: EnrollmentTable::default(),
+            attendance: AttendanceTable::default(),
             problems: vec![problem],
             rejected: Vec::new(),
             complete: false,
@@ -355,6 +365,8 @@ impl TableParser {
             header: Vec::new(),
             lines: RowLines::default(),
             rows: Rows::default(),
+            enrollments: EnrollmentTable::default(),
+            attendance: AttendanceTable::default(),
             problems: vec![problem],
             rejected: Vec::new(),
             complete: false,
@@ -381,8 +393,8 @@ impl TableParser {
             TableKind::People => r.people.reserve(rows),
             TableKind::Activities => r.activities.reserve(rows),
             TableKind::Sessions => r.sessions.reserve(rows),
-            TableKind::Enrollments => r.enrollments.reserve(rows),
-            TableKind::Attendance => r.attendance.reserve(rows),
+            TableKind::Enrollments => self.table.enrollments.reserve(rows),
+            TableKind::Attendance => self.table.attendance.reserve(rows),
             TableKind::Mentorships => r.mentorships.reserve(rows),
             TableKind::Finance => r.finance.reserve(rows),
         }
@@ -454,12 +466,8 @@ impl TableParser {
             TableKind::Sessions => self
                 .session(r)
                 .map(|row| self.table.rows.sessions.push(row)),
-            TableKind::Enrollments => self
-                .enrollment(r)
-                .map(|row| self.table.rows.enrollments.push(row)),
-            TableKind::Attendance => self
-                .attendance(r)
-                .map(|row| self.table.rows.attendance.push(row)),
+            TableKind::Enrollments => self.enrollment(r),
+            TableKind::Attendance => self.attendance(r),
             TableKind::Mentorships => self
                 .mentorship(r)
                 .map(|row| self.table.rows.mentorships.push(row)),
@@ -512,8 +520,18 @@ impl TableParser {
 
     /// A required cell, as text.
     fn text<R: Record>(&mut self, r: &R, c: usize) -> Option<String> {
+        self.id(r, c).map(str::to_string)
+    }
+
+    /// A required cell, borrowed.
+    fn id<'r, R: Record>(&mut self, r: &'r R, c: usize) -> Option<&'r str> {
+        // Most cells start with a letter or digit: no need to trim them.
+        let blank = |v: &str| match v.as_bytes().first() {
+            Some(b) if b.is_ascii_alphanumeric() => false,
+            _ => v.trim().is_empty(),
+        };
         match self.cell(r, c) {
-            Some(v) if !v.trim().is_empty() => Some(v.to_string()),
+            Some(v) if !blank(v) => Some(v),
             other => {
                 self.problem(c, other, Reason::MissingValue);
                 None
@@ -719,24 +737,23 @@ impl TableParser {
         })
     }
 
-    fn enrollment<R: Record>(&mut self, r: &R) -> Option<EnrollmentRow> {
-        let person = self.text(r, 0);
-        let activity = self.text(r, 1);
-        Some(EnrollmentRow {
-            person: person?,
-            activity: activity?,
-        })
+    /// Checks an enrollment and adds it to the table, ids numbered from
+    /// the borrowed cells (no string per row).
+    fn enrollment<R: Record>(&mut self, r: &R) -> Option<()> {
+        let person = self.id(r, 0);
+        let activity = self.id(r, 1);
+        self.table.enrollments.push(person?, activity?);
+        Some(())
     }
 
-    fn attendance<R: Record>(&mut self, r: &R) -> Option<AttendanceRow> {
-        let person = self.text(r, 0);
-        let session = self.text(r, 1);
+    /// Checks an attendance row and adds it to the table, ids numbered
+    /// from the borrowed cells (no string per row).
+    fn attendance<R: Record>(&mut self, r: &R) -> Option<()> {
+        let person = self.id(r, 0);
+        let session = self.id(r, 1);
         let status = self.choice(r, 2, "status", Status::parse, Status::names);
-        Some(AttendanceRow {
-            person: person?,
-            session: session?,
-            status: status?,
-        })
+        self.table.attendance.push(person?, session?, status?);
+        Some(())
     }
 
     fn mentorship<R: Record>(&mut self, r: &R) -> Option<MentorshipRow> {

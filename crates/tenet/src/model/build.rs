@@ -148,7 +148,10 @@ impl fmt::Display for DataWarning {
 /// and keep each row's origin for error messages.
 #[derive(Debug, Default)]
 pub struct DatasetBuilder {
+    /// Every table but the two big ones, which are kept numbered.
     rows: Rows,
+    enrollments: EnrollmentTable,
+    attendance: AttendanceTable,
     origins: Origins,
 }
 
@@ -254,7 +257,11 @@ macro_rules! adders {
 
         /// Adds every row of a [`Rows`] document, numbering rows from 1 per
         /// array (as JSON record numbers).
-        pub fn add_rows(&mut self, rows: Rows) {
+        pub fn add_rows(&mut self, mut rows: Rows) {
+            let enrollments = std::mem::take(&mut rows.enrollments);
+            self.enrollment_table(enrollments.into_iter().collect(), RowRef::new("enrollments", 1));
+            let attendance = std::mem::take(&mut rows.attendance);
+            self.attendance_table(attendance.into_iter().collect(), RowRef::new("attendance", 1));
             $(
                 let file = self.origins.intern($stem);
                 let len = rows.$field.len();
@@ -281,19 +288,84 @@ impl DatasetBuilder {
         person: people, PersonRow, "people";
         activity: activities, ActivityRow, "activities";
         session: sessions, SessionRow, "sessions";
-        enrollment: enrollments, EnrollmentRow, "enrollments";
-        attendance: attendance, AttendanceRow, "attendance";
         mentorship: mentorships, MentorshipRow, "mentorships";
         finance: finance, FinanceRow, "finance";
     }
 
+    /// Adds an enrollment row with its origin.
+    pub fn enrollment(&mut self, row: EnrollmentRow, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        self.enrollments.push(&row.person, &row.activity);
+        self.origins.enrollments.push_run(file, at.line, 1);
+    }
+
+    /// Adds an attendance row with its origin.
+    pub fn attendance(&mut self, row: AttendanceRow, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        self.attendance.push(&row.person, &row.session, row.status);
+        self.origins.attendance.push_run(file, at.line, 1);
+    }
+
+    /// Adds a whole enrollments table whose rows have their ids already
+    /// numbered, so a loader need not allocate two strings per row. Its
+    /// rows come from consecutive lines of `at.file`, the first on
+    /// `at.line`. Validation is the same as for rows added one by one.
+    pub fn enrollment_table(&mut self, table: EnrollmentTable, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        let len = table.len();
+        if self.enrollments.is_empty() {
+            self.enrollments = table;
+        } else {
+            self.enrollments.append(&table);
+        }
+        self.origins.enrollments.push_run(file, at.line, len);
+    }
+
+    /// Adds a whole attendance table whose rows have their ids already
+    /// numbered; see [`DatasetBuilder::enrollment_table`].
+    pub fn attendance_table(&mut self, table: AttendanceTable, at: RowRef) {
+        let file = self.origins.intern(&at.file);
+        let len = table.len();
+        if self.attendance.is_empty() {
+            self.attendance = table;
+        } else {
+            self.attendance.append(&table);
+        }
+        self.origins.attendance.push_run(file, at.line, len);
+    }
+
     /// Resolves everything; returns the dataset and warnings, or every error.
     pub fn finish(self) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
-        let resolver = Resolver {
+        self.finish_with(EnrollmentTable::default, AttendanceTable::default)
+    }
+
+    /// Like [`finish`](DatasetBuilder::finish), but takes more rows of the
+    /// two big tables late, so a loader can keep parsing them while the
+    /// rest resolves: `enrollments` is called once districts, schools,
+    /// people, activities and sessions are resolved, and `attendance` once
+    /// enrollments are checked. The rows they return follow any added
+    /// before and, like [`add_rows`](DatasetBuilder::add_rows), are
+    /// numbered from 1 in `enrollments` and `attendance`.
+    pub fn finish_with(
+        mut self,
+        enrollments: impl FnOnce() -> EnrollmentTable,
+        attendance: impl FnOnce() -> AttendanceTable,
+    ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+        // The resolver copies the file names now: name the big tables' too.
+        self.origins.intern("enrollments");
+        self.origins.intern("attendance");
+        let mut resolver = Resolver {
             files: self.origins.files.clone(),
             ..Resolver::default()
         };
-        resolver.run(self.rows, self.origins)
+        let rows = std::mem::take(&mut self.rows);
+        let rest = resolver.entities(rows, &self.origins);
+        self.enrollment_table(enrollments(), RowRef::new("enrollments", 1));
+        let enrollments = std::mem::take(&mut self.enrollments);
+        let enrolled = resolver.enrollment_rows(&enrollments, &self.origins);
+        drop(enrollments);
+        self.attendance_table(attendance(), RowRef::new("attendance", 1));
+        resolver.relations(rest, enrolled, self.attendance, &self.origins)
     }
 }
 
@@ -301,7 +373,7 @@ impl DatasetBuilder {
 /// uses for buckets depend on every input byte. Ids come from the user's
 /// own files, so hash flooding is not a concern; speed is.
 #[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
+pub(super) struct FastHasher(u64);
 
 impl FastHasher {
     fn add(&mut self, word: u64) {
@@ -336,6 +408,11 @@ impl std::hash::Hasher for FastHasher {
         self.add(i);
     }
 
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
+    }
+
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
@@ -348,7 +425,7 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+pub(super) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// Per-person lists in one allocation (compressed sparse rows).
 #[derive(Debug)]
@@ -367,11 +444,29 @@ impl<T> Default for PersonLists<T> {
 }
 
 impl<T: Copy> PersonLists<T> {
-    /// Groups entries by person, keeping their order within each person.
-    fn group(people: usize, entries: &[(PersonIx, T)], fill: T) -> PersonLists<T> {
-        let mut offsets = vec![0usize; people + 1];
-        for (p, _) in entries {
-            if let Some(count) = offsets.get_mut(p.index() + 1) {
+    /// Groups the entries `entry(0..len)` by person (`None` leaves one
+    /// out), keeping their order within each person. Entries are computed
+    /// twice rather than stored, to save a pass over a large array.
+    fn group_with(
+        people: usize,
+        len: usize,
+        fill: T,
+        entry: impl Fn(usize) -> Option<(PersonIx, T)>,
+    ) -> PersonLists<T> {
+        PersonLists::group_by(people, len, fill, |i| entry(i).map(|(p, t)| (p.index(), t)))
+    }
+
+    /// Groups the entries `entry(0..len)` by any index below `groups` (the
+    /// lists then belong to sessions, say, rather than people).
+    fn group_by(
+        groups: usize,
+        len: usize,
+        fill: T,
+        entry: impl Fn(usize) -> Option<(usize, T)>,
+    ) -> PersonLists<T> {
+        let mut offsets = vec![0usize; groups + 1];
+        for i in 0..len {
+            if let Some(count) = entry(i).and_then(|(g, _)| offsets.get_mut(g + 1)) {
                 *count += 1;
             }
         }
@@ -381,11 +476,12 @@ impl<T: Copy> PersonLists<T> {
             *slot = total;
         }
         let mut cursor = offsets.clone();
-        let mut items = vec![fill; entries.len()];
-        for (p, t) in entries {
-            if let Some(c) = cursor.get_mut(p.index()) {
+        let mut items = vec![fill; total];
+        for i in 0..len {
+            let Some((g, t)) = entry(i) else { continue };
+            if let Some(c) = cursor.get_mut(g) {
                 if let Some(slot) = items.get_mut(*c) {
-                    *slot = *t;
+                    *slot = t;
                 }
                 *c += 1;
             }
@@ -393,19 +489,24 @@ impl<T: Copy> PersonLists<T> {
         PersonLists { offsets, items }
     }
 
-    fn range(&self, p: PersonIx) -> std::ops::Range<usize> {
-        let start = self.offsets.get(p.index()).copied().unwrap_or(0);
-        let end = self.offsets.get(p.index() + 1).copied().unwrap_or(start);
+    fn range(&self, group: usize) -> std::ops::Range<usize> {
+        let start = self.offsets.get(group).copied().unwrap_or(0);
+        let end = self.offsets.get(group + 1).copied().unwrap_or(start);
         start..end
     }
 
     fn of(&self, p: PersonIx) -> &[T] {
-        self.items.get(self.range(p)).unwrap_or(&[])
+        self.at(p.index())
     }
 
-    fn sort_each_by_key<K: Ord>(&mut self, people: usize, key: impl Fn(&T) -> K) {
-        for p in 0..people {
-            let range = self.range(PersonIx(p as u32));
+    /// The list of group `group`.
+    fn at(&self, group: usize) -> &[T] {
+        self.items.get(self.range(group)).unwrap_or(&[])
+    }
+
+    fn sort_each_by_key<K: Ord>(&mut self, groups: usize, key: impl Fn(&T) -> K) {
+        for g in 0..groups {
+            let range = self.range(g);
             if let Some(list) = self.items.get_mut(range) {
                 list.sort_unstable_by_key(&key);
             }
@@ -415,117 +516,72 @@ impl<T: Copy> PersonLists<T> {
 
 const NONE: u32 = u32::MAX;
 
-/// For rows keyed by (person, key), the first earlier row with the same key
-/// (`NONE` when the row is the first). `keys[i]` is `None` for rows that
-/// did not resolve.
-fn first_of_duplicates(people: usize, keys: &[Option<(PersonIx, u32)>]) -> Vec<u32> {
-    grouped_duplicates(people, keys).0
-}
+/// Each person's (key, row) pairs for the rows of a big table keyed by
+/// (person, key), sorted; and the rows repeating an earlier row's key as
+/// (row, first row), in row order. Rows whose person or key did not
+/// resolve are left out.
+type Keyed = (PersonLists<(u32, u32)>, Vec<(u32, u32)>);
 
-/// [`first_of_duplicates`], also returning each person's (key, row) pairs
-/// sorted, for further person-by-person passes.
-fn grouped_duplicates(
-    people: usize,
-    keys: &[Option<(PersonIx, u32)>],
-) -> (Vec<u32>, PersonLists<(u32, u32)>) {
-    let entries: Vec<(PersonIx, (u32, u32))> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(row, k)| k.map(|(p, key)| (p, (key, row as u32))))
-        .collect();
-    let mut lists = PersonLists::group(people, &entries, (NONE, NONE));
-    drop(entries);
+/// Groups rows by person and finds duplicates by sorting each person's
+/// (key, row) pairs, rather than through a hash map of millions of pairs.
+fn keyed(people: usize, len: usize, key: impl Fn(usize) -> Option<(PersonIx, u32)>) -> Keyed {
+    let mut lists = PersonLists::group_with(people, len, (NONE, NONE), |row| {
+        key(row).map(|(p, k)| (p, (k, row as u32)))
+    });
     lists.sort_each_by_key(people, |e| *e);
-    let mut first_of = vec![NONE; keys.len()];
+    let mut duplicates = Vec::new();
     for p in 0..people {
-        let list = lists.of(PersonIx(p as u32));
         let mut first: Option<(u32, u32)> = None;
-        for (key, row) in list {
+        for &(key, row) in lists.of(PersonIx(p as u32)) {
             match first {
-                Some((k, r)) if k == *key => {
-                    if let Some(slot) = first_of.get_mut(*row as usize) {
-                        *slot = r;
-                    }
-                }
-                _ => first = Some((*key, *row)),
+                Some((k, r)) if k == key => duplicates.push((row, r)),
+                _ => first = Some((key, row)),
             }
         }
     }
-    (first_of, lists)
+    duplicates.sort_unstable();
+    (lists, duplicates)
 }
 
-/// The last id looked up and its answer: rows usually come activity by
-/// activity, so consecutive rows name the same activity or session and a
-/// string comparison saves a hash lookup.
-struct Memo<'a, T> {
-    last: Option<(&'a str, Option<T>)>,
-}
-
-impl<T> Default for Memo<'_, T> {
-    fn default() -> Self {
-        Memo { last: None }
-    }
-}
-
-impl<'a, T: Copy> Memo<'a, T> {
-    fn get(&mut self, id: &'a str, lookup: impl FnOnce(&str) -> Option<T>) -> Option<T> {
-        if let Some((last, found)) = self.last {
-            if last == id {
-                return found;
+/// Walks a sorted list of (row, value) alongside rows in order: the value
+/// for `row`, if listed.
+fn listed<V: Copy>(
+    list: &mut std::iter::Peekable<std::slice::Iter<'_, (u32, V)>>,
+    row: usize,
+) -> Option<V> {
+    while let Some(&&(r, v)) = list.peek() {
+        match (r as usize).cmp(&row) {
+            std::cmp::Ordering::Less => {
+                list.next();
             }
+            std::cmp::Ordering::Equal => return Some(v),
+            std::cmp::Ordering::Greater => return None,
         }
-        let found = lookup(id);
-        self.last = Some((id, found));
-        found
     }
+    None
 }
 
-/// Attendance rows' (person, session) resolved to indexes; for each row
-/// the first earlier row with the same pair; and each person's
-/// (session, row) pairs, sorted.
-type ResolvedAttendance = (
-    Vec<(Option<PersonIx>, Option<SessionIx>)>,
-    Vec<u32>,
-    PersonLists<(u32, u32)>,
-);
+/// What each number of an [`IdTable`] names, `None` where it names nothing:
+/// one lookup per distinct id, not one per row.
+fn resolve_ids<T>(ids: &IdTable, lookup: impl Fn(&str) -> Option<T>) -> Vec<Option<T>> {
+    ids.ids().iter().map(|id| lookup(id)).collect()
+}
 
-/// The person each id names, `None` when it names no person.
-fn person_ixs<'a>(
-    actors: &FastMap<String, Actor>,
-    ids: impl Iterator<Item = &'a str>,
-) -> Vec<Option<PersonIx>> {
-    ids.map(|id| match actors.get(id) {
-        Some(Actor::Person(p)) => Some(*p),
-        _ => None,
-    })
-    .collect()
+/// The index number `n` resolved to, if any.
+fn resolved<T: Copy>(ixs: &[Option<T>], n: u32) -> Option<T> {
+    ixs.get(n as usize).copied().flatten()
 }
 
 fn resolve_attendance(
-    persons: &[Option<PersonIx>],
-    session_ids: &FastMap<String, SessionIx>,
+    table: &AttendanceTable,
+    person_of: &[Option<PersonIx>],
+    session_of: &[Option<SessionIx>],
     people: usize,
-    rows: &[AttendanceRow],
-) -> ResolvedAttendance {
-    let mut session = Memo::default();
-    let resolved: Vec<(Option<PersonIx>, Option<SessionIx>)> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let person = persons.get(i).copied().flatten();
-            let s = session.get(&row.session, |id| session_ids.get(id).copied());
-            (person, s)
-        })
-        .collect();
-    let keys: Vec<Option<(PersonIx, u32)>> = resolved
-        .iter()
-        .map(|r| match r {
-            (Some(p), Some(s)) => Some((*p, s.0)),
-            _ => None,
-        })
-        .collect();
-    let (first_of, by_person) = grouped_duplicates(people, &keys);
-    (resolved, first_of, by_person)
+) -> Keyed {
+    keyed(people, table.len(), |row| {
+        let &(p, s, _) = table.numbers().get(row)?;
+        Some((resolved(person_of, p)?, resolved(session_of, s)?.0))
+    })
 }
 
 #[derive(Default)]
@@ -536,11 +592,13 @@ struct Resolver {
     first_seen: FastMap<String, Origin>,
     /// Mirrors `data.index.ids` with a faster hash.
     actors: FastMap<String, Actor>,
-    /// Mirrors `data.index.activity_ids` with a faster hash.
-    activity_ids: FastMap<String, ActivityIx>,
-    session_ids: FastMap<String, SessionIx>,
-    /// Each person's attendance marks, sorted by session.
-    marks: PersonLists<(SessionIx, Status)>,
+    /// Every activity id seen: where first, and its index when the row
+    /// was valid (as in `data.index.activity_ids`, with a faster hash).
+    activity_ids: FastMap<String, (Origin, Option<ActivityIx>)>,
+    /// Every session id seen: where first, and its index when valid.
+    session_ids: FastMap<String, (Origin, Option<SessionIx>)>,
+    /// Each session's attendance marks, sorted by person.
+    marks: PersonLists<(PersonIx, Status)>,
 }
 
 impl Resolver {
@@ -653,69 +711,78 @@ impl Resolver {
         !bad
     }
 
-    fn run(
-        mut self,
-        rows: Rows,
-        origins: Origins,
-    ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+    /// Resolves the tables everything else refers to; returns the rest.
+    fn entities(&mut self, rows: Rows, origins: &Origins) -> (Vec<MentorshipRow>, Vec<FinanceRow>) {
         let Rows {
             districts,
             schools,
             people,
             activities,
             sessions,
-            enrollments,
-            attendance,
             mentorships,
             finance,
+            ..
         } = rows;
         let n_districts = self.districts(districts, &origins.districts);
         self.schools(schools, &origins.schools, n_districts);
         self.people(people, &origins.people);
-        // Every person is known now: the people named by the two big tables
-        // are looked up on a second thread while activities and sessions
-        // are resolved on this one.
-        let actors = self.actors.clone();
-        let lookup = || {
-            (
-                person_ixs(&actors, enrollments.iter().map(|r| r.person.as_str())),
-                person_ixs(&actors, attendance.iter().map(|r| r.person.as_str())),
-            )
-        };
-        let looked_up = std::thread::scope(|scope| {
-            let handle = scope.spawn(lookup);
-            self.activities(activities, &origins.activities);
-            self.sessions(sessions, &origins.sessions);
-            handle.join().ok()
+        self.activities(activities, &origins.activities);
+        self.sessions(sessions, &origins.sessions);
+        (mentorships, finance)
+    }
+
+    /// Resolves the tables that relate entities, once those are resolved.
+    /// Checks the enrollments; returns each person's (activity, row)
+    /// pairs, sorted, for the attendance check.
+    fn enrollment_rows(
+        &mut self,
+        enrollments: &EnrollmentTable,
+        origins: &Origins,
+    ) -> PersonLists<(u32, u32)> {
+        // The big tables name each distinct id by a number: resolve the
+        // numbers once, then rows are array lookups.
+        let people = resolve_ids(enrollments.people(), |id| self.person_ix(id));
+        let activities = resolve_ids(enrollments.activities(), |id| {
+            self.activity_ids.get(id).and_then(|(_, ix)| *ix)
         });
-        let (enrollment_people, attendance_people) = looked_up.unwrap_or_else(lookup);
-        // Then attendance sessions are resolved on the second thread while
-        // enrollments are checked on this one.
-        let session_ids = std::mem::take(&mut self.session_ids);
-        let n_people = self.data.people.len();
-        let resolve =
-            || resolve_attendance(&attendance_people, &session_ids, n_people, &attendance);
-        let (enrolled, resolved) = std::thread::scope(|scope| {
-            let handle = scope.spawn(resolve);
-            let enrolled = self.enrollments(&enrollments, &enrollment_people, &origins.enrollments);
-            (enrolled, handle.join().ok())
+        self.enrollments(enrollments, (&people, &activities), &origins.enrollments)
+    }
+
+    /// Resolves attendance, mentorships and finance once enrollments are
+    /// checked, then derives the indexes.
+    fn relations(
+        mut self,
+        (mentorships, finance): (Vec<MentorshipRow>, Vec<FinanceRow>),
+        enrolled: PersonLists<(u32, u32)>,
+        attendance: AttendanceTable,
+        origins: &Origins,
+    ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+        let attendance_people = resolve_ids(attendance.people(), |id| self.person_ix(id));
+        let attendance_sessions = resolve_ids(attendance.sessions(), |id| {
+            self.session_ids.get(id).and_then(|(_, ix)| *ix)
         });
-        drop(enrollment_people);
-        let resolved = resolved.unwrap_or_else(resolve);
-        self.session_ids = session_ids;
-        self.attendance(&attendance, &origins.attendance, &enrolled, resolved);
+        let keyed = resolve_attendance(
+            &attendance,
+            &attendance_people,
+            &attendance_sessions,
+            self.data.people.len(),
+        );
+        self.attendance(
+            &attendance,
+            (&attendance_people, &attendance_sessions),
+            &origins.attendance,
+            &enrolled,
+            keyed,
+        );
+        drop(attendance);
+        self.mentorships(mentorships, &origins.mentorships);
+        self.finance(finance, &origins.finance);
+        if !self.errors.is_empty() {
+            return Err(std::mem::take(&mut self.errors));
+        }
         drop(enrolled);
-        std::thread::scope(|scope| {
-            // Freeing millions of id strings takes a while; do it aside.
-            scope.spawn(move || drop((enrollments, attendance)));
-            self.mentorships(mentorships, &origins.mentorships);
-            self.finance(finance, &origins.finance);
-            if !self.errors.is_empty() {
-                return Err(std::mem::take(&mut self.errors));
-            }
-            let warnings = self.derive();
-            Ok((std::mem::take(&mut self.data), warnings))
-        })
+        let warnings = self.derive();
+        Ok((std::mem::take(&mut self.data), warnings))
     }
 
     fn districts(&mut self, rows: Vec<DistrictRow>, at: &Lines) -> usize {
@@ -804,8 +871,6 @@ impl Resolver {
     }
 
     fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
-        let mut seen: FastMap<String, Origin> = FastMap::default();
-        seen.reserve(rows.len());
         self.activity_ids.reserve(rows.len());
         self.data.index.activity_ids.reserve(rows.len());
         self.data.activities.reserve(rows.len());
@@ -829,18 +894,18 @@ impl Resolver {
             };
             let dates_ok = self.dates(row.start_date, row.end_date, at);
             let hours_ok = self.hours(row.hours, at, false);
-            if let Some(first) = seen.get(&row.id).copied() {
+            if let Some((first, _)) = self.activity_ids.get(&row.id).copied() {
                 self.duplicate_id(&row.id, at, first, "id");
                 continue;
             }
-            seen.insert(row.id.clone(), at);
             let (Some(organizer), Some(host), true, true) = (organizer, host, dates_ok, hours_ok)
             else {
+                self.activity_ids.insert(row.id.clone(), (at, None));
                 continue;
             };
             let ix = ActivityIx(self.data.activities.len() as u32);
             self.data.index.activity_ids.insert(row.id.clone(), ix);
-            self.activity_ids.insert(row.id.clone(), ix);
+            self.activity_ids.insert(row.id.clone(), (at, Some(ix)));
             self.data.activities.push(Activity {
                 id: row.id,
                 title: row.title,
@@ -859,7 +924,7 @@ impl Resolver {
     }
 
     fn activity_ref(&mut self, id: &str, at: Origin) -> Option<ActivityIx> {
-        let found = self.activity_ids.get(id).copied();
+        let found = self.activity_ids.get(id).and_then(|(_, ix)| *ix);
         if found.is_none() {
             self.unknown(at, "activity", "activity", id);
         }
@@ -868,22 +933,25 @@ impl Resolver {
 
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
-        let mut seen: FastMap<String, Origin> = FastMap::default();
-        seen.reserve(rows.len());
+        self.session_ids.reserve(rows.len());
         self.data.sessions.reserve(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let activity = self.activity_ref(&row.activity, at);
             let hours_ok = self.hours(row.hours, at, true);
-            if let Some(first) = seen.get(&row.id).copied() {
+            if let Some((first, _)) = self.session_ids.get(&row.id).copied() {
                 self.duplicate_id(&row.id, at, first, "id");
                 continue;
             }
-            seen.insert(row.id.clone(), at);
+            let outside = activity
+                .map(|a| self.data.activity(a))
+                .filter(|a| row.date < a.start_date || row.date > a.end_date)
+                .map(|a| (a.start_date, a.end_date));
+            let valid = activity.is_some() && outside.is_none() && hours_ok;
+            let ix = valid.then_some(SessionIx(self.data.sessions.len() as u32));
+            self.session_ids.insert(row.id.clone(), (at, ix));
             let Some(activity) = activity else { continue };
-            let a = self.data.activity(activity);
-            if row.date < a.start_date || row.date > a.end_date {
-                let (start, end) = (a.start_date, a.end_date);
+            if let Some((start, end)) = outside {
                 self.error(
                     at,
                     "date",
@@ -895,10 +963,7 @@ impl Resolver {
                 );
                 continue;
             }
-            if !hours_ok {
-                continue;
-            }
-            let ix = SessionIx(self.data.sessions.len() as u32);
+            let Some(ix) = ix else { continue };
             if let Some(list) = self
                 .data
                 .index
@@ -914,72 +979,56 @@ impl Resolver {
                 hours: row.hours,
             });
         }
-        self.session_ids = self
-            .data
-            .sessions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), SessionIx(i as u32)))
-            .collect();
     }
 
-    /// Returns each person's enrollments as (activity, enrollment), sorted
-    /// by activity, for the attendance check.
+    /// Returns each person's enrollments as (activity, row), sorted, for
+    /// the attendance check.
     fn enrollments(
         &mut self,
-        rows: &[EnrollmentRow],
-        persons: &[Option<PersonIx>],
+        table: &EnrollmentTable,
+        (person_of, activity_of): (&[Option<PersonIx>], &[Option<ActivityIx>]),
         at: &Lines,
-    ) -> PersonLists<(ActivityIx, EnrollmentIx)> {
+    ) -> PersonLists<(u32, u32)> {
         let people = self.data.people.len();
-        // Resolve first, so duplicates can be found by sorting per person
-        // rather than through a hash map of millions of pairs.
-        let mut activity = Memo::default();
-        let resolved: Vec<(Option<PersonIx>, Option<ActivityIx>)> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, row)| {
-                (
-                    persons.get(i).copied().flatten(),
-                    activity.get(&row.activity, |id| self.activity_ids.get(id).copied()),
-                )
-            })
-            .collect();
-        let keys: Vec<Option<(PersonIx, u32)>> = resolved
-            .iter()
-            .map(|r| match r {
-                (Some(p), Some(a)) => Some((*p, a.0)),
+        let resolve = |[p, a]: [u32; 2]| (resolved(person_of, p), resolved(activity_of, a));
+        let (lists, duplicates) = keyed(people, table.len(), |row| {
+            match resolve(*table.numbers().get(row)?) {
+                (Some(p), Some(a)) => Some((p, a.0)),
                 _ => None,
-            })
-            .collect();
-        let first_of = first_of_duplicates(people, &keys);
-        drop(keys);
-        let mut kept: Vec<(PersonIx, (ActivityIx, EnrollmentIx))> = Vec::with_capacity(rows.len());
-        self.data.enrollments.reserve(rows.len());
-        for (i, (row, (person, activity))) in rows.iter().zip(resolved).enumerate() {
-            let origin = at.get(i);
-            if person.is_none() {
-                self.unknown(origin, "person", "person", &row.person);
             }
-            if activity.is_none() {
-                self.unknown(origin, "activity", "activity", &row.activity);
-            }
+        });
+        let mut duplicates = duplicates.iter().peekable();
+        self.data.enrollments.reserve(table.len());
+        let ids = |[p, a]: [u32; 2]| {
+            (
+                table.people().id(p).unwrap_or_default(),
+                table.activities().id(a).unwrap_or_default(),
+            )
+        };
+        for (i, row) in table.numbers().iter().enumerate() {
+            let (person, activity) = resolve(*row);
             let (Some(person), Some(activity)) = (person, activity) else {
+                let origin = at.get(i);
+                let (person_id, activity_id) = ids(*row);
+                if person.is_none() {
+                    self.unknown(origin, "person", "person", person_id);
+                }
+                if activity.is_none() {
+                    self.unknown(origin, "activity", "activity", activity_id);
+                }
                 continue;
             };
-            let first = first_of.get(i).copied().unwrap_or(NONE);
-            if first != NONE {
-                let key = format!("person `{}` in activity `{}`", row.person, row.activity);
+            if let Some(first) = listed(&mut duplicates, i) {
+                let (person_id, activity_id) = ids(*row);
+                let key = format!("person `{person_id}` in activity `{activity_id}`");
                 let first_line = at.get(first as usize).line;
                 self.error(
-                    origin,
+                    at.get(i),
                     "activity",
                     DataErrorKind::DuplicateRow { key, first_line },
                 );
                 continue;
             }
-            let ix = EnrollmentIx(self.data.enrollments.len() as u32);
-            kept.push((person, (activity, ix)));
             self.data.enrollments.push(Enrollment {
                 person,
                 activity,
@@ -987,88 +1036,120 @@ impl Resolver {
                 missing_attendance: 0,
             });
         }
-        let mut lists = PersonLists::group(people, &kept, (ActivityIx(0), EnrollmentIx(0)));
-        lists.sort_each_by_key(people, |(a, _)| *a);
         lists
     }
 
     fn attendance(
         &mut self,
-        rows: &[AttendanceRow],
+        table: &AttendanceTable,
+        (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
         at: &Lines,
-        enrolled: &PersonLists<(ActivityIx, EnrollmentIx)>,
-        (resolved, first_of, by_person): ResolvedAttendance,
+        enrolled: &PersonLists<(u32, u32)>,
+        (by_person, duplicates): Keyed,
     ) {
-        // Whether each row's person is enrolled in its session's activity,
-        // decided person by person so each person's enrollments stay in
-        // cache (rows usually come activity by activity).
-        let session_activity: Vec<ActivityIx> =
-            self.data.sessions.iter().map(|s| s.activity).collect();
-        let mut not_enrolled = vec![false; rows.len()];
-        for p in 0..self.data.people.len() {
+        // The rows whose person is not enrolled in their session's
+        // activity, found person by person so each person's enrollments
+        // stay in cache.
+        let session_activity: Vec<u32> = self.data.sessions.iter().map(|s| s.activity.0).collect();
+        let people = self.data.people.len();
+        let mut not_enrolled: Vec<(u32, ())> = Vec::new();
+        for p in 0..people {
             let person = PersonIx(p as u32);
             let mine = enrolled.of(person);
+            // Sessions usually follow their activities' order, so the
+            // enrollment found last, or the next, is tried before a search.
+            let mut last = 0;
             for (session, row) in by_person.of(person) {
                 let Some(activity) = session_activity.get(*session as usize) else {
                     continue;
                 };
-                if mine.binary_search_by_key(activity, |(a, _)| *a).is_err() {
-                    if let Some(flag) = not_enrolled.get_mut(*row as usize) {
-                        *flag = true;
-                    }
+                let is = |k: usize| mine.get(k).is_some_and(|(a, _)| a == activity);
+                if is(last) {
+                    continue;
+                }
+                if is(last + 1) {
+                    last += 1;
+                    continue;
+                }
+                match mine.binary_search_by_key(activity, |(a, _)| *a) {
+                    Ok(k) => last = k,
+                    Err(_) => not_enrolled.push((*row, ())),
                 }
             }
         }
-        drop(by_person);
-        let mut marks: Vec<(PersonIx, (SessionIx, Status))> = Vec::with_capacity(rows.len());
-        self.data.attendance.reserve(rows.len());
-        for (i, (row, (person, session))) in rows.iter().zip(resolved).enumerate() {
-            let origin = at.get(i);
-            if person.is_none() {
-                self.unknown(origin, "person", "person", &row.person);
-            }
-            if session.is_none() {
-                self.unknown(origin, "session", "session", &row.session);
-            }
+        not_enrolled.sort_unstable();
+        let mut not_enrolled = not_enrolled.iter().peekable();
+        let mut duplicates = duplicates.iter().peekable();
+        self.data.attendance.reserve(table.len());
+        let ids = |p: u32, s: u32| {
+            (
+                table.people().id(p).unwrap_or_default(),
+                table.sessions().id(s).unwrap_or_default(),
+            )
+        };
+        for (i, &(p, s, status)) in table.numbers().iter().enumerate() {
+            let (person, session) = (resolved(person_of, p), resolved(session_of, s));
             let (Some(person), Some(session)) = (person, session) else {
+                let origin = at.get(i);
+                let (person_id, session_id) = ids(p, s);
+                if person.is_none() {
+                    self.unknown(origin, "person", "person", person_id);
+                }
+                if session.is_none() {
+                    self.unknown(origin, "session", "session", session_id);
+                }
                 continue;
             };
-            if not_enrolled.get(i).copied().unwrap_or(false) {
+            if listed(&mut not_enrolled, i).is_some() {
                 let activity = self.data.session(session).activity;
                 let activity = self.data.activity(activity).id.clone();
+                let (person_id, session_id) = ids(p, s);
                 self.error(
-                    origin,
+                    at.get(i),
                     "session",
                     DataErrorKind::AttendanceNotEnrolled {
-                        person: row.person.clone(),
-                        session: row.session.clone(),
+                        person: person_id.to_string(),
+                        session: session_id.to_string(),
                         activity,
                     },
                 );
                 continue;
             }
-            let first = first_of.get(i).copied().unwrap_or(NONE);
-            if first != NONE {
-                let key = format!("person `{}` at session `{}`", row.person, row.session);
+            if let Some(first) = listed(&mut duplicates, i) {
+                let (person_id, session_id) = ids(p, s);
+                let key = format!("person `{person_id}` at session `{session_id}`");
                 let first_line = at.get(first as usize).line;
                 self.error(
-                    origin,
+                    at.get(i),
                     "session",
                     DataErrorKind::DuplicateRow { key, first_line },
                 );
                 continue;
             }
-            marks.push((person, (session, row.status)));
             self.data.attendance.push(Attendance {
                 person,
                 session,
-                status: row.status,
+                status,
             });
         }
-        let people = self.data.people.len();
-        let mut lists = PersonLists::group(people, &marks, (SessionIx(0), Status::Present));
-        lists.sort_each_by_key(people, |(s, _)| *s);
-        self.marks = lists;
+        // Each session's marks, sorted by person, for absent hours: rows
+        // usually come activity by activity, so the marks looked up next are
+        // in cache. With any error above the dataset is not built, so every
+        // row here was kept.
+        drop(by_person);
+        let sessions = self.data.sessions.len();
+        let mut marks = PersonLists::group_by(
+            sessions,
+            table.len(),
+            (PersonIx(0), Status::Present),
+            |row| {
+                let &(p, s, status) = table.numbers().get(row)?;
+                let session = resolved(session_of, s)?;
+                Some((session.index(), (resolved(person_of, p)?, status)))
+            },
+        );
+        marks.sort_each_by_key(sessions, |(p, _)| *p);
+        self.marks = marks;
     }
 
     fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &Lines) {
@@ -1158,25 +1239,10 @@ impl Resolver {
             (tables.absent_hours(left), handle.join().ok())
         });
         warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
-        let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
-        // Sort keys are computed once per enrollment from a compact table
-        // of end dates, not looked up twice per comparison.
         let activity_end: Vec<NaiveDate> = data.activities.iter().map(|a| a.end_date).collect();
-        let mut by_person: Vec<Vec<(Option<NaiveDate>, EnrollmentIx)>> =
-            vec![Vec::new(); data.people.len()];
-        for (i, e) in data.enrollments.iter().enumerate() {
-            if let Some(list) = by_person.get_mut(e.person.index()) {
-                let end = activity_end.get(e.activity.index()).copied();
-                list.push((end, EnrollmentIx(i as u32)));
-            }
-        }
-        data.index.enrollments_of_person = by_person
-            .into_iter()
-            .map(|mut list| {
-                list.sort_unstable();
-                list.into_iter().map(|(_, e)| e).collect()
-            })
-            .collect();
+        data.index.enrollments_of_person =
+            enrollments_by_end(data.people.len(), &data.enrollments, &activity_end);
+        let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);
             data.index
@@ -1215,6 +1281,61 @@ impl Resolver {
     }
 }
 
+/// Each person's enrollments ordered by their activity's end date, then
+/// by index: one stable counting sort of every enrollment by end date,
+/// then each person's list filled in that order.
+fn enrollments_by_end(
+    people: usize,
+    enrollments: &[Enrollment],
+    activity_end: &[NaiveDate],
+) -> Vec<Vec<EnrollmentIx>> {
+    let mut dates = activity_end.to_vec();
+    dates.sort_unstable();
+    dates.dedup();
+    let rank: Vec<usize> = activity_end
+        .iter()
+        .map(|d| dates.binary_search(d).unwrap_or(0))
+        .collect();
+    let rank_of = |a: ActivityIx| rank.get(a.index()).copied().unwrap_or(0);
+    let mut starts = vec![0usize; dates.len() + 1];
+    let mut counts = vec![0usize; people];
+    for Enrollment {
+        person: p,
+        activity: a,
+        ..
+    } in enrollments
+    {
+        if let Some(n) = starts.get_mut(rank_of(*a) + 1) {
+            *n += 1;
+        }
+        if let Some(n) = counts.get_mut(p.index()) {
+            *n += 1;
+        }
+    }
+    let mut total = 0;
+    for slot in &mut starts {
+        total += *slot;
+        *slot = total;
+    }
+    let mut order = vec![0u32; enrollments.len()];
+    for (i, e) in enrollments.iter().enumerate() {
+        if let Some(start) = starts.get_mut(rank_of(e.activity)) {
+            if let Some(slot) = order.get_mut(*start) {
+                *slot = i as u32;
+            }
+            *start += 1;
+        }
+    }
+    let mut lists: Vec<Vec<EnrollmentIx>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for e in order {
+        let person = enrollments.get(e as usize).map(|e| e.person.index());
+        if let Some(list) = person.and_then(|p| lists.get_mut(p)) {
+            list.push(EnrollmentIx(e));
+        }
+    }
+    lists
+}
+
 /// What computing absent hours reads, shared by the threads that split the
 /// enrollments between them.
 #[derive(Clone, Copy)]
@@ -1223,7 +1344,7 @@ struct Tables<'a> {
     sessions: &'a [Session],
     people: &'a [Person],
     activities: &'a [Activity],
-    marks: &'a PersonLists<(SessionIx, Status)>,
+    marks: &'a PersonLists<(PersonIx, Status)>,
 }
 
 impl Tables<'_> {
@@ -1243,9 +1364,9 @@ impl Tables<'_> {
                     .sessions
                     .get(s.index())
                     .map_or(Decimal::ZERO, |s| s.hours);
-                let marks = self.marks.of(e.person);
+                let marks = self.marks.at(s.index());
                 let mark = marks
-                    .binary_search_by_key(s, |(session, _)| *session)
+                    .binary_search_by_key(&e.person, |(person, _)| *person)
                     .ok()
                     .and_then(|k| marks.get(k))
                     .map(|(_, status)| status);

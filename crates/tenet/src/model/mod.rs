@@ -12,8 +12,8 @@ mod rows;
 pub use build::{DataError, DataErrorKind, DataWarning, DatasetBuilder, RowRef};
 pub use enums::{FinanceItem, Kind, Level, Mode, Role, RoleSet, Status};
 pub use rows::{
-    ActivityRow, AttendanceRow, Attrs, DistrictRow, EnrollmentRow, FinanceRow, MentorshipRow,
-    PersonRow, Rows, SchoolRow, SessionRow,
+    ActivityRow, AttendanceRow, AttendanceTable, Attrs, DistrictRow, EnrollmentRow,
+    EnrollmentTable, FinanceRow, IdTable, MentorshipRow, PersonRow, Rows, SchoolRow, SessionRow,
 };
 
 use chrono::NaiveDate;

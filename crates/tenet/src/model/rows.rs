@@ -2,6 +2,7 @@
 //! references still spelled as string ids. Loaders produce these; the
 //! [`DatasetBuilder`](super::DatasetBuilder) resolves and validates them.
 
+use super::build::FastMap;
 use super::enums::{FinanceItem, Kind, Level, Mode, RoleSet, Status};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
@@ -186,4 +187,260 @@ pub struct Rows {
     /// `finance`
     #[serde(default)]
     pub finance: Vec<FinanceRow>,
+}
+
+/// Distinct ids in order of first appearance, numbered densely from 0. The
+/// big tables ([`EnrollmentTable`], [`AttendanceTable`]) store these numbers
+/// per row instead of owned strings: a loader numbers each cell from a
+/// borrowed `&str` and allocates only for an id it has not seen before.
+#[derive(Debug, Clone, Default)]
+pub struct IdTable {
+    ids: Vec<String>,
+    /// Ids of at most 7 bytes, packed into an integer with their length,
+    /// so a lookup hashes and compares one word and chases no pointer; the
+    /// table stays small enough for the cache (person ids repeat at
+    /// random through millions of rows).
+    tiny: FastMap<u64, u32>,
+    /// Ids of 8 to 15 bytes, packed likewise.
+    short: FastMap<u128, u32>,
+    long: FastMap<String, u32>,
+    /// The short id numbered last, packed, and its number: rows usually
+    /// come activity by activity, so the same id repeats.
+    last: Option<(u128, u32)>,
+}
+
+/// An id of at most 15 bytes as an integer: the bytes, then the length in
+/// the top byte, so two ids pack equal exactly when they are equal.
+fn pack(id: &str) -> Option<u128> {
+    let bytes = id.as_bytes();
+    let mut word = [0u8; 16];
+    word.get_mut(..bytes.len())
+        .filter(|_| bytes.len() < 16)?
+        .copy_from_slice(bytes);
+    if let Some(len) = word.last_mut() {
+        *len = bytes.len() as u8;
+    }
+    Some(u128::from_le_bytes(word))
+}
+
+impl IdTable {
+    /// The number of `id`, numbering it if it is new.
+    pub fn number(&mut self, id: &str) -> u32 {
+        let Some(key) = pack(id) else {
+            if let Some(n) = self.long.get(id) {
+                return *n;
+            }
+            let n = self.ids.len() as u32;
+            self.ids.push(id.to_string());
+            self.long.insert(id.to_string(), n);
+            return n;
+        };
+        if let Some((last, n)) = self.last {
+            if last == key {
+                return n;
+            }
+        }
+        let next = self.ids.len() as u32;
+        let n = if id.len() < 8 {
+            // The bytes are in the low word; the length goes in its top byte.
+            let tiny = (key as u64) | ((id.len() as u64) << 56);
+            *self.tiny.entry(tiny).or_insert(next)
+        } else {
+            *self.short.entry(key).or_insert(next)
+        };
+        if n == next {
+            self.ids.push(id.to_string());
+        }
+        self.last = Some((key, n));
+        n
+    }
+
+    /// The id numbered `n`.
+    pub fn id(&self, n: u32) -> Option<&str> {
+        self.ids.get(n as usize).map(String::as_str)
+    }
+
+    /// Every id, in number order.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// How many distinct ids.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no id was numbered.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// `enrollments.csv` with its ids numbered: two `u32`s a row instead of an
+/// [`EnrollmentRow`]'s two strings. Rows keep their order.
+#[derive(Debug, Clone, Default)]
+pub struct EnrollmentTable {
+    people: IdTable,
+    activities: IdTable,
+    rows: Vec<[u32; 2]>,
+}
+
+impl EnrollmentTable {
+    /// An empty table with room for `rows` rows.
+    pub fn with_capacity(rows: usize) -> EnrollmentTable {
+        EnrollmentTable {
+            rows: Vec::with_capacity(rows),
+            ..EnrollmentTable::default()
+        }
+    }
+
+    /// Makes room for `additional` more rows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, person: &str, activity: &str) {
+        let row = [self.people.number(person), self.activities.number(activity)];
+        self.rows.push(row);
+    }
+
+    /// Appends every row of `other`.
+    pub fn append(&mut self, other: &EnrollmentTable) {
+        self.rows.reserve(other.rows.len());
+        for row in other.rows() {
+            self.push(&row.person, &row.activity);
+        }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The person ids rows name.
+    pub fn people(&self) -> &IdTable {
+        &self.people
+    }
+
+    /// The activity ids rows name.
+    pub fn activities(&self) -> &IdTable {
+        &self.activities
+    }
+
+    /// Each row as (person number, activity number).
+    pub fn numbers(&self) -> &[[u32; 2]] {
+        &self.rows
+    }
+
+    /// The rows with their ids spelled out again.
+    pub fn rows(&self) -> impl Iterator<Item = EnrollmentRow> + '_ {
+        self.rows.iter().map(|[p, a]| EnrollmentRow {
+            person: self.people.id(*p).unwrap_or_default().to_string(),
+            activity: self.activities.id(*a).unwrap_or_default().to_string(),
+        })
+    }
+}
+
+impl FromIterator<EnrollmentRow> for EnrollmentTable {
+    fn from_iter<I: IntoIterator<Item = EnrollmentRow>>(iter: I) -> EnrollmentTable {
+        let iter = iter.into_iter();
+        let mut table = EnrollmentTable::with_capacity(iter.size_hint().0);
+        for row in iter {
+            table.push(&row.person, &row.activity);
+        }
+        table
+    }
+}
+
+/// `attendance.csv` with its ids numbered: two `u32`s and a status a row
+/// instead of an [`AttendanceRow`]'s two strings. Rows keep their order.
+#[derive(Debug, Clone, Default)]
+pub struct AttendanceTable {
+    people: IdTable,
+    sessions: IdTable,
+    rows: Vec<(u32, u32, Status)>,
+}
+
+impl AttendanceTable {
+    /// An empty table with room for `rows` rows.
+    pub fn with_capacity(rows: usize) -> AttendanceTable {
+        AttendanceTable {
+            rows: Vec::with_capacity(rows),
+            ..AttendanceTable::default()
+        }
+    }
+
+    /// Makes room for `additional` more rows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, person: &str, session: &str, status: Status) {
+        let row = (
+            self.people.number(person),
+            self.sessions.number(session),
+            status,
+        );
+        self.rows.push(row);
+    }
+
+    /// Appends every row of `other`.
+    pub fn append(&mut self, other: &AttendanceTable) {
+        self.rows.reserve(other.rows.len());
+        for row in other.rows() {
+            self.push(&row.person, &row.session, row.status);
+        }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The person ids rows name.
+    pub fn people(&self) -> &IdTable {
+        &self.people
+    }
+
+    /// The session ids rows name.
+    pub fn sessions(&self) -> &IdTable {
+        &self.sessions
+    }
+
+    /// Each row as (person number, session number, status).
+    pub fn numbers(&self) -> &[(u32, u32, Status)] {
+        &self.rows
+    }
+
+    /// The rows with their ids spelled out again.
+    pub fn rows(&self) -> impl Iterator<Item = AttendanceRow> + '_ {
+        self.rows.iter().map(|(p, s, status)| AttendanceRow {
+            person: self.people.id(*p).unwrap_or_default().to_string(),
+            session: self.sessions.id(*s).unwrap_or_default().to_string(),
+            status: *status,
+        })
+    }
+}
+
+impl FromIterator<AttendanceRow> for AttendanceTable {
+    fn from_iter<I: IntoIterator<Item = AttendanceRow>>(iter: I) -> AttendanceTable {
+        let iter = iter.into_iter();
+        let mut table = AttendanceTable::with_capacity(iter.size_hint().0);
+        for row in iter {
+            table.push(&row.person, &row.session, row.status);
+        }
+        table
+    }
 }
