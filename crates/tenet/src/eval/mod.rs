@@ -40,6 +40,21 @@ struct Run<'a> {
 
 use names::Names;
 
+impl<'a> Run<'a> {
+    /// A run with nothing made ahead (one subject): full detail, credits
+    /// computed as they are counted.
+    fn bare(policy: &'a CheckedPolicy, data: &'a Dataset, as_of: NaiveDate) -> Run<'a> {
+        Run {
+            policy,
+            data,
+            as_of,
+            credits: None,
+            names: None,
+            detail: Detail::Full,
+        }
+    }
+}
+
 /// What every policy of one evaluation run shares: the shared record ids,
 /// and the credit tables, one per distinct credit block (every shipped
 /// policy imports the same block from `common.policy`, and computing it
@@ -275,14 +290,7 @@ pub(crate) fn evaluate_one_rule(
     as_of: NaiveDate,
 ) -> Vec<RuleResult> {
     let mut out = Vec::new();
-    let mut run = Run {
-        policy,
-        data,
-        as_of,
-        credits: None,
-        names: None,
-        detail: Detail::Full,
-    };
+    let mut run = Run::bare(policy, data, as_of);
     match subject {
         Some(s) if subject_entity(s) == Some(rule.subject) => evaluate_rule(run, rule, s, &mut out),
         Some(_) => {}
@@ -307,14 +315,7 @@ pub(crate) fn evaluate_subject(
     as_of: NaiveDate,
     out: &mut Vec<RuleResult>,
 ) {
-    let run = Run {
-        policy,
-        data,
-        as_of,
-        credits: None,
-        names: None,
-        detail: Detail::Full,
-    };
+    let run = Run::bare(policy, data, as_of);
     for rule in &policy.rules {
         if subject_entity(subject) == Some(rule.subject) {
             evaluate_rule(run, rule, subject, out);
