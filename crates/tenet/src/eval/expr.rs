@@ -844,6 +844,9 @@ impl CreditTable {
         let Some(slot) = self.cells.get(ix.index()) else {
             return unknown("internal: enrollment outside the credit table".into());
         };
+        // Never re-entered: the checker rejects `credited` and
+        // `credited_hours` inside a credit block, so computing one credit
+        // never asks for another.
         let cell = slot.get_or_init(|| {
             let outcome = match &policy.credit {
                 Some(credit) => credit_in(ctx, credit, ix),

@@ -18,15 +18,12 @@ use crate::schema::{Entity, Type};
 use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
 use expr::{compare, ref_actor, show, CreditTable, Ctx, Halt};
+use names::Names;
 
 /// Most windows one rule makes for one subject (a guard, not a target:
 /// daily windows over a century stay below it).
 const MAX_WINDOWS: usize = 100_000;
 
-/// Evaluates every rule of a policy over the whole dataset, spreading the
-/// subjects of each rule over `threads` threads. Each thread takes a
-/// contiguous run of subjects and the runs are joined in order, so the
-/// report is the same for any thread count.
 /// What one evaluation run shares across rules, subjects and threads.
 #[derive(Clone, Copy)]
 struct Run<'a> {
@@ -37,8 +34,6 @@ struct Run<'a> {
     names: Option<&'a Names>,
     detail: Detail,
 }
-
-use names::Names;
 
 impl<'a> Run<'a> {
     /// A run with nothing made ahead (one subject): full detail, credits
@@ -102,6 +97,10 @@ fn credit_key(policy: &CheckedPolicy) -> Option<String> {
     Some(key)
 }
 
+/// Evaluates every rule of a policy over the whole dataset, spreading the
+/// subjects of each rule over `threads` threads. Each thread takes a
+/// contiguous run of subjects and the runs are joined in order, so the
+/// report is the same for any thread count.
 pub(crate) fn evaluate_policy(
     policy: &CheckedPolicy,
     data: &Dataset,
@@ -196,8 +195,10 @@ fn run_subjects(
         let before = results.len();
         evaluate_rule(run, rule, subject, &mut results);
         if i == 0 {
-            // Subjects of one rule mostly have as many windows as the first.
-            results.reserve(results.len() * subjects.len());
+            // Subjects of one rule mostly have as many windows as the
+            // first (capped: a daily window over a province is not
+            // reserved up front).
+            results.reserve(results.len().saturating_mul(subjects.len()).min(1 << 20));
         }
         if run.detail == Detail::Failures
             && results
