@@ -273,6 +273,11 @@ impl Checker<'_> {
                 filter,
             } => self.aggregate(*func, value.as_deref(), relation, filter.as_deref(), sp),
             A::Credited { person, filter } => {
+                if self.env.in_credit_block {
+                    self.error(sp, "a credit block cannot count credited hours")
+                        .help("it decides what each enrollment earns; base it on the enrollment's own fields, such as `e.absent_hours` and `e.activity.hours`");
+                    return None;
+                }
                 if !self.env.in_credit {
                     self.error(sp, "`credited_hours` needs a credit block")
                         .help("add `import \"common.policy\"` at the top, or a `credit` block that says how enrollments earn hours");
@@ -449,6 +454,11 @@ impl Checker<'_> {
             };
             return None;
         };
+        if *f == Field::Credited && self.env.in_credit_block {
+            self.error(field.span, "a credit block cannot read `credited`")
+                .help("it decides what `credited` is; base it on the enrollment's own fields, such as `e.absent_hours` and `e.activity.hours`");
+            return None;
+        }
         if *f == Field::Credited && !self.env.in_credit {
             self.error(field.span, "`credited` needs a credit block")
                 .help("add `import \"common.policy\"` at the top, or a `credit` block");

@@ -127,6 +127,8 @@ struct Env {
     window: Option<bool>,
     /// Whether a credit block is in scope.
     in_credit: bool,
+    /// Whether this is the credit block itself.
+    in_credit_block: bool,
 }
 
 impl Env {
@@ -416,7 +418,10 @@ impl<'a> Checker<'a> {
     }
 
     fn credit_block(&mut self, decl: &ast::CreditDecl) -> Option<Credit> {
-        self.env = Env::default();
+        self.env = Env {
+            in_credit_block: true,
+            ..Env::default()
+        };
         if decl.scope.kind != ast::EntityKind::Enrollment {
             self.error(
                 decl.scope.kind_span,
