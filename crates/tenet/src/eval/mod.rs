@@ -19,6 +19,7 @@ use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
 use expr::{compare, ref_actor, show, CreditTable, Ctx, Halt};
 use names::Names;
+use std::borrow::Cow;
 
 /// Most windows one rule makes for one subject (a guard, not a target:
 /// daily windows over a century stay below it).
@@ -384,33 +385,30 @@ fn school_of(data: &Dataset, subject: EntityRef) -> Option<usize> {
     }
 }
 
-fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, String) {
-    let (kind, id, name) = match r {
-        EntityRef::District(d) => (
-            "district",
-            data.district(d).id.clone(),
-            data.district(d).name.clone(),
-        ),
-        EntityRef::School(s) => (
-            "school",
-            data.school(s).id.clone(),
-            data.school(s).name.clone(),
-        ),
-        EntityRef::Person(p) => (
-            "person",
-            data.person(p).id.clone(),
-            data.person(p).name.clone(),
-        ),
-        EntityRef::Activity(a) => (
-            "activity",
-            data.activity(a).id.clone(),
-            data.activity(a).title.clone(),
-        ),
-        EntityRef::Session(s) => (
-            "session",
-            data.session(s).id.clone(),
-            data.session(s).id.clone(),
-        ),
+/// A subject as reports write it, and the name its messages use
+/// (borrowed: most results render no message).
+fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, Cow<'_, str>) {
+    let (kind, id, name): (_, _, Cow<'_, str>) = match r {
+        EntityRef::District(d) => {
+            let d = data.district(d);
+            ("district", d.id.clone(), Cow::Borrowed(&d.name))
+        }
+        EntityRef::School(s) => {
+            let s = data.school(s);
+            ("school", s.id.clone(), Cow::Borrowed(&s.name))
+        }
+        EntityRef::Person(p) => {
+            let p = data.person(p);
+            ("person", p.id.clone(), Cow::Borrowed(&p.name))
+        }
+        EntityRef::Activity(a) => {
+            let a = data.activity(a);
+            ("activity", a.id.clone(), Cow::Borrowed(&a.title))
+        }
+        EntityRef::Session(s) => {
+            let s = data.session(s);
+            ("session", s.id.clone(), Cow::Borrowed(&s.id))
+        }
         EntityRef::Enrollment(e) => {
             let e = data.enrollment(e);
             let id = format!(
@@ -418,24 +416,21 @@ fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, String) {
                 data.person(e.person).id,
                 data.activity(e.activity).id
             );
-            ("enrollment", id.clone(), id)
+            ("enrollment", id.clone(), Cow::Owned(id))
         }
         EntityRef::Mentorship(m) => {
             let m = data.mentorship(m);
-            (
-                "mentorship",
-                m.id.clone(),
-                format!(
-                    "{} → {}",
-                    data.person(m.mentor).name,
-                    data.person(m.trainee).name
-                ),
-            )
+            let name = format!(
+                "{} → {}",
+                data.person(m.mentor).name,
+                data.person(m.trainee).name
+            );
+            ("mentorship", m.id.clone(), Cow::Owned(name))
         }
     };
     (
         Subject {
-            kind: std::borrow::Cow::Borrowed(kind),
+            kind: Cow::Borrowed(kind),
             id,
         },
         name,
@@ -778,7 +773,7 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
                     listed += 1;
                     let act = data.activity(a);
                     ctx.trace.counted.push(Record {
-                        kind: std::borrow::Cow::Borrowed("activity"),
+                        kind: Cow::Borrowed("activity"),
                         id: ctx.record_id(EntityRef::Activity(a)),
                         value: Some(crate::report::Figure::Text(act.end_date.to_string())),
                         reason: Some(format!("{} in {}", c.kind, piece.range)),
