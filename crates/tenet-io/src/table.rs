@@ -358,19 +358,7 @@ impl TableParser {
 
     /// A table that must exist but does not.
     pub(crate) fn missing(kind: TableKind, place: Place) -> Table {
-        let problem = place.problem(0, None, None, None, Reason::MissingFile);
-        Table {
-            kind,
-            place,
-            header: Vec::new(),
-            lines: RowLines::default(),
-            rows: Rows::default(),
-            enrollments: EnrollmentTable::default(),
-            attendance: AttendanceTable::default(),
-            problems: vec![problem],
-            rejected: Vec::new(),
-            complete: false,
-        }
+        Self::failed(kind, place, 0, Reason::MissingFile)
     }
 
     /// Records a problem that is not about one cell (a CSV syntax error).

@@ -718,60 +718,58 @@ impl<'a> Ctx<'a> {
         let from = all.partition_point(|ix| end_of(ix) < self.range.start);
         let to = all.partition_point(|ix| end_of(ix) <= self.range.end);
         let enrollments = all.get(from..to.max(from)).unwrap_or(&[]);
-        if !self.lists {
-            // Nothing is listed: only the total and how many records it
-            // took, with no per-record explanation work.
-            for &ix in enrollments {
-                if let Some(f) = filter {
-                    self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
-                    if !self.eval_bool(f)? {
-                        self.trace.more += 1;
-                        continue;
-                    }
-                }
-                total = total.plus(self.credit(ix)?.0)?;
-                self.trace.more += 1;
-            }
-            return Ok(total);
+        if self.lists {
+            self.trace.counted.reserve(enrollments.len());
         }
-        self.trace.counted.reserve(enrollments.len());
         for &ix in enrollments {
-            let e = data.enrollment(ix);
-            let a = data.activity(e.activity);
-            let id = self.record_id(EntityRef::Activity(e.activity));
-            if let Some(f) = filter {
-                self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
-                if !self.eval_bool(f)? {
-                    self.trace.excluded.push(Record {
-                        kind: Cow::Borrowed("enrollment"),
-                        id,
-                        value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
-                        reason: Some(format!("not counted by this rule: {}", f.text)),
-                    });
-                    continue;
+            let kept = match filter {
+                Some(f) => {
+                    self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
+                    self.eval_bool(f)?
                 }
-            }
-            let (hours, denied) = self.credit(ix)?;
-            match denied {
-                Some(reason) => self.trace.excluded.push(Record {
+                None => true,
+            };
+            let (hours, denied) = if kept {
+                self.credit(ix)?
+            } else {
+                (Q::ZERO, None)
+            };
+            if !self.lists {
+                // Nothing is listed: the record is only counted, with no
+                // per-record explanation work.
+                self.trace.more += 1;
+            } else {
+                let e = data.enrollment(ix);
+                let a = data.activity(e.activity);
+                let id = self.record_id(EntityRef::Activity(e.activity));
+                let left_out = |reason: String| Record {
                     kind: Cow::Borrowed("enrollment"),
-                    id,
+                    id: Arc::clone(&id),
                     value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
-                    reason: Some(format!(
+                    reason: Some(reason),
+                };
+                match (kept, denied) {
+                    (false, _) => self.trace.excluded.push(left_out(format!(
+                        "not counted by this rule: {}",
+                        filter.map_or("", |f| &*f.text)
+                    ))),
+                    (true, Some(reason)) => self.trace.excluded.push(left_out(format!(
                         "{} (absent {} of {} scheduled hours)",
                         reason,
                         e.absent_hours.normalize(),
                         a.scheduled_hours.normalize()
-                    )),
-                }),
-                None => self.trace.counted.push(Record {
-                    kind: Cow::Borrowed("enrollment"),
-                    id,
-                    value: Some(Figure::Number(hours.to_decimal())),
-                    reason: None,
-                }),
+                    ))),
+                    (true, None) => self.trace.counted.push(Record {
+                        kind: Cow::Borrowed("enrollment"),
+                        id,
+                        value: Some(Figure::Number(hours.to_decimal())),
+                        reason: None,
+                    }),
+                }
             }
-            total = total.plus(hours)?;
+            if kept {
+                total = total.plus(hours)?;
+            }
         }
         Ok(total)
     }
