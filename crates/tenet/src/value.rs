@@ -35,6 +35,33 @@ impl Q {
         Q { n, d: Decimal::ONE }
     }
 
+    /// The decimal when the denominator is exactly one (as `Q::new` makes
+    /// it), without reducing: a cheap test for the common case.
+    pub fn whole(self) -> Option<Decimal> {
+        self.unit_denominator().then_some(self.n)
+    }
+
+    /// Whether `d` is the very `Decimal::ONE` `Q::new` puts there (same
+    /// bits): cheaper than `Decimal`'s `==`, which rescales.
+    fn unit_denominator(self) -> bool {
+        self.d.serialize() == Decimal::ONE.serialize()
+    }
+
+    /// `self + n`, for a whole decimal `n`: `self.plus(Q::new(n))`, the
+    /// sum a window of credited hours takes once per enrollment.
+    pub fn plus_whole(self, n: Decimal) -> Result<Q, Overflow> {
+        if self.unit_denominator() {
+            Ok(Q::new(self.n.checked_add(n).ok_or(Overflow)?))
+        } else {
+            self.plus(Q::new(n))
+        }
+    }
+
+    /// The numerator and the (positive) denominator.
+    pub(crate) fn parts(self) -> (Decimal, Decimal) {
+        (self.n, self.d)
+    }
+
     /// `n / d`; `None` when `d` is zero.
     pub fn ratio(n: Decimal, d: Decimal) -> Option<Q> {
         if d.is_zero() {

@@ -457,14 +457,16 @@ impl<'a> Checker<'a> {
                 return None;
             }
         }
+        let otherwise = otherwise?;
         Some(Credit {
+            lowered: crate::eval::lower::lower(var, &denials, &otherwise).map(Box::new),
             name: decl.name.name.clone(),
             title: decl.title.as_ref().map(|t| t.value.clone()),
             file: self.sink_name(),
             cites: self.cites(&decl.cites),
             var,
             denials,
-            otherwise: otherwise?,
+            otherwise,
             slots: usize::from(self.env.slots),
         })
     }

@@ -4,8 +4,9 @@
 //! treat with three-valued logic (false wins an `and`, true wins an `or`),
 //! so a rule never passes or fails on data it does not have.
 
+use super::credit::{credit_ctx, credit_of, denial_reason, CreditTable, Entry};
 use crate::model::{Actor, Dataset, EnrollmentIx, Org, PersonIx};
-use crate::program::{Aggregate, Arith, CheckedPolicy, Cmp, Credit, Expr, ExprKind};
+use crate::program::{Aggregate, Arith, CheckedPolicy, Cmp, Expr, ExprKind};
 use crate::report::{Explanation, Fact, Figure, Record};
 use crate::schema::{EnumValue, Field, Type};
 use crate::syntax::ast::{AggFn, RelKind, RelLink};
@@ -13,8 +14,7 @@ use crate::value::{add_duration, DateRange, EntityRef, Overflow, Value, Q};
 use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 /// Why evaluation stopped short of a value.
 #[derive(Debug, Clone, PartialEq)]
@@ -710,18 +710,43 @@ impl<'a> Ctx<'a> {
 
     fn credited(&mut self, p: PersonIx, elem: crate::program::Var, filter: Option<&Expr>) -> R<Q> {
         let data = self.data;
-        let mut total = Q::ZERO;
+        let all = data.enrollments_of(p);
+        let ledger = self.ledger(p);
         // Enrollments are sorted by their activity's end date: the window's
         // enrollments are one contiguous run, found by binary search.
-        let all = data.enrollments_of(p);
-        let end_of = |ix: &EnrollmentIx| data.activity(data.enrollment(*ix).activity).end_date;
-        let from = all.partition_point(|ix| end_of(ix) < self.range.start);
-        let to = all.partition_point(|ix| end_of(ix) <= self.range.end);
-        let enrollments = all.get(from..to.max(from)).unwrap_or(&[]);
-        if self.lists {
-            self.trace.counted.reserve(enrollments.len());
+        let (start, end) = (self.range.start, self.range.end);
+        let (from, to) = match ledger {
+            Some(l) => (
+                l.partition_point(|x| x.end < start),
+                l.partition_point(|x| x.end <= end),
+            ),
+            None => {
+                let end_of =
+                    |ix: &EnrollmentIx| data.activity(data.enrollment(*ix).activity).end_date;
+                (
+                    all.partition_point(|ix| end_of(ix) < start),
+                    all.partition_point(|ix| end_of(ix) <= end),
+                )
+            }
+        };
+        let to = to.max(from);
+        if !self.lists && filter.is_none() {
+            if let Some(entries) = ledger.and_then(|l| l.get(from..to)) {
+                // The common case, counted straight off the ledger: no
+                // records, nothing to look up for a whole-hour credit.
+                let ixs = all.get(from..to).unwrap_or(&[]);
+                let mut counted = 0;
+                let total = self.sum_ledger(entries, ixs, &mut counted);
+                self.trace.more += counted;
+                return total;
+            }
         }
-        for &ix in enrollments {
+        let mut total = Q::ZERO;
+        if self.lists {
+            self.trace.counted.reserve(to - from);
+        }
+        for k in from..to {
+            let Some(&ix) = all.get(k) else { break };
             let kept = match filter {
                 Some(f) => {
                     self.set(elem, Value::Entity(EntityRef::Enrollment(ix)));
@@ -729,10 +754,10 @@ impl<'a> Ctx<'a> {
                 }
                 None => true,
             };
-            let (hours, denied) = if kept {
-                self.credit(ix)?
-            } else {
-                (Q::ZERO, None)
+            let (hours, denied) = match (kept, ledger.and_then(|l| l.get(k))) {
+                (false, _) => (Q::ZERO, None),
+                (true, Some(entry)) => self.ledger_credit(*entry, ix)?,
+                (true, None) => self.credit(ix)?,
             };
             if !self.lists {
                 // Nothing is listed: the record is only counted, with no
@@ -776,151 +801,72 @@ impl<'a> Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    /// Credited hours of one enrollment and, when credit is denied, why.
-    fn credit(&mut self, ix: EnrollmentIx) -> R<(Q, Option<&'a str>)> {
-        let (data, policy, as_of) = (self.data, self.policy, self.as_of);
-        // One scratch context serves every enrollment this context credits.
-        let mut inner = self
-            .scratch
-            .take()
-            .unwrap_or_else(|| Box::new(credit_ctx(data, policy, as_of)));
-        let outcome = match self.credits {
-            Some(table) => table.get(policy, &mut inner, ix),
-            None => match &policy.credit {
-                Some(credit) => credit_in(&mut inner, credit, ix).map(|(hours, code)| match code {
-                    0 => (hours, None),
-                    code => (Q::ZERO, denial_reason(policy, usize::from(code) - 1)),
-                }),
-                None => unknown("internal: no credit block".into()),
-            },
-        };
+    /// The credit ledger of `p`, when the run keeps one for `p`.
+    fn ledger(&mut self, p: PersonIx) -> Option<&'a [Entry]> {
+        let table = self.credits?;
+        let mut inner = self.scratch_ctx();
+        let ledger = table.ledger(self.data, self.policy, &mut inner, p);
         self.scratch = Some(inner);
-        outcome
+        ledger
     }
-}
 
-/// How one enrollment fared under the credit block.
-#[derive(Debug, Clone, Copy)]
-struct CreditCell {
-    hours: Q,
-    /// 0: credited; `i + 1`: denied by denial `i`; `u16::MAX`: unknown.
-    code: u16,
-}
+    /// The credited hours of a run of a ledger, counting in `counted` the
+    /// enrollments whose credit was known (as the general loop counts
+    /// them before it stops at an unknown one).
+    fn sum_ledger(&self, entries: &[Entry], ixs: &[EnrollmentIx], counted: &mut u64) -> R<Q> {
+        let mut total = Q::ZERO;
+        for (entry, &ix) in entries.iter().zip(ixs) {
+            let hours = match entry.whole() {
+                Some(hours) => hours,
+                None => {
+                    let (hours, _) = self.ledger_credit(*entry, ix)?;
+                    *counted += 1;
+                    total = total.plus(hours)?;
+                    continue;
+                }
+            };
+            *counted += 1;
+            total = total.plus_whole(hours)?;
+        }
+        Ok(total)
+    }
 
-/// The credit of every enrollment, computed at most once per evaluation
-/// run — when a rule first counts it — and shared by every rule (and
-/// thread) that counts credited hours. Computing every enrollment up front
-/// cost more than the rules themselves when they look at only some years
-/// or some people.
-pub(crate) struct CreditTable {
-    cells: Vec<OnceLock<CreditCell>>,
-    /// Why the credit of an enrollment is unknown (rare).
-    unknown: Mutex<HashMap<EnrollmentIx, String>>,
-}
+    /// The credit an entry of a ledger records for enrollment `ix`.
+    fn ledger_credit(&self, entry: Entry, ix: EnrollmentIx) -> R<(Q, Option<&'a str>)> {
+        match self.credits {
+            Some(table) => table.outcome(self.policy, entry, ix),
+            None => unknown("internal: a ledger without a credit table".into()),
+        }
+    }
 
-impl CreditTable {
-    /// An empty table for every enrollment; `None` when the policy has no
-    /// credit block.
-    pub fn new(data: &Dataset, policy: &CheckedPolicy) -> Option<CreditTable> {
-        policy.credit.as_ref()?;
-        Some(CreditTable {
-            cells: std::iter::repeat_with(OnceLock::new)
-                .take(data.enrollments.len())
-                .collect(),
-            unknown: Mutex::new(HashMap::new()),
+    /// The context the credit block runs in, made once per context.
+    fn scratch_ctx(&mut self) -> Box<Ctx<'a>> {
+        let (data, policy, as_of) = (self.data, self.policy, self.as_of);
+        self.scratch
+            .take()
+            .unwrap_or_else(|| Box::new(credit_ctx(data, policy, as_of)))
+    }
+
+    /// Credited hours of one enrollment and, when credit is denied, why:
+    /// from its person's ledger when the run keeps one, else computed.
+    fn credit(&mut self, ix: EnrollmentIx) -> R<(Q, Option<&'a str>)> {
+        let data = self.data;
+        let p = data.enrollment(ix).person;
+        if let Some(ledger) = self.ledger(p) {
+            let k = data.enrollments_of(p).iter().position(|&e| e == ix);
+            if let Some(entry) = k.and_then(|k| ledger.get(k)) {
+                return self.ledger_credit(*entry, ix);
+            }
+        }
+        let mut inner = self.scratch_ctx();
+        let outcome = credit_of(&mut inner, self.policy, ix);
+        self.scratch = Some(inner);
+        let (hours, code) = outcome?;
+        Ok(match code {
+            0 => (hours, None),
+            code => (Q::ZERO, denial_reason(self.policy, usize::from(code) - 1)),
         })
     }
-
-    /// The credit of one enrollment, computed with `ctx` (a credit-block
-    /// context) the first time it is asked for.
-    fn get<'p>(
-        &self,
-        policy: &'p CheckedPolicy,
-        ctx: &mut Ctx<'_>,
-        ix: EnrollmentIx,
-    ) -> R<(Q, Option<&'p str>)> {
-        let Some(slot) = self.cells.get(ix.index()) else {
-            return unknown("internal: enrollment outside the credit table".into());
-        };
-        // Never re-entered: the checker rejects `credited` and
-        // `credited_hours` inside a credit block, so computing one credit
-        // never asks for another.
-        let cell = slot.get_or_init(|| {
-            let outcome = match &policy.credit {
-                Some(credit) => credit_in(ctx, credit, ix),
-                None => Err(Halt::Unknown("internal: no credit block".into())),
-            };
-            match outcome {
-                Ok((hours, code)) => CreditCell { hours, code },
-                Err(Halt::Unknown(why)) => {
-                    if let Ok(mut map) = self.unknown.lock() {
-                        map.insert(ix, why);
-                    }
-                    CreditCell {
-                        hours: Q::ZERO,
-                        code: u16::MAX,
-                    }
-                }
-            }
-        });
-        match cell.code {
-            0 => Ok((cell.hours, None)),
-            u16::MAX => unknown(
-                self.unknown
-                    .lock()
-                    .ok()
-                    .and_then(|m| m.get(&ix).cloned())
-                    .unwrap_or_default(),
-            ),
-            code => Ok((Q::ZERO, denial_reason(policy, usize::from(code) - 1))),
-        }
-    }
-}
-
-fn denial_reason(policy: &CheckedPolicy, i: usize) -> Option<&str> {
-    policy
-        .credit
-        .as_ref()
-        .and_then(|c| c.denials.get(i))
-        .map(|d| d.reason.as_str())
-}
-
-/// A context for running the credit block.
-fn credit_ctx<'a>(data: &'a Dataset, policy: &'a CheckedPolicy, as_of: NaiveDate) -> Ctx<'a> {
-    Ctx {
-        data,
-        policy,
-        as_of,
-        range: DateRange {
-            start: NaiveDate::MIN,
-            end: as_of,
-        },
-        window: None,
-        param_day: as_of,
-        default_at: as_of,
-        env: vec![None; policy.credit.as_ref().map_or(0, |c| c.slots)],
-        trace: Explanation::default(),
-        credits: None,
-        scratch: None,
-        names: None,
-        lists: false,
-    }
-}
-
-/// Runs the credit block for one enrollment; params and default dates are
-/// taken on the day its activity ends.
-fn credit_in(ctx: &mut Ctx<'_>, credit: &Credit, ix: EnrollmentIx) -> R<(Q, u16)> {
-    let end = ctx.data.activity(ctx.data.enrollment(ix).activity).end_date;
-    ctx.param_day = end;
-    ctx.default_at = end;
-    ctx.set(credit.var, Value::Entity(EntityRef::Enrollment(ix)));
-    for (i, d) in credit.denials.iter().enumerate() {
-        if ctx.eval_bool(&d.cond)? {
-            return Ok((Q::ZERO, u16::try_from(i + 1).unwrap_or(u16::MAX - 1)));
-        }
-    }
-    let hours = ctx.eval_num(&credit.otherwise)?;
-    Ok((hours, 0))
 }
 
 fn org_ref(o: Org) -> EntityRef {

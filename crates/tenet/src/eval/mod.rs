@@ -6,7 +6,9 @@
 //! a window still open is `pending` unless already satisfied; records dated
 //! after the evaluation date are never counted.
 
+mod credit;
 mod expr;
+pub(crate) mod lower;
 mod names;
 pub(crate) mod windows;
 
@@ -17,7 +19,8 @@ use crate::report::{self, Explanation, Record, Report, RuleResult, Status, Subje
 use crate::schema::{Entity, Type};
 use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
-use expr::{compare, ref_actor, show, CreditTable, Ctx, Halt};
+use credit::CreditTable;
+use expr::{compare, ref_actor, show, Ctx, Halt};
 use names::Names;
 use std::borrow::Cow;
 
@@ -294,7 +297,11 @@ pub(crate) fn evaluate_one_rule(
     let mut out = Vec::new();
     let mut run = Run::bare(policy, data, as_of);
     match subject {
-        Some(s) if subject_entity(s) == Some(rule.subject) => evaluate_rule(run, rule, s, &mut out),
+        Some(s) if subject_entity(s) == Some(rule.subject) => {
+            let credits = CreditTable::for_subject(policy, s);
+            run.credits = credits.as_ref();
+            evaluate_rule(run, rule, s, &mut out);
+        }
         Some(_) => {}
         None => {
             let credits = CreditTable::new(data, policy);
@@ -317,7 +324,13 @@ pub(crate) fn evaluate_subject(
     as_of: NaiveDate,
     out: &mut Vec<RuleResult>,
 ) {
-    let run = Run::bare(policy, data, as_of);
+    // The subject's credit is computed once for all the rules, when it is
+    // a person's; anyone else's is computed as it is counted.
+    let credits = CreditTable::for_subject(policy, subject);
+    let run = Run {
+        credits: credits.as_ref(),
+        ..Run::bare(policy, data, as_of)
+    };
     for rule in &policy.rules {
         if subject_entity(subject) == Some(rule.subject) {
             evaluate_rule(run, rule, subject, out);

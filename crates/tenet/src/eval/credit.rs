@@ -1,0 +1,252 @@
+//! The credit block, run once per enrollment per evaluation run.
+//!
+//! Credit is kept per person, as a *ledger* parallel to the person's
+//! enrollments (`Dataset::enrollments_of`, ordered by end date): each entry
+//! holds the activity's end date and the credit. A window of
+//! `credited_hours` is then a contiguous run of one small array, found by
+//! binary search on dates that sit next to the hours, instead of a walk
+//! through the enrollment and activity tables and a credit table indexed
+//! by enrollment (three cache misses an enrollment on a district).
+//! A ledger is made the first time a rule counts its person's credit, so a
+//! run that looks at some people pays only for them; every rule, policy
+//! and thread of a run then shares it.
+
+use super::expr::{Ctx, Halt, R};
+use crate::model::{Dataset, EnrollmentIx, PersonIx};
+use crate::program::{CheckedPolicy, Credit};
+use crate::report::Explanation;
+use crate::value::{DateRange, EntityRef, Value, Q};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// Credited in whole (decimal) hours.
+const WHOLE: u16 = 0;
+/// Credited, in hours that are not a whole decimal (kept aside).
+const RATIONAL: u16 = u16::MAX - 1;
+/// The credit could not be decided (the reason is kept aside).
+const UNKNOWN: u16 = u16::MAX;
+
+/// How one enrollment fared under the credit block.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry {
+    /// The end date of the enrollment's activity: the day it counts on.
+    pub end: NaiveDate,
+    /// [`WHOLE`], `i + 1` when denied by denial `i`, [`RATIONAL`] or
+    /// [`UNKNOWN`].
+    code: u16,
+    /// The hours when `code` is [`WHOLE`].
+    hours: Decimal,
+}
+
+impl Entry {
+    /// The credited hours when they are a whole decimal: the common case,
+    /// summed without looking anything up.
+    pub fn whole(&self) -> Option<Decimal> {
+        (self.code == WHOLE).then_some(self.hours)
+    }
+}
+
+/// The ledgers of a run: one per person of the dataset, or (for a call
+/// about one subject) one for that person only.
+enum Ledgers {
+    All(Vec<OnceLock<Box<[Entry]>>>),
+    One(PersonIx, OnceLock<Box<[Entry]>>),
+}
+
+/// The credit of enrollments, computed person by person on first use and
+/// shared by every rule (and thread) that counts credited hours.
+pub(crate) struct CreditTable {
+    ledgers: Ledgers,
+    /// Credits that are not whole decimals (rare).
+    rational: Mutex<HashMap<EnrollmentIx, Q>>,
+    /// Why the credit of an enrollment is unknown (rare).
+    unknown: Mutex<HashMap<EnrollmentIx, String>>,
+}
+
+impl CreditTable {
+    /// A table for every person; `None` when the policy has no credit
+    /// block.
+    pub fn new(data: &Dataset, policy: &CheckedPolicy) -> Option<CreditTable> {
+        policy.credit.as_ref()?;
+        let all = std::iter::repeat_with(OnceLock::new)
+            .take(data.people.len())
+            .collect();
+        Some(CreditTable::with(Ledgers::All(all)))
+    }
+
+    /// A table for a call about one subject: it keeps the subject's
+    /// credit when the subject is a person (other people's is computed when
+    /// asked, not kept); `None` when there is nothing to keep.
+    pub fn for_subject(policy: &CheckedPolicy, subject: EntityRef) -> Option<CreditTable> {
+        policy.credit.as_ref()?;
+        match subject {
+            EntityRef::Person(p) => Some(CreditTable::with(Ledgers::One(p, OnceLock::new()))),
+            _ => None,
+        }
+    }
+
+    fn with(ledgers: Ledgers) -> CreditTable {
+        CreditTable {
+            ledgers,
+            rational: Mutex::new(HashMap::new()),
+            unknown: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The ledger of `p`, parallel to `data.enrollments_of(p)`, made with
+    /// `ctx` (a credit-block context) the first time it is asked for;
+    /// `None` when this table does not keep `p`'s credit.
+    pub fn ledger(
+        &self,
+        data: &Dataset,
+        policy: &CheckedPolicy,
+        ctx: &mut Ctx<'_>,
+        p: PersonIx,
+    ) -> Option<&[Entry]> {
+        let slot = match &self.ledgers {
+            Ledgers::All(all) => all.get(p.index())?,
+            Ledgers::One(only, slot) => (*only == p).then_some(slot)?,
+        };
+        // Never re-entered: the checker rejects `credited` and
+        // `credited_hours` inside a credit block, so computing one credit
+        // never asks for another.
+        Some(slot.get_or_init(|| {
+            data.enrollments_of(p)
+                .iter()
+                .map(|&ix| self.entry(data, policy, ctx, ix))
+                .collect()
+        }))
+    }
+
+    fn entry(
+        &self,
+        data: &Dataset,
+        policy: &CheckedPolicy,
+        ctx: &mut Ctx<'_>,
+        ix: EnrollmentIx,
+    ) -> Entry {
+        let end = data.activity(data.enrollment(ix).activity).end_date;
+        let (code, hours) = match credit_of(ctx, policy, ix) {
+            Ok((q, 0)) => match q.whole() {
+                Some(hours) => (WHOLE, hours),
+                None => {
+                    if let Ok(mut map) = self.rational.lock() {
+                        map.insert(ix, q);
+                    }
+                    (RATIONAL, Decimal::ZERO)
+                }
+            },
+            Ok((_, code)) => (code, Decimal::ZERO),
+            Err(Halt::Unknown(why)) => {
+                if let Ok(mut map) = self.unknown.lock() {
+                    map.insert(ix, why);
+                }
+                (UNKNOWN, Decimal::ZERO)
+            }
+        };
+        Entry { end, code, hours }
+    }
+
+    /// The credited hours of the enrollment `entry` describes, and why
+    /// credit is denied when it is.
+    pub fn outcome<'p>(
+        &self,
+        policy: &'p CheckedPolicy,
+        entry: Entry,
+        ix: EnrollmentIx,
+    ) -> R<(Q, Option<&'p str>)> {
+        match entry.code {
+            WHOLE => Ok((Q::new(entry.hours), None)),
+            RATIONAL => match self.rational.lock().ok().and_then(|m| m.get(&ix).copied()) {
+                Some(q) => Ok((q, None)),
+                None => Err(Halt::Unknown("internal: lost credit".into())),
+            },
+            UNKNOWN => Err(Halt::Unknown(
+                self.unknown
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(&ix).cloned())
+                    .unwrap_or_default(),
+            )),
+            code => Ok((Q::ZERO, denial_reason(policy, usize::from(code) - 1))),
+        }
+    }
+}
+
+/// Runs the credit block for one enrollment: the hours, with code 0, or
+/// zero and `i + 1` when denial `i` holds.
+pub(crate) fn credit_of(
+    ctx: &mut Ctx<'_>,
+    policy: &CheckedPolicy,
+    ix: EnrollmentIx,
+) -> R<(Q, u16)> {
+    match &policy.credit {
+        Some(credit) => match credit.lowered.as_ref().and_then(|l| l.credit(ctx.data, ix)) {
+            Some((hours, code)) => code_of(code).map(|code| (hours, code)),
+            None => credit_in(ctx, credit, ix),
+        },
+        None => Err(Halt::Unknown("internal: no credit block".into())),
+    }
+}
+
+/// Why denial `i` of the policy's credit block denies credit.
+pub(crate) fn denial_reason(policy: &CheckedPolicy, i: usize) -> Option<&str> {
+    policy
+        .credit
+        .as_ref()
+        .and_then(|c| c.denials.get(i))
+        .map(|d| d.reason.as_str())
+}
+
+/// A context for running the credit block.
+pub(crate) fn credit_ctx<'a>(
+    data: &'a Dataset,
+    policy: &'a CheckedPolicy,
+    as_of: NaiveDate,
+) -> Ctx<'a> {
+    Ctx {
+        data,
+        policy,
+        as_of,
+        range: DateRange {
+            start: NaiveDate::MIN,
+            end: as_of,
+        },
+        window: None,
+        param_day: as_of,
+        default_at: as_of,
+        env: vec![None; policy.credit.as_ref().map_or(0, |c| c.slots)],
+        trace: Explanation::default(),
+        credits: None,
+        scratch: None,
+        names: None,
+        lists: false,
+    }
+}
+
+/// Runs the credit block for one enrollment; params and default dates are
+/// taken on the day its activity ends.
+fn credit_in(ctx: &mut Ctx<'_>, credit: &Credit, ix: EnrollmentIx) -> R<(Q, u16)> {
+    let end = ctx.data.activity(ctx.data.enrollment(ix).activity).end_date;
+    ctx.param_day = end;
+    ctx.default_at = end;
+    ctx.set(credit.var, Value::Entity(EntityRef::Enrollment(ix)));
+    for (i, d) in credit.denials.iter().enumerate() {
+        if ctx.eval_bool(&d.cond)? {
+            return code_of(i + 1).map(|code| (Q::ZERO, code));
+        }
+    }
+    let hours = ctx.eval_num(&credit.otherwise)?;
+    Ok((hours, WHOLE))
+}
+
+/// The code of an outcome: 0, or `i + 1` for denial `i`. Codes above the
+/// last denial mark other outcomes.
+fn code_of(code: usize) -> R<u16> {
+    u16::try_from(code)
+        .ok()
+        .filter(|c| *c < RATIONAL)
+        .ok_or_else(|| Halt::Unknown("internal: too many denials".into()))
+}
