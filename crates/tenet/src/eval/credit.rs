@@ -12,6 +12,7 @@
 //! and thread of a run then shares it.
 
 use super::expr::{Ctx, Halt, R};
+use super::lower::Reads;
 use crate::model::{Dataset, EnrollmentIx, PersonIx};
 use crate::program::{CheckedPolicy, Credit};
 use crate::report::Explanation;
@@ -95,6 +96,19 @@ impl CreditTable {
         }
     }
 
+    /// Where the ledger of `p` goes, when this table keeps it.
+    fn slot(&self, p: PersonIx) -> Option<&OnceLock<Box<[Entry]>>> {
+        match &self.ledgers {
+            Ledgers::All(all) => all.get(p.index()),
+            Ledgers::One(only, slot) => (*only == p).then_some(slot),
+        }
+    }
+
+    /// The ledger of `p` if it has been made.
+    pub fn made(&self, p: PersonIx) -> Option<&[Entry]> {
+        self.slot(p)?.get().map(|l| &**l)
+    }
+
     /// The ledger of `p`, parallel to `data.enrollments_of(p)`, made with
     /// `ctx` (a credit-block context) the first time it is asked for;
     /// `None` when this table does not keep `p`'s credit.
@@ -105,30 +119,61 @@ impl CreditTable {
         ctx: &mut Ctx<'_>,
         p: PersonIx,
     ) -> Option<&[Entry]> {
-        let slot = match &self.ledgers {
-            Ledgers::All(all) => all.get(p.index())?,
-            Ledgers::One(only, slot) => (*only == p).then_some(slot)?,
-        };
+        let slot = self.slot(p)?;
         // Never re-entered: the checker rejects `credited` and
         // `credited_hours` inside a credit block, so computing one credit
         // never asks for another.
-        Some(slot.get_or_init(|| {
-            data.enrollments_of(p)
-                .iter()
-                .map(|&ix| self.entry(data, policy, ctx, ix))
-                .collect()
-        }))
+        Some(slot.get_or_init(|| self.make(data, policy, ctx, data.enrollments_of(p))))
     }
 
-    fn entry(
+    /// The ledger of a person's enrollments `ixs`.
+    fn make(
         &self,
         data: &Dataset,
         policy: &CheckedPolicy,
         ctx: &mut Ctx<'_>,
-        ix: EnrollmentIx,
-    ) -> Entry {
-        let end = data.activity(data.enrollment(ix).activity).end_date;
-        let (code, hours) = match credit_of(ctx, policy, ix) {
+        ixs: &[EnrollmentIx],
+    ) -> Box<[Entry]> {
+        // A person's enrollments, and their activities, lie scattered over
+        // tables far bigger than the cache. Reading them in two tight
+        // passes first, before any credit is computed, lets the processor
+        // overlap the cache misses; reading each as it is credited took
+        // one miss after another.
+        let enrollments: Vec<_> = ixs
+            .iter()
+            .map(|&ix| {
+                let e = data.enrollment(ix);
+                (e.activity, e.absent_hours)
+            })
+            .collect();
+        let reads: Vec<_> = enrollments
+            .iter()
+            .map(|&(a, absent)| {
+                let a = data.activity(a);
+                let reads = Reads {
+                    absent,
+                    scheduled: a.scheduled_hours,
+                    hours: a.hours,
+                };
+                (a.end_date, reads)
+            })
+            .collect();
+        let lowered = policy.credit.as_ref().and_then(|c| c.lowered.as_deref());
+        reads
+            .iter()
+            .zip(ixs)
+            .map(|(&(end, reads), &ix)| {
+                let outcome = match lowered.and_then(|l| l.credit_of(&reads)) {
+                    Some((hours, code)) => code_of(code).map(|code| (hours, code)),
+                    None => credit_of(ctx, policy, ix),
+                };
+                self.entry(end, ix, outcome)
+            })
+            .collect()
+    }
+
+    fn entry(&self, end: NaiveDate, ix: EnrollmentIx, outcome: R<(Q, u16)>) -> Entry {
+        let (code, hours) = match outcome {
             Ok((q, 0)) => match q.whole() {
                 Some(hours) => (WHOLE, hours),
                 None => {

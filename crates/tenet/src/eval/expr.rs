@@ -559,7 +559,19 @@ impl<'a> Ctx<'a> {
             }
             (RelKind::Enrollments, link) => {
                 let list: Vec<EnrollmentIx> = match link {
-                    Some((_, EntityRef::Person(p))) => data.enrollments_of(p).to_vec(),
+                    Some((_, EntityRef::Person(p))) => {
+                        // A ledger already made has the dates at hand; one
+                        // is not made just for them.
+                        let ledger = self.credits.and_then(|t| t.made(p));
+                        let run = self.counted_run(p, ledger);
+                        let all = data.enrollments_of(p);
+                        return Ok(all
+                            .get(run)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(|e| EntityRef::Enrollment(*e))
+                            .collect());
+                    }
                     Some((_, EntityRef::Activity(a))) => (0..data.enrollments.len())
                         .map(|i| EnrollmentIx(i as u32))
                         .filter(|e| data.enrollment(*e).activity == a)
@@ -708,12 +720,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn credited(&mut self, p: PersonIx, elem: crate::program::Var, filter: Option<&Expr>) -> R<Q> {
+    /// Where the enrollments of `p` that count in the current range lie in
+    /// `data.enrollments_of(p)` (and in `ledger`, parallel to it).
+    /// Enrollments are sorted by their activity's end date, so they are one
+    /// contiguous run, found by binary search — on the ledger's dates when
+    /// there is one, which sit together in memory.
+    fn counted_run(&self, p: PersonIx, ledger: Option<&[Entry]>) -> std::ops::Range<usize> {
         let data = self.data;
-        let all = data.enrollments_of(p);
-        let ledger = self.ledger(p);
-        // Enrollments are sorted by their activity's end date: the window's
-        // enrollments are one contiguous run, found by binary search.
         let (start, end) = (self.range.start, self.range.end);
         let (from, to) = match ledger {
             Some(l) => (
@@ -721,6 +734,7 @@ impl<'a> Ctx<'a> {
                 l.partition_point(|x| x.end <= end),
             ),
             None => {
+                let all = data.enrollments_of(p);
                 let end_of =
                     |ix: &EnrollmentIx| data.activity(data.enrollment(*ix).activity).end_date;
                 (
@@ -729,7 +743,17 @@ impl<'a> Ctx<'a> {
                 )
             }
         };
-        let to = to.max(from);
+        from..to.max(from)
+    }
+
+    fn credited(&mut self, p: PersonIx, elem: crate::program::Var, filter: Option<&Expr>) -> R<Q> {
+        let data = self.data;
+        let all = data.enrollments_of(p);
+        let ledger = self.ledger(p);
+        let std::ops::Range {
+            start: from,
+            end: to,
+        } = self.counted_run(p, ledger);
         if !self.lists && filter.is_none() {
             if let Some(entries) = ledger.and_then(|l| l.get(from..to)) {
                 // The common case, counted straight off the ledger: no
@@ -853,8 +877,16 @@ impl<'a> Ctx<'a> {
         let data = self.data;
         let p = data.enrollment(ix).person;
         if let Some(ledger) = self.ledger(p) {
-            let k = data.enrollments_of(p).iter().position(|&e| e == ix);
-            if let Some(entry) = k.and_then(|k| ledger.get(k)) {
+            // Among the person's enrollments that end on the same day.
+            let end = data.activity(data.enrollment(ix).activity).end_date;
+            let from = ledger.partition_point(|x| x.end < end);
+            let same_day = ledger
+                .get(from..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|x| x.end == end);
+            let all = data.enrollments_of(p).get(from..).unwrap_or(&[]);
+            if let Some((entry, _)) = same_day.zip(all).find(|(_, e)| **e == ix) {
                 return self.ledger_credit(*entry, ix);
             }
         }

@@ -168,10 +168,14 @@ fn scaled_pair(left: &Num, right: &Num) -> Option<[(Decimal, Option<Source>); 2]
 }
 
 /// The numbers of one enrollment the lowered forms read.
-struct Reads {
-    absent: Decimal,
-    scheduled: Decimal,
-    hours: Decimal,
+#[derive(Debug, Clone, Copy)]
+pub struct Reads {
+    /// `e.absent_hours`
+    pub absent: Decimal,
+    /// `e.scheduled_hours`
+    pub scheduled: Decimal,
+    /// `e.activity.hours`
+    pub hours: Decimal,
 }
 
 impl Reads {
@@ -191,17 +195,21 @@ impl Lowered {
     pub fn credit(&self, data: &Dataset, ix: EnrollmentIx) -> Option<(Q, usize)> {
         let e = data.enrollment(ix);
         let a = data.activity(e.activity);
-        let reads = Reads {
+        self.credit_of(&Reads {
             absent: e.absent_hours,
             scheduled: a.scheduled_hours,
             hours: a.hours,
-        };
+        })
+    }
+
+    /// [`Lowered::credit`] from numbers already read.
+    pub fn credit_of(&self, reads: &Reads) -> Option<(Q, usize)> {
         for (i, d) in self.denials.iter().enumerate() {
-            if d.holds(&reads)? {
+            if d.holds(reads)? {
                 return Some((Q::ZERO, i + 1));
             }
         }
-        Some((self.otherwise.value(&reads)?, 0))
+        Some((self.otherwise.value(reads)?, 0))
     }
 }
 
