@@ -65,11 +65,45 @@ enum Test {
         right: Num,
         /// Both sides as `constant × source`, the constants brought over a
         /// common denominator: compared without building a `Q`.
-        scaled: Option<[(Decimal, Option<Source>); 2]>,
+        scaled: Option<[Scaled; 2]>,
     },
     Not(Box<Test>),
     And(Box<Test>, Box<Test>),
     Or(Box<Test>, Box<Test>),
+}
+
+/// `k / 10^scale × source` (`source` absent: 1), a side of a comparison
+/// taken apart ahead so that comparing costs two integer products.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scaled {
+    k: i64,
+    scale: u32,
+    source: Option<Source>,
+}
+
+impl Scaled {
+    fn new(k: Decimal, source: Option<Source>) -> Option<Scaled> {
+        Some(Scaled {
+            k: i64::try_from(k.mantissa()).ok()?,
+            scale: k.scale(),
+            source,
+        })
+    }
+
+    /// The value as a mantissa and a scale; `None` when a read's mantissa
+    /// is beyond 64 bits (hours never are).
+    fn term(&self, r: &Reads) -> Option<(i128, u32)> {
+        let k = i128::from(self.k);
+        match self.source {
+            None => Some((k, self.scale)),
+            Some(s) => {
+                let d = r.get(s);
+                // 64 × 64 bits: no overflow in 128.
+                let m = i128::from(i64::try_from(d.mantissa()).ok()?);
+                Some((k * m, self.scale + d.scale()))
+            }
+        }
+    }
 }
 
 /// Lowers a credit block over the enrollment variable `var`; `None` when
@@ -160,11 +194,14 @@ fn scaled(n: &Num) -> Option<(Q, Option<Source>)> {
 }
 
 /// `k·A ⋚ j·B` ⇔ `(k.n·j.d)·A ⋚ (j.n·k.d)·B`, denominators being positive.
-fn scaled_pair(left: &Num, right: &Num) -> Option<[(Decimal, Option<Source>); 2]> {
+fn scaled_pair(left: &Num, right: &Num) -> Option<[Scaled; 2]> {
     let (k, a) = scaled(left)?;
     let (j, b) = scaled(right)?;
     let ((kn, kd), (jn, jd)) = (k.parts(), j.parts());
-    Some([(kn.checked_mul(jd)?, a), (jn.checked_mul(kd)?, b)])
+    Some([
+        Scaled::new(kn.checked_mul(jd)?, a)?,
+        Scaled::new(jn.checked_mul(kd)?, b)?,
+    ])
 }
 
 /// The numbers of one enrollment the lowered forms read.
@@ -226,10 +263,9 @@ impl Test {
                 right,
                 scaled,
             } => {
-                let fast = scaled.as_ref().and_then(|[(k, a), (j, b)]| {
-                    let read = |s: &Option<Source>| s.map_or(Decimal::ONE, |s| r.get(s));
-                    compare_products(*k, read(a), *j, read(b))
-                });
+                let fast = scaled
+                    .as_ref()
+                    .and_then(|[x, y]| compare_terms(x.term(r)?, y.term(r)?));
                 let o = match fast {
                     Some(o) => o,
                     None => left.value(r)?.compare(right.value(r)?).ok()?,
@@ -265,16 +301,10 @@ fn holds(op: Cmp, o: Ordering) -> bool {
     }
 }
 
-/// `k·a` against `j·b`, exactly, on 128-bit integers: a decimal is a
-/// mantissa over a power of ten, so the products are mantissa products
-/// brought to one scale. `None` when an intermediate would overflow.
-fn compare_products(k: Decimal, a: Decimal, j: Decimal, b: Decimal) -> Option<Ordering> {
-    // Mantissas that fit 64 bits (hours always do) multiply into 128 bits
-    // without an overflow check.
-    let wide = |d: Decimal| i64::try_from(d.mantissa()).ok().map(i128::from);
-    let x = wide(k)? * wide(a)?;
-    let y = wide(j)? * wide(b)?;
-    let (sx, sy) = (k.scale() + a.scale(), j.scale() + b.scale());
+/// Two numbers given as mantissa and scale (`m / 10^s`), compared exactly
+/// on 128-bit integers by bringing them to one scale; `None` when that
+/// would overflow.
+fn compare_terms((x, sx): (i128, u32), (y, sy): (i128, u32)) -> Option<Ordering> {
     let (x, y) = match sx.cmp(&sy) {
         Ordering::Less => (x.checked_mul(10i128.checked_pow(sy - sx)?)?, y),
         Ordering::Greater => (x, y.checked_mul(10i128.checked_pow(sx - sy)?)?),
@@ -292,6 +322,19 @@ mod tests {
         Decimal::new(m, s)
     }
 
+    /// `k·a` against `j·b` through [`Scaled::term`], `a` and `b` read as
+    /// an enrollment's absent and scheduled hours.
+    fn products(k: Decimal, a: Decimal, j: Decimal, b: Decimal) -> Option<Ordering> {
+        let reads = Reads {
+            absent: a,
+            scheduled: b,
+            hours: Decimal::ZERO,
+        };
+        let x = Scaled::new(k, Some(Source::Absent))?.term(&reads)?;
+        let y = Scaled::new(j, Some(Source::Scheduled))?.term(&reads)?;
+        compare_terms(x, y)
+    }
+
     proptest! {
         /// The integer comparison agrees with the exact `Q` comparison
         /// whenever it gives an answer.
@@ -302,7 +345,7 @@ mod tests {
         ) {
             let (k, a, j, b) = (dec(k.0.into(), k.1), dec(a.0, a.1), dec(j.0.into(), j.1), dec(b.0, b.1));
             let exact = Q::new(k).times(Q::new(a)).and_then(|x| x.compare(Q::new(j).times(Q::new(b))?));
-            if let (Some(fast), Ok(exact)) = (compare_products(k, a, j, b), exact) {
+            if let (Some(fast), Ok(exact)) = (products(k, a, j, b), exact) {
                 prop_assert_eq!(fast, exact);
             }
         }
@@ -334,8 +377,16 @@ mod tests {
         assert_eq!(
             *scaled,
             Some([
-                (Decimal::from(4), Some(Source::Absent)),
-                (Decimal::ONE, Some(Source::Scheduled))
+                Scaled {
+                    k: 4,
+                    scale: 0,
+                    source: Some(Source::Absent)
+                },
+                Scaled {
+                    k: 1,
+                    scale: 0,
+                    source: Some(Source::Scheduled)
+                }
             ])
         );
     }
@@ -356,15 +407,15 @@ mod tests {
     fn products_compare_across_scales() {
         // 4 × 2.50 = 10.00 against 1 × 10: equal despite the scales.
         assert_eq!(
-            compare_products(dec(4, 0), dec(250, 2), dec(1, 0), dec(10, 0)),
+            products(dec(4, 0), dec(250, 2), dec(1, 0), dec(10, 0)),
             Some(Ordering::Equal)
         );
         assert_eq!(
-            compare_products(dec(4, 0), dec(251, 2), dec(1, 0), dec(10, 0)),
+            products(dec(4, 0), dec(251, 2), dec(1, 0), dec(10, 0)),
             Some(Ordering::Greater)
         );
         assert_eq!(
-            compare_products(dec(-1, 0), dec(1, 28), dec(0, 0), dec(1, 0)),
+            products(dec(-1, 0), dec(1, 28), dec(0, 0), dec(1, 0)),
             Some(Ordering::Less)
         );
     }
