@@ -19,6 +19,9 @@ use std::fmt;
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     pub(crate) policies: Vec<CheckedPolicy>,
+    /// For each policy, which of the set's distinct credit blocks it uses
+    /// (policies importing the same block credit every enrollment alike).
+    credit_groups: Vec<Option<usize>>,
     warnings: Vec<Diagnostic>,
     sources: IndexMap<String, String>,
 }
@@ -277,6 +280,7 @@ impl PolicySet {
             });
         }
         Ok(PolicySet {
+            credit_groups: eval::credit_groups(&policies),
             policies,
             warnings: diagnostics,
             sources,
@@ -350,7 +354,7 @@ impl PolicySet {
     ) -> Vec<Report> {
         // Shared once for every policy of the run (explanations list the
         // same records over and over).
-        let mut shared = eval::Shared::new(data);
+        let mut shared = eval::Shared::default();
         self.policies
             .iter()
             .filter(|p| {
@@ -372,8 +376,27 @@ impl PolicySet {
         as_of: NaiveDate,
     ) -> Vec<RuleResult> {
         let mut out = Vec::new();
-        for p in &self.policies {
-            eval::evaluate_subject(p, data, subject, as_of, &mut out);
+        // The subject's credit, computed once for every policy that
+        // credits the same way (one table per credit block, made on use).
+        let blocks = self
+            .credit_groups
+            .iter()
+            .flatten()
+            .max()
+            .map_or(0, |g| g + 1);
+        let mut tables: Vec<Option<eval::CreditTable>> = (0..blocks).map(|_| None).collect();
+        for (p, group) in self.policies.iter().zip(&self.credit_groups) {
+            let slot = group.and_then(|g| tables.get_mut(g));
+            let credits = match slot {
+                Some(slot) => {
+                    if slot.is_none() {
+                        *slot = eval::CreditTable::for_subject(p, subject);
+                    }
+                    slot.as_ref()
+                }
+                None => None,
+            };
+            eval::evaluate_subject(p, data, subject, as_of, credits, &mut out);
         }
         out
     }

@@ -373,7 +373,7 @@ impl<'a> Ctx<'a> {
     /// A record's id for an explanation: the run's shared copy when there
     /// is one.
     pub fn record_id(&self, r: EntityRef) -> Arc<str> {
-        match self.names.and_then(|n| n.get(r)) {
+        match self.names.and_then(|n| n.get(self.data, r)) {
             Some(id) => Arc::clone(id),
             None => Arc::from(self.entity_id(Some(r))),
         }

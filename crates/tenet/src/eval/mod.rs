@@ -19,7 +19,7 @@ use crate::report::{self, Explanation, Record, Report, RuleResult, Status, Subje
 use crate::schema::{Entity, Type};
 use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
-use credit::CreditTable;
+pub(crate) use credit::CreditTable;
 use expr::{compare, ref_actor, show, Ctx, Halt};
 use names::Names;
 use std::borrow::Cow;
@@ -58,19 +58,13 @@ impl<'a> Run<'a> {
 /// and the credit tables, one per distinct credit block (every shipped
 /// policy imports the same block from `common.policy`, and computing it
 /// is a pass over every enrollment).
+#[derive(Default)]
 pub(crate) struct Shared {
     names: Names,
     credits: Vec<(String, Option<CreditTable>)>,
 }
 
 impl Shared {
-    pub fn new(data: &Dataset) -> Shared {
-        Shared {
-            names: Names::new(data),
-            credits: Vec::new(),
-        }
-    }
-
     /// The credit table for a policy, made on first use of its block.
     fn credits_for(&mut self, policy: &CheckedPolicy, data: &Dataset) -> Option<usize> {
         let key = credit_key(policy)?;
@@ -81,6 +75,25 @@ impl Shared {
         self.credits.push((key, table));
         Some(self.credits.len() - 1)
     }
+}
+
+/// For each policy, the index of its credit block among the distinct
+/// blocks of `policies` (by [`credit_key`]); `None` without a block.
+pub(crate) fn credit_groups(policies: &[CheckedPolicy]) -> Vec<Option<usize>> {
+    let mut keys: Vec<String> = Vec::new();
+    policies
+        .iter()
+        .map(|p| {
+            let key = credit_key(p)?;
+            Some(match keys.iter().position(|k| *k == key) {
+                Some(i) => i,
+                None => {
+                    keys.push(key);
+                    keys.len() - 1
+                }
+            })
+        })
+        .collect()
 }
 
 /// What a policy's credit table depends on: its credit block (which names
@@ -305,7 +318,7 @@ pub(crate) fn evaluate_one_rule(
         Some(_) => {}
         None => {
             let credits = CreditTable::new(data, policy);
-            let names = Names::new(data);
+            let names = Names::default();
             run.credits = credits.as_ref();
             run.names = Some(&names);
             for s in subjects(data, rule.subject) {
@@ -317,18 +330,19 @@ pub(crate) fn evaluate_one_rule(
 }
 
 /// Evaluates every rule of the policy whose subject kind matches.
+/// `credits`, when given, is [`CreditTable::for_subject`] of a policy that
+/// credits as this one does: the subject's credit is computed once for
+/// all the rules (anyone else's as it is counted).
 pub(crate) fn evaluate_subject(
     policy: &CheckedPolicy,
     data: &Dataset,
     subject: EntityRef,
     as_of: NaiveDate,
+    credits: Option<&CreditTable>,
     out: &mut Vec<RuleResult>,
 ) {
-    // The subject's credit is computed once for all the rules, when it is
-    // a person's; anyone else's is computed as it is counted.
-    let credits = CreditTable::for_subject(policy, subject);
     let run = Run {
-        credits: credits.as_ref(),
+        credits,
         ..Run::bare(policy, data, as_of)
     };
     for rule in &policy.rules {
