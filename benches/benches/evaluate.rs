@@ -58,6 +58,12 @@ fn one_teacher(c: &mut Criterion) {
     c.bench_function("one_teacher_lvyuan_xuhui", |b| {
         b.iter(|| black_box(set.evaluate_subject(&data, subject, as_of()).len()))
     });
+    // A service's call: the evaluator is made once, and the teacher's
+    // credit, computed on the first call, is kept for the next.
+    let evaluator = set.evaluator(&data, as_of());
+    c.bench_function("one_teacher_lvyuan_xuhui_prepared", |b| {
+        b.iter(|| black_box(evaluator.evaluate_subject(subject).len()))
+    });
 }
 
 fn whole_district(c: &mut Criterion) {

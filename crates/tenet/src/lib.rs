@@ -75,4 +75,4 @@ mod stack;
 pub mod syntax;
 pub mod value;
 
-pub use policy_set::{resolve_import, CompileError, Detail, EvalOptions, PolicySet};
+pub use policy_set::{resolve_import, CompileError, Detail, EvalOptions, Evaluator, PolicySet};

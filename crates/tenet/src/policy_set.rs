@@ -14,6 +14,7 @@ use crate::value::EntityRef;
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Policies that parsed and checked, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -378,13 +379,8 @@ impl PolicySet {
         let mut out = Vec::new();
         // The subject's credit, computed once for every policy that
         // credits the same way (one table per credit block, made on use).
-        let blocks = self
-            .credit_groups
-            .iter()
-            .flatten()
-            .max()
-            .map_or(0, |g| g + 1);
-        let mut tables: Vec<Option<eval::CreditTable>> = (0..blocks).map(|_| None).collect();
+        let mut tables: Vec<Option<eval::CreditTable>> =
+            (0..self.credit_blocks()).map(|_| None).collect();
         for (p, group) in self.policies.iter().zip(&self.credit_groups) {
             let slot = group.and_then(|g| tables.get_mut(g));
             let credits = match slot {
@@ -396,9 +392,71 @@ impl PolicySet {
                 }
                 None => None,
             };
-            eval::evaluate_subject(p, data, subject, as_of, credits, &mut out);
+            eval::evaluate_subject(p, data, subject, as_of, credits, None, &mut out);
         }
         out
+    }
+
+    /// An evaluator for one dataset and evaluation date that keeps what a
+    /// call computes — each person's credit, the shared record ids — for
+    /// the calls after it: for a service that checks one subject per
+    /// request against a dataset it holds. Results are the same as
+    /// [`evaluate_subject`](Self::evaluate_subject)'s.
+    ///
+    /// ```
+    /// use tenet::model::{Dataset, DistrictRow, FinanceItem, FinanceRow, Rows, SchoolRow};
+    /// use tenet::{report::Status, PolicySet};
+    ///
+    /// let set = PolicySet::from_sources(&[(
+    ///     "funds.policy",
+    ///     r#"policy funds "培训经费" {
+    ///       effective 2021-01-01 .. 2021-12-31
+    ///       rule school_training_funds "按年度公用经费预算总额的5%安排教师培训经费" {
+    ///         for school s
+    ///         each calendar_year
+    ///         require finance(s, teacher_training_funds) >= 5% of finance(s, public_funds_budget)
+    ///       }
+    ///     }"#,
+    /// )])
+    /// .map_err(|e| e.render())?;
+    /// let amount = |item, a: &str| FinanceRow { org: "s1".into(), year: 2021, item, amount: a.parse().unwrap() };
+    /// let rows = Rows {
+    ///     districts: vec![DistrictRow { id: "d1".into(), name: "绿园区".into(), attrs: Default::default() }],
+    ///     schools: vec![SchoolRow { id: "s1".into(), name: "第一小学".into(), district: "d1".into(),
+    ///                               rural: false, training_base: false, attrs: Default::default() }],
+    ///     finance: vec![amount(FinanceItem::PublicFundsBudget, "10770000.00"),
+    ///                   amount(FinanceItem::TeacherTrainingFunds, "538500.00")],
+    ///     ..Rows::default()
+    /// };
+    /// let (data, _warnings) = Dataset::from_rows(rows).map_err(|e| format!("{e:?}"))?;
+    ///
+    /// // Made once, when the service loads its data; `Sync`, so request
+    /// // threads can share it.
+    /// let evaluator = set.evaluator(&data, chrono::NaiveDate::from_ymd_opt(2022, 3, 1).unwrap());
+    /// // Then one call per request.
+    /// let school = PolicySet::find_subject(&data, "s1").ok_or("no such school")?;
+    /// let results = evaluator.evaluate_subject(school);
+    /// assert_eq!(results[0].status, Status::Pass);
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn evaluator<'a>(&'a self, data: &'a Dataset, as_of: NaiveDate) -> Evaluator<'a> {
+        let blocks = self.credit_blocks();
+        Evaluator {
+            set: self,
+            data,
+            as_of,
+            credits: (0..blocks).map(|_| OnceLock::new()).collect(),
+            names: eval::Names::default(),
+        }
+    }
+
+    /// How many distinct credit blocks the policies use.
+    fn credit_blocks(&self) -> usize {
+        self.credit_groups
+            .iter()
+            .flatten()
+            .max()
+            .map_or(0, |g| g + 1)
     }
 
     /// Evaluates one rule (by id, in any policy of the set; `policy.rule`
@@ -497,6 +555,42 @@ fn import_order(
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     diagnostics.retain(|d| seen.insert((d.file.clone(), d.span, d.message.clone())));
+}
+
+/// A [`PolicySet`] prepared for one dataset and evaluation date
+/// ([`PolicySet::evaluator`]).
+pub struct Evaluator<'a> {
+    set: &'a PolicySet,
+    data: &'a Dataset,
+    as_of: NaiveDate,
+    /// One credit table per distinct credit block, made on first use;
+    /// each person's ledger in it is made the first time it is counted.
+    credits: Vec<OnceLock<Option<eval::CreditTable>>>,
+    names: eval::Names,
+}
+
+impl Evaluator<'_> {
+    /// Evaluates one subject against every rule of every policy that
+    /// ranges over its kind, as [`PolicySet::evaluate_subject`] does.
+    pub fn evaluate_subject(&self, subject: EntityRef) -> Vec<RuleResult> {
+        let mut out = Vec::new();
+        for (p, group) in self.set.policies.iter().zip(&self.set.credit_groups) {
+            let credits = group.and_then(|g| self.credits.get(g)).and_then(|t| {
+                t.get_or_init(|| eval::CreditTable::new(self.data, p))
+                    .as_ref()
+            });
+            eval::evaluate_subject(
+                p,
+                self.data,
+                subject,
+                self.as_of,
+                credits,
+                Some(&self.names),
+                &mut out,
+            );
+        }
+        out
+    }
 }
 
 #[cfg(test)]

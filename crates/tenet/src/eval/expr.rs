@@ -375,28 +375,34 @@ impl<'a> Ctx<'a> {
     pub fn record_id(&self, r: EntityRef) -> Arc<str> {
         match self.names.and_then(|n| n.get(self.data, r)) {
             Some(id) => Arc::clone(id),
-            None => Arc::from(self.entity_id(Some(r))),
+            None => Arc::from(self.id_of(Some(r)).as_ref()),
         }
     }
 
     pub fn entity_id(&self, r: Option<EntityRef>) -> String {
-        match r {
-            Some(EntityRef::District(d)) => self.data.district(d).id.clone(),
-            Some(EntityRef::School(s)) => self.data.school(s).id.clone(),
-            Some(EntityRef::Person(p)) => self.data.person(p).id.clone(),
-            Some(EntityRef::Activity(a)) => self.data.activity(a).id.clone(),
-            Some(EntityRef::Session(s)) => self.data.session(s).id.clone(),
+        self.id_of(r).into_owned()
+    }
+
+    /// A record's id, borrowed from the dataset where it is spelled there.
+    fn id_of(&self, r: Option<EntityRef>) -> Cow<'a, str> {
+        let data = self.data;
+        Cow::Borrowed(match r {
+            Some(EntityRef::District(d)) => &data.district(d).id,
+            Some(EntityRef::School(s)) => &data.school(s).id,
+            Some(EntityRef::Person(p)) => &data.person(p).id,
+            Some(EntityRef::Activity(a)) => &data.activity(a).id,
+            Some(EntityRef::Session(s)) => &data.session(s).id,
+            Some(EntityRef::Mentorship(m)) => &data.mentorship(m).id,
             Some(EntityRef::Enrollment(e)) => {
-                let e = self.data.enrollment(e);
-                format!(
+                let e = data.enrollment(e);
+                return Cow::Owned(format!(
                     "{}/{}",
-                    self.data.person(e.person).id,
-                    self.data.activity(e.activity).id
-                )
+                    data.person(e.person).id,
+                    data.activity(e.activity).id
+                ));
             }
-            Some(EntityRef::Mentorship(m)) => self.data.mentorship(m).id.clone(),
-            None => String::from("?"),
-        }
+            None => "?",
+        })
     }
 
     fn field(&mut self, base: Value, field: Field) -> R<Value> {
@@ -778,7 +784,11 @@ impl<'a> Ctx<'a> {
                 }
                 None => true,
             };
-            let (hours, denied) = match (kept, ledger.and_then(|l| l.get(k))) {
+            let entry = ledger.and_then(|l| l.get(k));
+            // Whole-hour credit (the common case) is summed and shown as the
+            // decimal it is, with no rational arithmetic.
+            let whole = entry.filter(|_| kept).and_then(Entry::whole);
+            let (hours, denied) = match (kept, entry) {
                 (false, _) => (Q::ZERO, None),
                 (true, Some(entry)) => self.ledger_credit(*entry, ix)?,
                 (true, None) => self.credit(ix)?,
@@ -811,14 +821,16 @@ impl<'a> Ctx<'a> {
                     (true, None) => self.trace.counted.push(Record {
                         kind: Cow::Borrowed("enrollment"),
                         id,
-                        value: Some(Figure::Number(hours.to_decimal())),
+                        value: Some(Figure::Number(whole.unwrap_or_else(|| hours.to_decimal()))),
                         reason: None,
                     }),
                 }
             }
-            if kept {
-                total = total.plus(hours)?;
-            }
+            total = match whole {
+                Some(h) => total.plus_whole(h)?,
+                None if kept => total.plus(hours)?,
+                None => total,
+            };
         }
         Ok(total)
     }
@@ -828,6 +840,10 @@ impl<'a> Ctx<'a> {
     /// The credit ledger of `p`, when the run keeps one for `p`.
     fn ledger(&mut self, p: PersonIx) -> Option<&'a [Entry]> {
         let table = self.credits?;
+        if let Some(ledger) = table.made(p) {
+            // Made by an earlier rule: no credit-block context needed.
+            return Some(ledger);
+        }
         let mut inner = self.scratch_ctx();
         let ledger = table.ledger(self.data, self.policy, &mut inner, p);
         self.scratch = Some(inner);

@@ -21,7 +21,7 @@ use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
 pub(crate) use credit::CreditTable;
 use expr::{compare, ref_actor, show, Ctx, Halt};
-use names::Names;
+pub(crate) use names::Names;
 use std::borrow::Cow;
 
 /// Most windows one rule makes for one subject (a guard, not a target:
@@ -330,19 +330,21 @@ pub(crate) fn evaluate_one_rule(
 }
 
 /// Evaluates every rule of the policy whose subject kind matches.
-/// `credits`, when given, is [`CreditTable::for_subject`] of a policy that
-/// credits as this one does: the subject's credit is computed once for
-/// all the rules (anyone else's as it is counted).
+/// `credits`, when given, is a credit table of a policy that credits as
+/// this one does (the subject's credit is then computed once for all the
+/// rules); `names`, the shared record ids of a longer-lived evaluator.
 pub(crate) fn evaluate_subject(
     policy: &CheckedPolicy,
     data: &Dataset,
     subject: EntityRef,
     as_of: NaiveDate,
     credits: Option<&CreditTable>,
+    names: Option<&Names>,
     out: &mut Vec<RuleResult>,
 ) {
     let run = Run {
         credits,
+        names,
         ..Run::bare(policy, data, as_of)
     };
     for rule in &policy.rules {
