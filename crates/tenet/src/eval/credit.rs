@@ -22,30 +22,34 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-/// Credited in whole (decimal) hours.
+/// Credited in whole (decimal) hours that fit the entry.
 const WHOLE: u16 = 0;
-/// Credited, in hours that are not a whole decimal (kept aside).
-const RATIONAL: u16 = u16::MAX - 1;
+/// Credited, in hours kept aside: not a whole decimal, or too long a one.
+const ASIDE: u16 = u16::MAX - 1;
 /// The credit could not be decided (the reason is kept aside).
 const UNKNOWN: u16 = u16::MAX;
 
-/// How one enrollment fared under the credit block.
+/// How one enrollment fared under the credit block: 12 bytes, as a
+/// province has tens of millions of enrollments.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     /// The end date of the enrollment's activity: the day it counts on.
     pub end: NaiveDate,
-    /// [`WHOLE`], `i + 1` when denied by denial `i`, [`RATIONAL`] or
+    /// When `code` is [`WHOLE`], the hours are `mantissa / 10^scale`.
+    mantissa: i32,
+    /// [`WHOLE`], `i + 1` when denied by denial `i`, [`ASIDE`] or
     /// [`UNKNOWN`].
     code: u16,
-    /// The hours when `code` is [`WHOLE`].
-    hours: Decimal,
+    scale: u8,
 }
 
 impl Entry {
-    /// The credited hours when they are a whole decimal: the common case,
-    /// summed without looking anything up.
+    /// The credited hours when they are a whole decimal kept here: the
+    /// common case, summed without looking anything up.
     pub fn whole(&self) -> Option<Decimal> {
-        (self.code == WHOLE).then_some(self.hours)
+        (self.code == WHOLE)
+            .then(|| Decimal::try_new(i64::from(self.mantissa), u32::from(self.scale)).ok())
+            .flatten()
     }
 }
 
@@ -60,8 +64,8 @@ enum Ledgers {
 /// shared by every rule (and thread) that counts credited hours.
 pub(crate) struct CreditTable {
     ledgers: Ledgers,
-    /// Credits that are not whole decimals (rare).
-    rational: Mutex<HashMap<EnrollmentIx, Q>>,
+    /// Credits not kept in their entries (rare).
+    aside: Mutex<HashMap<EnrollmentIx, Q>>,
     /// Why the credit of an enrollment is unknown (rare).
     unknown: Mutex<HashMap<EnrollmentIx, String>>,
 }
@@ -91,7 +95,7 @@ impl CreditTable {
     fn with(ledgers: Ledgers) -> CreditTable {
         CreditTable {
             ledgers,
-            rational: Mutex::new(HashMap::new()),
+            aside: Mutex::new(HashMap::new()),
             unknown: Mutex::new(HashMap::new()),
         }
     }
@@ -173,25 +177,34 @@ impl CreditTable {
     }
 
     fn entry(&self, end: NaiveDate, ix: EnrollmentIx, outcome: R<(Q, u16)>) -> Entry {
-        let (code, hours) = match outcome {
-            Ok((q, 0)) => match q.whole() {
+        let fits = |d: Decimal| {
+            let mantissa = i32::try_from(d.mantissa()).ok()?;
+            Some((mantissa, u8::try_from(d.scale()).ok()?))
+        };
+        let (code, (mantissa, scale)) = match outcome {
+            Ok((q, 0)) => match q.whole().and_then(fits) {
                 Some(hours) => (WHOLE, hours),
                 None => {
-                    if let Ok(mut map) = self.rational.lock() {
+                    if let Ok(mut map) = self.aside.lock() {
                         map.insert(ix, q);
                     }
-                    (RATIONAL, Decimal::ZERO)
+                    (ASIDE, (0, 0))
                 }
             },
-            Ok((_, code)) => (code, Decimal::ZERO),
+            Ok((_, code)) => (code, (0, 0)),
             Err(Halt::Unknown(why)) => {
                 if let Ok(mut map) = self.unknown.lock() {
                     map.insert(ix, why);
                 }
-                (UNKNOWN, Decimal::ZERO)
+                (UNKNOWN, (0, 0))
             }
         };
-        Entry { end, code, hours }
+        Entry {
+            end,
+            mantissa,
+            code,
+            scale,
+        }
     }
 
     /// The credited hours of the enrollment `entry` describes, and why
@@ -203,8 +216,11 @@ impl CreditTable {
         ix: EnrollmentIx,
     ) -> R<(Q, Option<&'p str>)> {
         match entry.code {
-            WHOLE => Ok((Q::new(entry.hours), None)),
-            RATIONAL => match self.rational.lock().ok().and_then(|m| m.get(&ix).copied()) {
+            WHOLE => match entry.whole() {
+                Some(hours) => Ok((Q::new(hours), None)),
+                None => Err(Halt::Unknown("internal: bad credit entry".into())),
+            },
+            ASIDE => match self.aside.lock().ok().and_then(|m| m.get(&ix).copied()) {
                 Some(q) => Ok((q, None)),
                 None => Err(Halt::Unknown("internal: lost credit".into())),
             },
@@ -292,6 +308,39 @@ fn credit_in(ctx: &mut Ctx<'_>, credit: &Credit, ix: EnrollmentIx) -> R<(Q, u16)
 fn code_of(code: usize) -> R<u16> {
     u16::try_from(code)
         .ok()
-        .filter(|c| *c < RATIONAL)
+        .filter(|c| *c < ASIDE)
         .ok_or_else(|| Halt::Unknown("internal: too many denials".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_small_and_keep_any_credit_exactly() {
+        assert_eq!(std::mem::size_of::<Entry>(), 12);
+        let set = crate::PolicySet::from_sources(&[("p.policy", "policy p \"t\" { }")])
+            .expect("compiles");
+        let policy = set.policies().first().expect("a policy");
+        let table = CreditTable::with(Ledgers::All(Vec::new()));
+        let day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+        let third = Q::ratio(Decimal::ONE, Decimal::from(3)).expect("a ratio");
+        for (i, hours) in [
+            Q::new(Decimal::new(25, 1)),
+            Q::new(Decimal::new(-3, 0)),
+            Q::new(Decimal::new(12_345_678_901_234, 2)),
+            Q::new(Decimal::new(1, 28)),
+            third,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let ix = EnrollmentIx(u32::try_from(i).expect("small"));
+            let entry = table.entry(day, ix, Ok((hours, WHOLE)));
+            let (back, denied) = table.outcome(policy, entry, ix).expect("known");
+            assert_eq!(denied, None);
+            assert_eq!(back.parts(), hours.parts(), "{hours:?}");
+            assert_eq!(back.to_decimal().scale(), hours.to_decimal().scale());
+        }
+    }
 }
