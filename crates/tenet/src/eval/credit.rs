@@ -44,6 +44,18 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
+    /// An entry for whole hours or a denial (`code` as [`WHOLE`]); `None`
+    /// when it does not fit (the hours are then kept aside).
+    fn new(end: NaiveDate, hours: Decimal, code: usize) -> Option<Entry> {
+        let code = u16::try_from(code).ok().filter(|c| *c < ASIDE)?;
+        Some(Entry {
+            end,
+            mantissa: i32::try_from(hours.mantissa()).ok()?,
+            code,
+            scale: u8::try_from(hours.scale()).ok()?,
+        })
+    }
+
     /// The credited hours when they are a whole decimal kept here: the
     /// common case, summed without looking anything up.
     pub fn whole(&self) -> Option<Decimal> {
@@ -167,6 +179,12 @@ impl CreditTable {
             .iter()
             .zip(ixs)
             .map(|(&(end, reads), &ix)| {
+                if let Some(entry) = lowered
+                    .and_then(|l| l.read_credit(&reads))
+                    .and_then(|(hours, code)| Entry::new(end, hours, code))
+                {
+                    return entry;
+                }
                 let outcome = match lowered.and_then(|l| l.credit_of(&reads)) {
                     Some((hours, code)) => code_of(code).map(|code| (hours, code)),
                     None => credit_of(ctx, policy, ix),
@@ -177,33 +195,29 @@ impl CreditTable {
     }
 
     fn entry(&self, end: NaiveDate, ix: EnrollmentIx, outcome: R<(Q, u16)>) -> Entry {
-        let fits = |d: Decimal| {
-            let mantissa = i32::try_from(d.mantissa()).ok()?;
-            Some((mantissa, u8::try_from(d.scale()).ok()?))
+        let marked = |code| Entry {
+            end,
+            mantissa: 0,
+            code,
+            scale: 0,
         };
-        let (code, (mantissa, scale)) = match outcome {
-            Ok((q, 0)) => match q.whole().and_then(fits) {
-                Some(hours) => (WHOLE, hours),
+        match outcome {
+            Ok((q, WHOLE)) => match q.whole().and_then(|h| Entry::new(end, h, 0)) {
+                Some(entry) => entry,
                 None => {
                     if let Ok(mut map) = self.aside.lock() {
                         map.insert(ix, q);
                     }
-                    (ASIDE, (0, 0))
+                    marked(ASIDE)
                 }
             },
-            Ok((_, code)) => (code, (0, 0)),
+            Ok((_, code)) => marked(code),
             Err(Halt::Unknown(why)) => {
                 if let Ok(mut map) = self.unknown.lock() {
                     map.insert(ix, why);
                 }
-                (UNKNOWN, (0, 0))
+                marked(UNKNOWN)
             }
-        };
-        Entry {
-            end,
-            mantissa,
-            code,
-            scale,
         }
     }
 

@@ -1024,8 +1024,12 @@ pub(crate) fn compare(op: Cmp, x: &Value, y: &Value) -> R<bool> {
 pub(crate) fn show(v: &Value, ty: &Type) -> String {
     match v {
         Value::Num(q) => {
-            let exact = q.is_exact();
-            let mut d = q.to_decimal().normalize();
+            // A whole decimal (nearly every figure) needs no reduction.
+            let (exact, d) = match q.whole() {
+                Some(d) => (true, d),
+                None => (q.is_exact(), q.to_decimal()),
+            };
+            let mut d = d.normalize();
             if *ty == Type::Money && d.scale() < 2 {
                 d.rescale(2);
             }

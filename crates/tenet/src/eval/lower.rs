@@ -241,12 +241,33 @@ impl Lowered {
 
     /// [`Lowered::credit`] from numbers already read.
     pub fn credit_of(&self, reads: &Reads) -> Option<(Q, usize)> {
+        match self.denied(reads)? {
+            0 => Some((self.otherwise.value(reads)?, 0)),
+            code => Some((Q::ZERO, code)),
+        }
+    }
+
+    /// [`Lowered::credit_of`] when the credit is a plain read (`otherwise
+    /// e.activity.hours`, the usual block): the decimal itself and the code
+    /// (the hours are zero when denied), with no rational built.
+    pub fn read_credit(&self, reads: &Reads) -> Option<(Decimal, usize)> {
+        let Num::Read(source) = self.otherwise else {
+            return None;
+        };
+        match self.denied(reads)? {
+            0 => Some((reads.get(source), 0)),
+            code => Some((Decimal::ZERO, code)),
+        }
+    }
+
+    /// 0, or `i + 1` for the first denial `i` that holds.
+    fn denied(&self, reads: &Reads) -> Option<usize> {
         for (i, d) in self.denials.iter().enumerate() {
             if d.holds(reads)? {
-                return Some((Q::ZERO, i + 1));
+                return Some(i + 1);
             }
         }
-        Some((self.otherwise.value(reads)?, 0))
+        Some(0)
     }
 }
 
