@@ -138,6 +138,9 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
     if text.trim().is_empty() {
         return empty_source(kind, place, "the file is empty; expected a header row");
     }
+    if let Some(table) = read_plain(kind, &place, &text) {
+        return table;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -176,6 +179,86 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
         }
     }
     parser.finish()
+}
+
+/// Parses a text that [`plain_records`] can split; `None` for any other.
+fn read_plain(kind: TableKind, place: &Place, text: &str) -> Option<Table> {
+    let mut parser: Option<TableParser> = None;
+    plain_records(text, |line, fields| match &mut parser {
+        Some(parser) => parser.row(line, &fields),
+        None => {
+            let header = fields.iter().map(|f| f.to_string()).collect();
+            let mut header_parser = TableParser::new(kind, place.clone(), header);
+            if header_parser.usable() {
+                header_parser.reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count());
+            }
+            parser = Some(header_parser);
+        }
+    })?;
+    let parser = parser.unwrap_or_else(|| TableParser::new(kind, place.clone(), Vec::new()));
+    Some(parser.finish())
+}
+
+/// Reads the records of a CSV text that holds no quote, and no carriage
+/// return but before a newline, so that every line is a record: `each`
+/// gets the line number the `csv` crate would give and the fields.
+/// Returns `None` (without calling `each`) for any other text, which the
+/// `csv` crate reads.
+///
+/// Such a text needs none of the `csv` crate's state machine, its copy of
+/// every field into a record buffer, nor a second UTF-8 check per record:
+/// the fields are slices of the text. Line numbers follow the `csv` crate
+/// exactly, quirks included: `csv::Position::line` is the line where it
+/// started reading the record, so blank lines before a record are not
+/// counted, and the `\n` of a `\r\n` counts only from the record after
+/// next (`plain_records_match_the_csv_crate` pins this).
+fn plain_records<'t>(text: &'t str, mut each: impl FnMut(u64, &[&'t str])) -> Option<()> {
+    let bytes = text.as_bytes();
+    if memchr::memchr(b'"', bytes).is_some()
+        || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return None;
+    }
+    let mut fields: Vec<&'t str> = Vec::new();
+    // The newlines the csv crate has consumed when it starts the next record.
+    let mut counted = 0u64;
+    let mut line_end = |fields: &mut Vec<&'t str>, last: &'t str, newlines: u64, ended: bool| {
+        let crlf = last.ends_with('\r');
+        let last = if crlf {
+            last.get(..last.len() - 1).unwrap_or_default()
+        } else {
+            last
+        };
+        fields.push(last);
+        if fields.len() > 1 || !last.is_empty() {
+            each(counted + 1, fields);
+            // A `\n` ending a record is read with it; after a `\r` it is
+            // left for the next read, like blank lines.
+            counted = if crlf || !ended {
+                newlines
+            } else {
+                newlines + 1
+            };
+        }
+        fields.clear();
+    };
+    let mut newlines = 0u64;
+    let mut start = 0;
+    for i in memchr::memchr2_iter(b',', b'\n', bytes) {
+        let field = text.get(start..i).unwrap_or_default();
+        if bytes.get(i) == Some(&b',') {
+            fields.push(field);
+        } else {
+            line_end(&mut fields, field, newlines, true);
+            newlines += 1;
+        }
+        start = i + 1;
+    }
+    if start < bytes.len() || !fields.is_empty() {
+        let field = text.get(start..).unwrap_or_default();
+        line_end(&mut fields, field, newlines, false);
+    }
+    Some(())
 }
 
 /// A file or sheet with nothing in it: an empty table when the table is
@@ -463,4 +546,81 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the `csv` crate, set up as `read_csv` sets it up, reads.
+    fn csv_records(text: &str) -> Vec<(u64, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        let mut out = Vec::new();
+        while reader.read_record(&mut record).unwrap() {
+            let line = record.position().map_or(0, csv::Position::line);
+            out.push((line, record.iter().map(str::to_string).collect()));
+        }
+        out
+    }
+
+    fn plain(text: &str) -> Option<Vec<(u64, Vec<String>)>> {
+        let mut out = Vec::new();
+        plain_records(text, |line, fields| {
+            out.push((line, fields.iter().map(|f| f.to_string()).collect()));
+        })?;
+        Some(out)
+    }
+
+    #[test]
+    fn plain_records_match_the_csv_crate_on_known_quirks() {
+        for text in [
+            "a,b\nc,d\ne,f\n",
+            "a,b\r\nc,d\r\ne,f\r\n",
+            "a,b\n\nc,d\n\n\ne,f",
+            "a,b\r\n\r\nc,d\r\n\r\n\r\ne,f",
+            "\n\na,b\nc,d\n",
+            "a,b,\n,\n,,\n",
+            " \n  ,\nx\n",
+            "x",
+            "a,\r\n,\r\n",
+            "教师,é\n\n工号,\n",
+        ] {
+            assert_eq!(plain(text), Some(csv_records(text)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_and_lone_carriage_returns_go_to_the_csv_crate() {
+        for text in ["a,\"b\"\n", "a,b\rc\n", "a\r", "\"", "a\n\r\r\n"] {
+            assert_eq!(plain(text), None, "{text:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn plain_records_match_the_csv_crate(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("a"), Just("bc"), Just(","), Just("\n"), Just("\r\n"),
+                    Just(" "), Just("é"), Just("\r"), Just("\""),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            match plain(&text) {
+                Some(records) => prop_assert_eq!(records, csv_records(&text)),
+                None => prop_assert!(
+                    text.contains('"') || text.replace("\r\n", "").contains('\r')
+                ),
+            }
+        }
+    }
 }

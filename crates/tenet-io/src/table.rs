@@ -150,6 +150,15 @@ impl Record for csv::StringRecord {
     }
 }
 
+impl Record for &[&str] {
+    fn len(&self) -> usize {
+        <[&str]>::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&str> {
+        <[&str]>::get(self, i).copied()
+    }
+}
+
 impl Record for Vec<Option<String>> {
     fn len(&self) -> usize {
         <[Option<String>]>::len(self)
