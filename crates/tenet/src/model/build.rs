@@ -567,6 +567,23 @@ fn resolve_ids<T>(ids: &IdTable, lookup: impl Fn(&str) -> Option<T>) -> Vec<Opti
     ids.ids().map(lookup).collect()
 }
 
+/// What each number of an [`IdTable`] names in `index`. The ids are
+/// numbered in order of first appearance in a big table, which follows the
+/// order activities and sessions were listed in, so each is tried first
+/// next to the one found before.
+fn resolve_in_order<T: Copy>(ids: &IdTable, index: &IdIndex<T>) -> Vec<Option<T>> {
+    let mut near = 0;
+    ids.ids()
+        .map(|id| {
+            let (n, of) = index.get_near(id, near);
+            if let Some(n) = n {
+                near = n;
+            }
+            of
+        })
+        .collect()
+}
+
 /// The index number `n` resolved to, if any.
 fn resolved<T: Copy>(ixs: &[Option<T>], n: u32) -> Option<T> {
     ixs.get(n as usize).copied().flatten()
@@ -758,7 +775,7 @@ impl Resolver {
         // The big tables name each distinct id by a number: resolve the
         // numbers once, then rows are array lookups.
         let people = resolve_ids(enrollments.people(), |id| self.person_ix(id));
-        let activities = resolve_ids(enrollments.activities(), |id| self.activity_ids.get(id));
+        let activities = resolve_in_order(enrollments.activities(), &self.activity_ids);
         self.enrollments(enrollments, (&people, &activities), &origins.enrollments)
     }
 
@@ -772,7 +789,7 @@ impl Resolver {
         origins: &Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
         let attendance_people = resolve_ids(attendance.people(), |id| self.person_ix(id));
-        let attendance_sessions = resolve_ids(attendance.sessions(), |id| self.session_ids.get(id));
+        let attendance_sessions = resolve_in_order(attendance.sessions(), &self.session_ids);
         let keyed = resolve_attendance(
             &attendance,
             &attendance_people,
@@ -941,8 +958,13 @@ impl Resolver {
         }
     }
 
-    fn activity_ref(&mut self, id: &str, at: Origin) -> Option<ActivityIx> {
-        let found = self.activity_ids.get(id);
+    /// The activity `id` names; `near` is the number of the activity found
+    /// last, updated (sessions come activity by activity).
+    fn activity_ref(&mut self, id: &str, at: Origin, near: &mut u32) -> Option<ActivityIx> {
+        let (n, found) = self.activity_ids.get_near(id, *near);
+        if let Some(n) = n {
+            *near = n;
+        }
         if found.is_none() {
             self.unknown(at, "activity", "activity", id);
         }
@@ -952,9 +974,10 @@ impl Resolver {
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
         self.data.sessions.reserve(rows.len());
+        let mut near = 0;
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
-            let activity = self.activity_ref(&row.activity, at);
+            let activity = self.activity_ref(&row.activity, at, &mut near);
             let hours_ok = self.hours(row.hours, at, true);
             let n = match first_use(&mut self.session_ids, &mut self.sessions_first, &row.id, at) {
                 Ok(n) => n,

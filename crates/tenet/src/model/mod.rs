@@ -280,6 +280,14 @@ impl<T: Copy> IdIndex<T> {
         self.of.get(n as usize).copied().flatten()
     }
 
+    /// What `id` names, and its number, trying `near` and `near + 1`
+    /// first (see [`IdTable::find_near`]).
+    pub(crate) fn get_near(&self, id: &str, near: u32) -> (Option<u32>, Option<T>) {
+        let n = self.ids.find_near(id, near);
+        let of = n.and_then(|n| self.of.get(n as usize).copied().flatten());
+        (n, of)
+    }
+
     /// The number of `id`, numbering it (naming nothing yet) if it is new.
     pub(crate) fn number(&mut self, id: &str) -> u32 {
         let n = self.ids.number(id);
