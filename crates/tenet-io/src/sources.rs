@@ -182,10 +182,24 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
 }
 
 /// Parses a text that [`plain_records`] can split; `None` for any other.
+/// Records go to the parser in batches, so the big tables can number their
+/// ids a batch at a time.
 fn read_plain(kind: TableKind, place: &Place, text: &str) -> Option<Table> {
+    const BATCH: usize = 128;
     let mut parser: Option<TableParser> = None;
+    let mut records: Vec<(u64, usize, usize)> = Vec::with_capacity(BATCH);
+    let mut cells: Vec<&str> = Vec::new();
     plain_records(text, |line, fields| match &mut parser {
-        Some(parser) => parser.row(line, &fields),
+        Some(parser) => {
+            let start = cells.len();
+            cells.extend_from_slice(fields);
+            records.push((line, start, cells.len()));
+            if records.len() == BATCH {
+                parser.rows(&records, &cells);
+                records.clear();
+                cells.clear();
+            }
+        }
         None => {
             let header = fields.iter().map(|f| f.to_string()).collect();
             let mut header_parser = TableParser::new(kind, place.clone(), header);
@@ -195,7 +209,8 @@ fn read_plain(kind: TableKind, place: &Place, text: &str) -> Option<Table> {
             parser = Some(header_parser);
         }
     })?;
-    let parser = parser.unwrap_or_else(|| TableParser::new(kind, place.clone(), Vec::new()));
+    let mut parser = parser.unwrap_or_else(|| TableParser::new(kind, place.clone(), Vec::new()));
+    parser.rows(&records, &cells);
     Some(parser.finish())
 }
 
