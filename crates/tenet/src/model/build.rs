@@ -619,6 +619,44 @@ fn first_use<T: Copy>(
     }
 }
 
+/// [`first_use`] for the id of every row of a table, in a loop of its
+/// own, before the rows are checked: most ids are new, and each insertion
+/// into a table of 150,000 ids misses the cache; without the checks in
+/// between, the processor overlaps the misses of successive insertions.
+fn first_uses<'r, T: Copy>(
+    index: &mut IdIndex<T>,
+    first: &mut Vec<Origin>,
+    ids: impl Iterator<Item = &'r str>,
+    at: &Lines,
+) -> Vec<Result<u32, Origin>> {
+    ids.enumerate()
+        .map(|(i, id)| first_use(index, first, id, at.get(i)))
+        .collect()
+}
+
+/// Each session's attendance marks, sorted by person, for absent hours:
+/// rows usually come activity by activity, so the marks looked up next are
+/// in cache. Rows that do not resolve are left out; the others are all
+/// kept, since with any error the dataset is not built.
+fn marks_by_session(
+    table: &AttendanceTable,
+    (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
+    sessions: usize,
+) -> PersonLists<(PersonIx, Status)> {
+    let mut marks = PersonLists::group_by(
+        sessions,
+        table.len(),
+        (PersonIx(0), Status::Present),
+        |row| {
+            let &(p, s, status) = table.numbers().get(row)?;
+            let session = resolved(session_of, s)?;
+            Some((session.index(), (resolved(person_of, p)?, status)))
+        },
+    );
+    marks.sort_each_by_key(sessions, |(p, _)| *p);
+    marks
+}
+
 #[derive(Default)]
 struct Resolver {
     errors: Vec<DataError>,
@@ -790,19 +828,20 @@ impl Resolver {
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
         let attendance_people = resolve_ids(attendance.people(), |id| self.person_ix(id));
         let attendance_sessions = resolve_in_order(attendance.sessions(), &self.session_ids);
-        let keyed = resolve_attendance(
-            &attendance,
-            &attendance_people,
-            &attendance_sessions,
-            self.data.people.len(),
-        );
-        self.attendance(
-            &attendance,
-            (&attendance_people, &attendance_sessions),
-            &origins.attendance,
-            &enrolled,
-            keyed,
-        );
+        let people = self.data.people.len();
+        let sessions = self.data.sessions.len();
+        let ids = (&attendance_people[..], &attendance_sessions[..]);
+        // Grouping the marks by session does not depend on checking the
+        // rows, and once the big files are parsed the second core is idle:
+        // it groups them meanwhile.
+        self.marks = std::thread::scope(|scope| {
+            let marks = scope.spawn(|| marks_by_session(&attendance, ids, sessions));
+            let keyed = resolve_attendance(&attendance, ids.0, ids.1, people);
+            self.attendance(&attendance, ids, &origins.attendance, &enrolled, keyed);
+            marks
+                .join()
+                .unwrap_or_else(|_| marks_by_session(&attendance, ids, sessions))
+        });
         drop(attendance);
         self.mentorships(mentorships, &origins.mentorships);
         self.finance(finance, &origins.finance);
@@ -903,7 +942,13 @@ impl Resolver {
 
     fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
         self.data.activities.reserve(rows.len());
-        for (i, row) in rows.into_iter().enumerate() {
+        let numbers = first_uses(
+            &mut self.activity_ids,
+            &mut self.activities_first,
+            rows.iter().map(|row| row.id.as_str()),
+            at,
+        );
+        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
             let at = at.get(i);
             let organizer = match self.actors.get(&row.organizer) {
                 Some(actor) => Some(actor),
@@ -923,12 +968,7 @@ impl Resolver {
             };
             let dates_ok = self.dates(row.start_date, row.end_date, at);
             let hours_ok = self.hours(row.hours, at, false);
-            let n = match first_use(
-                &mut self.activity_ids,
-                &mut self.activities_first,
-                &row.id,
-                at,
-            ) {
+            let n = match n {
                 Ok(n) => n,
                 Err(first) => {
                     self.duplicate_id(&row.id, at, first, "id");
@@ -974,12 +1014,18 @@ impl Resolver {
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
         self.data.sessions.reserve(rows.len());
+        let numbers = first_uses(
+            &mut self.session_ids,
+            &mut self.sessions_first,
+            rows.iter().map(|row| row.id.as_str()),
+            at,
+        );
         let mut near = 0;
-        for (i, row) in rows.into_iter().enumerate() {
+        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
             let at = at.get(i);
             let activity = self.activity_ref(&row.activity, at, &mut near);
             let hours_ok = self.hours(row.hours, at, true);
-            let n = match first_use(&mut self.session_ids, &mut self.sessions_first, &row.id, at) {
+            let n = match n {
                 Ok(n) => n,
                 Err(first) => {
                     self.duplicate_id(&row.id, at, first, "id");
@@ -1177,24 +1223,6 @@ impl Resolver {
                 status,
             });
         }
-        // Each session's marks, sorted by person, for absent hours: rows
-        // usually come activity by activity, so the marks looked up next are
-        // in cache. With any error above the dataset is not built, so every
-        // row here was kept.
-        drop(by_person);
-        let sessions = self.data.sessions.len();
-        let mut marks = PersonLists::group_by(
-            sessions,
-            table.len(),
-            (PersonIx(0), Status::Present),
-            |row| {
-                let &(p, s, status) = table.numbers().get(row)?;
-                let session = resolved(session_of, s)?;
-                Some((session.index(), (resolved(person_of, p)?, status)))
-            },
-        );
-        marks.sort_each_by_key(sessions, |(p, _)| *p);
-        self.marks = marks;
     }
 
     fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &Lines) {
