@@ -831,17 +831,28 @@ impl Resolver {
         let people = self.data.people.len();
         let sessions = self.data.sessions.len();
         let ids = (&attendance_people[..], &attendance_sessions[..]);
-        // Grouping the marks by session does not depend on checking the
-        // rows, and once the big files are parsed the second core is idle:
-        // it groups them meanwhile.
-        self.marks = std::thread::scope(|scope| {
-            let marks = scope.spawn(|| marks_by_session(&attendance, ids, sessions));
+        // Grouping the marks by session, and each person's enrollments by
+        // end date, do not depend on checking attendance, and once the big
+        // files are parsed the second core is idle: it does them meanwhile.
+        // (Checking attendance does not read the enrollments.)
+        let enrollments = std::mem::take(&mut self.data.enrollments);
+        let activity_end: Vec<NaiveDate> =
+            self.data.activities.iter().map(|a| a.end_date).collect();
+        let later = || {
+            (
+                marks_by_session(&attendance, ids, sessions),
+                enrollments_by_end(people, &enrollments, &activity_end),
+            )
+        };
+        let (marks, by_end) = std::thread::scope(|scope| {
+            let handle = scope.spawn(later);
             let keyed = resolve_attendance(&attendance, ids.0, ids.1, people);
             self.attendance(&attendance, ids, &origins.attendance, &enrolled, keyed);
-            marks
-                .join()
-                .unwrap_or_else(|_| marks_by_session(&attendance, ids, sessions))
+            handle.join().unwrap_or_else(|_| later())
         });
+        self.data.enrollments = enrollments;
+        self.marks = marks;
+        self.data.index.enrollments_of_person = by_end;
         drop(attendance);
         self.mentorships(mentorships, &origins.mentorships);
         self.finance(finance, &origins.finance);
@@ -1312,9 +1323,6 @@ impl Resolver {
             (tables.absent_hours(left), handle.join().ok())
         });
         warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
-        let activity_end: Vec<NaiveDate> = data.activities.iter().map(|a| a.end_date).collect();
-        data.index.enrollments_of_person =
-            enrollments_by_end(data.people.len(), &data.enrollments, &activity_end);
         let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);
