@@ -288,40 +288,48 @@ fn refers_to(expected: &str) -> impl Iterator<Item = TableKind> + '_ {
 }
 
 /// The ids of rows in tables that have them, by builder record number, so
-/// rows the builder rejects can be named.
+/// rows the builder rejects can be named. Each table's ids are copied into
+/// one buffer: a `String` per row would be 300,000 allocations for a
+/// district's activities and sessions, made before the builder can start.
 struct RowIds {
-    tables: Vec<(&'static str, Vec<String>)>,
+    /// Per table: its stem, its ids one after another, where each ends.
+    tables: Vec<(&'static str, String, Vec<usize>)>,
 }
 
 impl RowIds {
     fn of(rows: &Rows) -> RowIds {
+        fn table<'r>(
+            stem: &'static str,
+            ids: impl Iterator<Item = &'r String>,
+        ) -> (&'static str, String, Vec<usize>) {
+            let mut text = String::new();
+            let mut ends = Vec::new();
+            for id in ids {
+                text.push_str(id);
+                ends.push(text.len());
+            }
+            (stem, text, ends)
+        }
         RowIds {
             tables: vec![
-                (
-                    "districts",
-                    rows.districts.iter().map(|r| r.id.clone()).collect(),
-                ),
-                (
-                    "schools",
-                    rows.schools.iter().map(|r| r.id.clone()).collect(),
-                ),
-                ("people", rows.people.iter().map(|r| r.id.clone()).collect()),
-                (
-                    "activities",
-                    rows.activities.iter().map(|r| r.id.clone()).collect(),
-                ),
-                (
-                    "sessions",
-                    rows.sessions.iter().map(|r| r.id.clone()).collect(),
-                ),
+                table("districts", rows.districts.iter().map(|r| &r.id)),
+                table("schools", rows.schools.iter().map(|r| &r.id)),
+                table("people", rows.people.iter().map(|r| &r.id)),
+                table("activities", rows.activities.iter().map(|r| &r.id)),
+                table("sessions", rows.sessions.iter().map(|r| &r.id)),
             ],
         }
     }
 
     fn of_row(&self, stem: &str, record: u64) -> Option<&str> {
-        let (_, ids) = self.tables.iter().find(|(s, _)| *s == stem)?;
-        ids.get(usize::try_from(record.checked_sub(1)?).ok()?)
-            .map(String::as_str)
+        let (_, text, ends) = self.tables.iter().find(|(s, _, _)| *s == stem)?;
+        let row = usize::try_from(record.checked_sub(1)?).ok()?;
+        let end = *ends.get(row)?;
+        let start = match row.checked_sub(1) {
+            Some(before) => *ends.get(before)?,
+            None => 0,
+        };
+        text.get(start..end)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
 use calamine::{Data, Reader};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::io::{Read as _, Seek as _};
 use std::path::Path;
 
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
@@ -58,17 +59,22 @@ pub(crate) fn read_dir_then<T>(
     std::thread::scope(|scope| {
         let mut small = Vec::new();
         let mut big = Vec::new();
-        for (kind, place, path, _) in files {
+        for (kind, place, path, size) in files {
             let fallback = (kind, place.clone());
-            let handle = scope.spawn(move || match std::fs::read(&path) {
-                Ok(bytes) => Ok(read_csv(kind, place, bytes, encoding)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(if kind.required() {
-                    TableParser::missing(kind, place)
-                } else {
-                    TableParser::empty(kind, place)
-                }),
-                Err(e) => Err(io_error(&path, e)),
-            });
+            let handle =
+                scope.spawn(
+                    move || match read_file(kind, place.clone(), &path, size, encoding) {
+                        Ok(table) => Ok(table),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                            Ok(if kind.required() {
+                                TableParser::missing(kind, place)
+                            } else {
+                                TableParser::empty(kind, place)
+                            })
+                        }
+                        Err(e) => Err(io_error(&path, e)),
+                    },
+                );
             if matches!(kind, TableKind::Enrollments | TableKind::Attendance) {
                 big.push((fallback, handle));
             } else {
@@ -138,6 +144,9 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
     if text.trim().is_empty() {
         return empty_source(kind, place, "the file is empty; expected a header row");
     }
+    if let Some(table) = read_plain(kind, &place, &text) {
+        return table;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -176,6 +185,233 @@ pub(crate) fn read_csv(kind: TableKind, place: Place, bytes: Vec<u8>, encoding: 
         }
     }
     parser.finish()
+}
+
+/// Parses a text that [`PlainLines`] can split; `None` for any other.
+fn read_plain(kind: TableKind, place: &Place, text: &str) -> Option<Table> {
+    let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut table = PlainTable::new(kind, place, rows);
+    table.feed(&mut PlainLines::default(), text)?;
+    Some(table.finish())
+}
+
+/// How much of a file [`read_plain_file`] reads at a time: small enough to
+/// stay in the cache while it is split.
+const PIECE: usize = 256 * 1024;
+
+/// Reads and parses one CSV file. A quote-free UTF-8 file is read and
+/// split a piece at a time ([`read_plain_file`]); any other is read whole,
+/// decoded, and parsed by [`read_csv`].
+fn read_file(
+    kind: TableKind,
+    place: Place,
+    path: &Path,
+    len: u64,
+    encoding: Encoding,
+) -> std::io::Result<Table> {
+    let mut file = std::fs::File::open(path)?;
+    if encoding != Encoding::Gbk {
+        if let Some(table) = read_plain_file(kind, &place, &mut file, len, PIECE)? {
+            return Ok(table);
+        }
+        file.seek(std::io::SeekFrom::Start(0))?;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(read_csv(kind, place, bytes, encoding))
+}
+
+/// Parses a file `len` bytes long (to size the row tables) that
+/// [`PlainLines`] can split, reading `piece` bytes at a time and
+/// splitting what is read up to its last newline: the file's bytes are
+/// never all in memory, which for the biggest file saves faulting in and
+/// filling 79 MB of fresh pages, and a quarter of the peak memory. `None`
+/// (after reading as far as it had to) for a file that is not UTF-8,
+/// holds a quote or a lone carriage return, starts with a byte-order mark
+/// or blank lines only, or is empty: [`read_csv`] reads those whole.
+fn read_plain_file(
+    kind: TableKind,
+    place: &Place,
+    file: &mut impl std::io::Read,
+    len: u64,
+    piece: usize,
+) -> std::io::Result<Option<Table>> {
+    let mut buf: Vec<u8> = Vec::with_capacity(piece * 2);
+    let mut lines = PlainLines::default();
+    let mut table: Option<PlainTable<'_>> = None;
+    loop {
+        let read = (&mut *file).take(piece as u64).read_to_end(&mut buf)?;
+        let last = read < piece;
+        let end = match memchr::memrchr(b'\n', &buf) {
+            _ if last => buf.len(),
+            Some(newline) => newline + 1,
+            // A line longer than a piece: read on.
+            None => continue,
+        };
+        let Ok(text) = std::str::from_utf8(buf.get(..end).unwrap_or_default()) else {
+            return Ok(None);
+        };
+        let current = match &mut table {
+            Some(current) => current,
+            None => {
+                if text.starts_with('\u{FEFF}') || text.trim().is_empty() {
+                    return Ok(None);
+                }
+                // Rows by the first piece's line length, rounded up.
+                let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64;
+                // A record takes two bytes at least, with its newline.
+                let rows = len.saturating_mul(newlines + 1) / (text.len() as u64).max(1);
+                let rows = rows.min(len / 2);
+                table.insert(PlainTable::new(kind, place, rows as usize + 1))
+            }
+        };
+        if current.feed(&mut lines, text).is_none() {
+            return Ok(None);
+        }
+        buf.drain(..end);
+        if last {
+            break;
+        }
+    }
+    Ok(table.map(PlainTable::finish))
+}
+
+/// A table built from the records of a quote-free text, read a piece at a
+/// time or whole. Records go to the parser in batches, so the big tables
+/// can number their ids a batch at a time.
+struct PlainTable<'p> {
+    kind: TableKind,
+    place: &'p Place,
+    /// About how many rows to make room for once the header is read.
+    rows: usize,
+    /// Made from the first record, the header.
+    parser: Option<TableParser>,
+}
+
+impl<'p> PlainTable<'p> {
+    fn new(kind: TableKind, place: &'p Place, rows: usize) -> PlainTable<'p> {
+        PlainTable {
+            kind,
+            place,
+            rows,
+            parser: None,
+        }
+    }
+
+    /// Parses the records of the next piece of the text; `None` if the
+    /// piece cannot be split (see [`PlainLines::feed`]).
+    fn feed(&mut self, lines: &mut PlainLines, text: &str) -> Option<()> {
+        const BATCH: usize = 128;
+        let mut records: Vec<(u64, usize, usize)> = Vec::with_capacity(BATCH);
+        let mut cells: Vec<&str> = Vec::new();
+        let (kind, place, rows) = (self.kind, self.place, self.rows);
+        let parser = &mut self.parser;
+        lines.feed(text, |line, fields| match parser {
+            Some(parser) => {
+                let start = cells.len();
+                cells.extend_from_slice(fields);
+                records.push((line, start, cells.len()));
+                if records.len() == BATCH {
+                    parser.rows(&records, &cells);
+                    records.clear();
+                    cells.clear();
+                }
+            }
+            None => {
+                let header = fields.iter().map(|f| f.to_string()).collect();
+                let mut header_parser = TableParser::new(kind, place.clone(), header);
+                if header_parser.usable() {
+                    header_parser.reserve(rows);
+                }
+                *parser = Some(header_parser);
+            }
+        })?;
+        if let Some(parser) = parser {
+            parser.rows(&records, &cells);
+        }
+        Some(())
+    }
+
+    fn finish(self) -> Table {
+        let parser = self
+            .parser
+            .unwrap_or_else(|| TableParser::new(self.kind, self.place.clone(), Vec::new()));
+        parser.finish()
+    }
+}
+
+/// Reads the records of a CSV text that holds no quote, and no carriage
+/// return but before a newline, so that every line is a record, giving
+/// each the line number the `csv` crate would give; the text may come a
+/// piece at a time. Any other text goes to the `csv` crate.
+///
+/// Such a text needs none of the `csv` crate's state machine, its copy of
+/// every field into a record buffer, nor a second UTF-8 check per record:
+/// the fields are slices of the text. Line numbers follow the `csv` crate
+/// exactly, quirks included: `csv::Position::line` is the line where it
+/// started reading the record, so blank lines before a record are not
+/// counted, and the `\n` of a `\r\n` counts only from the record after
+/// next (`plain_records_match_the_csv_crate` pins this).
+#[derive(Debug, Default)]
+struct PlainLines {
+    /// The newlines the csv crate has consumed when it starts the next
+    /// record.
+    counted: u64,
+    /// The newlines before the next piece.
+    newlines: u64,
+}
+
+impl PlainLines {
+    /// Calls `each` with the line and fields of every record of the next
+    /// piece of the text: every piece but the last ends with a newline.
+    /// `None` (without calling `each`) if the piece cannot be split.
+    fn feed<'t>(&mut self, text: &'t str, mut each: impl FnMut(u64, &[&'t str])) -> Option<()> {
+        let bytes = text.as_bytes();
+        if memchr::memchr(b'"', bytes).is_some()
+            || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+        {
+            return None;
+        }
+        let mut fields: Vec<&'t str> = Vec::new();
+        let counted = &mut self.counted;
+        let mut line_end =
+            |fields: &mut Vec<&'t str>, last: &'t str, newlines: u64, ended: bool| {
+                let crlf = last.ends_with('\r');
+                let last = if crlf {
+                    last.get(..last.len() - 1).unwrap_or_default()
+                } else {
+                    last
+                };
+                fields.push(last);
+                if fields.len() > 1 || !last.is_empty() {
+                    each(*counted + 1, fields);
+                    // A `\n` ending a record is read with it; after a `\r` it is
+                    // left for the next read, like blank lines.
+                    *counted = if crlf || !ended {
+                        newlines
+                    } else {
+                        newlines + 1
+                    };
+                }
+                fields.clear();
+            };
+        let mut start = 0;
+        for i in memchr::memchr2_iter(b',', b'\n', bytes) {
+            let field = text.get(start..i).unwrap_or_default();
+            if bytes.get(i) == Some(&b',') {
+                fields.push(field);
+            } else {
+                line_end(&mut fields, field, self.newlines, true);
+                self.newlines += 1;
+            }
+            start = i + 1;
+        }
+        if start < bytes.len() || !fields.is_empty() {
+            let field = text.get(start..).unwrap_or_default();
+            line_end(&mut fields, field, self.newlines, false);
+        }
+        Some(())
+    }
 }
 
 /// A file or sheet with nothing in it: an empty table when the table is
@@ -463,4 +699,192 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the `csv` crate, set up as `read_csv` sets it up, reads.
+    fn csv_records(text: &str) -> Vec<(u64, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        let mut out = Vec::new();
+        while reader.read_record(&mut record).unwrap() {
+            let line = record.position().map_or(0, csv::Position::line);
+            out.push((line, record.iter().map(str::to_string).collect()));
+        }
+        out
+    }
+
+    fn plain_records<'t>(text: &'t str, each: impl FnMut(u64, &[&'t str])) -> Option<()> {
+        PlainLines::default().feed(text, each)
+    }
+
+    fn plain(text: &str) -> Option<Vec<(u64, Vec<String>)>> {
+        let mut out = Vec::new();
+        plain_records(text, |line, fields| {
+            out.push((line, fields.iter().map(|f| f.to_string()).collect()));
+        })?;
+        Some(out)
+    }
+
+    #[test]
+    fn plain_records_match_the_csv_crate_on_known_quirks() {
+        for text in [
+            "a,b\nc,d\ne,f\n",
+            "a,b\r\nc,d\r\ne,f\r\n",
+            "a,b\n\nc,d\n\n\ne,f",
+            "a,b\r\n\r\nc,d\r\n\r\n\r\ne,f",
+            "\n\na,b\nc,d\n",
+            "a,b,\n,\n,,\n",
+            " \n  ,\nx\n",
+            "x",
+            "a,\r\n,\r\n",
+            "教师,é\n\n工号,\n",
+        ] {
+            assert_eq!(plain(text), Some(csv_records(text)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_and_lone_carriage_returns_go_to_the_csv_crate() {
+        for text in ["a,\"b\"\n", "a,b\rc\n", "a\r", "\"", "a\n\r\r\n"] {
+            assert_eq!(plain(text), None, "{text:?}");
+        }
+    }
+
+    /// The records of `text` fed to [`PlainLines`] in pieces cut after
+    /// the newlines at `cuts` (positions taken modulo the text's length).
+    fn plain_in_pieces(text: &str, cuts: &[usize]) -> Option<Vec<(u64, Vec<String>)>> {
+        let mut ends: Vec<usize> = cuts
+            .iter()
+            .filter_map(|c| {
+                let at = c % (text.len() + 1);
+                text.get(at..)?.find('\n').map(|i| at + i + 1)
+            })
+            .collect();
+        ends.push(text.len());
+        ends.sort_unstable();
+        ends.dedup();
+        let mut lines = PlainLines::default();
+        let mut out = Vec::new();
+        let mut start = 0;
+        for end in ends {
+            lines.feed(&text[start..end], |line, fields| {
+                out.push((line, fields.iter().map(|f| f.to_string()).collect()));
+            })?;
+            start = end;
+        }
+        Some(out)
+    }
+
+    /// A table read a few bytes at a time is the table read whole; how
+    /// many of the piece sizes tried read it in pieces.
+    fn assert_read_alike(kind: TableKind, bytes: &[u8]) -> usize {
+        let place = Place {
+            source: SourceKind::Csv,
+            file: "t.csv".into(),
+            sheet: None,
+        };
+        let whole = format!(
+            "{:?}",
+            read_csv(kind, place.clone(), bytes.to_vec(), Encoding::Auto)
+        );
+        let mut in_pieces = 0;
+        for piece in [1, 2, 3, 7, 64, 4096] {
+            let mut file = bytes;
+            let len = bytes.len() as u64;
+            if let Some(table) = read_plain_file(kind, &place, &mut file, len, piece).unwrap() {
+                assert_eq!(
+                    format!("{table:?}"),
+                    whole,
+                    "{piece} {:?}",
+                    String::from_utf8_lossy(bytes)
+                );
+                in_pieces += 1;
+            }
+        }
+        in_pieces
+    }
+
+    #[test]
+    fn tables_read_in_pieces_are_tables_read_whole() {
+        let attendance = "person,session,status\nt1,e1,present\nt2,e1,absent\n\nt1,e2,maybe\n,e2,present\nt3\nt1,e3,excused,x\r\nt9,e9,present";
+        let enrollments = "person,activity\r\nt1,a1\r\n\r\nt2,\r\nt1,a2\r\n";
+        let people = "id,name,org,roles,birth_date,hire_date,post_start_date,subject\n\
+            t1,张三,s1,teacher,1980-01-02,,2020-09-01,数学\nt2,李四,s1,nobody,1980-13-02,,,\n";
+        let plain = [
+            (TableKind::Attendance, attendance),
+            (TableKind::Enrollments, enrollments),
+            (TableKind::People, people),
+            (TableKind::Attendance, "person,session\nt1,e1\n"),
+        ];
+        for (kind, text) in plain {
+            assert!(assert_read_alike(kind, text.as_bytes()) > 0, "{text:?}");
+        }
+        // Blank lines first: read whole when the first piece holds nothing else.
+        let blank_first = "\n\nperson,session,status\nt1,e1,present\n";
+        assert_read_alike(TableKind::Attendance, blank_first.as_bytes());
+        // Read whole: a quote, a byte-order mark, nothing.
+        let whole = [
+            (
+                TableKind::Sessions,
+                "id,activity,date,hours\ne1,a1,\"2021-01-01\",2\n",
+            ),
+            (
+                TableKind::Sessions,
+                "\u{FEFF}id,activity,date,hours\ne1,a1,2021-01-01,2\n",
+            ),
+            (TableKind::Sessions, ""),
+            (TableKind::Sessions, " \n"),
+        ];
+        for (kind, text) in whole {
+            assert_eq!(assert_read_alike(kind, text.as_bytes()), 0, "{text:?}");
+        }
+        // Not UTF-8 (GBK): read whole and decoded.
+        let (gbk, _, _) = encoding_rs::GBK.encode("person,activity\n张三,a1\n");
+        assert_eq!(assert_read_alike(TableKind::Enrollments, &gbk), 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn plain_records_in_pieces_match_the_csv_crate(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("a"), Just("bc"), Just(","), Just("\n"), Just("\r\n"), Just(" "),
+                ],
+                0..40,
+            ),
+            cuts in proptest::collection::vec(0usize..100, 0..6),
+        ) {
+            let text: String = parts.concat();
+            prop_assert_eq!(plain_in_pieces(&text, &cuts), Some(csv_records(&text)));
+        }
+
+        #[test]
+        fn plain_records_match_the_csv_crate(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("a"), Just("bc"), Just(","), Just("\n"), Just("\r\n"),
+                    Just(" "), Just("é"), Just("\r"), Just("\""),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            match plain(&text) {
+                Some(records) => prop_assert_eq!(records, csv_records(&text)),
+                None => prop_assert!(
+                    text.contains('"') || text.replace("\r\n", "").contains('\r')
+                ),
+            }
+        }
+    }
 }

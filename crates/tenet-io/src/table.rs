@@ -150,6 +150,15 @@ impl Record for csv::StringRecord {
     }
 }
 
+impl Record for &[&str] {
+    fn len(&self) -> usize {
+        <[&str]>::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&str> {
+        <[&str]>::get(self, i).copied()
+    }
+}
+
 impl Record for Vec<Option<String>> {
     fn len(&self) -> usize {
         <[Option<String>]>::len(self)
@@ -422,11 +431,9 @@ impl TableParser {
         self.usable
     }
 
-    /// Parses one record at `line`.
-    pub(crate) fn row<R: Record>(&mut self, line: u64, r: &R) {
-        if !self.usable {
-            return;
-        }
+    /// Starts a record at `line`: false (after reporting why) when its
+    /// width disagrees with the header's.
+    fn fits<R: Record>(&mut self, line: u64, r: &R) -> bool {
         self.line = line;
         let width = self.table.header.len();
         if r.len() != width && r.len() > 0 {
@@ -440,6 +447,70 @@ impl TableParser {
                 },
             );
             self.reject_id(r);
+            return false;
+        }
+        true
+    }
+
+    /// Parses records of text cells, each `(line, first cell, end)` in
+    /// `cells`, as [`row`](TableParser::row) would one by one; the rows of
+    /// the two big tables have their ids numbered together
+    /// ([`AttendanceTable::push_all`]), which is faster.
+    pub(crate) fn rows(&mut self, records: &[(u64, usize, usize)], cells: &[&str]) {
+        if !self.usable {
+            return;
+        }
+        let record = |&(line, start, end): &(u64, usize, usize)| {
+            (line, cells.get(start..end).unwrap_or_default())
+        };
+        match self.table.kind {
+            TableKind::Enrollments => {
+                let mut rows = Vec::with_capacity(records.len());
+                for (line, r) in records.iter().map(record) {
+                    if !self.fits(line, &r) {
+                        continue;
+                    }
+                    // Both cells are checked, so both can report a problem.
+                    let ok = self.id(&r, 0).is_some() & self.id(&r, 1).is_some();
+                    if ok {
+                        rows.push((self.field(r, 0), self.field(r, 1)));
+                        self.table.lines.push(line);
+                    }
+                }
+                self.table.enrollments.push_all(&rows);
+            }
+            TableKind::Attendance => {
+                let mut rows = Vec::with_capacity(records.len());
+                for (line, r) in records.iter().map(record) {
+                    if !self.fits(line, &r) {
+                        continue;
+                    }
+                    let ok = self.id(&r, 0).is_some() & self.id(&r, 1).is_some();
+                    let status = self.choice(&r, 2, "status", Status::parse, Status::names);
+                    if let (true, Some(status)) = (ok, status) {
+                        rows.push((self.field(r, 0), self.field(r, 1), status));
+                        self.table.lines.push(line);
+                    }
+                }
+                self.table.attendance.push_all(&rows);
+            }
+            _ => {
+                for (line, r) in records.iter().map(record) {
+                    self.row(line, &r);
+                }
+            }
+        }
+    }
+
+    /// A cell of a CSV record, borrowed from the text (empty if absent).
+    fn field<'t>(&self, r: &[&'t str], c: usize) -> &'t str {
+        let i = self.cols.get(c).copied().flatten();
+        i.and_then(|i| r.get(i)).copied().unwrap_or_default()
+    }
+
+    /// Parses one record at `line`.
+    pub(crate) fn row<R: Record>(&mut self, line: u64, r: &R) {
+        if !self.usable || !self.fits(line, r) {
             return;
         }
         let pushed = match self.table.kind {

@@ -564,7 +564,24 @@ fn listed<V: Copy>(
 /// What each number of an [`IdTable`] names, `None` where it names nothing:
 /// one lookup per distinct id, not one per row.
 fn resolve_ids<T>(ids: &IdTable, lookup: impl Fn(&str) -> Option<T>) -> Vec<Option<T>> {
-    ids.ids().iter().map(|id| lookup(id)).collect()
+    ids.ids().map(lookup).collect()
+}
+
+/// What each number of an [`IdTable`] names in `index`. The ids are
+/// numbered in order of first appearance in a big table, which follows the
+/// order activities and sessions were listed in, so each is tried first
+/// next to the one found before.
+fn resolve_in_order<T: Copy>(ids: &IdTable, index: &IdIndex<T>) -> Vec<Option<T>> {
+    let mut near = 0;
+    ids.ids()
+        .map(|id| {
+            let (n, of) = index.get_near(id, near);
+            if let Some(n) = n {
+                near = n;
+            }
+            of
+        })
+        .collect()
 }
 
 /// The index number `n` resolved to, if any.
@@ -584,19 +601,78 @@ fn resolve_attendance(
     })
 }
 
+/// Numbers `id` in `index` if it is new, noting where it was first seen
+/// in `first` (indexed by number); the first origin if it is not new.
+fn first_use<T: Copy>(
+    index: &mut IdIndex<T>,
+    first: &mut Vec<Origin>,
+    id: &str,
+    at: Origin,
+) -> Result<u32, Origin> {
+    let n = index.number(id);
+    match first.get(n as usize) {
+        Some(origin) => Err(*origin),
+        None => {
+            first.push(at);
+            Ok(n)
+        }
+    }
+}
+
+/// [`first_use`] for the id of every row of a table, in a loop of its
+/// own, before the rows are checked: most ids are new, and each insertion
+/// into a table of 150,000 ids misses the cache; without the checks in
+/// between, the processor overlaps the misses of successive insertions.
+fn first_uses<'r, T: Copy>(
+    index: &mut IdIndex<T>,
+    first: &mut Vec<Origin>,
+    ids: impl Iterator<Item = &'r str>,
+    at: &Lines,
+) -> Vec<Result<u32, Origin>> {
+    ids.enumerate()
+        .map(|(i, id)| first_use(index, first, id, at.get(i)))
+        .collect()
+}
+
+/// Each session's attendance marks, sorted by person, for absent hours:
+/// rows usually come activity by activity, so the marks looked up next are
+/// in cache. Rows that do not resolve are left out; the others are all
+/// kept, since with any error the dataset is not built.
+fn marks_by_session(
+    table: &AttendanceTable,
+    (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
+    sessions: usize,
+) -> PersonLists<(PersonIx, Status)> {
+    let mut marks = PersonLists::group_by(
+        sessions,
+        table.len(),
+        (PersonIx(0), Status::Present),
+        |row| {
+            let &(p, s, status) = table.numbers().get(row)?;
+            let session = resolved(session_of, s)?;
+            Some((session.index(), (resolved(person_of, p)?, status)))
+        },
+    );
+    marks.sort_each_by_key(sessions, |(p, _)| *p);
+    marks
+}
+
 #[derive(Default)]
 struct Resolver {
     errors: Vec<DataError>,
     data: Dataset,
     files: Vec<String>,
-    first_seen: FastMap<String, Origin>,
-    /// Mirrors `data.index.ids` with a faster hash.
-    actors: FastMap<String, Actor>,
-    /// Every activity id seen: where first, and its index when the row
-    /// was valid (as in `data.index.activity_ids`, with a faster hash).
-    activity_ids: FastMap<String, (Origin, Option<ActivityIx>)>,
-    /// Every session id seen: where first, and its index when valid.
-    session_ids: FastMap<String, (Origin, Option<SessionIx>)>,
+    /// Every district, school and person id claimed, and what it names
+    /// when its row was valid; moved into `data.index` at the end.
+    actors: IdIndex<Actor>,
+    /// Where each id of `actors` was first seen, by its number.
+    actors_first: Vec<Origin>,
+    /// Every activity id seen, and its index when the row was valid.
+    activity_ids: IdIndex<ActivityIx>,
+    activities_first: Vec<Origin>,
+    /// Every session id seen, and its index when the row was valid.
+    session_ids: IdIndex<SessionIx>,
+    sessions_first: Vec<Origin>,
     /// Each session's attendance marks, sorted by person.
     marks: PersonLists<(PersonIx, Status)>,
 }
@@ -631,19 +707,14 @@ impl Resolver {
         );
     }
 
-    /// Registers an id in the shared namespace; false when it is a duplicate.
-    fn claim(&mut self, id: &str, at: Origin, field: &'static str) -> bool {
-        if let Some(first) = self.first_seen.get(id).copied() {
+    /// Registers an id in the shared namespace; its number, or `None`
+    /// when it is a duplicate.
+    fn claim(&mut self, id: &str, at: Origin, field: &'static str) -> Option<u32> {
+        let n = first_use(&mut self.actors, &mut self.actors_first, id, at);
+        if let Err(first) = n {
             self.duplicate_id(id, at, first, field);
-            return false;
         }
-        self.first_seen.insert(id.to_string(), at);
-        true
-    }
-
-    fn register(&mut self, id: &str, actor: Actor) {
-        self.data.index.ids.insert(id.to_string(), actor);
-        self.actors.insert(id.to_string(), actor);
+        n.ok()
     }
 
     fn unknown(&mut self, at: Origin, field: &'static str, expected: &'static str, id: &str) {
@@ -659,7 +730,7 @@ impl Resolver {
 
     fn org(&mut self, id: &str, at: Origin, field: &'static str) -> Option<Org> {
         match self.actors.get(id) {
-            Some(Actor::Org(org)) => Some(*org),
+            Some(Actor::Org(org)) => Some(org),
             _ => {
                 self.unknown(at, field, "school or district", id);
                 None
@@ -669,7 +740,7 @@ impl Resolver {
 
     fn person_ix(&self, id: &str) -> Option<PersonIx> {
         match self.actors.get(id) {
-            Some(Actor::Person(p)) => Some(*p),
+            Some(Actor::Person(p)) => Some(p),
             _ => None,
         }
     }
@@ -742,9 +813,7 @@ impl Resolver {
         // The big tables name each distinct id by a number: resolve the
         // numbers once, then rows are array lookups.
         let people = resolve_ids(enrollments.people(), |id| self.person_ix(id));
-        let activities = resolve_ids(enrollments.activities(), |id| {
-            self.activity_ids.get(id).and_then(|(_, ix)| *ix)
-        });
+        let activities = resolve_in_order(enrollments.activities(), &self.activity_ids);
         self.enrollments(enrollments, (&people, &activities), &origins.enrollments)
     }
 
@@ -758,22 +827,32 @@ impl Resolver {
         origins: &Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
         let attendance_people = resolve_ids(attendance.people(), |id| self.person_ix(id));
-        let attendance_sessions = resolve_ids(attendance.sessions(), |id| {
-            self.session_ids.get(id).and_then(|(_, ix)| *ix)
+        let attendance_sessions = resolve_in_order(attendance.sessions(), &self.session_ids);
+        let people = self.data.people.len();
+        let sessions = self.data.sessions.len();
+        let ids = (&attendance_people[..], &attendance_sessions[..]);
+        // Grouping the marks by session, and each person's enrollments by
+        // end date, do not depend on checking attendance, and once the big
+        // files are parsed the second core is idle: it does them meanwhile.
+        // (Checking attendance does not read the enrollments.)
+        let enrollments = std::mem::take(&mut self.data.enrollments);
+        let activity_end: Vec<NaiveDate> =
+            self.data.activities.iter().map(|a| a.end_date).collect();
+        let later = || {
+            (
+                marks_by_session(&attendance, ids, sessions),
+                enrollments_by_end(people, &enrollments, &activity_end),
+            )
+        };
+        let (marks, by_end) = std::thread::scope(|scope| {
+            let handle = scope.spawn(later);
+            let keyed = resolve_attendance(&attendance, ids.0, ids.1, people);
+            self.attendance(&attendance, ids, &origins.attendance, &enrolled, keyed);
+            handle.join().unwrap_or_else(|_| later())
         });
-        let keyed = resolve_attendance(
-            &attendance,
-            &attendance_people,
-            &attendance_sessions,
-            self.data.people.len(),
-        );
-        self.attendance(
-            &attendance,
-            (&attendance_people, &attendance_sessions),
-            &origins.attendance,
-            &enrolled,
-            keyed,
-        );
+        self.data.enrollments = enrollments;
+        self.marks = marks;
+        self.data.index.enrollments_of_person = by_end;
         drop(attendance);
         self.mentorships(mentorships, &origins.mentorships);
         self.finance(finance, &origins.finance);
@@ -781,6 +860,8 @@ impl Resolver {
             return Err(std::mem::take(&mut self.errors));
         }
         drop(enrolled);
+        self.data.index.ids = std::mem::take(&mut self.actors);
+        self.data.index.activity_ids = std::mem::take(&mut self.activity_ids);
         let warnings = self.derive();
         Ok((std::mem::take(&mut self.data), warnings))
     }
@@ -788,11 +869,11 @@ impl Resolver {
     fn districts(&mut self, rows: Vec<DistrictRow>, at: &Lines) -> usize {
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
-            if !self.claim(&row.id, at, "id") {
+            let Some(n) = self.claim(&row.id, at, "id") else {
                 continue;
-            }
+            };
             let ix = DistrictIx(self.data.districts.len() as u32);
-            self.register(&row.id, Actor::Org(Org::District(ix)));
+            self.actors.set(n, Actor::Org(Org::District(ix)));
             self.data.districts.push(District {
                 id: row.id,
                 name: row.name,
@@ -807,18 +888,18 @@ impl Resolver {
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let district = match self.actors.get(&row.district) {
-                Some(Actor::Org(Org::District(d))) => Some(*d),
+                Some(Actor::Org(Org::District(d))) => Some(d),
                 _ => {
                     self.unknown(at, "district", "district", &row.district);
                     None
                 }
             };
-            if !self.claim(&row.id, at, "id") {
+            let Some(n) = self.claim(&row.id, at, "id") else {
                 continue;
-            }
+            };
             let Some(district) = district else { continue };
             let ix = SchoolIx(self.data.schools.len() as u32);
-            self.register(&row.id, Actor::Org(Org::School(ix)));
+            self.actors.set(n, Actor::Org(Org::School(ix)));
             if let Some(list) = self
                 .data
                 .index
@@ -844,12 +925,12 @@ impl Resolver {
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let org = self.org(&row.org, at, "org");
-            if !self.claim(&row.id, at, "id") {
+            let Some(n) = self.claim(&row.id, at, "id") else {
                 continue;
-            }
+            };
             let Some(org) = org else { continue };
             let ix = PersonIx(self.data.people.len() as u32);
-            self.register(&row.id, Actor::Person(ix));
+            self.actors.set(n, Actor::Person(ix));
             let list = match org {
                 Org::District(d) => self.data.index.people_of_district_office.get_mut(d.index()),
                 Org::School(s) => self.data.index.people_of_school.get_mut(s.index()),
@@ -871,13 +952,17 @@ impl Resolver {
     }
 
     fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
-        self.activity_ids.reserve(rows.len());
-        self.data.index.activity_ids.reserve(rows.len());
         self.data.activities.reserve(rows.len());
-        for (i, row) in rows.into_iter().enumerate() {
+        let numbers = first_uses(
+            &mut self.activity_ids,
+            &mut self.activities_first,
+            rows.iter().map(|row| row.id.as_str()),
+            at,
+        );
+        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
             let at = at.get(i);
             let organizer = match self.actors.get(&row.organizer) {
-                Some(actor) => Some(*actor),
+                Some(actor) => Some(actor),
                 None => {
                     self.unknown(
                         at,
@@ -894,18 +979,19 @@ impl Resolver {
             };
             let dates_ok = self.dates(row.start_date, row.end_date, at);
             let hours_ok = self.hours(row.hours, at, false);
-            if let Some((first, _)) = self.activity_ids.get(&row.id).copied() {
-                self.duplicate_id(&row.id, at, first, "id");
-                continue;
-            }
+            let n = match n {
+                Ok(n) => n,
+                Err(first) => {
+                    self.duplicate_id(&row.id, at, first, "id");
+                    continue;
+                }
+            };
             let (Some(organizer), Some(host), true, true) = (organizer, host, dates_ok, hours_ok)
             else {
-                self.activity_ids.insert(row.id.clone(), (at, None));
                 continue;
             };
             let ix = ActivityIx(self.data.activities.len() as u32);
-            self.data.index.activity_ids.insert(row.id.clone(), ix);
-            self.activity_ids.insert(row.id.clone(), (at, Some(ix)));
+            self.activity_ids.set(n, ix);
             self.data.activities.push(Activity {
                 id: row.id,
                 title: row.title,
@@ -923,8 +1009,13 @@ impl Resolver {
         }
     }
 
-    fn activity_ref(&mut self, id: &str, at: Origin) -> Option<ActivityIx> {
-        let found = self.activity_ids.get(id).and_then(|(_, ix)| *ix);
+    /// The activity `id` names; `near` is the number of the activity found
+    /// last, updated (sessions come activity by activity).
+    fn activity_ref(&mut self, id: &str, at: Origin, near: &mut u32) -> Option<ActivityIx> {
+        let (n, found) = self.activity_ids.get_near(id, *near);
+        if let Some(n) = n {
+            *near = n;
+        }
         if found.is_none() {
             self.unknown(at, "activity", "activity", id);
         }
@@ -933,23 +1024,34 @@ impl Resolver {
 
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
-        self.session_ids.reserve(rows.len());
         self.data.sessions.reserve(rows.len());
-        for (i, row) in rows.into_iter().enumerate() {
+        let numbers = first_uses(
+            &mut self.session_ids,
+            &mut self.sessions_first,
+            rows.iter().map(|row| row.id.as_str()),
+            at,
+        );
+        let mut near = 0;
+        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
             let at = at.get(i);
-            let activity = self.activity_ref(&row.activity, at);
+            let activity = self.activity_ref(&row.activity, at, &mut near);
             let hours_ok = self.hours(row.hours, at, true);
-            if let Some((first, _)) = self.session_ids.get(&row.id).copied() {
-                self.duplicate_id(&row.id, at, first, "id");
-                continue;
-            }
+            let n = match n {
+                Ok(n) => n,
+                Err(first) => {
+                    self.duplicate_id(&row.id, at, first, "id");
+                    continue;
+                }
+            };
             let outside = activity
                 .map(|a| self.data.activity(a))
                 .filter(|a| row.date < a.start_date || row.date > a.end_date)
                 .map(|a| (a.start_date, a.end_date));
             let valid = activity.is_some() && outside.is_none() && hours_ok;
             let ix = valid.then_some(SessionIx(self.data.sessions.len() as u32));
-            self.session_ids.insert(row.id.clone(), (at, ix));
+            if let Some(ix) = ix {
+                self.session_ids.set(n, ix);
+            }
             let Some(activity) = activity else { continue };
             if let Some((start, end)) = outside {
                 self.error(
@@ -1132,24 +1234,6 @@ impl Resolver {
                 status,
             });
         }
-        // Each session's marks, sorted by person, for absent hours: rows
-        // usually come activity by activity, so the marks looked up next are
-        // in cache. With any error above the dataset is not built, so every
-        // row here was kept.
-        drop(by_person);
-        let sessions = self.data.sessions.len();
-        let mut marks = PersonLists::group_by(
-            sessions,
-            table.len(),
-            (PersonIx(0), Status::Present),
-            |row| {
-                let &(p, s, status) = table.numbers().get(row)?;
-                let session = resolved(session_of, s)?;
-                Some((session.index(), (resolved(person_of, p)?, status)))
-            },
-        );
-        marks.sort_each_by_key(sessions, |(p, _)| *p);
-        self.marks = marks;
     }
 
     fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &Lines) {
@@ -1239,9 +1323,6 @@ impl Resolver {
             (tables.absent_hours(left), handle.join().ok())
         });
         warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
-        let activity_end: Vec<NaiveDate> = data.activities.iter().map(|a| a.end_date).collect();
-        data.index.enrollments_of_person =
-            enrollments_by_end(data.people.len(), &data.enrollments, &activity_end);
         let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);

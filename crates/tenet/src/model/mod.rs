@@ -254,11 +254,62 @@ pub struct Dataset {
     pub(crate) index: Index,
 }
 
+/// Ids numbered by an [`IdTable`], each with what it names (`None` for an
+/// id that was seen on a row that was not valid). Lookups hash the id
+/// packed into an integer and compare no strings, and the ids are kept in
+/// one buffer rather than one allocation each.
+#[derive(Debug, Clone)]
+pub(crate) struct IdIndex<T> {
+    ids: IdTable,
+    of: Vec<Option<T>>,
+}
+
+impl<T> Default for IdIndex<T> {
+    fn default() -> Self {
+        IdIndex {
+            ids: IdTable::default(),
+            of: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy> IdIndex<T> {
+    /// What `id` names, if anything.
+    pub(crate) fn get(&self, id: &str) -> Option<T> {
+        let n = self.ids.get(id)?;
+        self.of.get(n as usize).copied().flatten()
+    }
+
+    /// What `id` names, and its number, trying `near` and `near + 1`
+    /// first (see [`IdTable::find_near`]).
+    pub(crate) fn get_near(&self, id: &str, near: u32) -> (Option<u32>, Option<T>) {
+        let n = self.ids.find_near(id, near);
+        let of = n.and_then(|n| self.of.get(n as usize).copied().flatten());
+        (n, of)
+    }
+
+    /// The number of `id`, numbering it (naming nothing yet) if it is new.
+    pub(crate) fn number(&mut self, id: &str) -> u32 {
+        let n = self.ids.number(id);
+        if n as usize >= self.of.len() {
+            self.of.push(None);
+        }
+        n
+    }
+
+    /// Makes the id numbered `n` name `value`.
+    pub(crate) fn set(&mut self, n: u32, value: T) {
+        if let Some(slot) = self.of.get_mut(n as usize) {
+            *slot = Some(value);
+        }
+    }
+}
+
 /// Lookup structures built once; every list is in a deterministic order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    pub ids: HashMap<String, Actor>,
-    pub activity_ids: HashMap<String, ActivityIx>,
+    pub ids: IdIndex<Actor>,
+    pub activity_ids: IdIndex<ActivityIx>,
     pub schools_of_district: Vec<Vec<SchoolIx>>,
     /// People whose org is the district itself.
     pub people_of_district_office: Vec<Vec<PersonIx>>,
@@ -296,12 +347,12 @@ impl Dataset {
 
     /// Looks up a district, school or person by its file id.
     pub fn actor(&self, id: &str) -> Option<Actor> {
-        self.index.ids.get(id).copied()
+        self.index.ids.get(id)
     }
 
     /// Looks up an activity by its file id.
     pub fn activity_ix(&self, id: &str) -> Option<ActivityIx> {
-        self.index.activity_ids.get(id).copied()
+        self.index.activity_ids.get(id)
     }
 
     /// The file id of an actor.
