@@ -150,17 +150,10 @@ pub(crate) fn evaluate_policy(
         if let Some(only) = &opts.subjects {
             all.retain(|s| only.contains(s));
         }
-        let chunk = all.len().div_ceil(threads).max(1);
         let parts: Vec<(Vec<RuleResult>, Vec<Option<usize>>)> = if threads == 1 || all.len() < 64 {
             vec![run_subjects(run, rule, &all)]
         } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = all
-                    .chunks(chunk)
-                    .map(|part| scope.spawn(move || run_subjects(run, rule, part)))
-                    .collect();
-                handles.into_iter().filter_map(|h| h.join().ok()).collect()
-            })
+            in_pieces(&all, threads, |piece| run_subjects(run, rule, piece))
         };
         for (r, s) in parts {
             if results.is_empty() {
@@ -198,6 +191,46 @@ pub(crate) fn evaluate_policy(
         results,
         summary,
     }
+}
+
+/// `work` over `all` cut into pieces, on `threads` threads, the outputs in
+/// the order of the pieces. Pieces are small and handed out in turn, so a
+/// thread that finishes early takes the next one instead of waiting for a
+/// slower half (subjects differ in cost: the first rule to count a
+/// person's credit makes the person's ledger). The output does not depend
+/// on the thread count or on which thread took which piece.
+fn in_pieces<T: Send>(
+    all: &[EntityRef],
+    threads: usize,
+    work: impl Fn(&[EntityRef]) -> T + Sync,
+) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let pieces: Vec<&[EntityRef]> = all
+        .chunks(all.len().div_ceil(threads * 16).max(16))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(piece) = pieces.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, work(piece)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, out)| out).collect()
 }
 
 /// Results for a run of subjects, with the school each result counts toward.
