@@ -395,36 +395,38 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
     let text = match args.format {
         Format::Json => {
-            let json = match reports.as_slice() {
-                [one] => serde_json::to_string_pretty(one),
-                many => serde_json::to_string_pretty(many),
-            };
-            json.map_err(|e| BadInput(format!("error: cannot write JSON: {e}")))? + "\n"
+            write_json(&reports, args.out.as_deref())?;
+            None
         }
         Format::Html => {
             let pairs: Vec<_> = reports
                 .iter()
                 .filter_map(|r| Some((r, policy_of(&r.policy)?)))
                 .collect();
-            tenet_cli::html::render(&pairs)
+            Some(tenet_cli::html::render(&pairs))
         }
-        Format::Text | Format::Markdown => reports
-            .iter()
-            .filter_map(|r| {
-                let p = policy_of(&r.policy)?;
-                Some(match args.format {
-                    Format::Markdown => tenet::render::markdown(r, p),
-                    _ => tenet::render::text(r, p),
+        Format::Text | Format::Markdown => Some(
+            reports
+                .iter()
+                .filter_map(|r| {
+                    let p = policy_of(&r.policy)?;
+                    Some(match args.format {
+                        Format::Markdown => tenet::render::markdown(r, p),
+                        _ => tenet::render::text(r, p),
+                    })
                 })
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
     };
-    match &args.out {
-        Some(path) => std::fs::write(path, text)
+    match (&args.out, text) {
+        (_, None) => {}
+        (Some(path), Some(text)) => std::fs::write(path, text)
             .map_err(|e| BadInput(format!("error: cannot write `{}`: {e}", path.display())))?,
-        None if args.format == Format::Text && colour_stdout() => print!("{}", colourise(&text)),
-        None => print!("{text}"),
+        (None, Some(text)) if args.format == Format::Text && colour_stdout() => {
+            print!("{}", colourise(&text))
+        }
+        (None, Some(text)) => print!("{text}"),
     }
     // The process ends here: freeing millions of records one by one
     // (0.1 s for 20,000 teachers, a second for 200,000) is left to the
@@ -436,6 +438,36 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Writes the JSON report to `out` (or standard output) as it is
+/// serialised: a district's report runs to hundreds of megabytes, and
+/// building it as one string first added its whole size to the peak
+/// memory (a gigabyte at 200,000 teachers).
+fn write_json(reports: &[Report], out: Option<&Path>) -> Result<(), BadInput> {
+    use std::io::Write;
+    let place = out.map_or_else(
+        || "standard output".to_string(),
+        |p| format!("`{}`", p.display()),
+    );
+    let cannot = |e: &dyn std::fmt::Display| BadInput(format!("error: cannot write {place}: {e}"));
+    let mut w: Box<dyn Write> = match out {
+        Some(path) => Box::new(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(path).map_err(|e| cannot(&e))?,
+        )),
+        None => Box::new(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::io::stdout().lock(),
+        )),
+    };
+    match reports {
+        [one] => serde_json::to_writer_pretty(&mut w, one),
+        many => serde_json::to_writer_pretty(&mut w, many),
+    }
+    .map_err(|e| cannot(&e))?;
+    w.write_all(b"\n").map_err(|e| cannot(&e))?;
+    w.flush().map_err(|e| cannot(&e))
 }
 
 /// Colours the section headings of the text report.
