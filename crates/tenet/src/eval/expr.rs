@@ -756,10 +756,8 @@ impl<'a> Ctx<'a> {
         let data = self.data;
         let all = data.enrollments_of(p);
         let ledger = self.ledger(p);
-        let std::ops::Range {
-            start: from,
-            end: to,
-        } = self.counted_run(p, ledger);
+        let run = self.counted_run(p, ledger);
+        let (from, to) = (run.start, run.end);
         if !self.lists && filter.is_none() {
             if let Some(entries) = ledger.and_then(|l| l.get(from..to)) {
                 // The common case, counted straight off the ledger: no
@@ -981,7 +979,8 @@ fn arith(op: Arith, x: Value, y: Value) -> R<Value> {
     }
 }
 
-fn holds(op: Cmp, o: Ordering) -> bool {
+/// Whether an ordering satisfies a comparison.
+pub(crate) fn holds(op: Cmp, o: Ordering) -> bool {
     match op {
         Cmp::Eq => o == Ordering::Equal,
         Cmp::Ne => o != Ordering::Equal,

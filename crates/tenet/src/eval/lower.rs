@@ -16,6 +16,7 @@
 //! report — an overflow, a division by zero — and the evaluator then runs
 //! that enrollment, so results and messages are the same either way.
 
+use super::expr::holds;
 use crate::model::{Dataset, EnrollmentIx};
 use crate::program::{Arith, Cmp, Denial, Expr, ExprKind, Var};
 use crate::schema::Field;
@@ -308,17 +309,6 @@ impl Num {
             Num::Plus(a, b) => a.value(r)?.plus(b.value(r)?).ok(),
             Num::Minus(a, b) => a.value(r)?.minus(b.value(r)?).ok(),
         }
-    }
-}
-
-fn holds(op: Cmp, o: Ordering) -> bool {
-    match op {
-        Cmp::Eq => o == Ordering::Equal,
-        Cmp::Ne => o != Ordering::Equal,
-        Cmp::Lt => o == Ordering::Less,
-        Cmp::Le => o != Ordering::Greater,
-        Cmp::Gt => o == Ordering::Greater,
-        Cmp::Ge => o != Ordering::Less,
     }
 }
 
