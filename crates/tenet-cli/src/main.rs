@@ -378,21 +378,38 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         ..EvalOptions::default()
     };
     let bar = spinner("evaluating");
-    let mut reports = set.evaluate_with(&data, as_of(&args.input), &opts);
+    let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
+    let keep = |s: Status| match args.only {
+        None => true,
+        Some(Only::Failing) => s == Status::Fail,
+        Some(Only::Problems) => matches!(s, Status::Fail | Status::Pending | Status::Unknown),
+    };
+    // Text and Markdown reports are rendered as each policy's report is
+    // made and the report is let go: a province's reports would otherwise
+    // all sit in memory beside the dataset. JSON and HTML take them all.
+    let rendered = matches!(args.format, Format::Text | Format::Markdown);
+    let mut failing = false;
+    let mut reports = Vec::new();
+    let mut texts = Vec::new();
+    set.evaluate_each(&data, as_of(&args.input), &opts, |mut r| {
+        failing |= r.has_violations();
+        r.results.retain(|x| keep(x.status));
+        if !rendered {
+            reports.push(r);
+        } else if let Some(p) = policy_of(&r.policy) {
+            texts.push(match args.format {
+                Format::Markdown => tenet::render::markdown(&r, p),
+                _ => tenet::render::text(&r, p),
+            });
+            // Freed on a thread of its own: a report is hundreds of
+            // thousands of small allocations, and the next policy need not
+            // wait for them.
+            std::thread::spawn(move || drop(r));
+        }
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let failing = reports.iter().any(Report::has_violations);
-    if let Some(only) = args.only {
-        let keep = |s: Status| match only {
-            Only::Failing => s == Status::Fail,
-            Only::Problems => matches!(s, Status::Fail | Status::Pending | Status::Unknown),
-        };
-        for r in &mut reports {
-            r.results.retain(|x| keep(x.status));
-        }
-    }
-    let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
     let text = match args.format {
         Format::Json => {
             write_json(&reports, args.out.as_deref())?;
@@ -405,19 +422,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .collect();
             Some(tenet_cli::html::render(&pairs))
         }
-        Format::Text | Format::Markdown => Some(
-            reports
-                .iter()
-                .filter_map(|r| {
-                    let p = policy_of(&r.policy)?;
-                    Some(match args.format {
-                        Format::Markdown => tenet::render::markdown(r, p),
-                        _ => tenet::render::text(r, p),
-                    })
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+        Format::Text | Format::Markdown => Some(texts.join("\n")),
     };
     match (&args.out, text) {
         (_, None) => {}

@@ -353,18 +353,46 @@ impl PolicySet {
         as_of: NaiveDate,
         opts: &EvalOptions,
     ) -> Vec<Report> {
+        let mut reports = Vec::new();
+        self.evaluate_each(data, as_of, opts, |r| reports.push(r));
+        reports
+    }
+
+    /// [`evaluate_with`](Self::evaluate_with), handing each policy's report
+    /// to `each` as soon as it is made, in the same order: a caller that
+    /// writes reports out one by one need not hold them all (a province's
+    /// reports run to a gigabyte). What the policies share — credit,
+    /// record ids — is still computed once.
+    ///
+    /// ```
+    /// use tenet::{model::Dataset, EvalOptions, PolicySet};
+    /// let set = PolicySet::from_sources(&[("p.policy", "policy p { rule r { for school s require true } }")])
+    ///     .map_err(|e| e.render())?;
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    /// let mut policies = Vec::new();
+    /// set.evaluate_each(&Dataset::default(), as_of, &EvalOptions::default(), |report| {
+    ///     policies.push(report.policy); // write it out, then let it go
+    /// });
+    /// assert_eq!(policies, ["p"]);
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn evaluate_each(
+        &self,
+        data: &Dataset,
+        as_of: NaiveDate,
+        opts: &EvalOptions,
+        mut each: impl FnMut(Report),
+    ) {
         // Shared once for every policy of the run (explanations list the
         // same records over and over).
         let mut shared = eval::Shared::default();
-        self.policies
-            .iter()
-            .filter(|p| {
-                p.rules
-                    .iter()
-                    .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
-            })
-            .map(|p| eval::evaluate_policy(p, data, as_of, opts, &mut shared))
-            .collect()
+        for p in self.policies.iter().filter(|p| {
+            p.rules
+                .iter()
+                .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
+        }) {
+            each(eval::evaluate_policy(p, data, as_of, opts, &mut shared));
+        }
     }
 
     /// Evaluates one subject (a teacher, a school …) against every rule of
