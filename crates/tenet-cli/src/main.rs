@@ -384,14 +384,61 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         Some(Only::Failing) => s == Status::Fail,
         Some(Only::Problems) => matches!(s, Status::Fail | Status::Pending | Status::Unknown),
     };
+    let as_of = as_of(&args.input);
+    if args.format == Format::Json {
+        // Each policy's report is written as soon as it is made, and let
+        // go: a province's reports would otherwise all sit in memory
+        // beside the dataset. Evaluation runs on its own thread and hands
+        // reports over one at a time.
+        let selected = set
+            .policies()
+            .iter()
+            .filter(|p| {
+                p.rules
+                    .iter()
+                    .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
+            })
+            .count();
+        // Opened first: a path that cannot be written is an error before
+        // any evaluation.
+        let out = json_out(args.out.as_deref())?;
+        let mut failing = false;
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let (set, data, opts, keep) = (&set, &data, &opts, &keep);
+            scope.spawn(move || {
+                set.evaluate_each(data, as_of, opts, |mut r| {
+                    let violations = r.has_violations();
+                    r.results.retain(|x| keep(x.status));
+                    // A closed channel means writing failed; that error is
+                    // reported below.
+                    let _ = tx.send((violations, r));
+                })
+            });
+            let reports = rx.iter().map(|(violations, r)| {
+                failing |= violations;
+                r
+            });
+            write_json(out, reports, selected)
+        })?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        std::mem::forget(data);
+        return Ok(if failing {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     // Text and Markdown reports are rendered as each policy's report is
-    // made and the report is let go: a province's reports would otherwise
-    // all sit in memory beside the dataset. JSON and HTML take them all.
+    // made and the report is let go (as JSON ones are written, above).
+    // HTML takes them all.
     let rendered = matches!(args.format, Format::Text | Format::Markdown);
     let mut failing = false;
     let mut reports = Vec::new();
     let mut texts = Vec::new();
-    set.evaluate_each(&data, as_of(&args.input), &opts, |mut r| {
+    set.evaluate_each(&data, as_of, &opts, |mut r| {
         failing |= r.has_violations();
         r.results.retain(|x| keep(x.status));
         if !rendered {
@@ -411,10 +458,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         bar.finish_and_clear();
     }
     let text = match args.format {
-        Format::Json => {
-            write_json(&reports, args.out.as_deref())?;
-            None
-        }
+        Format::Json => None,
         Format::Html => {
             let pairs: Vec<_> = reports
                 .iter()
@@ -445,30 +489,43 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     })
 }
 
-/// Writes the JSON report to `out` (or standard output) as it is
-/// serialised: a district's report runs to hundreds of megabytes, and
-/// building it as one string first added its whole size to the peak
-/// memory (a gigabyte at 200,000 teachers).
-fn write_json(reports: &[Report], out: Option<&Path>) -> Result<(), BadInput> {
-    use std::io::Write;
+/// Where a JSON report goes: `out`, or standard output, buffered; and
+/// how to say that writing there failed.
+fn json_out(out: Option<&Path>) -> Result<(Box<dyn std::io::Write>, String), BadInput> {
     let place = out.map_or_else(
         || "standard output".to_string(),
         |p| format!("`{}`", p.display()),
     );
-    let cannot = |e: &dyn std::fmt::Display| BadInput(format!("error: cannot write {place}: {e}"));
-    let mut w: Box<dyn Write> = match out {
+    let w: Box<dyn std::io::Write> = match out {
         Some(path) => Box::new(std::io::BufWriter::with_capacity(
             1 << 20,
-            std::fs::File::create(path).map_err(|e| cannot(&e))?,
+            std::fs::File::create(path)
+                .map_err(|e| BadInput(format!("error: cannot write {place}: {e}")))?,
         )),
         None => Box::new(std::io::BufWriter::with_capacity(
             1 << 20,
             std::io::stdout().lock(),
         )),
     };
-    match reports {
-        [one] => serde_json::to_writer_pretty(&mut w, one),
-        many => serde_json::to_writer_pretty(&mut w, many),
+    Ok((w, place))
+}
+
+/// Writes the JSON report as it is serialised, report by report as
+/// `reports` yields them: one report is written as an object, any other
+/// number as an array (the same bytes as serialising them all at once).
+/// A province's report runs to a gigabyte; neither it nor the reports
+/// behind it are held whole.
+fn write_json(
+    (mut w, place): (Box<dyn std::io::Write>, String),
+    mut reports: impl Iterator<Item = Report>,
+    count: usize,
+) -> Result<(), BadInput> {
+    use serde::{Serialize, Serializer};
+    let cannot = |e: &dyn std::fmt::Display| BadInput(format!("error: cannot write {place}: {e}"));
+    let mut json = serde_json::Serializer::pretty(&mut w);
+    match (count, reports.next()) {
+        (1, Some(one)) => one.serialize(&mut json),
+        (_, first) => (&mut json).collect_seq(first.into_iter().chain(reports)),
     }
     .map_err(|e| cannot(&e))?;
     w.write_all(b"\n").map_err(|e| cannot(&e))?;
