@@ -390,15 +390,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         // go: a province's reports would otherwise all sit in memory
         // beside the dataset. Evaluation runs on its own thread and hands
         // reports over one at a time.
-        let selected = set
-            .policies()
-            .iter()
-            .filter(|p| {
-                p.rules
-                    .iter()
-                    .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
-            })
-            .count();
+        let selected = set.policies().iter().filter(|p| opts.selects(p)).count();
         // Opened first: a path that cannot be written is an error before
         // any evaluation.
         let out = json_out(args.out.as_deref())?;
@@ -425,11 +417,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
             bar.finish_and_clear();
         }
         std::mem::forget(data);
-        return Ok(if failing {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
+        return Ok(verdict(failing));
     }
     // Text and Markdown reports are rendered as each policy's report is
     // made and the report is let go (as JSON ones are written, above).
@@ -482,11 +470,16 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     // operating system, which takes the whole heap back at once.
     std::mem::forget(reports);
     std::mem::forget(data);
-    Ok(if failing {
+    Ok(verdict(failing))
+}
+
+/// Exit code 1 when something failed, else 0.
+fn verdict(failed: bool) -> ExitCode {
+    if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Where a JSON report goes: `out`, or standard output, buffered; and
@@ -588,11 +581,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
     }
     let outcome = policy_test::run(&args.dir).map_err(BadInput)?;
     print!("{}", outcome.text);
-    Ok(if outcome.failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(verdict(outcome.failed > 0))
 }
 
 fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
@@ -619,11 +608,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     for file in &unformatted {
         println!("{file}: not in the canonical layout (run `tenet fmt {file}`)");
     }
-    Ok(if unformatted.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(verdict(!unformatted.is_empty()))
 }
 
 fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {

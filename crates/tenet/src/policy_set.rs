@@ -66,6 +66,18 @@ pub enum Detail {
     Brief,
 }
 
+impl EvalOptions {
+    /// Whether the options select a rule (by its id).
+    pub fn selects_rule(&self, rule: &crate::program::Rule) -> bool {
+        self.rules.as_ref().is_none_or(|ids| ids.contains(&rule.id))
+    }
+
+    /// Whether a policy has a selected rule, and so gives a report.
+    pub fn selects(&self, policy: &CheckedPolicy) -> bool {
+        policy.rules.iter().any(|r| self.selects_rule(r))
+    }
+}
+
 impl Default for EvalOptions {
     fn default() -> EvalOptions {
         EvalOptions {
@@ -386,11 +398,7 @@ impl PolicySet {
         // Shared once for every policy of the run (explanations list the
         // same records over and over).
         let mut shared = eval::Shared::default();
-        for p in self.policies.iter().filter(|p| {
-            p.rules
-                .iter()
-                .any(|r| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id)))
-        }) {
+        for p in self.policies.iter().filter(|p| opts.selects(p)) {
             each(eval::evaluate_policy(p, data, as_of, opts, &mut shared));
         }
     }

@@ -126,7 +126,7 @@ pub(crate) fn evaluate_policy(
     shared: &mut Shared,
 ) -> Report {
     let threads = opts.threads.max(1);
-    let selected = |r: &&Rule| opts.rules.as_ref().is_none_or(|ids| ids.contains(&r.id));
+    let selected = |r: &&Rule| opts.selects_rule(r);
     let table = if policy.rules.iter().filter(selected).any(uses_credit) {
         shared.credits_for(policy, data)
     } else {
