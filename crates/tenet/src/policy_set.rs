@@ -73,6 +73,17 @@ impl EvalOptions {
     }
 
     /// Whether a policy has a selected rule, and so gives a report.
+    ///
+    /// ```
+    /// use tenet::{EvalOptions, PolicySet};
+    /// let set = PolicySet::from_sources(&[("p.policy", "policy p { rule r { for school s require true } }")])
+    ///     .map_err(|e| e.render())?;
+    /// let policy = &set.policies()[0];
+    /// assert!(EvalOptions::default().selects(policy));
+    /// let other = EvalOptions { rules: Some(vec!["q".into()]), ..EvalOptions::default() };
+    /// assert!(!other.selects(policy));
+    /// # Ok::<(), String>(())
+    /// ```
     pub fn selects(&self, policy: &CheckedPolicy) -> bool {
         policy.rules.iter().any(|r| self.selects_rule(r))
     }
