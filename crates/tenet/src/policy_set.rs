@@ -14,7 +14,6 @@ use crate::value::EntityRef;
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use std::fmt;
-use std::sync::OnceLock;
 
 /// Policies that parsed and checked, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -408,9 +407,11 @@ impl PolicySet {
     ) {
         // Shared once for every policy of the run (explanations list the
         // same records over and over).
-        let mut shared = eval::Shared::default();
-        for p in self.policies.iter().filter(|p| opts.selects(p)) {
-            each(eval::evaluate_policy(p, data, as_of, opts, &mut shared));
+        let shared = eval::Shared::new(self.credit_blocks());
+        for (p, group) in self.policies.iter().zip(&self.credit_groups) {
+            if opts.selects(p) {
+                each(eval::evaluate_policy(p, *group, data, as_of, opts, &shared));
+            }
         }
     }
 
@@ -487,13 +488,11 @@ impl PolicySet {
     /// # Ok::<(), String>(())
     /// ```
     pub fn evaluator<'a>(&'a self, data: &'a Dataset, as_of: NaiveDate) -> Evaluator<'a> {
-        let blocks = self.credit_blocks();
         Evaluator {
             set: self,
             data,
             as_of,
-            credits: (0..blocks).map(|_| OnceLock::new()).collect(),
-            names: eval::Names::default(),
+            shared: eval::Shared::new(self.credit_blocks()),
         }
     }
 
@@ -610,10 +609,9 @@ pub struct Evaluator<'a> {
     set: &'a PolicySet,
     data: &'a Dataset,
     as_of: NaiveDate,
-    /// One credit table per distinct credit block, made on first use;
-    /// each person's ledger in it is made the first time it is counted.
-    credits: Vec<OnceLock<Option<eval::CreditTable>>>,
-    names: eval::Names,
+    /// Record ids and credit tables, kept between calls; each person's
+    /// ledger is made the first time it is counted.
+    shared: eval::Shared,
 }
 
 impl Evaluator<'_> {
@@ -622,17 +620,13 @@ impl Evaluator<'_> {
     pub fn evaluate_subject(&self, subject: EntityRef) -> Vec<RuleResult> {
         let mut out = Vec::new();
         for (p, group) in self.set.policies.iter().zip(&self.set.credit_groups) {
-            let credits = group.and_then(|g| self.credits.get(g)).and_then(|t| {
-                t.get_or_init(|| eval::CreditTable::new(self.data, p))
-                    .as_ref()
-            });
             eval::evaluate_subject(
                 p,
                 self.data,
                 subject,
                 self.as_of,
-                credits,
-                Some(&self.names),
+                self.shared.credits(*group, p, self.data),
+                Some(&self.shared.names),
                 &mut out,
             );
         }

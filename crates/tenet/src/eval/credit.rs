@@ -187,7 +187,9 @@ impl CreditTable {
                 }
                 let outcome = match lowered.and_then(|l| l.credit_of(&reads)) {
                     Some((hours, code)) => code_of(code).map(|code| (hours, code)),
-                    None => credit_of(ctx, policy, ix),
+                    // The lowered block gave up (or there is none): the
+                    // evaluator runs it, without trying the lowered one again.
+                    None => interpreted(ctx, policy, ix),
                 };
                 self.entry(end, ix, outcome)
             })
@@ -257,11 +259,17 @@ pub(crate) fn credit_of(
     policy: &CheckedPolicy,
     ix: EnrollmentIx,
 ) -> R<(Q, u16)> {
+    let lowered = policy.credit.as_ref().and_then(|c| c.lowered.as_deref());
+    match lowered.and_then(|l| l.credit(ctx.data, ix)) {
+        Some((hours, code)) => code_of(code).map(|code| (hours, code)),
+        None => interpreted(ctx, policy, ix),
+    }
+}
+
+/// [`credit_of`] through the evaluator alone.
+fn interpreted(ctx: &mut Ctx<'_>, policy: &CheckedPolicy, ix: EnrollmentIx) -> R<(Q, u16)> {
     match &policy.credit {
-        Some(credit) => match credit.lowered.as_ref().and_then(|l| l.credit(ctx.data, ix)) {
-            Some((hours, code)) => code_of(code).map(|code| (hours, code)),
-            None => credit_in(ctx, credit, ix),
-        },
+        Some(credit) => credit_in(ctx, credit, ix),
         None => Err(Halt::Unknown("internal: no credit block".into())),
     }
 }

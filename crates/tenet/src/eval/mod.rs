@@ -23,6 +23,7 @@ pub(crate) use credit::CreditTable;
 use expr::{compare, ref_actor, show, Ctx, Halt};
 pub(crate) use names::Names;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// Most windows one rule makes for one subject (a guard, not a target:
 /// daily windows over a century stay below it).
@@ -54,26 +55,36 @@ impl<'a> Run<'a> {
     }
 }
 
-/// What every policy of one evaluation run shares: the shared record ids,
-/// and the credit tables, one per distinct credit block (every shipped
-/// policy imports the same block from `common.policy`, and computing it
-/// is a pass over every enrollment).
-#[derive(Default)]
+/// What every policy of one evaluation run (or of a prepared evaluator)
+/// shares: the record ids, and one credit table per distinct credit block
+/// of the set (every shipped policy imports the same block from
+/// `common.policy`), each made on first use.
 pub(crate) struct Shared {
-    names: Names,
-    credits: Vec<(String, Option<CreditTable>)>,
+    pub names: Names,
+    credits: Vec<OnceLock<Option<CreditTable>>>,
 }
 
 impl Shared {
-    /// The credit table for a policy, made on first use of its block.
-    fn credits_for(&mut self, policy: &CheckedPolicy, data: &Dataset) -> Option<usize> {
-        let key = credit_key(policy)?;
-        if let Some(i) = self.credits.iter().position(|(k, _)| *k == key) {
-            return Some(i);
+    /// Room for `blocks` credit tables (see [`credit_groups`]).
+    pub fn new(blocks: usize) -> Shared {
+        Shared {
+            names: Names::default(),
+            credits: (0..blocks).map(|_| OnceLock::new()).collect(),
         }
-        let table = CreditTable::new(data, policy);
-        self.credits.push((key, table));
-        Some(self.credits.len() - 1)
+    }
+
+    /// The credit table of credit block `group`, made for `policy` (one of
+    /// the policies using that block) on first use.
+    pub fn credits(
+        &self,
+        group: Option<usize>,
+        policy: &CheckedPolicy,
+        data: &Dataset,
+    ) -> Option<&CreditTable> {
+        self.credits
+            .get(group?)?
+            .get_or_init(|| CreditTable::new(data, policy))
+            .as_ref()
     }
 }
 
@@ -118,28 +129,27 @@ fn credit_key(policy: &CheckedPolicy) -> Option<String> {
 /// subjects of each rule over `threads` threads. Each thread takes a
 /// contiguous run of subjects and the runs are joined in order, so the
 /// report is the same for any thread count.
+/// `group` is the policy's credit block among the set's ([`credit_groups`]).
 pub(crate) fn evaluate_policy(
     policy: &CheckedPolicy,
+    group: Option<usize>,
     data: &Dataset,
     as_of: NaiveDate,
     opts: &crate::policy_set::EvalOptions,
-    shared: &mut Shared,
+    shared: &Shared,
 ) -> Report {
     let threads = opts.threads.max(1);
     let selected = |r: &&Rule| opts.selects_rule(r);
-    let table = if policy.rules.iter().filter(selected).any(uses_credit) {
-        shared.credits_for(policy, data)
+    let credits = if policy.rules.iter().filter(selected).any(uses_credit) {
+        shared.credits(group, policy, data)
     } else {
         None
     };
-    let shared = &*shared;
     let run = Run {
         policy,
         data,
         as_of,
-        credits: table
-            .and_then(|i| shared.credits.get(i))
-            .and_then(|(_, t)| t.as_ref()),
+        credits,
         names: Some(&shared.names),
         detail: opts.detail,
     };

@@ -26,26 +26,21 @@ impl Names {
     /// The shared id of a record of `data` (the dataset of every call), if
     /// it is of a kind kept here.
     pub fn get(&self, data: &Dataset, r: EntityRef) -> Option<&Arc<str>> {
-        fn share<'d>(ids: impl Iterator<Item = &'d String>) -> Vec<Arc<str>> {
-            ids.map(|id| Arc::from(id.as_str())).collect()
+        /// The `i`th id of one kind, sharing that kind's ids on first use.
+        fn nth<'s, T>(
+            ids: &'s OnceLock<Vec<Arc<str>>>,
+            records: &[T],
+            id: fn(&T) -> &str,
+            i: usize,
+        ) -> Option<&'s Arc<str>> {
+            ids.get_or_init(|| records.iter().map(|r| Arc::from(id(r))).collect())
+                .get(i)
         }
         match r {
-            EntityRef::Activity(a) => self
-                .activities
-                .get_or_init(|| share(data.activities.iter().map(|a| &a.id)))
-                .get(a.index()),
-            EntityRef::Person(p) => self
-                .people
-                .get_or_init(|| share(data.people.iter().map(|p| &p.id)))
-                .get(p.index()),
-            EntityRef::School(s) => self
-                .schools
-                .get_or_init(|| share(data.schools.iter().map(|s| &s.id)))
-                .get(s.index()),
-            EntityRef::District(d) => self
-                .districts
-                .get_or_init(|| share(data.districts.iter().map(|d| &d.id)))
-                .get(d.index()),
+            EntityRef::Activity(a) => nth(&self.activities, &data.activities, |a| &a.id, a.index()),
+            EntityRef::Person(p) => nth(&self.people, &data.people, |p| &p.id, p.index()),
+            EntityRef::School(s) => nth(&self.schools, &data.schools, |s| &s.id, s.index()),
+            EntityRef::District(d) => nth(&self.districts, &data.districts, |d| &d.id, d.index()),
             EntityRef::Session(_) | EntityRef::Enrollment(_) | EntityRef::Mentorship(_) => None,
         }
     }
