@@ -47,14 +47,7 @@ fn parse_and_check(c: &mut Criterion) {
 fn one_teacher(c: &mut Criterion) {
     let data = district(2_000);
     let set = policies(&["lvyuan", "xuhui"]);
-    let teacher = data
-        .people
-        .iter()
-        .find(|p| p.roles.contains(tenet::model::Role::Teacher))
-        .unwrap()
-        .id
-        .clone();
-    let subject = PolicySet::find_subject(&data, &teacher).unwrap();
+    let (subject, _) = tenet_benches::one_teacher(&data);
     c.bench_function("one_teacher_lvyuan_xuhui", |b| {
         b.iter(|| black_box(set.evaluate_subject(&data, subject, as_of()).len()))
     });

@@ -79,3 +79,74 @@ pub fn baseline_annual_hours(data: &Dataset) -> usize {
     }
     passing
 }
+
+/// The teacher the one-teacher benchmark evaluates (the first person with
+/// the teacher role), and its id.
+pub fn one_teacher(data: &Dataset) -> (tenet::value::EntityRef, String) {
+    let Some(teacher) = data.people.iter().find(|p| p.roles.contains(Role::Teacher)) else {
+        panic!("the generated district has no teacher");
+    };
+    match PolicySet::find_subject(data, &teacher.id) {
+        Some(subject) => (subject, teacher.id.clone()),
+        None => panic!("teacher `{}` not found", teacher.id),
+    }
+}
+
+/// How many heap blocks `results` own: every `String` and `Vec` with room
+/// allocated, and every shared id held by nothing but these results (an
+/// id also held by the evaluator, for every call, is not theirs).
+pub fn owned_blocks(results: &Vec<tenet::report::RuleResult>) -> usize {
+    use std::borrow::Cow;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use tenet::report::{Fact, Figure, Record};
+    let mut arcs: HashMap<*const u8, (usize, usize)> = HashMap::new();
+    let mut arc = |a: &Arc<str>| {
+        let e = arcs
+            .entry(Arc::as_ptr(a).cast::<u8>())
+            .or_insert((Arc::strong_count(a), 0));
+        e.1 += 1;
+    };
+    let string = |s: &String| usize::from(s.capacity() > 0);
+    let opt = |s: &Option<String>| s.as_ref().map_or(0, string);
+    let cow = |c: &Cow<'static, str>| match c {
+        Cow::Owned(s) => string(s),
+        Cow::Borrowed(_) => 0,
+    };
+    let vec = |cap: usize| usize::from(cap > 0);
+    let mut n = vec(results.capacity());
+    for r in results {
+        n += string(&r.rule) + cow(&r.subject.kind) + string(&r.subject.id);
+        n += opt(&r.actual) + opt(&r.required) + opt(&r.shortfall);
+        let e = &r.explanation;
+        n += opt(&e.message);
+        for facts in [&e.values, &e.params] {
+            n += vec(facts.capacity());
+            for Fact { expr, value } in facts {
+                arc(expr);
+                n += string(value);
+            }
+        }
+        for records in [&e.counted, &e.excluded] {
+            n += vec(records.capacity());
+            for Record {
+                kind,
+                id,
+                value,
+                reason,
+            } in records
+            {
+                arc(id);
+                n += cow(kind) + opt(reason);
+                if let Some(Figure::Text(t)) = value {
+                    n += string(t);
+                }
+            }
+        }
+        n += vec(e.missing.capacity()) + e.missing.iter().map(string).sum::<usize>();
+    }
+    n + arcs
+        .values()
+        .filter(|(strong, held)| strong == held)
+        .count()
+}

@@ -14,6 +14,7 @@ use crate::value::EntityRef;
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use std::fmt;
+use std::sync::Mutex;
 
 /// Policies that parsed and checked, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -425,6 +426,7 @@ impl PolicySet {
         as_of: NaiveDate,
     ) -> Vec<RuleResult> {
         let mut out = Vec::new();
+        let mut scratch = eval::Scratch::default();
         // The subject's credit, computed once for every policy that
         // credits the same way (one table per credit block, made on use).
         let mut tables: Vec<Option<eval::CreditTable>> =
@@ -440,7 +442,16 @@ impl PolicySet {
                 }
                 None => None,
             };
-            eval::evaluate_subject(p, data, subject, as_of, credits, None, &mut out);
+            eval::evaluate_subject(
+                p,
+                data,
+                subject,
+                as_of,
+                credits,
+                None,
+                &mut out,
+                &mut scratch,
+            );
         }
         out
     }
@@ -493,6 +504,7 @@ impl PolicySet {
             data,
             as_of,
             shared: eval::Shared::new(self.credit_blocks()),
+            scratch: Mutex::new(Vec::new()),
         }
     }
 
@@ -612,13 +624,24 @@ pub struct Evaluator<'a> {
     /// Record ids and credit tables, kept between calls; each person's
     /// ledger is made the first time it is counted.
     shared: eval::Shared,
+    /// Buffers for calls, one per call running at once, kept between
+    /// calls: a call allocates only what its results own.
+    scratch: Mutex<Vec<eval::Scratch>>,
 }
 
 impl Evaluator<'_> {
     /// Evaluates one subject against every rule of every policy that
     /// ranges over its kind, as [`PolicySet::evaluate_subject`] does.
     pub fn evaluate_subject(&self, subject: EntityRef) -> Vec<RuleResult> {
-        let mut out = Vec::new();
+        let mut scratch = self
+            .scratch
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_default();
+        // Room for as many results as the last call gave (the same
+        // subject, or one much like it).
+        let mut out = Vec::with_capacity(scratch.last_len);
         for (p, group) in self.set.policies.iter().zip(&self.set.credit_groups) {
             eval::evaluate_subject(
                 p,
@@ -628,7 +651,12 @@ impl Evaluator<'_> {
                 self.shared.credits(*group, p, self.data),
                 Some(&self.shared.names),
                 &mut out,
+                &mut scratch,
             );
+        }
+        scratch.last_len = out.len();
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(scratch);
         }
         out
     }

@@ -810,12 +810,20 @@ impl<'a> Ctx<'a> {
                         "not counted by this rule: {}",
                         filter.map_or("", |f| &*f.text)
                     ))),
-                    (true, Some(reason)) => self.trace.excluded.push(left_out(format!(
-                        "{} (absent {} of {} scheduled hours)",
-                        reason,
-                        e.absent_hours.normalize(),
-                        a.scheduled_hours.normalize()
-                    ))),
+                    (true, Some(reason)) => {
+                        // Sized ahead: `format!` guesses from the literal
+                        // text and grows the string once the reason is in.
+                        use std::fmt::Write as _;
+                        let mut text = String::with_capacity(reason.len() + 64);
+                        let _ = write!(
+                            text,
+                            "{} (absent {} of {} scheduled hours)",
+                            reason,
+                            e.absent_hours.normalize(),
+                            a.scheduled_hours.normalize()
+                        );
+                        self.trace.excluded.push(left_out(text));
+                    }
                     (true, None) => self.trace.counted.push(Record {
                         kind: Cow::Borrowed("enrollment"),
                         id,

@@ -55,6 +55,20 @@ impl<'a> Run<'a> {
     }
 }
 
+/// Buffers that evaluating a rule for a subject needs and does not return:
+/// the variables, the windows, the periods they are cut from. One is kept
+/// by whoever evaluates subject after subject (a run's piece of subjects,
+/// a prepared evaluator between calls) and cleared, not reallocated, for
+/// each rule, so a call allocates only what its results own.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    env: Vec<Option<Value>>,
+    windows: Vec<Option<DateRange>>,
+    pieces: Vec<windows::Piece>,
+    /// How many results the last call gave: room for the next one's.
+    pub last_len: usize,
+}
+
 /// What every policy of one evaluation run (or of a prepared evaluator)
 /// shares: the record ids, and one credit table per distinct credit block
 /// of the set (every shipped policy imports the same block from
@@ -251,9 +265,10 @@ fn run_subjects(
 ) -> (Vec<RuleResult>, Vec<Option<usize>>) {
     let mut results = Vec::new();
     let mut schools = Vec::new();
+    let mut scratch = Scratch::default();
     for (i, &subject) in subjects.iter().enumerate() {
         let before = results.len();
-        evaluate_rule(run, rule, subject, &mut results);
+        evaluate_rule(run, rule, subject, &mut results, &mut scratch);
         if i == 0 {
             // Subjects of one rule mostly have as many windows as the
             // first (capped: a daily window over a province is not
@@ -276,6 +291,7 @@ fn run_subjects(
                 rule,
                 subject,
                 &mut results,
+                &mut scratch,
             );
             for r in results
                 .iter_mut()
@@ -352,11 +368,12 @@ pub(crate) fn evaluate_one_rule(
 ) -> Vec<RuleResult> {
     let mut out = Vec::new();
     let mut run = Run::bare(policy, data, as_of);
+    let mut scratch = Scratch::default();
     match subject {
         Some(s) if subject_entity(s) == Some(rule.subject) => {
             let credits = CreditTable::for_subject(policy, s);
             run.credits = credits.as_ref();
-            evaluate_rule(run, rule, s, &mut out);
+            evaluate_rule(run, rule, s, &mut out, &mut scratch);
         }
         Some(_) => {}
         None => {
@@ -365,7 +382,7 @@ pub(crate) fn evaluate_one_rule(
             run.credits = credits.as_ref();
             run.names = Some(&names);
             for s in subjects(data, rule.subject) {
-                evaluate_rule(run, rule, s, &mut out);
+                evaluate_rule(run, rule, s, &mut out, &mut scratch);
             }
         }
     }
@@ -375,7 +392,9 @@ pub(crate) fn evaluate_one_rule(
 /// Evaluates every rule of the policy whose subject kind matches.
 /// `credits`, when given, is a credit table of a policy that credits as
 /// this one does (the subject's credit is then computed once for all the
-/// rules); `names`, the shared record ids of a longer-lived evaluator.
+/// rules); `names`, the shared record ids of a longer-lived evaluator;
+/// `scratch`, buffers kept between calls.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn evaluate_subject(
     policy: &CheckedPolicy,
     data: &Dataset,
@@ -384,6 +403,7 @@ pub(crate) fn evaluate_subject(
     credits: Option<&CreditTable>,
     names: Option<&Names>,
     out: &mut Vec<RuleResult>,
+    scratch: &mut Scratch,
 ) {
     let run = Run {
         credits,
@@ -392,7 +412,7 @@ pub(crate) fn evaluate_subject(
     };
     for rule in &policy.rules {
         if subject_entity(subject) == Some(rule.subject) {
-            evaluate_rule(run, rule, subject, out);
+            evaluate_rule(run, rule, subject, out, scratch);
         }
     }
 }
@@ -457,29 +477,33 @@ fn school_of(data: &Dataset, subject: EntityRef) -> Option<usize> {
     }
 }
 
-/// A subject as reports write it, and the name its messages use
-/// (borrowed: most results render no message).
-fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, Cow<'_, str>) {
-    let (kind, id, name): (_, _, Cow<'_, str>) = match r {
+/// A subject's kind and id as reports write them, and the name its
+/// messages use (borrowed where the dataset spells them: each result
+/// copies the id, and most render no message).
+fn subject_out(data: &Dataset, r: EntityRef) -> (&'static str, Cow<'_, str>, Cow<'_, str>) {
+    fn b(s: &str) -> Cow<'_, str> {
+        Cow::Borrowed(s)
+    }
+    match r {
         EntityRef::District(d) => {
             let d = data.district(d);
-            ("district", d.id.clone(), Cow::Borrowed(&d.name))
+            ("district", b(&d.id), b(&d.name))
         }
         EntityRef::School(s) => {
             let s = data.school(s);
-            ("school", s.id.clone(), Cow::Borrowed(&s.name))
+            ("school", b(&s.id), b(&s.name))
         }
         EntityRef::Person(p) => {
             let p = data.person(p);
-            ("person", p.id.clone(), Cow::Borrowed(&p.name))
+            ("person", b(&p.id), b(&p.name))
         }
         EntityRef::Activity(a) => {
             let a = data.activity(a);
-            ("activity", a.id.clone(), Cow::Borrowed(&a.title))
+            ("activity", b(&a.id), b(&a.title))
         }
         EntityRef::Session(s) => {
             let s = data.session(s);
-            ("session", s.id.clone(), Cow::Borrowed(&s.id))
+            ("session", b(&s.id), b(&s.id))
         }
         EntityRef::Enrollment(e) => {
             let e = data.enrollment(e);
@@ -488,7 +512,7 @@ fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, Cow<'_, str>) {
                 data.person(e.person).id,
                 data.activity(e.activity).id
             );
-            ("enrollment", id.clone(), Cow::Owned(id))
+            ("enrollment", Cow::Owned(id.clone()), Cow::Owned(id))
         }
         EntityRef::Mentorship(m) => {
             let m = data.mentorship(m);
@@ -497,16 +521,9 @@ fn subject_out(data: &Dataset, r: EntityRef) -> (Subject, Cow<'_, str>) {
                 data.person(m.mentor).name,
                 data.person(m.trainee).name
             );
-            ("mentorship", m.id.clone(), Cow::Owned(name))
+            ("mentorship", b(&m.id), Cow::Owned(name))
         }
-    };
-    (
-        Subject {
-            kind: Cow::Borrowed(kind),
-            id,
-        },
-        name,
-    )
+    }
 }
 
 /// The range records are drawn from when a rule has no window.
@@ -534,7 +551,13 @@ struct Outcome {
     shortfall: Option<String>,
 }
 
-fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<RuleResult>) {
+fn evaluate_rule(
+    run: Run<'_>,
+    rule: &Rule,
+    subject: EntityRef,
+    out: &mut Vec<RuleResult>,
+    scratch: &mut Scratch,
+) {
     let Run {
         policy,
         data,
@@ -543,6 +566,8 @@ fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<Ru
         names,
         detail,
     } = run;
+    let mut env = std::mem::take(&mut scratch.env);
+    env.resize(rule.slots, None);
     let mut ctx = Ctx {
         data,
         policy,
@@ -551,15 +576,36 @@ fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<Ru
         window: None,
         param_day: as_of,
         default_at: as_of,
-        env: vec![None; rule.slots],
+        env,
         trace: Explanation::default(),
         credits,
         scratch: None,
         names,
         lists: detail == Detail::Full,
     };
+    rule_results(&mut ctx, run, rule, subject, out, scratch);
+    let mut env = std::mem::take(&mut ctx.env);
+    env.clear();
+    scratch.env = env;
+}
+
+/// The results of one rule for one subject, in `ctx` (made for them).
+fn rule_results(
+    ctx: &mut Ctx<'_>,
+    run: Run<'_>,
+    rule: &Rule,
+    subject: EntityRef,
+    out: &mut Vec<RuleResult>,
+    scratch: &mut Scratch,
+) {
+    let Run {
+        policy,
+        data,
+        as_of,
+        ..
+    } = run;
     ctx.set(rule.var, Value::Entity(subject));
-    let (subj, name) = subject_out(data, subject);
+    let (kind, id, name) = subject_out(data, subject);
     let emit = |out: &mut Vec<RuleResult>,
                 window: Option<DateRange>,
                 o: Outcome,
@@ -575,7 +621,10 @@ fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<Ru
         }
         out.push(RuleResult {
             rule: rule.id.clone(),
-            subject: subj.clone(),
+            subject: Subject {
+                kind: Cow::Borrowed(kind),
+                id: String::from(&*id),
+            },
             window: window.map(|w| WindowOut {
                 start: w.start,
                 end: w.end,
@@ -612,16 +661,18 @@ fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<Ru
     }
     ctx.trace = Explanation::default();
 
-    let windows: Vec<Option<DateRange>> = match &rule.window {
-        WindowSpec::None => vec![None],
-        WindowSpec::Each { period, .. } => match policy.effective {
-            Some(eff) => windows::periods(*period, eff, &policy.calendar, MAX_WINDOWS)
-                .into_iter()
-                .map(|p| Some(p.range))
-                .collect(),
-            None => Vec::new(),
-        },
-        WindowSpec::Cycle { range, .. } => vec![Some(*range)],
+    let mut windows = std::mem::take(&mut scratch.windows);
+    windows.clear();
+    match &rule.window {
+        WindowSpec::None => windows.push(None),
+        WindowSpec::Each { period, .. } => {
+            if let Some(eff) = policy.effective {
+                let pieces = &mut scratch.pieces;
+                windows::periods_into(*period, eff, &policy.calendar, MAX_WINDOWS, pieces);
+                windows.extend(pieces.iter().map(|p| Some(p.range)));
+            }
+        }
+        WindowSpec::Cycle { range, .. } => windows.push(Some(*range)),
         WindowSpec::Within { length, after, .. } => {
             let anchor = ctx.eval(after);
             let range = match anchor {
@@ -633,10 +684,11 @@ fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<Ru
                     let mut trace = std::mem::take(&mut ctx.trace);
                     trace.missing.push(why);
                     emit(out, None, unknown_outcome(), trace);
+                    scratch.windows = windows;
                     return;
                 }
             };
-            vec![range]
+            windows.push(range);
         }
         WindowSpec::During { of, .. } => {
             let range = match ctx.eval(of) {
@@ -650,11 +702,11 @@ fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<Ru
                 }
                 _ => None,
             };
-            vec![range]
+            windows.push(range);
         }
-    };
+    }
 
-    for window in windows {
+    for &window in &windows {
         let mut trace = Explanation::default();
         let clipped = match (window, policy.effective) {
             (Some(w), Some(eff)) => match w.intersect(eff) {
@@ -709,15 +761,16 @@ fn evaluate_rule(run: Run<'_>, rule: &Rule, subject: EntityRef, out: &mut Vec<Ru
         }
         let open = clipped.is_some_and(|w| w.end > as_of);
         let outcome = match &rule.require {
-            Requirement::Check(cond) => check(&mut ctx, cond, open),
+            Requirement::Check(cond) => check(ctx, cond, open),
             Requirement::Cadence(c) => {
                 let outer = clipped.or(policy.effective);
-                cadence(&mut ctx, c, outer)
+                cadence(ctx, c, outer)
             }
         };
         let trace = std::mem::take(&mut ctx.trace);
         emit(out, clipped, outcome, trace);
     }
+    scratch.windows = windows;
 }
 
 fn check(ctx: &mut Ctx<'_>, cond: &crate::program::Expr, open: bool) -> Outcome {

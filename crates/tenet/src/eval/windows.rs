@@ -19,14 +19,28 @@ pub struct Piece {
 /// days start at `range.start` (the window owner's start date); months and
 /// years follow the calendar. At most `limit` pieces are produced.
 pub fn periods(period: Period, range: DateRange, calendar: &Calendar, limit: usize) -> Vec<Piece> {
+    let mut out = Vec::new();
+    periods_into(period, range, calendar, limit, &mut out);
+    out
+}
+
+/// [`periods`] into `out` (cleared first), whose room is kept: an
+/// evaluator cuts the same windows for every subject.
+pub fn periods_into(
+    period: Period,
+    range: DateRange,
+    calendar: &Calendar,
+    limit: usize,
+    out: &mut Vec<Piece>,
+) {
+    out.clear();
     let n = period.count.max(1);
     if period.unit == PeriodUnit::Semester {
-        return semesters(n as usize, range, calendar, limit);
+        out.extend(semesters(n as usize, range, calendar, limit));
+        return;
     }
-    let mut out = Vec::new();
-    let mut start = match first_start(period.unit, range.start, calendar) {
-        Some(s) => s,
-        None => return out,
+    let Some(mut start) = first_start(period.unit, range.start, calendar) else {
+        return;
     };
     while start <= range.end && out.len() < limit {
         let Some(next) = advance(period.unit, start, n, calendar) else {
@@ -43,7 +57,6 @@ pub fn periods(period: Period, range: DateRange, calendar: &Calendar, limit: usi
         }
         start = next;
     }
-    out
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
