@@ -56,6 +56,14 @@ impl Entry {
         })
     }
 
+    /// [`whole`](Self::whole) as a mantissa and a scale: the hours are
+    /// `mantissa / 10^scale`.
+    #[inline]
+    pub fn parts(&self) -> Option<(i128, u32)> {
+        (self.code == WHOLE && self.scale <= 28)
+            .then_some((i128::from(self.mantissa), u32::from(self.scale)))
+    }
+
     /// The credited hours when they are a whole decimal kept here: the
     /// common case, summed without looking anything up.
     pub fn whole(&self) -> Option<Decimal> {

@@ -769,7 +769,18 @@ impl<'a> Ctx<'a> {
                 return total;
             }
         }
+        if self.lists && filter.is_none() {
+            if let (Some(entries), Some(names)) = (ledger.and_then(|l| l.get(from..to)), self.names)
+            {
+                // Every enrollment listed, straight off the ledger.
+                let ixs = all.get(from..to).unwrap_or(&[]);
+                return self.list_ledger(entries, ixs, names.activities(data));
+            }
+        }
         let mut total = Q::ZERO;
+        // Whole-hour credit is summed as an integer (`total` is taken up
+        // from it at the first credit that is not, or does not fit).
+        let mut sum = Some(WholeSum::ZERO);
         if self.lists {
             self.trace.counted.reserve(to - from);
         }
@@ -786,60 +797,144 @@ impl<'a> Ctx<'a> {
             // Whole-hour credit (the common case) is summed and shown as the
             // decimal it is, with no rational arithmetic.
             let whole = entry.filter(|_| kept).and_then(Entry::whole);
-            let (hours, denied) = match (kept, entry) {
-                (false, _) => (Q::ZERO, None),
-                (true, Some(entry)) => self.ledger_credit(*entry, ix)?,
-                (true, None) => self.credit(ix)?,
+            let (hours, denied) = match (kept, entry, whole) {
+                (false, _, _) => (Q::ZERO, None),
+                // What the ledger's outcome gives for whole hours.
+                (true, Some(_), Some(h)) => (Q::new(h), None),
+                (true, Some(entry), None) => self.ledger_credit(*entry, ix)?,
+                (true, None, _) => self.credit(ix)?,
             };
             if !self.lists {
                 // Nothing is listed: the record is only counted, with no
                 // per-record explanation work.
                 self.trace.more += 1;
             } else {
-                let e = data.enrollment(ix);
-                let a = data.activity(e.activity);
-                let id = self.record_id(EntityRef::Activity(e.activity));
-                let left_out = |reason: String| Record {
-                    kind: Cow::Borrowed("enrollment"),
-                    id: Arc::clone(&id),
-                    value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
-                    reason: Some(reason),
-                };
-                match (kept, denied) {
-                    (false, _) => self.trace.excluded.push(left_out(format!(
-                        "not counted by this rule: {}",
-                        filter.map_or("", |f| &*f.text)
-                    ))),
-                    (true, Some(reason)) => {
-                        // Sized ahead: `format!` guesses from the literal
-                        // text and grows the string once the reason is in.
-                        use std::fmt::Write as _;
-                        let mut text = String::with_capacity(reason.len() + 64);
-                        let _ = write!(
-                            text,
-                            "{} (absent {} of {} scheduled hours)",
-                            reason,
-                            e.absent_hours.normalize(),
-                            a.scheduled_hours.normalize()
-                        );
-                        self.trace.excluded.push(left_out(text));
-                    }
-                    (true, None) => self.trace.counted.push(Record {
+                let id = self.record_id(EntityRef::Activity(data.enrollment(ix).activity));
+                match kept {
+                    false => self.trace.excluded.push(Record {
                         kind: Cow::Borrowed("enrollment"),
                         id,
-                        value: Some(Figure::Number(whole.unwrap_or_else(|| hours.to_decimal()))),
-                        reason: None,
+                        value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
+                        reason: Some(format!(
+                            "not counted by this rule: {}",
+                            filter.map_or("", |f| &*f.text)
+                        )),
                     }),
+                    true => self.list_credit(ix, id, hours, whole, denied),
                 }
             }
-            total = match whole {
-                Some(h) => total.plus_whole(h)?,
-                None if kept => total.plus(hours)?,
-                None => total,
-            };
+            if kept {
+                add_credit(&mut sum, &mut total, whole.or_else(|| hours.whole()), hours)?;
+            }
         }
-        Ok(total)
+        Ok(sum.map_or(total, WholeSum::total))
     }
+
+    /// [`credited`](Self::credited) of a run of a ledger, every enrollment
+    /// listed: the run of a window with no filter, at full detail. `ids`
+    /// are the shared activity ids.
+    fn list_ledger(&mut self, entries: &[Entry], ixs: &[EnrollmentIx], ids: &[Arc<str>]) -> R<Q> {
+        let data = self.data;
+        self.trace.counted.reserve(entries.len());
+        let mut sum = Some(WholeSum::ZERO);
+        let mut total = Q::ZERO;
+        for (entry, &ix) in entries.iter().zip(ixs) {
+            let activity = data.enrollment(ix).activity;
+            let id = match ids.get(activity.index()) {
+                Some(id) => Arc::clone(id),
+                None => self.record_id(EntityRef::Activity(activity)),
+            };
+            let (whole, hours) = match entry.whole() {
+                Some(h) => {
+                    self.trace.counted.push(Record {
+                        kind: Cow::Borrowed("enrollment"),
+                        id,
+                        value: Some(Figure::Number(h)),
+                        reason: None,
+                    });
+                    if let (Some((m, s)), Some(whole_sum)) = (entry.parts(), sum.as_mut()) {
+                        if whole_sum.add_parts(m, s) {
+                            continue;
+                        }
+                    }
+                    (Some(h), Q::new(h))
+                }
+                None => {
+                    let (hours, denied) = self.ledger_credit(*entry, ix)?;
+                    self.list_credit(ix, id, hours, None, denied);
+                    (hours.whole(), hours)
+                }
+            };
+            add_credit(&mut sum, &mut total, whole, hours)?;
+        }
+        Ok(sum.map_or(total, WholeSum::total))
+    }
+
+    /// Lists enrollment `ix` (its activity's id `id`) as counted with
+    /// `hours` (`whole`, when known whole), or left out when `denied`.
+    fn list_credit(
+        &mut self,
+        ix: EnrollmentIx,
+        id: Arc<str>,
+        hours: Q,
+        whole: Option<rust_decimal::Decimal>,
+        denied: Option<&str>,
+    ) {
+        let Some(reason) = denied else {
+            self.trace.counted.push(Record {
+                kind: Cow::Borrowed("enrollment"),
+                id,
+                value: Some(Figure::Number(whole.unwrap_or_else(|| hours.to_decimal()))),
+                reason: None,
+            });
+            return;
+        };
+        let data = self.data;
+        let e = data.enrollment(ix);
+        let a = data.activity(e.activity);
+        // Sized ahead: `format!` guesses from the literal text and grows
+        // the string once the reason is in.
+        use std::fmt::Write as _;
+        let mut text = String::with_capacity(reason.len() + 64);
+        let _ = write!(
+            text,
+            "{} (absent {} of {} scheduled hours)",
+            reason,
+            e.absent_hours.normalize(),
+            a.scheduled_hours.normalize()
+        );
+        self.trace.excluded.push(Record {
+            kind: Cow::Borrowed("enrollment"),
+            id,
+            value: Some(Figure::Number(rust_decimal::Decimal::ZERO)),
+            reason: Some(text),
+        });
+    }
+}
+
+/// Adds an enrollment's credit, `hours` (`whole` when it is a whole
+/// decimal), to a window's total: to `sum` while whole credits come and
+/// fit, then (from `sum`'s total) to `total`. A denied credit is a whole
+/// zero; adding whole values is what `Q::plus` of them does.
+fn add_credit(
+    sum: &mut Option<WholeSum>,
+    total: &mut Q,
+    whole: Option<rust_decimal::Decimal>,
+    hours: Q,
+) -> R<()> {
+    if let (Some(h), Some(whole_sum)) = (whole, sum.as_mut()) {
+        if whole_sum.add(h) {
+            return Ok(());
+        }
+    }
+    if let Some(whole_sum) = sum.take() {
+        *total = whole_sum.total();
+    }
+    *total = match whole {
+        Some(h) => total.plus_whole(h)?,
+        None => total.plus(hours)?,
+    };
+    Ok(())
 }
 
 impl<'a> Ctx<'a> {
@@ -860,21 +955,28 @@ impl<'a> Ctx<'a> {
     /// enrollments whose credit was known (as the general loop counts
     /// them before it stops at an unknown one).
     fn sum_ledger(&self, entries: &[Entry], ixs: &[EnrollmentIx], counted: &mut u64) -> R<Q> {
+        // Whole hours (denied credit is a whole zero) are summed as an
+        // integer while they fit; `total` takes over from there.
+        let mut sum = Some(WholeSum::ZERO);
         let mut total = Q::ZERO;
         for (entry, &ix) in entries.iter().zip(ixs) {
-            let hours = match entry.whole() {
-                Some(hours) => hours,
-                None => {
-                    let (hours, _) = self.ledger_credit(*entry, ix)?;
+            if let (Some((m, s)), Some(whole_sum)) = (entry.parts(), sum.as_mut()) {
+                if whole_sum.add_parts(m, s) {
                     *counted += 1;
-                    total = total.plus(hours)?;
                     continue;
+                }
+            }
+            let (whole, hours) = match entry.whole() {
+                Some(h) => (Some(h), Q::new(h)),
+                None => {
+                    let (q, _) = self.ledger_credit(*entry, ix)?;
+                    (q.whole(), q)
                 }
             };
             *counted += 1;
-            total = total.plus_whole(hours)?;
+            add_credit(&mut sum, &mut total, whole, hours)?;
         }
-        Ok(total)
+        Ok(sum.map_or(total, WholeSum::total))
     }
 
     /// The credit an entry of a ledger records for enrollment `ix`.
@@ -920,6 +1022,93 @@ impl<'a> Ctx<'a> {
             0 => (hours, None),
             code => (Q::ZERO, denial_reason(self.policy, usize::from(code) - 1)),
         })
+    }
+}
+
+/// A running total of whole decimals (credited hours) as an integer
+/// mantissa and a scale: the decimal `Q::plus_whole` would reach step by
+/// step from zero, mantissa and scale alike, computed without `Decimal`
+/// arithmetic. [`WholeSum::add`] refuses a step that a decimal could not
+/// take exactly (beyond its 96 bits); the caller then goes on from
+/// [`WholeSum::total`] with `Q`.
+#[derive(Debug, Clone, Copy)]
+struct WholeSum {
+    mantissa: i128,
+    scale: u32,
+}
+
+impl WholeSum {
+    const ZERO: WholeSum = WholeSum {
+        mantissa: 0,
+        scale: 0,
+    };
+
+    /// Adds `d`; `false`, leaving the sum as it was, when the exact sum
+    /// or an operand at the common scale needs more than 96 bits.
+    fn add(&mut self, d: rust_decimal::Decimal) -> bool {
+        self.add_parts(d.mantissa(), d.scale())
+    }
+
+    /// [`add`](Self::add) of the decimal `m / 10^s` (`|m| < 2^96`, `s`
+    /// at most 28).
+    #[inline(always)]
+    fn add_parts(&mut self, m: i128, s: u32) -> bool {
+        if s == self.scale && m != 0 && self.mantissa != 0 {
+            // The usual step: same scale, no rescaling. Both sides are
+            // below 2^96, so the sum cannot overflow an i128.
+            let sum = self.mantissa + m;
+            if sum.unsigned_abs() < Self::LIMIT {
+                self.mantissa = sum;
+                return true;
+            }
+            return false;
+        }
+        self.add_other(m, s)
+    }
+
+    /// Mantissas stay below this (a decimal's 96 bits).
+    const LIMIT: u128 = 1 << 96;
+
+    /// [`add_parts`](Self::add_parts) when a side is zero or the scales
+    /// differ.
+    #[cold]
+    #[inline(never)]
+    fn add_other(&mut self, m: i128, s: u32) -> bool {
+        const LIMIT: u128 = WholeSum::LIMIT;
+        // As `Decimal` adds: one side zero gives the other, scale and all.
+        if self.mantissa == 0 {
+            (self.mantissa, self.scale) = (m, s);
+            return true;
+        }
+        if m == 0 {
+            return true;
+        }
+        let scale = self.scale.max(s);
+        let up = |x: i128, from: u32| match scale - from {
+            0 => Some(x),
+            by => x.checked_mul(10i128.checked_pow(by)?),
+        };
+        let (Some(a), Some(b)) = (up(self.mantissa, self.scale), up(m, s)) else {
+            return false;
+        };
+        match a.checked_add(b) {
+            Some(sum)
+                if a.unsigned_abs() < LIMIT
+                    && b.unsigned_abs() < LIMIT
+                    && sum.unsigned_abs() < LIMIT =>
+            {
+                (self.mantissa, self.scale) = (sum, scale);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn total(self) -> Q {
+        Q::new(rust_decimal::Decimal::from_i128_with_scale(
+            self.mantissa,
+            self.scale,
+        ))
     }
 }
 
@@ -1103,6 +1292,54 @@ mod tests {
         };
         assert!(compare(Cmp::Le, &on_day, &three).unwrap());
         assert!(!compare(Cmp::Le, &day_after, &three).unwrap());
+    }
+
+    #[test]
+    fn whole_sums_are_the_decimal_sums_bit_for_bit() {
+        use rust_decimal::Decimal;
+        let cases: Vec<Vec<Decimal>> = vec![
+            vec![Decimal::new(12, 0), Decimal::new(25, 1), Decimal::new(3, 0)],
+            vec![Decimal::new(0, 2), Decimal::new(7, 0), Decimal::new(0, 3)],
+            vec![Decimal::new(-3, 0), Decimal::new(3, 0), Decimal::new(15, 1)],
+            vec![Decimal::new(i64::from(i32::MAX), 0); 40],
+            vec![
+                Decimal::new(i64::from(i32::MAX), 28),
+                Decimal::new(i64::from(i32::MAX), 0),
+            ],
+            vec![Decimal::new(1, 28), Decimal::new(i64::from(i32::MIN), 0)],
+            vec![Decimal::new(5, 1), Decimal::new(-5, 1), Decimal::new(2, 0)],
+        ];
+        for case in cases {
+            let mut exact = Q::ZERO;
+            let mut sum = WholeSum::ZERO;
+            let mut summing = true;
+            let mut total = Q::ZERO;
+            for d in case.iter().copied() {
+                exact = exact.plus_whole(d).unwrap();
+                if summing && !sum.add(d) {
+                    summing = false;
+                    total = sum.total();
+                }
+                if !summing {
+                    total = total.plus_whole(d).unwrap();
+                }
+            }
+            let got = if summing { sum.total() } else { total };
+            let (a, b) = (got.whole().unwrap(), exact.whole().unwrap());
+            assert_eq!(
+                (
+                    a.mantissa(),
+                    a.scale(),
+                    a.is_sign_negative() && !a.is_zero()
+                ),
+                (
+                    b.mantissa(),
+                    b.scale(),
+                    b.is_sign_negative() && !b.is_zero()
+                ),
+                "{case:?}"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,13 @@ pub(crate) struct Names {
 }
 
 impl Names {
+    /// The shared ids of every activity of `data`, by index (a window
+    /// lists its enrollments' activities one after another).
+    pub fn activities(&self, data: &Dataset) -> &[Arc<str>] {
+        self.activities
+            .get_or_init(|| data.activities.iter().map(|a| Arc::from(&*a.id)).collect())
+    }
+
     /// The shared id of a record of `data` (the dataset of every call), if
     /// it is of a kind kept here.
     pub fn get(&self, data: &Dataset, r: EntityRef) -> Option<&Arc<str>> {
