@@ -5,6 +5,8 @@
 //! cargo run --release -p tenet-benches --example one_teacher
 //! valgrind --tool=callgrind --toggle-collect=one_teacher::calls \
 //!     target/release/examples/one_teacher 1000     # instructions / 1000
+//! valgrind --tool=callgrind --toggle-collect=one_teacher::one_shot_calls \
+//!     target/release/examples/one_teacher 1000 --one-shot
 //! ```
 //!
 //! Prints, for the second call of the same teacher (the first makes the
@@ -15,11 +17,23 @@
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
 use std::hint::black_box;
+use tenet::model::Dataset;
 use tenet::value::EntityRef;
 use tenet_benches::*;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// `n` one-shot calls, `PolicySet::evaluate_subject` (each computes the
+/// teacher's credit afresh).
+#[inline(never)]
+fn one_shot_calls(set: &tenet::PolicySet, data: &Dataset, subject: EntityRef, n: usize) -> usize {
+    let mut total = 0;
+    for _ in 0..n {
+        total += black_box(set.evaluate_subject(data, black_box(subject), as_of())).len();
+    }
+    total
+}
 
 /// `n` prepared calls (the function callgrind collects).
 #[inline(never)]
@@ -70,7 +84,15 @@ fn main() {
             );
         }
     }
-    if n > 0 {
+    if n > 0 && std::env::args().nth(2).as_deref() == Some("--one-shot") {
+        let region = Region::new(GLOBAL);
+        let results = one_shot_calls(&set, &data, subject, n);
+        let change = region.change();
+        println!(
+            "{results} results in {n} one-shot calls: {} allocations, {} reallocations",
+            change.allocations, change.reallocations
+        );
+    } else if n > 0 {
         let region = Region::new(GLOBAL);
         let results = calls(&evaluator, subject, n);
         let change = region.change();

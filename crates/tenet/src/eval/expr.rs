@@ -892,17 +892,16 @@ impl<'a> Ctx<'a> {
         let data = self.data;
         let e = data.enrollment(ix);
         let a = data.activity(e.activity);
-        // Sized ahead: `format!` guesses from the literal text and grows
-        // the string once the reason is in.
-        use std::fmt::Write as _;
+        // `{reason} (absent {absent} of {scheduled} scheduled hours)`,
+        // sized ahead (`format!` guesses from the literal text and grows
+        // the string once the reason is in).
         let mut text = String::with_capacity(reason.len() + 64);
-        let _ = write!(
-            text,
-            "{} (absent {} of {} scheduled hours)",
-            reason,
-            e.absent_hours.normalize(),
-            a.scheduled_hours.normalize()
-        );
+        text.push_str(reason);
+        text.push_str(" (absent ");
+        crate::value::push_decimal(&mut text, e.absent_hours.normalize());
+        text.push_str(" of ");
+        crate::value::push_decimal(&mut text, a.scheduled_hours.normalize());
+        text.push_str(" scheduled hours)");
         self.trace.excluded.push(Record {
             kind: Cow::Borrowed("enrollment"),
             id,
