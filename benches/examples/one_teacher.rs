@@ -7,6 +7,8 @@
 //!     target/release/examples/one_teacher 1000     # instructions / 1000
 //! valgrind --tool=callgrind --toggle-collect=one_teacher::one_shot_calls \
 //!     target/release/examples/one_teacher 1000 --one-shot
+//! valgrind --tool=callgrind --toggle-collect=one_teacher::district_run \
+//!     target/release/examples/one_teacher 1 --district brief   # or full
 //! ```
 //!
 //! Prints, for the second call of the same teacher (the first makes the
@@ -33,6 +35,19 @@ fn one_shot_calls(set: &tenet::PolicySet, data: &Dataset, subject: EntityRef, n:
         total += black_box(set.evaluate_subject(data, black_box(subject), as_of())).len();
     }
     total
+}
+
+/// The `annual_hours` rule over the whole district, one thread, at
+/// `detail` (`--district full` or `--district brief`).
+#[inline(never)]
+fn district_run(set: &tenet::PolicySet, data: &Dataset, detail: tenet::Detail) -> usize {
+    let opts = tenet::EvalOptions {
+        rules: Some(vec!["annual_hours".to_string()]),
+        detail,
+        threads: 1,
+        ..tenet::EvalOptions::default()
+    };
+    black_box(set.evaluate_with(data, as_of(), &opts)).len()
 }
 
 /// `n` prepared calls (the function callgrind collects).
@@ -84,7 +99,18 @@ fn main() {
             );
         }
     }
-    if n > 0 && std::env::args().nth(2).as_deref() == Some("--one-shot") {
+    let detail = match std::env::args().nth(2).as_deref() {
+        Some("--district") => match std::env::args().nth(3).as_deref() {
+            Some("brief") => Some(tenet::Detail::Brief),
+            _ => Some(tenet::Detail::Full),
+        },
+        _ => None,
+    };
+    if let Some(detail) = detail {
+        for _ in 0..n {
+            district_run(&set, &data, detail);
+        }
+    } else if n > 0 && std::env::args().nth(2).as_deref() == Some("--one-shot") {
         let region = Region::new(GLOBAL);
         let results = one_shot_calls(&set, &data, subject, n);
         let change = region.change();
