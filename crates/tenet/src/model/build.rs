@@ -1214,9 +1214,9 @@ impl Resolver {
                 table.sessions().id(s).unwrap_or_default(),
             )
         };
-        for (i, &(p, s, status)) in table.numbers().iter().enumerate() {
+        for (i, &(p, s, _)) in table.numbers().iter().enumerate() {
             let (person, session) = (resolved(person_of, p), resolved(session_of, s));
-            let (Some(person), Some(session)) = (person, session) else {
+            let (Some(_), Some(session)) = (person, session) else {
                 let origin = at.get(i);
                 let (person_id, session_id) = ids(p, s);
                 if person.is_none() {
