@@ -1157,7 +1157,7 @@ impl Resolver {
             self.data.enrollments.push(Enrollment {
                 person,
                 activity,
-                absent_hours: Decimal::ZERO,
+                absent: PackedHours::default(),
                 missing_attendance: 0,
             });
         }
@@ -1337,11 +1337,14 @@ impl Resolver {
             activities: &data.activities,
             marks,
         };
-        let (mut warnings, more) = std::thread::scope(|scope| {
-            let handle = scope.spawn(|| tables.absent_hours(right));
-            (tables.absent_hours(left), handle.join().ok())
+        let ((mut warnings, mut aside), more) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| tables.absent_hours((mid, &mut *right)));
+            (tables.absent_hours((0, left)), handle.join().ok())
         });
-        warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
+        let (more, more_aside) = more.unwrap_or_else(|| tables.absent_hours((mid, right)));
+        warnings.extend(more);
+        aside.extend(more_aside);
+        data.index.absent_aside = aside;
         let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);
@@ -1448,12 +1451,18 @@ struct Tables<'a> {
 }
 
 impl Tables<'_> {
-    /// Absent hours and missing marks per enrollment (DESIGN §5), and a
-    /// warning per enrollment with missing marks, in order.
-    fn absent_hours(&self, enrollments: &mut [Enrollment]) -> Vec<DataWarning> {
+    /// Absent hours and missing marks per enrollment (DESIGN §5) of the
+    /// enrollments numbered from `first`; a warning per enrollment with
+    /// missing marks, in order, and the absent hours that do not fit their
+    /// enrollment.
+    fn absent_hours(
+        &self,
+        (first, enrollments): (usize, &mut [Enrollment]),
+    ) -> (Vec<DataWarning>, Vec<(EnrollmentIx, Decimal)>) {
         let mut warnings = Vec::new();
-        for e in enrollments {
-            e.absent_hours = Decimal::ZERO;
+        let mut aside = Vec::new();
+        for (i, e) in enrollments.iter_mut().enumerate() {
+            let mut absent = Decimal::ZERO;
             e.missing_attendance = 0;
             let sessions = self
                 .sessions_of_activity
@@ -1472,13 +1481,17 @@ impl Tables<'_> {
                     .map(|(_, status)| status);
                 match mark {
                     Some(Status::Present) => {}
-                    Some(Status::Absent | Status::Excused) => e.absent_hours += hours,
+                    Some(Status::Absent | Status::Excused) => absent += hours,
                     None => {
-                        e.absent_hours += hours;
+                        absent += hours;
                         e.missing_attendance += 1;
                     }
                 }
             }
+            e.absent = PackedHours::new(absent).unwrap_or_else(|| {
+                aside.push((EnrollmentIx((first + i) as u32), absent));
+                PackedHours::aside()
+            });
             if e.missing_attendance > 0 {
                 warnings.push(DataWarning::MissingAttendance {
                     person: self
@@ -1495,13 +1508,76 @@ impl Tables<'_> {
                 });
             }
         }
-        warnings
+        (warnings, aside)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absent_hours_too_long_to_pack_are_kept_exactly() {
+        let date = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut rows = Rows {
+            districts: vec![DistrictRow {
+                id: "d".into(),
+                name: "D".into(),
+                attrs: Attrs::default(),
+            }],
+            ..Rows::default()
+        };
+        // Three people, each absent from one session of their own
+        // activity: the first fits an enrollment, the others do not, and
+        // they fall on both sides of the split between threads.
+        for (i, hours) in ["1.5", "0.1234567890123", "67108864"].iter().enumerate() {
+            let (person, activity) = (format!("t{i}"), format!("a{i}"));
+            rows.people.push(PersonRow {
+                id: person.clone(),
+                name: person.clone(),
+                org: "d".into(),
+                roles: RoleSet::default(),
+                birth_date: None,
+                hire_date: None,
+                post_start_date: None,
+                attrs: Attrs::default(),
+            });
+            rows.activities.push(ActivityRow {
+                id: activity.clone(),
+                title: activity.clone(),
+                organizer: "d".into(),
+                host: None,
+                level: Level::District,
+                kind: Kind::Course,
+                mode: Mode::Offline,
+                start_date: date,
+                end_date: date,
+                hours: Decimal::ONE,
+                attrs: Attrs::default(),
+            });
+            rows.sessions.push(SessionRow {
+                id: format!("s{i}"),
+                activity: activity.clone(),
+                date,
+                hours: hours.parse().unwrap(),
+            });
+            rows.enrollments.push(EnrollmentRow {
+                person: person.clone(),
+                activity,
+            });
+            rows.attendance.push(AttendanceRow {
+                person,
+                session: format!("s{i}"),
+                status: Status::Absent,
+            });
+        }
+        let (data, _) = Dataset::from_rows(rows).unwrap();
+        let absent: Vec<String> = (0..3)
+            .map(|i| data.absent_hours(EnrollmentIx(i)).to_string())
+            .collect();
+        assert_eq!(absent, ["1.5", "0.1234567890123", "67108864"]);
+        assert_eq!(data.index.absent_aside.len(), 2);
+    }
 
     #[test]
     fn attendance_rows_are_rewritten_in_their_own_allocation() {
