@@ -975,61 +975,70 @@ impl Resolver {
     }
 
     fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
-        self.data.activities.reserve(rows.len());
         let numbers = first_uses(
             &mut self.activity_ids,
             &mut self.activities_first,
             rows.iter().map(|row| row.id.as_str()),
             at,
         );
-        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
-            let at = at.get(i);
-            let organizer = match self.actors.get(&row.organizer) {
-                Some(actor) => Some(actor),
-                None => {
-                    self.unknown(
-                        at,
-                        "organizer",
-                        "organizer (school, district or person)",
-                        &row.organizer,
-                    );
-                    None
-                }
-            };
-            let host = match row.host.as_deref().filter(|h| !h.is_empty()) {
-                Some(h) => self.org(h, at, "host").map(Some),
-                None => Some(None),
-            };
-            let dates_ok = self.dates(row.start_date, row.end_date, at);
-            let hours_ok = self.hours(row.hours, at, false);
-            let n = match n {
-                Ok(n) => n,
-                Err(first) => {
-                    self.duplicate_id(&row.id, at, first, "id");
-                    continue;
-                }
-            };
-            let (Some(organizer), Some(host), true, true) = (organizer, host, dates_ok, hours_ok)
-            else {
-                continue;
-            };
-            let ix = ActivityIx(self.data.activities.len() as u32);
-            self.activity_ids.set(n, ix);
-            self.data.activities.push(Activity {
-                id: row.id,
-                title: row.title,
-                organizer,
-                host,
-                level: row.level,
-                kind: row.kind,
-                mode: row.mode,
-                start_date: row.start_date,
-                end_date: row.end_date,
-                hours: row.hours,
-                scheduled_hours: row.hours,
-                attrs: row.attrs,
-            });
-        }
+        let mut kept = 0;
+        // Collected where the rows lie (see `attendance_rows`): a
+        // province lists millions of activities.
+        let activities = rows
+            .into_iter()
+            .enumerate()
+            .zip(numbers)
+            .filter_map(|((i, row), n)| {
+                let at = at.get(i);
+                let organizer = match self.actors.get(&row.organizer) {
+                    Some(actor) => Some(actor),
+                    None => {
+                        self.unknown(
+                            at,
+                            "organizer",
+                            "organizer (school, district or person)",
+                            &row.organizer,
+                        );
+                        None
+                    }
+                };
+                let host = match row.host.as_deref().filter(|h| !h.is_empty()) {
+                    Some(h) => self.org(h, at, "host").map(Some),
+                    None => Some(None),
+                };
+                let dates_ok = self.dates(row.start_date, row.end_date, at);
+                let hours_ok = self.hours(row.hours, at, false);
+                let n = match n {
+                    Ok(n) => n,
+                    Err(first) => {
+                        self.duplicate_id(&row.id, at, first, "id");
+                        return None;
+                    }
+                };
+                let (Some(organizer), Some(host), true, true) =
+                    (organizer, host, dates_ok, hours_ok)
+                else {
+                    return None;
+                };
+                self.activity_ids.set(n, ActivityIx(kept));
+                kept += 1;
+                Some(Activity {
+                    id: row.id,
+                    title: row.title,
+                    organizer,
+                    host,
+                    level: row.level,
+                    kind: row.kind,
+                    mode: row.mode,
+                    start_date: row.start_date,
+                    end_date: row.end_date,
+                    hours: row.hours,
+                    scheduled_hours: row.hours,
+                    attrs: row.attrs,
+                })
+            })
+            .collect();
+        self.data.activities = activities;
     }
 
     /// The activity `id` names; `near` is the number of the activity found
@@ -1047,7 +1056,6 @@ impl Resolver {
 
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
         self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
-        self.data.sessions.reserve(rows.len());
         let numbers = first_uses(
             &mut self.session_ids,
             &mut self.sessions_first,
@@ -1055,55 +1063,64 @@ impl Resolver {
             at,
         );
         let mut near = 0;
-        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
-            let at = at.get(i);
-            let activity = self.activity_ref(&row.activity, at, &mut near);
-            let hours_ok = self.hours(row.hours, at, true);
-            let n = match n {
-                Ok(n) => n,
-                Err(first) => {
-                    self.duplicate_id(&row.id, at, first, "id");
-                    continue;
+        let mut kept = 0;
+        // Collected where the rows lie, as activities are.
+        let sessions = rows
+            .into_iter()
+            .enumerate()
+            .zip(numbers)
+            .filter_map(|((i, row), n)| {
+                let at = at.get(i);
+                let activity = self.activity_ref(&row.activity, at, &mut near);
+                let hours_ok = self.hours(row.hours, at, true);
+                let n = match n {
+                    Ok(n) => n,
+                    Err(first) => {
+                        self.duplicate_id(&row.id, at, first, "id");
+                        return None;
+                    }
+                };
+                let outside = activity
+                    .map(|a| self.data.activity(a))
+                    .filter(|a| row.date < a.start_date || row.date > a.end_date)
+                    .map(|a| (a.start_date, a.end_date));
+                let valid = activity.is_some() && outside.is_none() && hours_ok;
+                let ix = valid.then_some(SessionIx(kept));
+                if let Some(ix) = ix {
+                    self.session_ids.set(n, ix);
                 }
-            };
-            let outside = activity
-                .map(|a| self.data.activity(a))
-                .filter(|a| row.date < a.start_date || row.date > a.end_date)
-                .map(|a| (a.start_date, a.end_date));
-            let valid = activity.is_some() && outside.is_none() && hours_ok;
-            let ix = valid.then_some(SessionIx(self.data.sessions.len() as u32));
-            if let Some(ix) = ix {
-                self.session_ids.set(n, ix);
-            }
-            let Some(activity) = activity else { continue };
-            if let Some((start, end)) = outside {
-                self.error(
-                    at,
-                    "date",
-                    DataErrorKind::SessionOutsideActivity {
-                        date: row.date,
-                        start,
-                        end,
-                    },
-                );
-                continue;
-            }
-            let Some(ix) = ix else { continue };
-            if let Some(list) = self
-                .data
-                .index
-                .sessions_of_activity
-                .get_mut(activity.index())
-            {
-                list.push(ix);
-            }
-            self.data.sessions.push(Session {
-                id: row.id,
-                activity,
-                date: row.date,
-                hours: row.hours,
-            });
-        }
+                let activity = activity?;
+                if let Some((start, end)) = outside {
+                    self.error(
+                        at,
+                        "date",
+                        DataErrorKind::SessionOutsideActivity {
+                            date: row.date,
+                            start,
+                            end,
+                        },
+                    );
+                    return None;
+                }
+                let ix = ix?;
+                kept += 1;
+                if let Some(list) = self
+                    .data
+                    .index
+                    .sessions_of_activity
+                    .get_mut(activity.index())
+                {
+                    list.push(ix);
+                }
+                Some(Session {
+                    id: row.id,
+                    activity,
+                    date: row.date,
+                    hours: row.hours,
+                })
+            })
+            .collect();
+        self.data.sessions = sessions;
     }
 
     /// Returns each person's enrollments as (activity, row), sorted, for
@@ -1577,6 +1594,54 @@ mod tests {
             .collect();
         assert_eq!(absent, ["1.5", "0.1234567890123", "67108864"]);
         assert_eq!(data.index.absent_aside.len(), 2);
+    }
+
+    #[test]
+    fn activity_and_session_rows_become_records_in_their_own_allocation() {
+        let date = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut builder = DatasetBuilder::new();
+        builder.add_rows(Rows {
+            districts: vec![DistrictRow {
+                id: "d".into(),
+                name: "D".into(),
+                attrs: Attrs::default(),
+            }],
+            ..Rows::default()
+        });
+        let mut resolver = Resolver::default();
+        resolver.entities(builder.rows, &builder.origins);
+        let activities: Vec<ActivityRow> = (0..3)
+            .map(|i| ActivityRow {
+                id: format!("a{i}"),
+                title: "A".into(),
+                organizer: "d".into(),
+                host: None,
+                level: Level::District,
+                kind: Kind::Course,
+                mode: Mode::Offline,
+                start_date: date,
+                end_date: date,
+                hours: Decimal::ONE,
+                attrs: Attrs::default(),
+            })
+            .collect();
+        let sessions: Vec<SessionRow> = (0..3)
+            .map(|i| SessionRow {
+                id: format!("s{i}"),
+                activity: format!("a{i}"),
+                date,
+                hours: Decimal::ONE,
+            })
+            .collect();
+        let (a, s) = (activities.as_ptr() as usize, sessions.as_ptr() as usize);
+        let lines = Lines::default();
+        resolver.activities(activities, &lines);
+        resolver.sessions(sessions, &lines);
+        assert!(resolver.errors.is_empty());
+        assert_eq!(resolver.data.activities.as_ptr() as usize, a);
+        assert_eq!(resolver.data.sessions.as_ptr() as usize, s);
+        assert_eq!(resolver.data.sessions.len(), 3);
+        assert_eq!(resolver.data.sessions_of(ActivityIx(2)), [SessionIx(2)]);
     }
 
     #[test]
