@@ -427,105 +427,18 @@ impl std::hash::Hasher for FastHasher {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 
-/// Per-person lists in one allocation (compressed sparse rows).
-#[derive(Debug)]
-struct PersonLists<T> {
-    offsets: Vec<usize>,
-    items: Vec<T>,
-}
-
-impl<T> Default for PersonLists<T> {
-    fn default() -> Self {
-        PersonLists {
-            offsets: Vec::new(),
-            items: Vec::new(),
-        }
-    }
-}
-
-impl<T: Copy> PersonLists<T> {
-    /// Groups the entries `entry(0..len)` by person (`None` leaves one
-    /// out), keeping their order within each person. Entries are computed
-    /// twice rather than stored, to save a pass over a large array.
-    fn group_with(
-        people: usize,
-        len: usize,
-        fill: T,
-        entry: impl Fn(usize) -> Option<(PersonIx, T)>,
-    ) -> PersonLists<T> {
-        PersonLists::group_by(people, len, fill, |i| entry(i).map(|(p, t)| (p.index(), t)))
-    }
-
-    /// Groups the entries `entry(0..len)` by any index below `groups` (the
-    /// lists then belong to sessions, say, rather than people).
-    fn group_by(
-        groups: usize,
-        len: usize,
-        fill: T,
-        entry: impl Fn(usize) -> Option<(usize, T)>,
-    ) -> PersonLists<T> {
-        let mut offsets = vec![0usize; groups + 1];
-        for i in 0..len {
-            if let Some(count) = entry(i).and_then(|(g, _)| offsets.get_mut(g + 1)) {
-                *count += 1;
-            }
-        }
-        let mut total = 0;
-        for slot in &mut offsets {
-            total += *slot;
-            *slot = total;
-        }
-        let mut cursor = offsets.clone();
-        let mut items = vec![fill; total];
-        for i in 0..len {
-            let Some((g, t)) = entry(i) else { continue };
-            if let Some(c) = cursor.get_mut(g) {
-                if let Some(slot) = items.get_mut(*c) {
-                    *slot = t;
-                }
-                *c += 1;
-            }
-        }
-        PersonLists { offsets, items }
-    }
-
-    fn range(&self, group: usize) -> std::ops::Range<usize> {
-        let start = self.offsets.get(group).copied().unwrap_or(0);
-        let end = self.offsets.get(group + 1).copied().unwrap_or(start);
-        start..end
-    }
-
-    fn of(&self, p: PersonIx) -> &[T] {
-        self.at(p.index())
-    }
-
-    /// The list of group `group`.
-    fn at(&self, group: usize) -> &[T] {
-        self.items.get(self.range(group)).unwrap_or(&[])
-    }
-
-    fn sort_each_by_key<K: Ord>(&mut self, groups: usize, key: impl Fn(&T) -> K) {
-        for g in 0..groups {
-            let range = self.range(g);
-            if let Some(list) = self.items.get_mut(range) {
-                list.sort_unstable_by_key(&key);
-            }
-        }
-    }
-}
-
 const NONE: u32 = u32::MAX;
 
 /// Each person's (key, row) pairs for the rows of a big table keyed by
 /// (person, key), sorted; and the rows repeating an earlier row's key as
 /// (row, first row), in row order. Rows whose person or key did not
 /// resolve are left out.
-type Keyed = (PersonLists<(u32, u32)>, Vec<(u32, u32)>);
+type Keyed = (Lists<(u32, u32)>, Vec<(u32, u32)>);
 
 /// Groups rows by person and finds duplicates by sorting each person's
 /// (key, row) pairs, rather than through a hash map of millions of pairs.
 fn keyed(people: usize, len: usize, key: impl Fn(usize) -> Option<(PersonIx, u32)>) -> Keyed {
-    let mut lists = PersonLists::group_with(people, len, (NONE, NONE), |row| {
+    let mut lists = Lists::group_with(people, len, (NONE, NONE), |row| {
         key(row).map(|(p, k)| (p, (k, row as u32)))
     });
     lists.sort_each_by_key(people, |e| *e);
@@ -663,8 +576,8 @@ fn marks_by_session(
     table: &AttendanceTable,
     (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
     sessions: usize,
-) -> PersonLists<(PersonIx, Status)> {
-    let mut marks = PersonLists::group_by(
+) -> Lists<(PersonIx, Status)> {
+    let mut marks = Lists::group_by(
         sessions,
         table.len(),
         (PersonIx(0), Status::Present),
@@ -695,7 +608,7 @@ struct Resolver {
     session_ids: IdIndex<SessionIx>,
     sessions_first: Vec<Origin>,
     /// Each session's attendance marks, sorted by person.
-    marks: PersonLists<(PersonIx, Status)>,
+    marks: Lists<(PersonIx, Status)>,
 }
 
 impl Resolver {
@@ -830,7 +743,7 @@ impl Resolver {
         &mut self,
         enrollments: &EnrollmentTable,
         origins: &Origins,
-    ) -> PersonLists<(u32, u32)> {
+    ) -> Lists<(u32, u32)> {
         // The big tables name each distinct id by a number: resolve the
         // numbers once, then rows are array lookups.
         let people = resolve_ids(enrollments.people(), |id| self.person_ix(id));
@@ -843,7 +756,7 @@ impl Resolver {
     fn relations(
         mut self,
         (mentorships, finance): (Vec<MentorshipRow>, Vec<FinanceRow>),
-        enrolled: PersonLists<(u32, u32)>,
+        enrolled: Lists<(u32, u32)>,
         attendance: AttendanceTable,
         origins: &Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
@@ -1055,7 +968,6 @@ impl Resolver {
     }
 
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
-        self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
         let numbers = first_uses(
             &mut self.session_ids,
             &mut self.sessions_first,
@@ -1102,16 +1014,8 @@ impl Resolver {
                     );
                     return None;
                 }
-                let ix = ix?;
+                ix?;
                 kept += 1;
-                if let Some(list) = self
-                    .data
-                    .index
-                    .sessions_of_activity
-                    .get_mut(activity.index())
-                {
-                    list.push(ix);
-                }
                 Some(Session {
                     id: row.id,
                     activity,
@@ -1121,6 +1025,17 @@ impl Resolver {
             })
             .collect();
         self.data.sessions = sessions;
+        let sessions = &self.data.sessions;
+        self.data.index.sessions_of_activity = Lists::group_by(
+            self.data.activities.len(),
+            sessions.len(),
+            SessionIx(0),
+            |i| {
+                sessions
+                    .get(i)
+                    .map(|s| (s.activity.index(), SessionIx(i as u32)))
+            },
+        );
     }
 
     /// Returns each person's enrollments as (activity, row), sorted, for
@@ -1130,7 +1045,7 @@ impl Resolver {
         table: &EnrollmentTable,
         (person_of, activity_of): (&[Option<PersonIx>], &[Option<ActivityIx>]),
         at: &Lines,
-    ) -> PersonLists<(u32, u32)> {
+    ) -> Lists<(u32, u32)> {
         let people = self.data.people.len();
         let resolve = |[p, a]: [u32; 2]| (resolved(person_of, p), resolved(activity_of, a));
         let (lists, duplicates) = keyed(people, table.len(), |row| {
@@ -1189,7 +1104,7 @@ impl Resolver {
         table: &AttendanceTable,
         (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
         at: &Lines,
-        enrolled: &PersonLists<(u32, u32)>,
+        enrolled: &Lists<(u32, u32)>,
         (by_person, duplicates): Keyed,
     ) {
         // The rows whose person is not enrolled in their session's
@@ -1331,11 +1246,8 @@ impl Resolver {
     /// Computes the derived figures and indexes once everything resolved.
     fn derive(&mut self) -> Vec<DataWarning> {
         let data = &mut self.data;
-        for (a, sessions) in data
-            .activities
-            .iter_mut()
-            .zip(&data.index.sessions_of_activity)
-        {
+        for (i, a) in data.activities.iter_mut().enumerate() {
+            let sessions = data.index.sessions_of_activity.at(i);
             if !sessions.is_empty() {
                 a.scheduled_hours = sessions
                     .iter()
@@ -1408,7 +1320,7 @@ fn enrollments_by_end(
     people: usize,
     enrollments: &[Enrollment],
     activity_end: &[NaiveDate],
-) -> Vec<Vec<EnrollmentIx>> {
+) -> Lists<EnrollmentIx> {
     let mut dates = activity_end.to_vec();
     dates.sort_unstable();
     dates.dedup();
@@ -1446,25 +1358,22 @@ fn enrollments_by_end(
             *start += 1;
         }
     }
-    let mut lists: Vec<Vec<EnrollmentIx>> = counts.into_iter().map(Vec::with_capacity).collect();
-    for e in order {
-        let person = enrollments.get(e as usize).map(|e| e.person.index());
-        if let Some(list) = person.and_then(|p| lists.get_mut(p)) {
-            list.push(EnrollmentIx(e));
-        }
-    }
-    lists
+    // Grouped by person, each person's in the order just made.
+    Lists::group_counted(counts, order.len(), EnrollmentIx(0), |k| {
+        let e = *order.get(k)?;
+        Some((enrollments.get(e as usize)?.person.index(), EnrollmentIx(e)))
+    })
 }
 
 /// What computing absent hours reads, shared by the threads that split the
 /// enrollments between them.
 #[derive(Clone, Copy)]
 struct Tables<'a> {
-    sessions_of_activity: &'a [Vec<SessionIx>],
+    sessions_of_activity: &'a Lists<SessionIx>,
     sessions: &'a [Session],
     people: &'a [Person],
     activities: &'a [Activity],
-    marks: &'a PersonLists<(PersonIx, Status)>,
+    marks: &'a Lists<(PersonIx, Status)>,
 }
 
 impl Tables<'_> {
@@ -1481,10 +1390,7 @@ impl Tables<'_> {
         for (i, e) in enrollments.iter_mut().enumerate() {
             let mut absent = Decimal::ZERO;
             e.missing_attendance = 0;
-            let sessions = self
-                .sessions_of_activity
-                .get(e.activity.index())
-                .map_or(&[][..], Vec::as_slice);
+            let sessions = self.sessions_of_activity.at(e.activity.index());
             for s in sessions {
                 let hours = self
                     .sessions

@@ -8,6 +8,7 @@
 mod build;
 mod enums;
 mod hours;
+mod lists;
 mod rows;
 
 pub use build::{DataError, DataErrorKind, DataWarning, DatasetBuilder, RowRef};
@@ -19,6 +20,7 @@ pub use rows::{
 
 use chrono::NaiveDate;
 use hours::PackedHours;
+use lists::Lists;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -322,8 +324,8 @@ pub(crate) struct Index {
     pub people_of_district_office: Vec<Vec<PersonIx>>,
     pub people_of_school: Vec<Vec<PersonIx>>,
     /// Enrollments per person, sorted by the activity's end date.
-    pub enrollments_of_person: Vec<Vec<EnrollmentIx>>,
-    pub sessions_of_activity: Vec<Vec<SessionIx>>,
+    pub enrollments_of_person: Lists<EnrollmentIx>,
+    pub sessions_of_activity: Lists<SessionIx>,
     /// Activities per organizer, sorted by end date then file order.
     pub activities_by_organizer: HashMap<Actor, Vec<ActivityIx>>,
     /// Activities per host, sorted by end date then file order.
@@ -513,18 +515,12 @@ impl Dataset {
 
     /// A person's enrollments, sorted by the activity's end date.
     pub fn enrollments_of(&self, p: PersonIx) -> &[EnrollmentIx] {
-        self.index
-            .enrollments_of_person
-            .get(p.index())
-            .map_or(&[], Vec::as_slice)
+        self.index.enrollments_of_person.of(p)
     }
 
     /// An activity's sessions, in file order.
     pub fn sessions_of(&self, a: ActivityIx) -> &[SessionIx] {
-        self.index
-            .sessions_of_activity
-            .get(a.index())
-            .map_or(&[], Vec::as_slice)
+        self.index.sessions_of_activity.at(a.index())
     }
 
     /// Activities an actor organizes, sorted by end date.
