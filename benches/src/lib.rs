@@ -65,10 +65,10 @@ pub fn baseline_annual_hours(data: &Dataset) -> usize {
         }
         let mut per_year = [Decimal::ZERO; 5];
         for &e in data.enrollments_of(tenet::model::PersonIx(i as u32)) {
-            let e = data.enrollment(e);
-            let a = data.activity(e.activity);
+            let absent = data.absent_hours(e);
+            let a = data.activity(data.enrollment(e).activity);
             let year = a.end_date.year() - 2021;
-            if !(0..5).contains(&year) || e.absent_hours * Decimal::from(4) > a.scheduled_hours {
+            if !(0..5).contains(&year) || absent * Decimal::from(4) > a.scheduled_hours {
                 continue;
             }
             if let Some(slot) = per_year.get_mut(year as usize) {

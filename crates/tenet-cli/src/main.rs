@@ -513,12 +513,27 @@ fn write_json(
     mut reports: impl Iterator<Item = Report>,
     count: usize,
 ) -> Result<(), BadInput> {
-    use serde::{Serialize, Serializer};
+    use serde::ser::{SerializeSeq, Serializer};
+    use serde::Serialize;
     let cannot = |e: &dyn std::fmt::Display| BadInput(format!("error: cannot write {place}: {e}"));
+    // Each report is freed on a thread of its own once written (see the
+    // text reports): hundreds of thousands of small allocations.
+    let let_go = |r: Report| drop(std::thread::spawn(move || drop(r)));
     let mut json = serde_json::Serializer::pretty(&mut w);
     match (count, reports.next()) {
-        (1, Some(one)) => one.serialize(&mut json),
-        (_, first) => (&mut json).collect_seq(first.into_iter().chain(reports)),
+        (1, Some(one)) => {
+            let written = one.serialize(&mut json);
+            let_go(one);
+            written
+        }
+        (_, first) => (|| {
+            let mut seq = (&mut json).serialize_seq(None)?;
+            for r in first.into_iter().chain(reports) {
+                seq.serialize_element(&r)?;
+                let_go(r);
+            }
+            seq.end()
+        })(),
     }
     .map_err(|e| cannot(&e))?;
     w.write_all(b"\n").map_err(|e| cannot(&e))?;

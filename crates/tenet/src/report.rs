@@ -313,10 +313,20 @@ pub(crate) fn summarize(
         .collect();
     let mut per_school: Vec<Counts> = vec![Counts::default(); schools.len()];
     let mut violations = 0;
+    // Results come rule by rule: the rule of the result before is compared
+    // first, so millions of results do not each hash their rule's id.
+    let mut last: Option<(&str, usize)> = None;
     for (i, r) in results.iter().enumerate() {
         total.add(r.status);
-        if let Some(c) = per_rule.get_mut(r.rule.as_str()) {
-            c.add(r.status);
+        let rule = match last {
+            Some((id, k)) if id == r.rule => Some(k),
+            _ => per_rule.get_index_of(r.rule.as_str()),
+        };
+        if let Some(k) = rule {
+            last = Some((r.rule.as_str(), k));
+            if let Some((_, c)) = per_rule.get_index_mut(k) {
+                c.add(r.status);
+            }
         }
         if let Some(c) = school_of(i).and_then(|s| per_school.get_mut(s)) {
             c.add(r.status);
@@ -358,5 +368,57 @@ pub(crate) fn summarize(
         violations,
         rules,
         schools,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(rule: &str, status: Status) -> RuleResult {
+        RuleResult {
+            rule: rule.into(),
+            subject: Subject {
+                kind: Cow::Borrowed("person"),
+                id: "t1".into(),
+            },
+            window: None,
+            status,
+            actual: None,
+            required: None,
+            shortfall: None,
+            severity: Severity::Required,
+            explanation: Explanation::default(),
+        }
+    }
+
+    #[test]
+    fn results_count_toward_their_own_rule_whatever_their_order() {
+        let rules: Vec<_> = ["a", "b"]
+            .map(|id| (id.to_string(), None, Severity::Required))
+            .into();
+        let results = [
+            result("a", Status::Pass),
+            result("a", Status::Fail),
+            result("b", Status::Fail),
+            result("a", Status::Pass),
+            result("c", Status::Fail),
+            result("b", Status::Unknown),
+        ];
+        let summary = summarize(None, None, &rules, &results, &[], |_| None);
+        let counts: Vec<_> = summary
+            .rules
+            .iter()
+            .map(|r| {
+                (
+                    r.rule.as_str(),
+                    r.counts.pass,
+                    r.counts.fail,
+                    r.counts.unknown,
+                )
+            })
+            .collect();
+        assert_eq!(counts, [("a", 2, 1, 0), ("b", 0, 1, 1)]);
+        assert_eq!((summary.total.fail, summary.violations), (3, 3));
     }
 }

@@ -165,10 +165,7 @@ impl CreditTable {
         // one miss after another.
         let enrollments: Vec<_> = ixs
             .iter()
-            .map(|&ix| {
-                let e = data.enrollment(ix);
-                (e.activity, e.absent_hours)
-            })
+            .map(|&ix| (data.enrollment(ix).activity, data.absent_hours(ix)))
             .collect();
         let reads: Vec<_> = enrollments
             .iter()

@@ -332,9 +332,7 @@ impl<'a> Ctx<'a> {
             ExprKind::Of(a, b) => self.quick_num(a)?.times(self.quick_num(b)?).ok(),
             ExprKind::Field(base, field) => {
                 let d = match (self.quick_record(base)?, field) {
-                    (EntityRef::Enrollment(ix), Field::AbsentHours) => {
-                        data.enrollment(ix).absent_hours
-                    }
+                    (EntityRef::Enrollment(ix), Field::AbsentHours) => data.absent_hours(ix),
                     (EntityRef::Enrollment(ix), Field::ScheduledHours) => {
                         data.activity(data.enrollment(ix).activity).scheduled_hours
                     }
@@ -479,7 +477,7 @@ impl<'a> Ctx<'a> {
                 match f {
                     Field::Person => Value::Entity(EntityRef::Person(e.person)),
                     Field::Activity => Value::Entity(EntityRef::Activity(e.activity)),
-                    Field::AbsentHours => Value::Num(Q::new(e.absent_hours)),
+                    Field::AbsentHours => Value::Num(Q::new(data.absent_hours(ix))),
                     Field::ScheduledHours => {
                         Value::Num(Q::new(data.activity(e.activity).scheduled_hours))
                     }
@@ -898,7 +896,7 @@ impl<'a> Ctx<'a> {
         let mut text = String::with_capacity(reason.len() + 64);
         text.push_str(reason);
         text.push_str(" (absent ");
-        crate::value::push_decimal(&mut text, e.absent_hours.normalize());
+        crate::value::push_decimal(&mut text, data.absent_hours(ix).normalize());
         text.push_str(" of ");
         crate::value::push_decimal(&mut text, a.scheduled_hours.normalize());
         text.push_str(" scheduled hours)");

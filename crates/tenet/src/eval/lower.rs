@@ -234,7 +234,7 @@ impl Lowered {
         let e = data.enrollment(ix);
         let a = data.activity(e.activity);
         self.credit_of(&Reads {
-            absent: e.absent_hours,
+            absent: data.absent_hours(ix),
             scheduled: a.scheduled_hours,
             hours: a.hours,
         })

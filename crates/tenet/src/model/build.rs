@@ -427,105 +427,18 @@ impl std::hash::Hasher for FastHasher {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 
-/// Per-person lists in one allocation (compressed sparse rows).
-#[derive(Debug)]
-struct PersonLists<T> {
-    offsets: Vec<usize>,
-    items: Vec<T>,
-}
-
-impl<T> Default for PersonLists<T> {
-    fn default() -> Self {
-        PersonLists {
-            offsets: Vec::new(),
-            items: Vec::new(),
-        }
-    }
-}
-
-impl<T: Copy> PersonLists<T> {
-    /// Groups the entries `entry(0..len)` by person (`None` leaves one
-    /// out), keeping their order within each person. Entries are computed
-    /// twice rather than stored, to save a pass over a large array.
-    fn group_with(
-        people: usize,
-        len: usize,
-        fill: T,
-        entry: impl Fn(usize) -> Option<(PersonIx, T)>,
-    ) -> PersonLists<T> {
-        PersonLists::group_by(people, len, fill, |i| entry(i).map(|(p, t)| (p.index(), t)))
-    }
-
-    /// Groups the entries `entry(0..len)` by any index below `groups` (the
-    /// lists then belong to sessions, say, rather than people).
-    fn group_by(
-        groups: usize,
-        len: usize,
-        fill: T,
-        entry: impl Fn(usize) -> Option<(usize, T)>,
-    ) -> PersonLists<T> {
-        let mut offsets = vec![0usize; groups + 1];
-        for i in 0..len {
-            if let Some(count) = entry(i).and_then(|(g, _)| offsets.get_mut(g + 1)) {
-                *count += 1;
-            }
-        }
-        let mut total = 0;
-        for slot in &mut offsets {
-            total += *slot;
-            *slot = total;
-        }
-        let mut cursor = offsets.clone();
-        let mut items = vec![fill; total];
-        for i in 0..len {
-            let Some((g, t)) = entry(i) else { continue };
-            if let Some(c) = cursor.get_mut(g) {
-                if let Some(slot) = items.get_mut(*c) {
-                    *slot = t;
-                }
-                *c += 1;
-            }
-        }
-        PersonLists { offsets, items }
-    }
-
-    fn range(&self, group: usize) -> std::ops::Range<usize> {
-        let start = self.offsets.get(group).copied().unwrap_or(0);
-        let end = self.offsets.get(group + 1).copied().unwrap_or(start);
-        start..end
-    }
-
-    fn of(&self, p: PersonIx) -> &[T] {
-        self.at(p.index())
-    }
-
-    /// The list of group `group`.
-    fn at(&self, group: usize) -> &[T] {
-        self.items.get(self.range(group)).unwrap_or(&[])
-    }
-
-    fn sort_each_by_key<K: Ord>(&mut self, groups: usize, key: impl Fn(&T) -> K) {
-        for g in 0..groups {
-            let range = self.range(g);
-            if let Some(list) = self.items.get_mut(range) {
-                list.sort_unstable_by_key(&key);
-            }
-        }
-    }
-}
-
 const NONE: u32 = u32::MAX;
 
 /// Each person's (key, row) pairs for the rows of a big table keyed by
 /// (person, key), sorted; and the rows repeating an earlier row's key as
 /// (row, first row), in row order. Rows whose person or key did not
 /// resolve are left out.
-type Keyed = (PersonLists<(u32, u32)>, Vec<(u32, u32)>);
+type Keyed = (Lists<(u32, u32)>, Vec<(u32, u32)>);
 
 /// Groups rows by person and finds duplicates by sorting each person's
 /// (key, row) pairs, rather than through a hash map of millions of pairs.
 fn keyed(people: usize, len: usize, key: impl Fn(usize) -> Option<(PersonIx, u32)>) -> Keyed {
-    let mut lists = PersonLists::group_with(people, len, (NONE, NONE), |row| {
+    let mut lists = Lists::group_with(people, len, (NONE, NONE), |row| {
         key(row).map(|(p, k)| (p, (k, row as u32)))
     });
     lists.sort_each_by_key(people, |e| *e);
@@ -601,6 +514,27 @@ fn resolve_attendance(
     })
 }
 
+/// The dataset's attendance from the table's rows, once every row is
+/// known to resolve (with any error there is no dataset). The rows are
+/// rewritten where they lie: the marks are the largest table of a
+/// province, and a copy would fault in as much fresh memory again.
+fn attendance_rows(
+    rows: Vec<(u32, u32, Status)>,
+    (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
+) -> Vec<Attendance> {
+    // `Vec`'s in-place collection reuses the allocation: both rows are
+    // 12 bytes aligned to 4 (a unit test checks the reuse).
+    rows.into_iter()
+        .filter_map(|(p, s, status)| {
+            Some(Attendance {
+                person: resolved(person_of, p)?,
+                session: resolved(session_of, s)?,
+                status,
+            })
+        })
+        .collect()
+}
+
 /// Numbers `id` in `index` if it is new, noting where it was first seen
 /// in `first` (indexed by number); the first origin if it is not new.
 fn first_use<T: Copy>(
@@ -642,8 +576,8 @@ fn marks_by_session(
     table: &AttendanceTable,
     (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
     sessions: usize,
-) -> PersonLists<(PersonIx, Status)> {
-    let mut marks = PersonLists::group_by(
+) -> Lists<(PersonIx, Status)> {
+    let mut marks = Lists::group_by(
         sessions,
         table.len(),
         (PersonIx(0), Status::Present),
@@ -674,7 +608,7 @@ struct Resolver {
     session_ids: IdIndex<SessionIx>,
     sessions_first: Vec<Origin>,
     /// Each session's attendance marks, sorted by person.
-    marks: PersonLists<(PersonIx, Status)>,
+    marks: Lists<(PersonIx, Status)>,
 }
 
 impl Resolver {
@@ -809,7 +743,7 @@ impl Resolver {
         &mut self,
         enrollments: &EnrollmentTable,
         origins: &Origins,
-    ) -> PersonLists<(u32, u32)> {
+    ) -> Lists<(u32, u32)> {
         // The big tables name each distinct id by a number: resolve the
         // numbers once, then rows are array lookups.
         let people = resolve_ids(enrollments.people(), |id| self.person_ix(id));
@@ -822,7 +756,7 @@ impl Resolver {
     fn relations(
         mut self,
         (mentorships, finance): (Vec<MentorshipRow>, Vec<FinanceRow>),
-        enrolled: PersonLists<(u32, u32)>,
+        enrolled: Lists<(u32, u32)>,
         attendance: AttendanceTable,
         origins: &Origins,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
@@ -853,7 +787,9 @@ impl Resolver {
         self.data.enrollments = enrollments;
         self.marks = marks;
         self.data.index.enrollments_of_person = by_end;
-        drop(attendance);
+        if self.errors.is_empty() {
+            self.data.attendance = attendance_rows(attendance.into_numbers(), ids);
+        }
         self.mentorships(mentorships, &origins.mentorships);
         self.finance(finance, &origins.finance);
         if !self.errors.is_empty() {
@@ -952,61 +888,70 @@ impl Resolver {
     }
 
     fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
-        self.data.activities.reserve(rows.len());
         let numbers = first_uses(
             &mut self.activity_ids,
             &mut self.activities_first,
             rows.iter().map(|row| row.id.as_str()),
             at,
         );
-        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
-            let at = at.get(i);
-            let organizer = match self.actors.get(&row.organizer) {
-                Some(actor) => Some(actor),
-                None => {
-                    self.unknown(
-                        at,
-                        "organizer",
-                        "organizer (school, district or person)",
-                        &row.organizer,
-                    );
-                    None
-                }
-            };
-            let host = match row.host.as_deref().filter(|h| !h.is_empty()) {
-                Some(h) => self.org(h, at, "host").map(Some),
-                None => Some(None),
-            };
-            let dates_ok = self.dates(row.start_date, row.end_date, at);
-            let hours_ok = self.hours(row.hours, at, false);
-            let n = match n {
-                Ok(n) => n,
-                Err(first) => {
-                    self.duplicate_id(&row.id, at, first, "id");
-                    continue;
-                }
-            };
-            let (Some(organizer), Some(host), true, true) = (organizer, host, dates_ok, hours_ok)
-            else {
-                continue;
-            };
-            let ix = ActivityIx(self.data.activities.len() as u32);
-            self.activity_ids.set(n, ix);
-            self.data.activities.push(Activity {
-                id: row.id,
-                title: row.title,
-                organizer,
-                host,
-                level: row.level,
-                kind: row.kind,
-                mode: row.mode,
-                start_date: row.start_date,
-                end_date: row.end_date,
-                hours: row.hours,
-                scheduled_hours: row.hours,
-                attrs: row.attrs,
-            });
-        }
+        let mut kept = 0;
+        // Collected where the rows lie (see `attendance_rows`): a
+        // province lists millions of activities.
+        let activities = rows
+            .into_iter()
+            .enumerate()
+            .zip(numbers)
+            .filter_map(|((i, row), n)| {
+                let at = at.get(i);
+                let organizer = match self.actors.get(&row.organizer) {
+                    Some(actor) => Some(actor),
+                    None => {
+                        self.unknown(
+                            at,
+                            "organizer",
+                            "organizer (school, district or person)",
+                            &row.organizer,
+                        );
+                        None
+                    }
+                };
+                let host = match row.host.as_deref().filter(|h| !h.is_empty()) {
+                    Some(h) => self.org(h, at, "host").map(Some),
+                    None => Some(None),
+                };
+                let dates_ok = self.dates(row.start_date, row.end_date, at);
+                let hours_ok = self.hours(row.hours, at, false);
+                let n = match n {
+                    Ok(n) => n,
+                    Err(first) => {
+                        self.duplicate_id(&row.id, at, first, "id");
+                        return None;
+                    }
+                };
+                let (Some(organizer), Some(host), true, true) =
+                    (organizer, host, dates_ok, hours_ok)
+                else {
+                    return None;
+                };
+                self.activity_ids.set(n, ActivityIx(kept));
+                kept += 1;
+                Some(Activity {
+                    id: row.id,
+                    title: row.title,
+                    organizer,
+                    host,
+                    level: row.level,
+                    kind: row.kind,
+                    mode: row.mode,
+                    start_date: row.start_date,
+                    end_date: row.end_date,
+                    hours: row.hours,
+                    scheduled_hours: row.hours,
+                    attrs: row.attrs,
+                })
+            })
+            .collect();
+        self.data.activities = activities;
     }
 
     /// The activity `id` names; `near` is the number of the activity found
@@ -1023,8 +968,6 @@ impl Resolver {
     }
 
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
-        self.data.index.sessions_of_activity = vec![Vec::new(); self.data.activities.len()];
-        self.data.sessions.reserve(rows.len());
         let numbers = first_uses(
             &mut self.session_ids,
             &mut self.sessions_first,
@@ -1032,55 +975,67 @@ impl Resolver {
             at,
         );
         let mut near = 0;
-        for ((i, row), n) in rows.into_iter().enumerate().zip(numbers) {
-            let at = at.get(i);
-            let activity = self.activity_ref(&row.activity, at, &mut near);
-            let hours_ok = self.hours(row.hours, at, true);
-            let n = match n {
-                Ok(n) => n,
-                Err(first) => {
-                    self.duplicate_id(&row.id, at, first, "id");
-                    continue;
+        let mut kept = 0;
+        // Collected where the rows lie, as activities are.
+        let sessions = rows
+            .into_iter()
+            .enumerate()
+            .zip(numbers)
+            .filter_map(|((i, row), n)| {
+                let at = at.get(i);
+                let activity = self.activity_ref(&row.activity, at, &mut near);
+                let hours_ok = self.hours(row.hours, at, true);
+                let n = match n {
+                    Ok(n) => n,
+                    Err(first) => {
+                        self.duplicate_id(&row.id, at, first, "id");
+                        return None;
+                    }
+                };
+                let outside = activity
+                    .map(|a| self.data.activity(a))
+                    .filter(|a| row.date < a.start_date || row.date > a.end_date)
+                    .map(|a| (a.start_date, a.end_date));
+                let valid = activity.is_some() && outside.is_none() && hours_ok;
+                let ix = valid.then_some(SessionIx(kept));
+                if let Some(ix) = ix {
+                    self.session_ids.set(n, ix);
                 }
-            };
-            let outside = activity
-                .map(|a| self.data.activity(a))
-                .filter(|a| row.date < a.start_date || row.date > a.end_date)
-                .map(|a| (a.start_date, a.end_date));
-            let valid = activity.is_some() && outside.is_none() && hours_ok;
-            let ix = valid.then_some(SessionIx(self.data.sessions.len() as u32));
-            if let Some(ix) = ix {
-                self.session_ids.set(n, ix);
-            }
-            let Some(activity) = activity else { continue };
-            if let Some((start, end)) = outside {
-                self.error(
-                    at,
-                    "date",
-                    DataErrorKind::SessionOutsideActivity {
-                        date: row.date,
-                        start,
-                        end,
-                    },
-                );
-                continue;
-            }
-            let Some(ix) = ix else { continue };
-            if let Some(list) = self
-                .data
-                .index
-                .sessions_of_activity
-                .get_mut(activity.index())
-            {
-                list.push(ix);
-            }
-            self.data.sessions.push(Session {
-                id: row.id,
-                activity,
-                date: row.date,
-                hours: row.hours,
-            });
-        }
+                let activity = activity?;
+                if let Some((start, end)) = outside {
+                    self.error(
+                        at,
+                        "date",
+                        DataErrorKind::SessionOutsideActivity {
+                            date: row.date,
+                            start,
+                            end,
+                        },
+                    );
+                    return None;
+                }
+                ix?;
+                kept += 1;
+                Some(Session {
+                    id: row.id,
+                    activity,
+                    date: row.date,
+                    hours: row.hours,
+                })
+            })
+            .collect();
+        self.data.sessions = sessions;
+        let sessions = &self.data.sessions;
+        self.data.index.sessions_of_activity = Lists::group_by(
+            self.data.activities.len(),
+            sessions.len(),
+            SessionIx(0),
+            |i| {
+                sessions
+                    .get(i)
+                    .map(|s| (s.activity.index(), SessionIx(i as u32)))
+            },
+        );
     }
 
     /// Returns each person's enrollments as (activity, row), sorted, for
@@ -1090,7 +1045,7 @@ impl Resolver {
         table: &EnrollmentTable,
         (person_of, activity_of): (&[Option<PersonIx>], &[Option<ActivityIx>]),
         at: &Lines,
-    ) -> PersonLists<(u32, u32)> {
+    ) -> Lists<(u32, u32)> {
         let people = self.data.people.len();
         let resolve = |[p, a]: [u32; 2]| (resolved(person_of, p), resolved(activity_of, a));
         let (lists, duplicates) = keyed(people, table.len(), |row| {
@@ -1134,19 +1089,22 @@ impl Resolver {
             self.data.enrollments.push(Enrollment {
                 person,
                 activity,
-                absent_hours: Decimal::ZERO,
+                absent: PackedHours::default(),
                 missing_attendance: 0,
             });
         }
         lists
     }
 
+    /// Checks the attendance rows: each names a known person and session,
+    /// the person is enrolled in the session's activity, and no row
+    /// repeats another's person and session.
     fn attendance(
         &mut self,
         table: &AttendanceTable,
         (person_of, session_of): (&[Option<PersonIx>], &[Option<SessionIx>]),
         at: &Lines,
-        enrolled: &PersonLists<(u32, u32)>,
+        enrolled: &Lists<(u32, u32)>,
         (by_person, duplicates): Keyed,
     ) {
         // The rows whose person is not enrolled in their session's
@@ -1182,16 +1140,15 @@ impl Resolver {
         not_enrolled.sort_unstable();
         let mut not_enrolled = not_enrolled.iter().peekable();
         let mut duplicates = duplicates.iter().peekable();
-        self.data.attendance.reserve(table.len());
         let ids = |p: u32, s: u32| {
             (
                 table.people().id(p).unwrap_or_default(),
                 table.sessions().id(s).unwrap_or_default(),
             )
         };
-        for (i, &(p, s, status)) in table.numbers().iter().enumerate() {
+        for (i, &(p, s, _)) in table.numbers().iter().enumerate() {
             let (person, session) = (resolved(person_of, p), resolved(session_of, s));
-            let (Some(person), Some(session)) = (person, session) else {
+            let (Some(_), Some(session)) = (person, session) else {
                 let origin = at.get(i);
                 let (person_id, session_id) = ids(p, s);
                 if person.is_none() {
@@ -1226,13 +1183,7 @@ impl Resolver {
                     "session",
                     DataErrorKind::DuplicateRow { key, first_line },
                 );
-                continue;
             }
-            self.data.attendance.push(Attendance {
-                person,
-                session,
-                status,
-            });
         }
     }
 
@@ -1295,11 +1246,8 @@ impl Resolver {
     /// Computes the derived figures and indexes once everything resolved.
     fn derive(&mut self) -> Vec<DataWarning> {
         let data = &mut self.data;
-        for (a, sessions) in data
-            .activities
-            .iter_mut()
-            .zip(&data.index.sessions_of_activity)
-        {
+        for (i, a) in data.activities.iter_mut().enumerate() {
+            let sessions = data.index.sessions_of_activity.at(i);
             if !sessions.is_empty() {
                 a.scheduled_hours = sessions
                     .iter()
@@ -1318,11 +1266,14 @@ impl Resolver {
             activities: &data.activities,
             marks,
         };
-        let (mut warnings, more) = std::thread::scope(|scope| {
-            let handle = scope.spawn(|| tables.absent_hours(right));
-            (tables.absent_hours(left), handle.join().ok())
+        let ((mut warnings, mut aside), more) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| tables.absent_hours((mid, &mut *right)));
+            (tables.absent_hours((0, left)), handle.join().ok())
         });
-        warnings.extend(more.unwrap_or_else(|| tables.absent_hours(right)));
+        let (more, more_aside) = more.unwrap_or_else(|| tables.absent_hours((mid, right)));
+        warnings.extend(more);
+        aside.extend(more_aside);
+        data.index.absent_aside = aside;
         let end_of = |a: &ActivityIx| data.activities.get(a.index()).map(|a| a.end_date);
         for (i, a) in data.activities.iter().enumerate() {
             let ix = ActivityIx(i as u32);
@@ -1369,7 +1320,7 @@ fn enrollments_by_end(
     people: usize,
     enrollments: &[Enrollment],
     activity_end: &[NaiveDate],
-) -> Vec<Vec<EnrollmentIx>> {
+) -> Lists<EnrollmentIx> {
     let mut dates = activity_end.to_vec();
     dates.sort_unstable();
     dates.dedup();
@@ -1407,39 +1358,39 @@ fn enrollments_by_end(
             *start += 1;
         }
     }
-    let mut lists: Vec<Vec<EnrollmentIx>> = counts.into_iter().map(Vec::with_capacity).collect();
-    for e in order {
-        let person = enrollments.get(e as usize).map(|e| e.person.index());
-        if let Some(list) = person.and_then(|p| lists.get_mut(p)) {
-            list.push(EnrollmentIx(e));
-        }
-    }
-    lists
+    // Grouped by person, each person's in the order just made.
+    Lists::group_counted(counts, order.len(), EnrollmentIx(0), |k| {
+        let e = *order.get(k)?;
+        Some((enrollments.get(e as usize)?.person.index(), EnrollmentIx(e)))
+    })
 }
 
 /// What computing absent hours reads, shared by the threads that split the
 /// enrollments between them.
 #[derive(Clone, Copy)]
 struct Tables<'a> {
-    sessions_of_activity: &'a [Vec<SessionIx>],
+    sessions_of_activity: &'a Lists<SessionIx>,
     sessions: &'a [Session],
     people: &'a [Person],
     activities: &'a [Activity],
-    marks: &'a PersonLists<(PersonIx, Status)>,
+    marks: &'a Lists<(PersonIx, Status)>,
 }
 
 impl Tables<'_> {
-    /// Absent hours and missing marks per enrollment (DESIGN §5), and a
-    /// warning per enrollment with missing marks, in order.
-    fn absent_hours(&self, enrollments: &mut [Enrollment]) -> Vec<DataWarning> {
+    /// Absent hours and missing marks per enrollment (DESIGN §5) of the
+    /// enrollments numbered from `first`; a warning per enrollment with
+    /// missing marks, in order, and the absent hours that do not fit their
+    /// enrollment.
+    fn absent_hours(
+        &self,
+        (first, enrollments): (usize, &mut [Enrollment]),
+    ) -> (Vec<DataWarning>, Vec<(EnrollmentIx, Decimal)>) {
         let mut warnings = Vec::new();
-        for e in enrollments {
-            e.absent_hours = Decimal::ZERO;
+        let mut aside = Vec::new();
+        for (i, e) in enrollments.iter_mut().enumerate() {
+            let mut absent = Decimal::ZERO;
             e.missing_attendance = 0;
-            let sessions = self
-                .sessions_of_activity
-                .get(e.activity.index())
-                .map_or(&[][..], Vec::as_slice);
+            let sessions = self.sessions_of_activity.at(e.activity.index());
             for s in sessions {
                 let hours = self
                     .sessions
@@ -1453,13 +1404,17 @@ impl Tables<'_> {
                     .map(|(_, status)| status);
                 match mark {
                     Some(Status::Present) => {}
-                    Some(Status::Absent | Status::Excused) => e.absent_hours += hours,
+                    Some(Status::Absent | Status::Excused) => absent += hours,
                     None => {
-                        e.absent_hours += hours;
+                        absent += hours;
                         e.missing_attendance += 1;
                     }
                 }
             }
+            e.absent = PackedHours::new(absent).unwrap_or_else(|| {
+                aside.push((EnrollmentIx((first + i) as u32), absent));
+                PackedHours::aside()
+            });
             if e.missing_attendance > 0 {
                 warnings.push(DataWarning::MissingAttendance {
                     person: self
@@ -1476,6 +1431,147 @@ impl Tables<'_> {
                 });
             }
         }
-        warnings
+        (warnings, aside)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_hours_too_long_to_pack_are_kept_exactly() {
+        let date = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut rows = Rows {
+            districts: vec![DistrictRow {
+                id: "d".into(),
+                name: "D".into(),
+                attrs: Attrs::default(),
+            }],
+            ..Rows::default()
+        };
+        // Three people, each absent from one session of their own
+        // activity: the first fits an enrollment, the others do not, and
+        // they fall on both sides of the split between threads.
+        for (i, hours) in ["1.5", "0.1234567890123", "67108864"].iter().enumerate() {
+            let (person, activity) = (format!("t{i}"), format!("a{i}"));
+            rows.people.push(PersonRow {
+                id: person.clone(),
+                name: person.clone(),
+                org: "d".into(),
+                roles: RoleSet::default(),
+                birth_date: None,
+                hire_date: None,
+                post_start_date: None,
+                attrs: Attrs::default(),
+            });
+            rows.activities.push(ActivityRow {
+                id: activity.clone(),
+                title: activity.clone(),
+                organizer: "d".into(),
+                host: None,
+                level: Level::District,
+                kind: Kind::Course,
+                mode: Mode::Offline,
+                start_date: date,
+                end_date: date,
+                hours: Decimal::ONE,
+                attrs: Attrs::default(),
+            });
+            rows.sessions.push(SessionRow {
+                id: format!("s{i}"),
+                activity: activity.clone(),
+                date,
+                hours: hours.parse().unwrap(),
+            });
+            rows.enrollments.push(EnrollmentRow {
+                person: person.clone(),
+                activity,
+            });
+            rows.attendance.push(AttendanceRow {
+                person,
+                session: format!("s{i}"),
+                status: Status::Absent,
+            });
+        }
+        let (data, _) = Dataset::from_rows(rows).unwrap();
+        let absent: Vec<String> = (0..3)
+            .map(|i| data.absent_hours(EnrollmentIx(i)).to_string())
+            .collect();
+        assert_eq!(absent, ["1.5", "0.1234567890123", "67108864"]);
+        assert_eq!(data.index.absent_aside.len(), 2);
+    }
+
+    #[test]
+    fn activity_and_session_rows_become_records_in_their_own_allocation() {
+        let date = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut builder = DatasetBuilder::new();
+        builder.add_rows(Rows {
+            districts: vec![DistrictRow {
+                id: "d".into(),
+                name: "D".into(),
+                attrs: Attrs::default(),
+            }],
+            ..Rows::default()
+        });
+        let mut resolver = Resolver::default();
+        resolver.entities(builder.rows, &builder.origins);
+        let activities: Vec<ActivityRow> = (0..3)
+            .map(|i| ActivityRow {
+                id: format!("a{i}"),
+                title: "A".into(),
+                organizer: "d".into(),
+                host: None,
+                level: Level::District,
+                kind: Kind::Course,
+                mode: Mode::Offline,
+                start_date: date,
+                end_date: date,
+                hours: Decimal::ONE,
+                attrs: Attrs::default(),
+            })
+            .collect();
+        let sessions: Vec<SessionRow> = (0..3)
+            .map(|i| SessionRow {
+                id: format!("s{i}"),
+                activity: format!("a{i}"),
+                date,
+                hours: Decimal::ONE,
+            })
+            .collect();
+        let (a, s) = (activities.as_ptr() as usize, sessions.as_ptr() as usize);
+        let lines = Lines::default();
+        resolver.activities(activities, &lines);
+        resolver.sessions(sessions, &lines);
+        assert!(resolver.errors.is_empty());
+        assert_eq!(resolver.data.activities.as_ptr() as usize, a);
+        assert_eq!(resolver.data.sessions.as_ptr() as usize, s);
+        assert_eq!(resolver.data.sessions.len(), 3);
+        assert_eq!(resolver.data.sessions_of(ActivityIx(2)), [SessionIx(2)]);
+    }
+
+    #[test]
+    fn attendance_rows_are_rewritten_in_their_own_allocation() {
+        let rows = vec![(1, 0, Status::Absent), (0, 1, Status::Present)];
+        let at = rows.as_ptr() as usize;
+        let people = [Some(PersonIx(7)), Some(PersonIx(8))];
+        let sessions = [Some(SessionIx(3)), Some(SessionIx(4))];
+        let marks = attendance_rows(rows, (&people, &sessions));
+        assert_eq!(marks.as_ptr() as usize, at);
+        assert_eq!(
+            marks,
+            [
+                Attendance {
+                    person: PersonIx(8),
+                    session: SessionIx(3),
+                    status: Status::Absent
+                },
+                Attendance {
+                    person: PersonIx(7),
+                    session: SessionIx(4),
+                    status: Status::Present
+                },
+            ]
+        );
     }
 }

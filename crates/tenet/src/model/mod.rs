@@ -7,6 +7,8 @@
 
 mod build;
 mod enums;
+mod hours;
+mod lists;
 mod rows;
 
 pub use build::{DataError, DataErrorKind, DataWarning, DatasetBuilder, RowRef};
@@ -17,6 +19,8 @@ pub use rows::{
 };
 
 use chrono::NaiveDate;
+use hours::PackedHours;
+use lists::Lists;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -174,19 +178,24 @@ pub struct Session {
 }
 
 /// A person enrolled in an activity, with the attendance figures the credit
-/// rule needs, computed once at load.
+/// rule needs, computed once at load. 16 bytes: a province has tens of
+/// millions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Enrollment {
     /// The person.
     pub person: PersonIx,
     /// The activity.
     pub activity: ActivityIx,
-    /// Hours of sessions marked absent or excused, or with no attendance row.
-    pub absent_hours: Decimal,
+    /// Hours of sessions marked absent or excused, or with no attendance
+    /// row: read them with [`Dataset::absent_hours`].
+    absent: PackedHours,
     /// Sessions of the activity with no attendance row for this person
     /// (counted absent, reported as a warning).
     pub missing_attendance: u32,
 }
+
+// A province's enrollments are counted in tens of millions.
+const _: () = assert!(std::mem::size_of::<Enrollment>() == 16);
 
 /// One attendance mark.
 #[derive(Debug, Clone, PartialEq)]
@@ -315,8 +324,8 @@ pub(crate) struct Index {
     pub people_of_district_office: Vec<Vec<PersonIx>>,
     pub people_of_school: Vec<Vec<PersonIx>>,
     /// Enrollments per person, sorted by the activity's end date.
-    pub enrollments_of_person: Vec<Vec<EnrollmentIx>>,
-    pub sessions_of_activity: Vec<Vec<SessionIx>>,
+    pub enrollments_of_person: Lists<EnrollmentIx>,
+    pub sessions_of_activity: Lists<SessionIx>,
     /// Activities per organizer, sorted by end date then file order.
     pub activities_by_organizer: HashMap<Actor, Vec<ActivityIx>>,
     /// Activities per host, sorted by end date then file order.
@@ -324,6 +333,8 @@ pub(crate) struct Index {
     pub mentorships_as_mentor: Vec<Vec<MentorshipIx>>,
     pub mentorships_as_trainee: Vec<Vec<MentorshipIx>>,
     pub finance: HashMap<(Org, i32, FinanceItem), Decimal>,
+    /// Absent hours that did not fit their enrollment, by enrollment.
+    pub absent_aside: Vec<(EnrollmentIx, Decimal)>,
 }
 
 impl Dataset {
@@ -433,6 +444,48 @@ impl Dataset {
         &self.enrollments[ix.index()]
     }
 
+    /// Hours of the sessions of enrollment `ix`'s activity that its person
+    /// missed: marked absent or excused, or with no attendance row.
+    ///
+    /// ```
+    /// use tenet::model::{Dataset, EnrollmentIx};
+    /// use rust_decimal::Decimal;
+    /// # use tenet::model::*;
+    /// # let d = |s: &str| s.parse().unwrap();
+    /// # let rows = Rows {
+    /// #     districts: vec![DistrictRow { id: "d".into(), name: "D".into(), attrs: Attrs::default() }],
+    /// #     people: vec![PersonRow { id: "t".into(), name: "T".into(), org: "d".into(),
+    /// #         roles: RoleSet::default(), birth_date: None, hire_date: None, post_start_date: None,
+    /// #         attrs: Attrs::default() }],
+    /// #     activities: vec![ActivityRow { id: "a".into(), title: "A".into(), organizer: "d".into(),
+    /// #         host: None, level: Level::District, kind: Kind::Course, mode: Mode::Offline,
+    /// #         start_date: d("2024-03-01"), end_date: d("2024-03-02"), hours: Decimal::from(6),
+    /// #         attrs: Attrs::default() }],
+    /// #     sessions: vec![
+    /// #         SessionRow { id: "s1".into(), activity: "a".into(), date: d("2024-03-01"), hours: "3.5".parse().unwrap() },
+    /// #         SessionRow { id: "s2".into(), activity: "a".into(), date: d("2024-03-02"), hours: "2.5".parse().unwrap() }],
+    /// #     enrollments: vec![EnrollmentRow { person: "t".into(), activity: "a".into() }],
+    /// #     attendance: vec![
+    /// #         AttendanceRow { person: "t".into(), session: "s1".into(), status: Status::Present },
+    /// #         AttendanceRow { person: "t".into(), session: "s2".into(), status: Status::Absent }],
+    /// #     ..Rows::default()
+    /// # };
+    /// // One enrollment: present at a 3.5-hour session, absent from a 2.5-hour one.
+    /// let (data, _) = Dataset::from_rows(rows).unwrap();
+    /// assert_eq!(data.absent_hours(EnrollmentIx(0)).to_string(), "2.5");
+    /// ```
+    pub fn absent_hours(&self, ix: EnrollmentIx) -> Decimal {
+        let packed = self.enrollments.get(ix.index()).map(|e| e.absent);
+        packed.and_then(PackedHours::get).unwrap_or_else(|| {
+            let aside = &self.index.absent_aside;
+            aside
+                .binary_search_by_key(&ix, |(i, _)| *i)
+                .ok()
+                .and_then(|k| aside.get(k))
+                .map_or(Decimal::ZERO, |(_, hours)| *hours)
+        })
+    }
+
     /// A mentorship by index.
     #[expect(
         clippy::indexing_slicing,
@@ -462,18 +515,12 @@ impl Dataset {
 
     /// A person's enrollments, sorted by the activity's end date.
     pub fn enrollments_of(&self, p: PersonIx) -> &[EnrollmentIx] {
-        self.index
-            .enrollments_of_person
-            .get(p.index())
-            .map_or(&[], Vec::as_slice)
+        self.index.enrollments_of_person.of(p)
     }
 
     /// An activity's sessions, in file order.
     pub fn sessions_of(&self, a: ActivityIx) -> &[SessionIx] {
-        self.index
-            .sessions_of_activity
-            .get(a.index())
-            .map_or(&[], Vec::as_slice)
+        self.index.sessions_of_activity.at(a.index())
     }
 
     /// Activities an actor organizes, sorted by end date.

@@ -517,6 +517,13 @@ impl AttendanceTable {
         &self.rows
     }
 
+    /// The rows as (person number, session number, status), giving up
+    /// the ids: the builder turns them into the dataset's attendance in
+    /// their own allocation rather than copying them.
+    pub fn into_numbers(self) -> Vec<(u32, u32, Status)> {
+        self.rows
+    }
+
     /// The rows with their ids spelled out again.
     pub fn rows(&self) -> impl Iterator<Item = AttendanceRow> + '_ {
         self.rows.iter().map(|(p, s, status)| AttendanceRow {
