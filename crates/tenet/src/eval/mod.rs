@@ -174,12 +174,7 @@ pub(crate) fn evaluate_policy(
         if let Some(only) = &opts.subjects {
             all.retain(|s| only.contains(s));
         }
-        let parts: Vec<(Vec<RuleResult>, Vec<Option<usize>>)> = if threads == 1 || all.len() < 64 {
-            vec![run_subjects(run, rule, &all)]
-        } else {
-            in_pieces(&all, threads, |piece| run_subjects(run, rule, piece))
-        };
-        for (r, s) in parts {
+        let mut add = |(r, s): (Vec<RuleResult>, Vec<Option<usize>>)| {
             if results.is_empty() {
                 // The first run is taken as it is rather than copied.
                 results = r;
@@ -188,6 +183,11 @@ pub(crate) fn evaluate_policy(
                 results.extend(r);
                 schools.extend(s);
             }
+        };
+        if threads == 1 || all.len() < 64 {
+            add(run_subjects(run, rule, &all));
+        } else {
+            in_pieces(&all, threads, |piece| run_subjects(run, rule, piece), add);
         }
     }
     let rules: Vec<_> = policy
@@ -217,44 +217,68 @@ pub(crate) fn evaluate_policy(
     }
 }
 
-/// `work` over `all` cut into pieces, on `threads` threads, the outputs in
-/// the order of the pieces. Pieces are small and handed out in turn, so a
-/// thread that finishes early takes the next one instead of waiting for a
-/// slower half (subjects differ in cost: the first rule to count a
-/// person's credit makes the person's ledger). The output does not depend
-/// on the thread count or on which thread took which piece.
+/// `work` over `all` cut into pieces, on `threads` threads, each output
+/// handed to `take` on the calling thread in the order of the pieces.
+/// Pieces are small and handed out in turn, so a thread that finishes
+/// early takes the next one instead of waiting for a slower half
+/// (subjects differ in cost: the first rule to count a person's credit
+/// makes the person's ledger). The outputs do not depend on the thread
+/// count or on which thread took which piece.
+///
+/// `take` runs while the threads work on later pieces, as soon as a piece
+/// and every piece before it are done: gathering a province's results
+/// into one vector writes hundreds of megabytes of fresh memory, and done
+/// after the last piece it was a second or more with one core busy.
 fn in_pieces<T: Send>(
     all: &[EntityRef],
     threads: usize,
     work: impl Fn(&[EntityRef]) -> T + Sync,
-) -> Vec<T> {
+    mut take: impl FnMut(T),
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let pieces: Vec<&[EntityRef]> = all
         .chunks(all.len().div_ceil(threads * 16).max(16))
         .collect();
     let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (next, pieces, work) = (&next, &pieces, &work);
         let handles: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(piece) = pieces.get(i) else {
-                            return mine;
-                        };
-                        mine.push((i, work(piece)));
+                let tx = tx.clone();
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(piece) = pieces.get(i) else {
+                        return;
+                    };
+                    // The receiver only goes away if `take` panicked.
+                    if tx.send((i, work(piece))).is_err() {
+                        return;
                     }
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        drop(tx);
+        // Outputs arrive in any order; the loop ends when every thread has
+        // stopped (a panicking one drops its sender too).
+        let mut waiting: Vec<Option<T>> =
+            std::iter::repeat_with(|| None).take(pieces.len()).collect();
+        let mut due = 0;
+        for (i, out) in rx {
+            if let Some(slot) = waiting.get_mut(i) {
+                *slot = Some(out);
+            }
+            while let Some(out) = waiting.get_mut(due).and_then(Option::take) {
+                take(out);
+                due += 1;
+            }
+        }
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
     });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, out)| out).collect()
 }
 
 /// Results for a run of subjects, with the school each result counts toward.
@@ -995,6 +1019,54 @@ fn render_message(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn people(n: u32) -> Vec<EntityRef> {
+        (0..n)
+            .map(|i| EntityRef::Person(crate::model::PersonIx(i)))
+            .collect()
+    }
+
+    #[test]
+    fn pieces_are_taken_in_order_whatever_the_threads() {
+        let all = people(1000);
+        for threads in [1, 2, 3, 8] {
+            let mut seen = Vec::new();
+            in_pieces(
+                &all,
+                threads,
+                |piece| {
+                    // Uneven work, so pieces finish out of order.
+                    if let Some(EntityRef::Person(p)) = piece.first() {
+                        if p.0 % 3 == 0 {
+                            std::thread::sleep(std::time::Duration::from_millis(1));
+                        }
+                    }
+                    piece.to_vec()
+                },
+                |out| seen.extend(out),
+            );
+            assert_eq!(seen, all, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_piece_reaches_the_caller() {
+        let all = people(1000);
+        let caught = std::panic::catch_unwind(|| {
+            in_pieces(
+                &all,
+                2,
+                |piece| {
+                    if piece.contains(&EntityRef::Person(crate::model::PersonIx(500))) {
+                        panic!("piece 500");
+                    }
+                },
+                |()| {},
+            )
+        });
+        let message = caught.expect_err("the panic is re-raised");
+        assert_eq!(message.downcast_ref::<&str>(), Some(&"piece 500"));
+    }
 
     fn outcome() -> Outcome {
         Outcome {
