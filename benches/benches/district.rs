@@ -29,6 +29,8 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
+use tenet::model::Dataset;
+use tenet::report::Report;
 use tenet::{Detail, EvalOptions};
 use tenet_benches::*;
 use tenet_io::{load, write_dir, LoadOptions};
@@ -71,39 +73,28 @@ fn end_to_end(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(10));
     // One iteration a batch: what an iteration made is freed, untimed,
     // before the next starts.
-    let each = BatchSize::PerIteration;
-    group.bench_function("baseline_load_then_hand_loop", |b| {
-        b.iter_batched(
-            || (),
-            |()| {
-                let data = loaded(&dir);
-                black_box(baseline_annual_hours(&data));
-                data
-            },
-            each,
-        )
+    let mut time = |name: &str, work: &dyn Fn(&Dataset) -> Vec<Report>| {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || (),
+                |()| {
+                    let data = loaded(&dir);
+                    let reports = work(&data);
+                    (data, reports)
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    };
+    time("baseline_load_then_hand_loop", &|data| {
+        black_box(baseline_annual_hours(data));
+        Vec::new()
     });
-    group.bench_function("tenet_load_then_annual_hours", |b| {
-        b.iter_batched(
-            || (),
-            |()| {
-                let data = loaded(&dir);
-                let reports = annual.evaluate_with(&data, as_of(), &annual_only);
-                (data, reports)
-            },
-            each,
-        )
+    time("tenet_load_then_annual_hours", &|data| {
+        annual.evaluate_with(data, as_of(), &annual_only)
     });
-    group.bench_function("tenet_load_then_all_policies", |b| {
-        b.iter_batched(
-            || (),
-            |()| {
-                let data = loaded(&dir);
-                let reports = set.evaluate_with(&data, as_of(), &every_policy);
-                (data, reports)
-            },
-            each,
-        )
+    time("tenet_load_then_all_policies", &|data| {
+        set.evaluate_with(data, as_of(), &every_policy)
     });
     group.finish();
     std::fs::remove_dir_all(&dir).ok();
