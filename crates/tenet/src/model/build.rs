@@ -641,14 +641,24 @@ impl Resolver {
         );
     }
 
+    /// The number [`first_use`] gave `id`, or `None` (with the error) when
+    /// the id was seen before.
+    fn new_id(
+        &mut self,
+        n: Result<u32, Origin>,
+        id: &str,
+        at: Origin,
+        field: &'static str,
+    ) -> Option<u32> {
+        n.map_err(|first| self.duplicate_id(id, at, first, field))
+            .ok()
+    }
+
     /// Registers an id in the shared namespace; its number, or `None`
     /// when it is a duplicate.
     fn claim(&mut self, id: &str, at: Origin, field: &'static str) -> Option<u32> {
         let n = first_use(&mut self.actors, &mut self.actors_first, id, at);
-        if let Err(first) = n {
-            self.duplicate_id(id, at, first, field);
-        }
-        n.ok()
+        self.new_id(n, id, at, field)
     }
 
     fn unknown(&mut self, at: Origin, field: &'static str, expected: &'static str, id: &str) {
@@ -923,13 +933,7 @@ impl Resolver {
                 };
                 let dates_ok = self.dates(row.start_date, row.end_date, at);
                 let hours_ok = self.hours(row.hours, at, false);
-                let n = match n {
-                    Ok(n) => n,
-                    Err(first) => {
-                        self.duplicate_id(&row.id, at, first, "id");
-                        return None;
-                    }
-                };
+                let n = self.new_id(n, &row.id, at, "id")?;
                 let (Some(organizer), Some(host), true, true) =
                     (organizer, host, dates_ok, hours_ok)
                 else {
@@ -987,13 +991,7 @@ impl Resolver {
                 let at = at.get(i);
                 let activity = self.activity_ref(&row.activity, at, &mut near);
                 let hours_ok = self.hours(row.hours, at, true);
-                let n = match n {
-                    Ok(n) => n,
-                    Err(first) => {
-                        self.duplicate_id(&row.id, at, first, "id");
-                        return None;
-                    }
-                };
+                let n = self.new_id(n, &row.id, at, "id")?;
                 let outside = activity
                     .map(|a| self.data.activity(a))
                     .filter(|a| row.date < a.start_date || row.date > a.end_date)
