@@ -187,7 +187,9 @@ pub struct Enrollment {
     /// The activity.
     pub activity: ActivityIx,
     /// Hours of sessions marked absent or excused, or with no attendance
-    /// row: read them with [`Dataset::absent_hours`].
+    /// row: read them with [`Dataset::absent_hours`]. (Compared and
+    /// printed packed: hours kept aside show only as the mark here; the
+    /// `Dataset` holds their value.)
     absent: PackedHours,
     /// Sessions of the activity with no attendance row for this person
     /// (counted absent, reported as a warning).
