@@ -61,7 +61,7 @@ pub fn format(source: &str) -> Result<String, FormatError> {
     format_named("<input>", source)
 }
 
-/// Like [`format`], with the file name the diagnostics should carry.
+/// Like [`format`](fn@format), with the file name the diagnostics should carry.
 pub fn format_named(file: &str, source: &str) -> Result<String, FormatError> {
     let mut sink = Sink::new(file, source);
     let Some(tree) = parse(source, &mut sink, Limits::default()) else {
