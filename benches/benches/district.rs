@@ -33,27 +33,14 @@ use tenet::model::Dataset;
 use tenet::report::Report;
 use tenet::{Detail, EvalOptions};
 use tenet_benches::*;
-use tenet_io::{load, write_dir, LoadOptions};
+use tenet_io::{load, LoadOptions};
 
 const ALL: [&str; 5] = ["lvyuan", "binyang", "xuhui", "heping", "daxing"];
 
 fn end_to_end(c: &mut Criterion) {
-    // `cargo test --benches` runs each benchmark once as a smoke test
-    // (without `--bench`): a small district keeps that quick.
-    let measuring = std::env::args().any(|a| a == "--bench");
-    let teachers = std::env::var("TENET_BENCH_DISTRICT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if measuring { 20_000 } else { 200 });
+    let teachers = district_teachers();
     let dir = std::env::temp_dir().join(format!("tenet-bench-district-{}", std::process::id()));
-    let rows = tenet_io::gen::generate(&tenet_io::gen::GenConfig {
-        teachers,
-        years: 5,
-        seed: 1,
-        start_year: 2021,
-    });
-    write_dir(&rows, &dir).unwrap();
-    drop(rows);
+    write_district(teachers, &dir);
     let opts = LoadOptions::default();
     let loaded = |dir: &Path| load(dir, &opts).unwrap().dataset;
     let set = policies(&ALL);

@@ -19,17 +19,39 @@ pub fn teachers() -> usize {
         .unwrap_or(2_000)
 }
 
-/// A generated district over 2021–2025 (deterministic, seed 1).
-pub fn district(teachers: usize) -> Dataset {
-    let rows = tenet_io::gen::generate(&tenet_io::gen::GenConfig {
+/// Teachers in the end-to-end benchmarks (`district`, and the CLI's
+/// `check`): `TENET_BENCH_DISTRICT`, default 20,000; 200 when `cargo test
+/// --benches` runs each benchmark once as a smoke test (without `--bench`).
+pub fn district_teachers() -> usize {
+    let measuring = std::env::args().any(|a| a == "--bench");
+    std::env::var("TENET_BENCH_DISTRICT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if measuring { 20_000 } else { 200 })
+}
+
+/// The rows of a generated district over 2021–2025 (deterministic, seed 1).
+fn district_rows(teachers: usize) -> tenet::model::Rows {
+    tenet_io::gen::generate(&tenet_io::gen::GenConfig {
         teachers,
         years: 5,
         seed: 1,
         start_year: 2021,
-    });
-    match Dataset::from_rows(rows) {
+    })
+}
+
+/// A generated district over 2021–2025 (deterministic, seed 1).
+pub fn district(teachers: usize) -> Dataset {
+    match Dataset::from_rows(district_rows(teachers)) {
         Ok((data, _)) => data,
         Err(e) => panic!("generated data is invalid: {e:?}"),
+    }
+}
+
+/// The same district written as CSV files into `dir`, as `tenet gen` does.
+pub fn write_district(teachers: usize, dir: &std::path::Path) {
+    if let Err(e) = tenet_io::write_dir(&district_rows(teachers), dir) {
+        panic!("cannot write the district to {}: {e}", dir.display());
     }
 }
 

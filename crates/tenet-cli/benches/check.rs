@@ -15,22 +15,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn check(c: &mut Criterion) {
-    let measuring = std::env::args().any(|a| a == "--bench");
-    let teachers = std::env::var("TENET_BENCH_DISTRICT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if measuring { 20_000 } else { 200 });
+    let teachers = tenet_benches::district_teachers();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let rows = tenet_io::gen::generate(&tenet_io::gen::GenConfig {
-        teachers,
-        years: 5,
-        seed: 1,
-        start_year: 2021,
-    });
-    tenet_io::write_dir(&rows, &data).unwrap();
-    drop(rows);
-    let policies = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies");
+    tenet_benches::write_district(teachers, &data);
+    let policies = format!("{}/policies", tenet_benches::ROOT);
     let report = dir.path().join("report.txt");
     let mut group = c.benchmark_group(format!("tenet_check_{teachers}_teachers"));
     group
@@ -40,7 +29,7 @@ fn check(c: &mut Criterion) {
     group.bench_function("text_report_every_policy", |b| {
         b.iter(|| {
             let status = Command::new(env!("CARGO_BIN_EXE_tenet"))
-                .args(["check", "--policy", policies, "--as-of", "2025-12-31"])
+                .args(["check", "--policy", &policies, "--as-of", "2025-12-31"])
                 .arg("--data")
                 .arg(&data)
                 .arg("--out")

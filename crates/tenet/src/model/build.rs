@@ -553,19 +553,30 @@ fn first_use<T: Copy>(
     }
 }
 
-/// [`first_use`] for the id of every row of a table, in a loop of its
-/// own, before the rows are checked: most ids are new, and each insertion
-/// into a table of 150,000 ids misses the cache; without the checks in
-/// between, the processor overlaps the misses of successive insertions.
-fn first_uses<'r, T: Copy>(
-    index: &mut IdIndex<T>,
-    first: &mut Vec<Origin>,
-    ids: impl Iterator<Item = &'r str>,
-    at: &Lines,
-) -> Vec<Result<u32, Origin>> {
-    ids.enumerate()
-        .map(|(i, id)| first_use(index, first, id, at.get(i)))
-        .collect()
+/// The rows of a table, each with its origin and what [`first_use`] gave
+/// its id (`id` reads it). Every id is numbered in a loop of its own,
+/// before the rows are checked: most ids are new, and each insertion into a
+/// table of 150,000 ids misses the cache; without the checks in between,
+/// the processor overlaps the misses of successive insertions. The rows
+/// are moved, not copied, so they can be collected where they lie.
+fn numbered<'a, R, T: Copy>(
+    (index, first): (&mut IdIndex<T>, &mut Vec<Origin>),
+    rows: Vec<R>,
+    id: impl Fn(&R) -> &str,
+    at: &'a Lines,
+) -> impl Iterator<Item = (Origin, R, Result<u32, Origin>)> + 'a
+where
+    R: 'a,
+{
+    let numbers: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| first_use(index, first, id(row), at.get(i)))
+        .collect();
+    rows.into_iter()
+        .zip(numbers)
+        .enumerate()
+        .map(move |(i, (row, n))| (at.get(i), row, n))
 }
 
 /// Each session's attendance marks, sorted by person, for absent hours:
@@ -900,21 +911,12 @@ impl Resolver {
     }
 
     fn activities(&mut self, rows: Vec<ActivityRow>, at: &Lines) {
-        let numbers = first_uses(
-            &mut self.activity_ids,
-            &mut self.activities_first,
-            rows.iter().map(|row| row.id.as_str()),
-            at,
-        );
+        let ids = (&mut self.activity_ids, &mut self.activities_first);
         let mut kept = 0;
         // Collected where the rows lie (see `attendance_rows`): a
         // province lists millions of activities.
-        let activities = rows
-            .into_iter()
-            .enumerate()
-            .zip(numbers)
-            .filter_map(|((i, row), n)| {
-                let at = at.get(i);
+        let activities = numbered(ids, rows, |row| &row.id, at)
+            .filter_map(|(at, row, n)| {
                 let organizer = match self.actors.get(&row.organizer) {
                     Some(actor) => Some(actor),
                     None => {
@@ -974,21 +976,12 @@ impl Resolver {
     }
 
     fn sessions(&mut self, rows: Vec<SessionRow>, at: &Lines) {
-        let numbers = first_uses(
-            &mut self.session_ids,
-            &mut self.sessions_first,
-            rows.iter().map(|row| row.id.as_str()),
-            at,
-        );
+        let ids = (&mut self.session_ids, &mut self.sessions_first);
         let mut near = 0;
         let mut kept = 0;
         // Collected where the rows lie, as activities are.
-        let sessions = rows
-            .into_iter()
-            .enumerate()
-            .zip(numbers)
-            .filter_map(|((i, row), n)| {
-                let at = at.get(i);
+        let sessions = numbered(ids, rows, |row| &row.id, at)
+            .filter_map(|(at, row, n)| {
                 let activity = self.activity_ref(&row.activity, at, &mut near);
                 let hours_ok = self.hours(row.hours, at, true);
                 let n = self.new_id(n, &row.id, at, "id")?;
@@ -1472,6 +1465,23 @@ impl Tables<'_> {
 mod tests {
     use super::*;
 
+    /// A one-hour course on `date`, organised by district `d`.
+    fn one_day_course(id: &str, date: NaiveDate) -> ActivityRow {
+        ActivityRow {
+            id: id.into(),
+            title: id.into(),
+            organizer: "d".into(),
+            host: None,
+            level: Level::District,
+            kind: Kind::Course,
+            mode: Mode::Offline,
+            start_date: date,
+            end_date: date,
+            hours: Decimal::ONE,
+            attrs: Attrs::default(),
+        }
+    }
+
     #[test]
     fn absent_hours_too_long_to_pack_are_kept_exactly() {
         let date = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
@@ -1498,19 +1508,7 @@ mod tests {
                 post_start_date: None,
                 attrs: Attrs::default(),
             });
-            rows.activities.push(ActivityRow {
-                id: activity.clone(),
-                title: activity.clone(),
-                organizer: "d".into(),
-                host: None,
-                level: Level::District,
-                kind: Kind::Course,
-                mode: Mode::Offline,
-                start_date: date,
-                end_date: date,
-                hours: Decimal::ONE,
-                attrs: Attrs::default(),
-            });
+            rows.activities.push(one_day_course(&activity, date));
             rows.sessions.push(SessionRow {
                 id: format!("s{i}"),
                 activity: activity.clone(),
@@ -1550,19 +1548,7 @@ mod tests {
         let mut resolver = Resolver::default();
         resolver.entities(builder.rows, &builder.origins);
         let activities: Vec<ActivityRow> = (0..3)
-            .map(|i| ActivityRow {
-                id: format!("a{i}"),
-                title: "A".into(),
-                organizer: "d".into(),
-                host: None,
-                level: Level::District,
-                kind: Kind::Course,
-                mode: Mode::Offline,
-                start_date: date,
-                end_date: date,
-                hours: Decimal::ONE,
-                attrs: Attrs::default(),
-            })
+            .map(|i| one_day_course(&format!("a{i}"), date))
             .collect();
         let sessions: Vec<SessionRow> = (0..3)
             .map(|i| SessionRow {
