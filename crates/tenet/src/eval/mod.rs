@@ -734,18 +734,25 @@ fn rule_results(
         let mut trace = Explanation::default();
         let clipped = match (window, policy.effective) {
             (Some(w), Some(eff)) => match w.intersect(eff) {
+                // A window of the subject's own (`within`, `during`) that
+                // sticks out of the effective range is not judged on the
+                // part inside it (decisions W13).
+                Some(c) if c != w && rule.window.is_relative() => {
+                    if w.start <= as_of {
+                        trace.missing.push(format!(
+                            "window {w} is cut short by the effective range {eff}: \
+                             not held to the full requirement on a part of it"
+                        ));
+                        emit(out, Some(w), not_applicable(), trace);
+                    }
+                    continue;
+                }
                 Some(c) => Some(c),
                 None => {
                     if w.start <= as_of {
                         let why = format!("window {w} lies outside the effective range {eff}");
                         trace.missing.push(why);
-                        let o = Outcome {
-                            status: Status::NotApplicable,
-                            actual: None,
-                            required: None,
-                            shortfall: None,
-                        };
-                        emit(out, Some(w), o, trace);
+                        emit(out, Some(w), not_applicable(), trace);
                     }
                     continue;
                 }
@@ -783,6 +790,12 @@ fn rule_results(
                 }
             }
         }
+        if let Some(why) = before_hire(data, subject, clipped, as_of) {
+            let mut trace = std::mem::take(&mut ctx.trace);
+            trace.missing.push(why);
+            emit(out, clipped, not_applicable(), trace);
+            continue;
+        }
         let open = clipped.is_some_and(|w| w.end > as_of);
         let outcome = match &rule.require {
             Requirement::Check(cond) => check(ctx, cond, open),
@@ -795,6 +808,41 @@ fn rule_results(
         emit(out, clipped, outcome, trace);
     }
     scratch.windows = windows;
+}
+
+fn not_applicable() -> Outcome {
+    Outcome {
+        status: Status::NotApplicable,
+        actual: None,
+        required: None,
+        shortfall: None,
+    }
+}
+
+/// Why a person owes nothing in `window` (`None`: a rule without one):
+/// hired after it ends, after the evaluation date, or during it — a
+/// person hired part way is not held to a whole window's requirement
+/// (decisions W14). A person with no `hire_date` owes what everyone does.
+fn before_hire(
+    data: &Dataset,
+    subject: EntityRef,
+    window: Option<DateRange>,
+    as_of: NaiveDate,
+) -> Option<String> {
+    let EntityRef::Person(p) = subject else {
+        return None;
+    };
+    let hired = data.person(p).hire_date?;
+    match window {
+        Some(w) if hired > w.end => Some(format!(
+            "hired {hired}, after the window ends: no obligation before the hire date"
+        )),
+        _ if hired > as_of => Some(format!("hired {hired}, after the evaluation date {as_of}")),
+        Some(w) if hired > w.start => Some(format!(
+            "hired {hired}, during the window: not held to a full window's requirement"
+        )),
+        _ => None,
+    }
 }
 
 fn check(ctx: &mut Ctx<'_>, cond: &crate::program::Expr, open: bool) -> Outcome {
