@@ -795,3 +795,46 @@ fn a_mentorship_sticking_out_of_the_plan_is_not_judged() {
     assert_eq!(res.status, Status::NotApplicable);
     assert_eq!(res.required, None);
 }
+
+const FORUM: &str = r#"
+policy p {
+  effective 2017-04-17 .. 2018-06-30
+  rule trainee_forum {
+    for mentorship m
+    during m
+    require at least 1 forum by m.trainee every semester
+  }
+}
+"#;
+
+#[test]
+fn a_range_shorter_than_one_sub_window_still_owes_one() {
+    let mut data = Data::new();
+    data.person("m", "d1", "mentor", "", "", "");
+    data.person("t", "s1", "teacher", "", "", "");
+    // Two months inside the autumn semester 2017-09-01 .. 2018-01-31.
+    data.mentorship("m", "t", "xuhui", "2017-10-01", "2017-11-30");
+    let r = report(FORUM, &data, "2018-03-01");
+    let res = one(&r, "trainee_forum", "m/t/xuhui");
+    assert_eq!(
+        (
+            res.status,
+            res.required.as_deref(),
+            res.shortfall.as_deref()
+        ),
+        (Status::Fail, Some("1"), Some("1"))
+    );
+    assert_eq!(
+        res.explanation.missing,
+        ["2017-10-01 .. 2017-11-30: 0 of 1 forum"]
+    );
+    data.event("f", "t", Kind::Forum, "2017-11-20");
+    let r = report(FORUM, &data, "2018-03-01");
+    assert_eq!(one(&r, "trainee_forum", "m/t/xuhui").status, Status::Pass);
+    // Still open: pending.
+    let r = report(FORUM, &data, "2017-11-01");
+    assert_eq!(
+        one(&r, "trainee_forum", "m/t/xuhui").status,
+        Status::Pending
+    );
+}

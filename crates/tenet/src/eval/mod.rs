@@ -938,8 +938,11 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
     let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS);
     let (mut required, mut satisfied, mut failed, mut waiting) = (0u64, 0u64, 0u64, 0u64);
     let mut listed = 0usize;
-    for piece in pieces {
-        if piece.cut_at_end || piece.range.start > as_of {
+    for (i, piece) in pieces.into_iter().enumerate() {
+        // A trailing sub-window cut short is not required, unless it is
+        // the first: a range with no whole sub-window still owes one
+        // (decisions C2).
+        if (piece.cut_at_end && i > 0) || piece.range.start > as_of {
             continue;
         }
         required += 1;

@@ -1136,8 +1136,10 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
     let (mut required, mut satisfied, mut failed, mut waiting) = (0i64, 0i64, 0i64, 0i64);
     let mut missing = Vec::new();
     let mut listed = 0;
-    for (piece, cut_short) in cut(c.every, outer, env.policy) {
-        if cut_short || piece.start > as_of {
+    for (i, (piece, cut_short)) in cut(c.every, outer, env.policy).into_iter().enumerate() {
+        // decisions C2: a cut-short tail is not required, unless the range
+        // has no whole sub-window at all; then its first one is.
+        if (cut_short && i > 0) || piece.start > as_of {
             continue;
         }
         required += 1;
