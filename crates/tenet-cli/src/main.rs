@@ -452,7 +452,10 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .iter()
                 .filter_map(|r| Some((r, policy_of(&r.policy)?)))
                 .collect();
-            Some(tenet_cli::html::render(&pairs))
+            Some(tenet_cli::html::render_with(
+                &pairs,
+                tenet_cli::names::Names::of(&data),
+            ))
         }
         Format::Text | Format::Markdown => Some(texts.join("\n")),
     };
