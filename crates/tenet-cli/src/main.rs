@@ -586,7 +586,11 @@ fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     if let Some(start) = args.window {
         results.retain(|r| r.window.is_some_and(|w| w.start == start));
     }
-    print!("{}", explain::render(policy, rule, &args.subject, &results));
+    let names = tenet_cli::names::Names::of(&data);
+    print!(
+        "{}",
+        explain::render(policy, rule, &args.subject, &results, names)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
