@@ -464,7 +464,10 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .iter()
                 .filter_map(|r| Some((r, policy_of(&r.policy)?)))
                 .collect();
-            Some(tenet_cli::html::render(&pairs))
+            Some(tenet_cli::html::render_with(
+                &pairs,
+                tenet_cli::names::Names::of(&data),
+            ))
         }
         Format::Text | Format::Markdown => Some(texts.join("\n")),
     };
@@ -595,7 +598,14 @@ fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     if let Some(start) = args.window {
         results.retain(|r| r.window.is_some_and(|w| w.start == start));
     }
-    output::stdout(&explain::render(policy, rule, &args.subject, &results))?;
+    let names = tenet_cli::names::Names::of(&data);
+    output::stdout(&explain::render(
+        policy,
+        rule,
+        &args.subject,
+        &results,
+        names,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

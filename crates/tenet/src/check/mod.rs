@@ -354,6 +354,12 @@ impl<'a> Checker<'a> {
             name: p.name.name.as_str().into(),
             ty,
             history,
+            unit: p
+                .values
+                .first()
+                .map_or(crate::readable::Unit::Other, |(v, _)| {
+                    crate::readable::Unit::of_literal(&v.kind)
+                }),
         });
     }
 

@@ -628,6 +628,7 @@ fn rule_results(
     } = run;
     ctx.set(rule.var, Value::Entity(subject));
     let (kind, id, name) = subject_out(data, subject);
+    let figures = crate::readable::Figures::of_rule(rule, policy);
     let emit = |out: &mut Vec<RuleResult>,
                 window: Option<DateRange>,
                 o: Outcome,
@@ -639,7 +640,7 @@ fn rule_results(
             .as_ref()
             .filter(|_| matches!(o.status, Status::Fail | Status::Pending))
         {
-            trace.message = Some(render_message(t, &o, &rule.id, &name, window));
+            trace.message = Some(render_message(t, &o, figures, &rule.id, &name, window));
         }
         out.push(RuleResult {
             rule: rule.id.clone(),
@@ -985,9 +986,12 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
     }
 }
 
+/// A rule's message with its placeholders filled; figures in their
+/// readable form (`¥1,234.50`, `4.88%`, whole people).
 fn render_message(
     template: &str,
     o: &Outcome,
+    figures: crate::readable::Figures,
     rule: &str,
     name: &str,
     window: Option<DateRange>,
@@ -995,6 +999,11 @@ fn render_message(
     use std::fmt::Write as _;
     // One pass over the template (a district run renders one message per
     // failing teacher-year); an unknown `{…}` is written as it stands.
+    let shown = figures.show(
+        o.actual.as_deref(),
+        o.required.as_deref(),
+        o.shortfall.as_deref(),
+    );
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -1013,9 +1022,9 @@ fn render_message(
             continue;
         }
         match field {
-            "{actual}" => out.push_str(o.actual.as_deref().unwrap_or("-")),
-            "{required}" => out.push_str(o.required.as_deref().unwrap_or("-")),
-            "{shortfall}" => out.push_str(o.shortfall.as_deref().unwrap_or("0")),
+            "{actual}" => out.push_str(shown.actual.as_deref().unwrap_or("-")),
+            "{required}" => out.push_str(shown.required.as_deref().unwrap_or("-")),
+            "{shortfall}" => out.push_str(shown.shortfall.as_deref().unwrap_or("0")),
             "{subject}" | "{name}" => out.push_str(name),
             "{window}" => match window {
                 Some(w) => {
@@ -1084,6 +1093,38 @@ mod tests {
         assert_eq!(message.downcast_ref::<&str>(), Some(&"piece 500"));
     }
 
+    fn as_they_stand() -> crate::readable::Figures {
+        crate::readable::Figures {
+            unit: crate::readable::Unit::Other,
+            cmp: Cmp::Ge,
+        }
+    }
+
+    #[test]
+    fn messages_show_readable_figures() {
+        let o = Outcome {
+            status: Status::Fail,
+            actual: Some("0".into()),
+            required: Some("0.38".into()),
+            shortfall: Some("0.38".into()),
+        };
+        let heads = crate::readable::Figures {
+            unit: crate::readable::Unit::Count,
+            cmp: Cmp::Ge,
+        };
+        assert_eq!(
+            render_message(
+                "{actual}人，应不少于{required}人，尚差{shortfall}人",
+                &o,
+                heads,
+                "r",
+                "n",
+                None
+            ),
+            "0人，应不少于1人，尚差1人"
+        );
+    }
+
     fn outcome() -> Outcome {
         Outcome {
             status: Status::Fail,
@@ -1102,6 +1143,7 @@ mod tests {
         let m = render_message(
             "{subject}/{name} {window}: {actual} of {required}, short {shortfall} ({rule}) {other} {{actual} {",
             &outcome(),
+            as_they_stand(),
             "annual_hours",
             "张三 {window}",
             w,
@@ -1124,6 +1166,7 @@ mod tests {
             render_message(
                 "{actual}/{required}/{shortfall} {window}",
                 &o,
+                as_they_stand(),
                 "r",
                 "n",
                 None
