@@ -68,6 +68,7 @@ mod eval;
 pub mod model;
 mod policy_set;
 pub mod program;
+pub mod readable;
 pub mod render;
 pub mod report;
 pub mod schema;
