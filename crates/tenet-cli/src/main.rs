@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tenet::report::{Report, Status};
+use tenet::report::{Report, Status, Verdict};
 use tenet::value::EntityRef;
 use tenet::{Detail, EvalOptions, PolicySet};
 
@@ -32,6 +32,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate policies against a dataset and print a report.
+    ///
+    /// Exit code: 0 when every result of a required rule was decided and
+    /// none failed (pass or not applicable); 1 when a required result
+    /// fails; 3 when none fails but some are unknown or pending
+    /// (undecided); 2 on bad input. Advisory rules never change it.
     Check(CheckArgs),
     /// Show how one rule came out for one subject: every record counted or left out, and why.
     Explain(ExplainArgs),
@@ -406,21 +411,21 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         // Opened first: a path that cannot be written is an error before
         // any evaluation.
         let out = json_out(args.out.as_deref())?;
-        let mut failing = false;
+        let mut worst = Verdict::Passed;
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let (set, data, opts, keep) = (&set, &data, &opts, &keep);
             scope.spawn(move || {
                 set.evaluate_each(data, as_of, opts, |mut r| {
-                    let violations = r.has_violations();
+                    let v = r.verdict();
                     r.results.retain(|x| keep(x.status));
                     // A closed channel means writing failed; that error is
                     // reported below.
-                    let _ = tx.send((violations, r));
+                    let _ = tx.send((v, r));
                 })
             });
-            let reports = rx.iter().map(|(violations, r)| {
-                failing |= violations;
+            let reports = rx.iter().map(|(v, r)| {
+                worst = worst.max(v);
                 r
             });
             write_json(out, reports, selected)
@@ -429,17 +434,17 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
             bar.finish_and_clear();
         }
         std::mem::forget(data);
-        return Ok(verdict(failing));
+        return Ok(ExitCode::from(worst.exit_code()));
     }
     // Text and Markdown reports are rendered as each policy's report is
     // made and the report is let go (as JSON ones are written, above).
     // HTML takes them all.
     let rendered = matches!(args.format, Format::Text | Format::Markdown);
-    let mut failing = false;
+    let mut worst = Verdict::Passed;
     let mut reports = Vec::new();
     let mut texts = Vec::new();
     set.evaluate_each(&data, as_of, &opts, |mut r| {
-        failing |= r.has_violations();
+        worst = worst.max(r.verdict());
         r.results.retain(|x| keep(x.status));
         if !rendered {
             reports.push(r);
@@ -485,7 +490,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     // operating system, which takes the whole heap back at once.
     std::mem::forget(reports);
     std::mem::forget(data);
-    Ok(verdict(failing))
+    Ok(ExitCode::from(worst.exit_code()))
 }
 
 /// Exit code 1 when something failed, else 0.
