@@ -480,3 +480,52 @@ fn gen_is_deterministic_for_a_seed() {
     ]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
 }
+
+/// A copy of the Chinese-header export with `镇级` for one level.
+fn zh_export_with_town_level() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(ROOT).join("crates/tenet-io/tests/zh-export");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace("校本,研讨", "镇级,研讨");
+        std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_reads_chinese_headers_and_values_and_a_mapping_file() {
+    let zh = ["--data", "crates/tenet-io/tests/zh-export"];
+    let base = [
+        "check",
+        "--policy",
+        "policies/lvyuan.policy",
+        "--as-of",
+        "2023-01-31",
+        "--subject",
+        "lv-t1",
+    ];
+    let r = run(&[&base[..], &zh[..]].concat());
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert!(r.stdout.contains("annual_hours"), "{}", r.stdout);
+
+    let dir = zh_export_with_town_level();
+    let data = dir.path().to_str().unwrap();
+    let r = run(&[&base[..], &["--data", data][..]].concat());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("activities.csv:5:5"), "{}", r.stderr);
+    assert!(r.stderr.contains("镇级"), "{}", r.stderr);
+
+    let mapping = dir.path().join("mapping.toml");
+    std::fs::write(&mapping, "[values.level]\n\"镇级\" = \"school\"\n").unwrap();
+    let m = mapping.to_str().unwrap();
+    let r = run(&[&base[..], &["--data", data, "--mapping", m][..]].concat());
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+
+    std::fs::write(&mapping, "[values.level]\n\"镇级\" = \"town\"\n").unwrap();
+    let r = run(&[&base[..], &["--data", data, "--mapping", m][..]].concat());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("mapping.toml"), "{}", r.stderr);
+    assert!(r.stderr.contains("`town` is not a level value"), "{}", r.stderr);
+}
