@@ -25,9 +25,7 @@ pub(crate) use names::Names;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-/// Most windows one rule makes for one subject (a guard, not a target:
-/// daily windows over a century stay below it).
-const MAX_WINDOWS: usize = 100_000;
+use windows::MAX_WINDOWS;
 
 /// What one evaluation run shares across rules, subjects and threads.
 #[derive(Clone, Copy)]
@@ -701,9 +699,19 @@ fn rule_results(
         WindowSpec::Within { length, after, .. } => {
             let anchor = ctx.eval(after);
             let range = match anchor {
-                Ok(Value::Date(d)) => add_duration(d, *length)
-                    .and_then(|e| e.pred_opt())
-                    .and_then(|e| DateRange::new(d, e)),
+                Ok(Value::Date(d)) => match add_duration(d, *length).and_then(|e| e.pred_opt()) {
+                    Some(e) => DateRange::new(d, e),
+                    // Not a point-in-time check: the window has no end.
+                    None => {
+                        let mut trace = std::mem::take(&mut ctx.trace);
+                        trace.missing.push(format!(
+                            "date out of range: the window from {d} ends past the last date there is"
+                        ));
+                        emit(out, None, unknown_outcome(), trace);
+                        scratch.windows = windows;
+                        return;
+                    }
+                },
                 Ok(_) => None,
                 Err(Halt::Unknown(why)) => {
                     let mut trace = std::mem::take(&mut ctx.trace);
@@ -888,7 +896,15 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
         .into_iter()
         .filter(|a| data.activity(*a).kind == c.kind)
         .collect();
-    let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS);
+    let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS + 1);
+    if pieces.len() > MAX_WINDOWS {
+        // A window from the data (`during m`) too long to count; the
+        // checker refuses the same over the effective range.
+        return unknown(
+            ctx,
+            format!("the cadence makes more than {MAX_WINDOWS} periods in {outer}"),
+        );
+    }
     let (mut required, mut satisfied, mut failed, mut waiting) = (0u64, 0u64, 0u64, 0u64);
     let mut listed = 0usize;
     for piece in pieces {
