@@ -527,5 +527,9 @@ fn check_reads_chinese_headers_and_values_and_a_mapping_file() {
     let r = run(&[&base[..], &["--data", data, "--mapping", m][..]].concat());
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("mapping.toml"), "{}", r.stderr);
-    assert!(r.stderr.contains("`town` is not a level value"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`town` is not a level value"),
+        "{}",
+        r.stderr
+    );
 }

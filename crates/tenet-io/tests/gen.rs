@@ -56,7 +56,11 @@ fn generated_data_loads_cleanly_and_has_the_expected_shape() {
     assert!(count(Kind::Seminar) >= 16);
     // Two semesters a year, plus the tail of the first autumn semester at a
     // school that keeps its cadence.
-    assert!((4..=5).contains(&count(Kind::Theme)), "{}", count(Kind::Theme));
+    assert!(
+        (4..=5).contains(&count(Kind::Theme)),
+        "{}",
+        count(Kind::Theme)
+    );
     for a in d
         .activities
         .iter()
