@@ -533,3 +533,47 @@ fn check_reads_chinese_headers_and_values_and_a_mapping_file() {
         r.stderr
     );
 }
+
+#[test]
+fn check_shows_shares_as_percentages_and_headcounts_in_whole_people() {
+    // The binyang example with no training base and its one trainer made a
+    // plain teacher: both district rules fail.
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(ROOT).join("examples/binyang");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "csv") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if name == "schools.csv" {
+            text = text.replace(",true\n", ",false\n");
+        }
+        if name == "people.csv" {
+            text = text.replace("by-tr1,廖平,by,trainer", "by-tr1,廖平,by,teacher");
+        }
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let r = run(&[
+        "check",
+        "--policy",
+        "policies/binyang.policy",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2023-03-01",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("占学校数0%，要求不低于5%"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("应不少于1人，尚差1人"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("actual 0  required 1  short 1"),
+        "{}",
+        r.stdout
+    );
+}
