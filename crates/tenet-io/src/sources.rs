@@ -2,6 +2,7 @@
 //! XLSX workbook. Each turns its tables into [`Table`]s through the same
 //! [`TableParser`].
 
+use crate::mapping::Mapping;
 use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
@@ -9,6 +10,7 @@ use calamine::{Data, Reader};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::io::{Read as _, Seek as _};
 use std::path::Path;
+use std::sync::Arc;
 
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     LoadError::Io {
@@ -18,8 +20,12 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
 }
 
 /// Reads every table of a CSV directory, one thread per file.
-pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
-    read_dir_then(dir, encoding, |mut tables, late| {
+pub(crate) fn read_dir(
+    dir: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
+    read_dir_then(dir, encoding, mapping, |mut tables, late| {
         tables.extend(late(TableKind::Enrollments)?);
         tables.extend(late(TableKind::Attendance)?);
         tables.sort_by_key(|t| t.kind);
@@ -40,6 +46,7 @@ pub(crate) type Late<'a> = dyn FnMut(TableKind) -> Result<Vec<Table>, LoadError>
 pub(crate) fn read_dir_then<T>(
     dir: &Path,
     encoding: Encoding,
+    mapping: &Arc<Mapping>,
     then: impl FnOnce(Vec<Table>, &mut Late<'_>) -> Result<T, LoadError>,
 ) -> Result<T, LoadError> {
     let mut files = Vec::new();
@@ -50,6 +57,7 @@ pub(crate) fn read_dir_then<T>(
             source: SourceKind::Csv,
             file: name,
             sheet: None,
+            mapping: Arc::clone(mapping),
         };
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         files.push((kind, place, path, size));
@@ -438,13 +446,18 @@ fn malformed(e: &csv::Error) -> Reason {
 }
 
 /// Reads a JSON document `{ "districts": [ {..}, .. ], .. }`.
-pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_json(
+    path: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Json,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
     let whole_file_problem = |reason: Reason| {
         Ok(vec![TableParser::failed(
@@ -593,12 +606,13 @@ impl<'de> Visitor<'de> for TableSeed {
 }
 
 /// Reads an XLSX workbook with one sheet per file stem.
-pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table>, LoadError> {
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Xlsx,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
     let mut workbook: calamine::Xlsx<_> = match calamine::open_workbook(path) {
         Ok(wb) => wb,
@@ -790,6 +804,7 @@ mod tests {
             source: SourceKind::Csv,
             file: "t.csv".into(),
             sheet: None,
+            mapping: Arc::default(),
         };
         let whole = format!(
             "{:?}",

@@ -1050,11 +1050,12 @@ fn render_message(
     use std::fmt::Write as _;
     // One pass over the template (a district run renders one message per
     // failing teacher-year); an unknown `{…}` is written as it stands.
-    let shown = figures.show(
+    let plan = figures.plan(
         o.actual.as_deref(),
         o.required.as_deref(),
         o.shortfall.as_deref(),
     );
+    let [plan_a, plan_r, plan_s] = plan;
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -1073,9 +1074,18 @@ fn render_message(
             continue;
         }
         match field {
-            "{actual}" => out.push_str(shown.actual.as_deref().unwrap_or("-")),
-            "{required}" => out.push_str(shown.required.as_deref().unwrap_or("-")),
-            "{shortfall}" => out.push_str(shown.shortfall.as_deref().unwrap_or("0")),
+            "{actual}" => match &o.actual {
+                Some(a) => figures.push(&mut out, a, plan_a),
+                None => out.push('-'),
+            },
+            "{required}" => match &o.required {
+                Some(r) => figures.push(&mut out, r, plan_r),
+                None => out.push('-'),
+            },
+            "{shortfall}" => match &o.shortfall {
+                Some(s) => figures.push(&mut out, s, plan_s),
+                None => out.push('0'),
+            },
             "{subject}" | "{name}" => out.push_str(name),
             "{window}" => match window {
                 Some(w) => {
