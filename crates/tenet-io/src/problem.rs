@@ -82,6 +82,9 @@ pub enum Reason {
     },
     /// Not a plain decimal such as `2.5`.
     BadDecimal,
+    /// A plain decimal with more significant digits than an exact decimal
+    /// holds (28); it is refused rather than rounded.
+    DecimalPrecision,
     /// Not a whole number (years).
     BadInteger,
     /// Not `true` or `false`.
@@ -200,6 +203,10 @@ impl fmt::Display for Problem {
             Reason::BadDecimal => write!(
                 f,
                 "invalid decimal `{value}`: expected a plain decimal such as `2.5` or `10770000.00`"
+            ),
+            Reason::DecimalPrecision => write!(
+                f,
+                "decimal `{value}` has more digits than an exact decimal holds (28 significant digits); it is not rounded"
             ),
             Reason::BadInteger => write!(
                 f,

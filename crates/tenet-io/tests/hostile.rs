@@ -167,3 +167,54 @@ fn read_rows_reports_the_same_problems_as_load() {
         other => panic!("expected problems, got {other:?}"),
     }
 }
+
+/// The base dataset as one JSON document, with `finance` given as `json`.
+fn json_with_finance(finance: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let rows = read_rows(dir.path(), &LoadOptions::default()).unwrap();
+    let path = dir.path().join("base.json");
+    tenet_io::write_json(&rows, &path).unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    doc["finance"] = serde_json::Value::Null;
+    let text = serde_json::to_string(&doc).unwrap();
+    text.replace("\"finance\":null", &format!("\"finance\":{finance}"))
+}
+
+fn load_json(text: &str) -> Result<Loaded, LoadError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    std::fs::write(&path, text).unwrap();
+    load(&path, &LoadOptions::default())
+}
+
+#[test]
+fn json_numbers_are_read_exactly_as_written() {
+    let text = json_with_finance(
+        r#"[{"org":"s1","year":2023,"item":"public_funds_budget","amount":1234567890123.123456789},
+            {"org":"s1","year":2023,"item":"teacher_training_funds","amount":0.1}]"#,
+    );
+    let loaded = load_json(&text).unwrap();
+    let amounts: Vec<String> = loaded
+        .dataset
+        .finance
+        .iter()
+        .map(|f| f.amount.to_string())
+        .collect();
+    assert_eq!(amounts, ["1234567890123.123456789", "0.1"]);
+}
+
+#[test]
+fn json_numbers_beyond_exact_decimals_are_refused_not_rounded() {
+    let text = json_with_finance(
+        r#"[{"org":"s1","year":2023,"item":"public_funds_budget","amount":47999.99999999999999999999999999},
+            {"org":"s1","year":2023,"item":"teacher_training_funds","amount":1e5}]"#,
+    );
+    let got = outcome(load_json(&text));
+    assert!(
+        got.contains("decimal `47999.99999999999999999999999999` has more digits than an exact decimal holds"),
+        "{got}"
+    );
+    assert!(got.contains("invalid decimal `1e5`"), "{got}");
+}
