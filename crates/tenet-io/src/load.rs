@@ -99,6 +99,12 @@ fn read_tables(path: &Path, opts: &LoadOptions) -> Result<Vec<Table>, LoadError>
     if meta.is_dir() {
         return sources::read_dir(path, opts.encoding);
     }
+    if !meta.is_file() {
+        return Err(LoadError::Io {
+            path: path.to_path_buf(),
+            source: sources::not_a_file(),
+        });
+    }
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());

@@ -10,6 +10,11 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use std::io::{Read as _, Seek as _};
 use std::path::Path;
 
+/// The error for a data path that is a device, a FIFO or a socket.
+pub(crate) fn not_a_file() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")
+}
+
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     LoadError::Io {
         path: path.to_path_buf(),
@@ -209,6 +214,11 @@ fn read_file(
     len: u64,
     encoding: Encoding,
 ) -> std::io::Result<Table> {
+    // Checked before opening: a FIFO would block the open, `/dev/zero`
+    // would never end.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_a_file());
+    }
     let mut file = std::fs::File::open(path)?;
     if encoding != Encoding::Gbk {
         if let Some(table) = read_plain_file(kind, &place, &mut file, len, PIECE)? {
