@@ -346,8 +346,10 @@ fn sorted(mut problems: Vec<Problem>, metas: &[Meta]) -> Vec<Problem> {
             .position(|m| m.place.file == p.file && m.place.sheet == p.sheet)
             .unwrap_or(usize::MAX)
     };
-    problems.sort_by_cached_key(|p| (order(p), p.line, p.column));
-    problems
+    // The count of problems not kept comes last in its file.
+    let more = |p: &Problem| matches!(p.reason, Reason::More { .. });
+    problems.sort_by_cached_key(|p| (order(p), more(p), p.line, p.column));
+    crate::problem::capped(problems)
 }
 
 fn data_problem(e: DataError, metas: &[Meta]) -> Problem {

@@ -218,3 +218,66 @@ fn json_numbers_beyond_exact_decimals_are_refused_not_rounded() {
     );
     assert!(got.contains("invalid decimal `1e5`"), "{got}");
 }
+
+#[test]
+fn a_file_of_garbage_keeps_a_bounded_number_of_problems_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let mut text = String::from("person,activity\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("p{i},\n"));
+    }
+    std::fs::write(dir.path().join("enrollments.csv"), text).unwrap();
+    let Err(LoadError::Invalid(problems)) = load(dir.path(), &LoadOptions::default()) else {
+        panic!("loaded");
+    };
+    let kept = problems
+        .iter()
+        .filter(|p| p.file == "enrollments.csv")
+        .count();
+    assert!(kept <= 1001, "{kept} problems kept");
+    let text = render_problems(&problems, 10);
+    assert!(
+        text.contains("enrollments.csv: 200000 problems\n"),
+        "{text}"
+    );
+    assert!(text.contains("  and 199990 more\n"), "{text}");
+}
+
+#[test]
+fn wide_headers_and_json_records_with_many_keys_load_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let columns: Vec<String> = (0..80_000).map(|i| format!("c{i}")).collect();
+    let people = std::fs::read_to_string(dir.path().join("people.csv")).unwrap();
+    let mut lines = people.lines();
+    let mut text = format!("{},{}\n", lines.next().unwrap(), columns.join(","));
+    for line in lines {
+        text.push_str(&format!("{line}{}\n", ",".repeat(columns.len())));
+    }
+    std::fs::write(dir.path().join("people.csv"), text).unwrap();
+    let start = Instant::now();
+    let got = outcome(load(dir.path(), &LoadOptions::default()));
+    assert!(
+        got.starts_with("loaded: 4 people"),
+        "{}",
+        &got[..got.len().min(500)]
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+
+    let keys: String = (0..40_000).map(|i| format!(",\"k{i}\":\"v\"")).collect();
+    let finance =
+        format!(r#"[{{"org":"s1","year":2023,"item":"public_funds_budget","amount":1{keys}}}]"#);
+    let start = Instant::now();
+    let got = outcome(load_json(&json_with_finance(&finance)));
+    assert!(got.starts_with("loaded:"), "{}", &got[..got.len().min(500)]);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
