@@ -7,6 +7,7 @@
 mod explain;
 mod output;
 mod policy_test;
+mod read;
 mod schema_cmd;
 
 use chrono::NaiveDate;
@@ -274,10 +275,8 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, |name| {
-        std::fs::read_to_string(name).map_err(|e| e.to_string())
-    })
-    .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+    let set = PolicySet::load(&roots, read::policies(&roots))
+        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
         output::note(set.render_warnings().trim_end());
     }
@@ -650,7 +649,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
     for file in &files {
-        let source = std::fs::read_to_string(file)
+        let source = read::policy_file(file)
             .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
         match tenet::syntax::format_named(file, &source) {
             Ok(formatted) if formatted == source => {}

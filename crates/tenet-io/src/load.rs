@@ -103,6 +103,12 @@ fn read_tables(path: &Path, opts: &LoadOptions) -> Result<Vec<Table>, LoadError>
     if meta.is_dir() {
         return sources::read_dir(path, opts.encoding, &opts.mapping);
     }
+    if !meta.is_file() {
+        return Err(LoadError::Io {
+            path: path.to_path_buf(),
+            source: sources::not_a_file(),
+        });
+    }
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
@@ -344,8 +350,10 @@ fn sorted(mut problems: Vec<Problem>, metas: &[Meta]) -> Vec<Problem> {
             .position(|m| m.place.file == p.file && m.place.sheet == p.sheet)
             .unwrap_or(usize::MAX)
     };
-    problems.sort_by_cached_key(|p| (order(p), p.line, p.column));
-    problems
+    // The count of problems not kept comes last in its file.
+    let more = |p: &Problem| matches!(p.reason, Reason::More { .. });
+    problems.sort_by_cached_key(|p| (order(p), more(p), p.line, p.column));
+    crate::problem::capped(problems)
 }
 
 fn data_problem(e: DataError, metas: &[Meta]) -> Problem {

@@ -12,6 +12,11 @@ use std::io::{Read as _, Seek as _};
 use std::path::Path;
 use std::sync::Arc;
 
+/// The error for a data path that is a device, a FIFO or a socket.
+pub(crate) fn not_a_file() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")
+}
+
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     LoadError::Io {
         path: path.to_path_buf(),
@@ -217,6 +222,11 @@ fn read_file(
     len: u64,
     encoding: Encoding,
 ) -> std::io::Result<Table> {
+    // Checked before opening: a FIFO would block the open, `/dev/zero`
+    // would never end.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_a_file());
+    }
     let mut file = std::fs::File::open(path)?;
     if encoding != Encoding::Gbk {
         if let Some(table) = read_plain_file(kind, &place, &mut file, len, PIECE)? {
@@ -571,9 +581,9 @@ impl<'de> Visitor<'de> for TableSeed {
             .collect();
         let mut parser = TableParser::new(self.kind, self.place, header);
         let mut line = 0u64;
-        while let Some(item) = seq.next_element::<serde_json::Value>()? {
+        while let Some(item) = seq.next_element::<JsonRecord>()? {
             line += 1;
-            let serde_json::Value::Object(map) = item else {
+            let JsonRecord(Some(cells)) = item else {
                 parser.report_row(
                     line,
                     Reason::Malformed {
@@ -583,19 +593,13 @@ impl<'de> Visitor<'de> for TableSeed {
                 continue;
             };
             let mut record: Vec<Option<String>> = vec![None; parser.width()];
-            for (key, value) in map {
+            for (key, value) in cells {
                 let i = parser.json_column(&key);
                 if record.len() <= i {
                     record.resize(i + 1, None);
                 }
                 if let Some(slot) = record.get_mut(i) {
-                    *slot = match value {
-                        serde_json::Value::Null => None,
-                        serde_json::Value::String(s) => Some(s),
-                        serde_json::Value::Bool(b) => Some(b.to_string()),
-                        serde_json::Value::Number(n) => Some(n.to_string()),
-                        other => Some(other.to_string()),
-                    };
+                    *slot = value;
                 }
             }
             record.resize(parser.width(), None);
@@ -603,6 +607,74 @@ impl<'de> Visitor<'de> for TableSeed {
         }
         Ok(parser.finish())
     }
+}
+
+/// One element of a table's array: its keys and cells in order, or `None`
+/// for an element that is not an object. A cell is its text: a string's
+/// contents, a number exactly as written (never through `f64`: a
+/// `1234567890123.123456789` stays that), `true`/`false`, other values as
+/// their JSON text; `null` is an absent cell.
+struct JsonRecord(Option<Vec<(String, Option<String>)>>);
+
+impl<'de> serde::Deserialize<'de> for JsonRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<JsonRecord, D::Error> {
+        struct RecordVisitor;
+        impl<'de> Visitor<'de> for RecordVisitor {
+            type Value = JsonRecord;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a record")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonRecord, A::Error> {
+                let mut cells = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
+                    cells.push((key, json_cell(raw.get()).map_err(serde::de::Error::custom)?));
+                }
+                Ok(JsonRecord(Some(cells)))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonRecord, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_unit<E>(self) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+        }
+        d.deserialize_any(RecordVisitor)
+    }
+}
+
+/// The text of one JSON value, as written (see [`JsonRecord`]).
+fn json_cell(raw: &str) -> Result<Option<String>, serde_json::Error> {
+    Ok(match raw.as_bytes().first() {
+        Some(b'n') => None,
+        Some(b'"') => Some(serde_json::from_str::<String>(raw)?),
+        _ => Some(raw.to_string()),
+    })
 }
 
 /// Reads an XLSX workbook with one sheet per file stem.
