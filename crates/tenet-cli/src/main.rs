@@ -5,6 +5,7 @@
 //! bad input (policy diagnostics, data problems, bad arguments).
 
 mod explain;
+mod output;
 mod policy_test;
 mod schema_cmd;
 
@@ -177,8 +178,18 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2024-06-30"))
 }
 
-/// A failure that ends the command with exit code 2.
+/// A failure that ends the command with exit code 2; an empty message
+/// (a closed pipe) is not printed.
 struct BadInput(String);
+
+impl From<output::WriteError> for BadInput {
+    fn from(e: output::WriteError) -> BadInput {
+        match e {
+            output::WriteError::Closed => BadInput(String::new()),
+            output::WriteError::Failed(message) => BadInput(message),
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -186,17 +197,18 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Explain(args) => explain_cmd(&args),
         Command::Test(args) => test(&args),
-        Command::Schema => {
-            print!("{}", schema_cmd::render());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Schema => output::stdout(&schema_cmd::render())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(BadInput::from),
         Command::Fmt(args) => fmt(&args),
         Command::Gen(args) => gen(&args),
     };
     match result {
         Ok(code) => code,
         Err(BadInput(message)) => {
-            eprintln!("{}", message.trim_end());
+            if !message.is_empty() {
+                output::note(message.trim_end());
+            }
             ExitCode::from(2)
         }
     }
@@ -262,7 +274,7 @@ fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     })
     .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
-        eprint!("{}", set.render_warnings());
+        output::note(set.render_warnings().trim_end());
     }
     Ok(set)
 }
@@ -288,16 +300,16 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
     match loaded {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                eprintln!(
+                output::note(&format!(
                     "warning: {} data-quality warning(s) in `{}`:",
                     loaded.warnings.len(),
                     path.display()
-                );
+                ));
                 for w in loaded.warnings.iter().take(10) {
-                    eprintln!("  {w}");
+                    output::note(&format!("  {w}"));
                 }
                 if loaded.warnings.len() > 10 {
-                    eprintln!("  … and {} more", loaded.warnings.len() - 10);
+                    output::note(&format!("  … and {} more", loaded.warnings.len() - 10));
                 }
             }
             Ok(loaded.dataset)
@@ -452,7 +464,10 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .iter()
                 .filter_map(|r| Some((r, policy_of(&r.policy)?)))
                 .collect();
-            Some(tenet_cli::html::render(&pairs))
+            Some(tenet_cli::html::render_with(
+                &pairs,
+                tenet_cli::names::Names::of(&data),
+            ))
         }
         Format::Text | Format::Markdown => Some(texts.join("\n")),
     };
@@ -461,9 +476,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         (Some(path), Some(text)) => std::fs::write(path, text)
             .map_err(|e| BadInput(format!("error: cannot write `{}`: {e}", path.display())))?,
         (None, Some(text)) if args.format == Format::Text && colour_stdout() => {
-            print!("{}", colourise(&text))
+            output::stdout(&colourise(&text))?
         }
-        (None, Some(text)) => print!("{text}"),
+        (None, Some(text)) => output::stdout(&text)?,
     }
     // The process ends here: freeing millions of records one by one
     // (0.1 s for 20,000 teachers, a second for 200,000) is left to the
@@ -515,7 +530,7 @@ fn write_json(
 ) -> Result<(), BadInput> {
     use serde::ser::{SerializeSeq, Serializer};
     use serde::Serialize;
-    let cannot = |e: &dyn std::fmt::Display| BadInput(format!("error: cannot write {place}: {e}"));
+    let cannot = |e: std::io::Error| BadInput::from(output::WriteError::of(&place, &e));
     // Each report is freed on a thread of its own once written (see the
     // text reports): hundreds of thousands of small allocations.
     let let_go = |r: Report| drop(std::thread::spawn(move || drop(r)));
@@ -535,9 +550,9 @@ fn write_json(
             seq.end()
         })(),
     }
-    .map_err(|e| cannot(&e))?;
-    w.write_all(b"\n").map_err(|e| cannot(&e))?;
-    w.flush().map_err(|e| cannot(&e))
+    .map_err(|e| cannot(e.into()))?;
+    w.write_all(b"\n").map_err(cannot)?;
+    w.flush().map_err(cannot)
 }
 
 /// Colours the section headings of the text report.
@@ -583,7 +598,14 @@ fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     if let Some(start) = args.window {
         results.retain(|r| r.window.is_some_and(|w| w.start == start));
     }
-    print!("{}", explain::render(policy, rule, &args.subject, &results));
+    let names = tenet_cli::names::Names::of(&data);
+    output::stdout(&explain::render(
+        policy,
+        rule,
+        &args.subject,
+        &results,
+        names,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -595,7 +617,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
         )));
     }
     let outcome = policy_test::run(&args.dir).map_err(BadInput)?;
-    print!("{}", outcome.text);
+    output::stdout(&outcome.text)?;
     Ok(verdict(outcome.failed > 0))
 }
 
@@ -612,7 +634,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
             Ok(formatted) => {
                 std::fs::write(file, formatted)
                     .map_err(|e| BadInput(format!("error: cannot write `{file}`: {e}")))?;
-                eprintln!("formatted {file}");
+                output::note(&format!("formatted {file}"));
             }
             Err(e) => errors.extend(e.diagnostics.iter().map(|d| d.render(&source))),
         }
@@ -620,9 +642,11 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     if !errors.is_empty() {
         return Err(BadInput(errors.join("\n")));
     }
-    for file in &unformatted {
-        println!("{file}: not in the canonical layout (run `tenet fmt {file}`)");
-    }
+    let listed: String = unformatted
+        .iter()
+        .map(|file| format!("{file}: not in the canonical layout (run `tenet fmt {file}`)\n"))
+        .collect();
+    output::stdout(&listed)?;
     Ok(verdict(!unformatted.is_empty()))
 }
 
@@ -640,13 +664,13 @@ fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
         tenet_io::write_dir(&rows, &args.out)
     };
     written.map_err(|e| BadInput(format!("error: {e}")))?;
-    eprintln!(
+    output::note(&format!(
         "wrote {} people, {} activities, {} enrollments, {} attendance rows to `{}`",
         rows.people.len(),
         rows.activities.len(),
         rows.enrollments.len(),
         rows.attendance.len(),
         args.out.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

@@ -330,6 +330,42 @@ fn explain_shows_the_derivation() {
 }
 
 #[test]
+fn explain_shows_money_and_shares_as_written() {
+    let r = run(&[
+        "explain",
+        "--policy",
+        "policies/lvyuan.policy",
+        "--data",
+        "examples/lvyuan",
+        "--as-of",
+        "2024-03-01",
+        "--rule",
+        "school_training_funds",
+        "--subject",
+        "lv-s3",
+        "--window",
+        "2021-01-01",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("subject lv-s3 城西乡中心小学"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("param school_training_share = 5%"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("FAIL  actual ¥25,500.00  required ¥26,000.00  shortfall ¥500.00"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn schema_lists_what_a_policy_may_use() {
     let r = run(&["schema"]);
     assert_eq!(r.code, 0);

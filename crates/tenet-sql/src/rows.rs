@@ -150,7 +150,8 @@ pub fn report(
                 t,
                 status,
                 [actual.clone(), required.clone(), shortfall.clone()],
-                &rule.id,
+                rule,
+                policy,
                 &name,
                 window,
             )

@@ -68,6 +68,7 @@ mod eval;
 pub mod model;
 mod policy_set;
 pub mod program;
+pub mod readable;
 pub mod render;
 pub mod report;
 pub mod schema;
@@ -108,11 +109,12 @@ pub mod figures {
         template: &str,
         status: Status,
         figures: [Option<String>; 3],
-        rule: &str,
+        rule: &crate::program::Rule,
+        policy: &crate::program::CheckedPolicy,
         name: &str,
         window: Option<DateRange>,
     ) -> Option<String> {
-        crate::eval::message_for(template, status, figures, rule, name, window)
+        crate::eval::message_for(template, status, figures, rule, policy, name, window)
     }
 }
 

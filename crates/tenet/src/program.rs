@@ -69,6 +69,9 @@ pub struct Param {
     /// Values with the day each takes effect (`None`: from the start),
     /// in increasing order.
     pub history: Vec<(Option<NaiveDate>, Value)>,
+    /// The unit its first value was written in (`90 h`, `5%`, `1:100`),
+    /// for showing it as written.
+    pub unit: crate::readable::Unit,
 }
 
 impl Param {

@@ -26,9 +26,7 @@ pub(crate) use names::Names;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-/// Most windows one rule makes for one subject (a guard, not a target:
-/// daily windows over a century stay below it).
-const MAX_WINDOWS: usize = 100_000;
+use windows::MAX_WINDOWS;
 
 /// What one evaluation run shares across rules, subjects and threads.
 #[derive(Clone, Copy)]
@@ -608,6 +606,7 @@ fn rule_results(
     } = run;
     ctx.set(rule.var, Value::Entity(subject));
     let (kind, id, name) = subject_out(data, subject);
+    let figures = crate::readable::Figures::of_rule(rule, policy);
     let emit = |out: &mut Vec<RuleResult>,
                 window: Option<DateRange>,
                 o: Outcome,
@@ -619,7 +618,7 @@ fn rule_results(
             .as_ref()
             .filter(|_| matches!(o.status, Status::Fail | Status::Pending))
         {
-            trace.message = Some(render_message(t, &o, &rule.id, &name, window));
+            trace.message = Some(render_message(t, &o, figures, &rule.id, &name, window));
         }
         out.push(RuleResult {
             rule: rule.id.clone(),
@@ -678,9 +677,19 @@ fn rule_results(
         WindowSpec::Within { length, after, .. } => {
             let anchor = ctx.eval(after);
             let range = match anchor {
-                Ok(Value::Date(d)) => add_duration(d, *length)
-                    .and_then(|e| e.pred_opt())
-                    .and_then(|e| DateRange::new(d, e)),
+                Ok(Value::Date(d)) => match add_duration(d, *length).and_then(|e| e.pred_opt()) {
+                    Some(e) => DateRange::new(d, e),
+                    // Not a point-in-time check: the window has no end.
+                    None => {
+                        let mut trace = std::mem::take(&mut ctx.trace);
+                        trace.missing.push(format!(
+                            "date out of range: the window from {d} ends past the last date there is"
+                        ));
+                        emit(out, None, unknown_outcome(), trace);
+                        scratch.windows = windows;
+                        return;
+                    }
+                },
                 Ok(_) => None,
                 Err(Halt::Unknown(why)) => {
                     let mut trace = std::mem::take(&mut ctx.trace);
@@ -865,7 +874,15 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
         .into_iter()
         .filter(|a| data.activity(*a).kind == c.kind)
         .collect();
-    let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS);
+    let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS + 1);
+    if pieces.len() > MAX_WINDOWS {
+        // A window from the data (`during m`) too long to count; the
+        // checker refuses the same over the effective range.
+        return unknown(
+            ctx,
+            format!("the cadence makes more than {MAX_WINDOWS} periods in {outer}"),
+        );
+    }
     let (mut required, mut satisfied, mut failed, mut waiting) = (0u64, 0u64, 0u64, 0u64);
     let mut listed = 0usize;
     for piece in pieces {
@@ -954,10 +971,12 @@ pub(crate) fn message_for(
     template: &str,
     status: Status,
     figures: [Option<String>; 3],
-    rule: &str,
+    rule: &Rule,
+    policy: &CheckedPolicy,
     name: &str,
     window: Option<DateRange>,
 ) -> Option<String> {
+    let readable = crate::readable::Figures::of_rule(rule, policy);
     let [actual, required, shortfall] = figures;
     let o = Outcome {
         status,
@@ -966,12 +985,15 @@ pub(crate) fn message_for(
         shortfall,
     };
     matches!(status, Status::Fail | Status::Pending)
-        .then(|| render_message(template, &o, rule, name, window))
+        .then(|| render_message(template, &o, readable, &rule.id, name, window))
 }
 
+/// A rule's message with its placeholders filled; figures in their
+/// readable form (`¥1,234.50`, `4.88%`, whole people).
 fn render_message(
     template: &str,
     o: &Outcome,
+    figures: crate::readable::Figures,
     rule: &str,
     name: &str,
     window: Option<DateRange>,
@@ -979,6 +1001,11 @@ fn render_message(
     use std::fmt::Write as _;
     // One pass over the template (a district run renders one message per
     // failing teacher-year); an unknown `{…}` is written as it stands.
+    let shown = figures.show(
+        o.actual.as_deref(),
+        o.required.as_deref(),
+        o.shortfall.as_deref(),
+    );
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -997,9 +1024,9 @@ fn render_message(
             continue;
         }
         match field {
-            "{actual}" => out.push_str(o.actual.as_deref().unwrap_or("-")),
-            "{required}" => out.push_str(o.required.as_deref().unwrap_or("-")),
-            "{shortfall}" => out.push_str(o.shortfall.as_deref().unwrap_or("0")),
+            "{actual}" => out.push_str(shown.actual.as_deref().unwrap_or("-")),
+            "{required}" => out.push_str(shown.required.as_deref().unwrap_or("-")),
+            "{shortfall}" => out.push_str(shown.shortfall.as_deref().unwrap_or("0")),
             "{subject}" | "{name}" => out.push_str(name),
             "{window}" => match window {
                 Some(w) => {
@@ -1068,6 +1095,38 @@ mod tests {
         assert_eq!(message.downcast_ref::<&str>(), Some(&"piece 500"));
     }
 
+    fn as_they_stand() -> crate::readable::Figures {
+        crate::readable::Figures {
+            unit: crate::readable::Unit::Other,
+            cmp: Cmp::Ge,
+        }
+    }
+
+    #[test]
+    fn messages_show_readable_figures() {
+        let o = Outcome {
+            status: Status::Fail,
+            actual: Some("0".into()),
+            required: Some("0.38".into()),
+            shortfall: Some("0.38".into()),
+        };
+        let heads = crate::readable::Figures {
+            unit: crate::readable::Unit::Count,
+            cmp: Cmp::Ge,
+        };
+        assert_eq!(
+            render_message(
+                "{actual}人，应不少于{required}人，尚差{shortfall}人",
+                &o,
+                heads,
+                "r",
+                "n",
+                None
+            ),
+            "0人，应不少于1人，尚差1人"
+        );
+    }
+
     fn outcome() -> Outcome {
         Outcome {
             status: Status::Fail,
@@ -1086,6 +1145,7 @@ mod tests {
         let m = render_message(
             "{subject}/{name} {window}: {actual} of {required}, short {shortfall} ({rule}) {other} {{actual} {",
             &outcome(),
+            as_they_stand(),
             "annual_hours",
             "张三 {window}",
             w,
@@ -1108,6 +1168,7 @@ mod tests {
             render_message(
                 "{actual}/{required}/{shortfall} {window}",
                 &o,
+                as_they_stand(),
                 "r",
                 "n",
                 None

@@ -1312,12 +1312,27 @@ fn point_in_time(policy: &CheckedPolicy, as_of: NaiveDate) -> (NaiveDate, NaiveD
     }
 }
 
-fn render(template: &str, o: &Out, rule: &str, name: &str, w: Option<DateRange>) -> String {
+/// Figures in messages are shown by the library's presentation module
+/// (`tenet::readable`): how a figure reads is not part of the semantics
+/// this evaluator checks; the exact figures it fills in are.
+fn render(
+    template: &str,
+    o: &Out,
+    figures: tenet::readable::Figures,
+    rule: &str,
+    name: &str,
+    w: Option<DateRange>,
+) -> String {
     let window = w.map_or("-".to_string(), |w| format!("{} .. {}", w.start, w.end));
+    let shown = figures.show(
+        o.actual.as_deref(),
+        o.required.as_deref(),
+        o.shortfall.as_deref(),
+    );
     template
-        .replace("{actual}", o.actual.as_deref().unwrap_or("-"))
-        .replace("{required}", o.required.as_deref().unwrap_or("-"))
-        .replace("{shortfall}", o.shortfall.as_deref().unwrap_or("0"))
+        .replace("{actual}", shown.actual.as_deref().unwrap_or("-"))
+        .replace("{required}", shown.required.as_deref().unwrap_or("-"))
+        .replace("{shortfall}", shown.shortfall.as_deref().unwrap_or("0"))
         .replace("{subject}", name)
         .replace("{name}", name)
         .replace("{window}", &window)
@@ -1334,6 +1349,7 @@ fn rule_results(
 ) {
     let (kind, id, name) = subject_name(data, subject);
     let school = school_of(data, subject);
+    let figures = tenet::readable::Figures::of_rule(rule, policy);
     let mut push = |w: Option<DateRange>, mut o: Out, mut explanation: Explanation| {
         // What is missing, each reason once, after anything found before.
         for why in std::mem::take(&mut o.missing) {
@@ -1345,7 +1361,7 @@ fn rule_results(
             .message
             .as_ref()
             .filter(|_| matches!(o.status, Status::Fail | Status::Pending))
-            .map(|t| render(t, &o, &rule.id, &name, w));
+            .map(|t| render(t, &o, figures, &rule.id, &name, w));
         out.push((
             RuleResult {
                 rule: rule.id.clone(),
