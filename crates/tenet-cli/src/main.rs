@@ -7,6 +7,7 @@
 mod explain;
 mod output;
 mod policy_test;
+mod read;
 mod schema_cmd;
 
 use chrono::NaiveDate;
@@ -48,6 +49,67 @@ enum Command {
     Fmt(FmtArgs),
     /// Write a synthetic dataset (deterministic for a seed).
     Gen(GenArgs),
+    /// Serve the policies over HTTP (JSON API, OpenAPI, dashboard page).
+    Serve(ServeArgs),
+    /// Manage the bearer tokens of `tenet serve`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The policy directory (watched; reloaded when a file changes).
+    #[arg(long)]
+    policies: PathBuf,
+    /// A dataset to hold: a directory of CSV files, a `.json` document or an `.xlsx` workbook.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// The tokens file (`tenet token add`); without it only loopback addresses are served.
+    #[arg(long)]
+    tokens: Option<PathBuf>,
+    /// Directory of the decision log (one JSON line per decision, synced before each response).
+    #[arg(long)]
+    log: Option<PathBuf>,
+    /// Rotate the decision log past this many MiB.
+    #[arg(long, default_value_t = 64)]
+    log_max_mib: u64,
+    /// Largest request body, in MiB.
+    #[arg(long, default_value_t = 32)]
+    max_body_mib: usize,
+    /// Largest size an upload may unpack to, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_unpacked_mib: u64,
+    /// Longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Requests served at once (more get 503).
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// How often the policy directory is looked at, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    poll_ms: u64,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token, print it once, and append its hash to the file.
+    Add {
+        /// The tokens file (created if missing).
+        #[arg(long)]
+        file: PathBuf,
+        /// Who the token is for (written to the decision log as the caller).
+        #[arg(long)]
+        name: String,
+        /// Scopes, comma-separated: read, check, admin.
+        #[arg(long, value_delimiter = ',', default_value = "read,check")]
+        scopes: Vec<String>,
+        /// Last day the token is valid (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        expires: Option<NaiveDate>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,6 +150,11 @@ struct DataArgs {
     /// Text encoding of CSV/JSON files.
     #[arg(long, value_enum, default_value = "auto")]
     encoding: EncodingArg,
+    /// A TOML file naming the dataset's own headers and values
+    /// (`"工号" = "id"`, `"县级" = "district"`), added to the built-in
+    /// Chinese names (crates/tenet-io/README.md).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -207,6 +274,8 @@ fn main() -> ExitCode {
             .map_err(BadInput::from),
         Command::Fmt(args) => fmt(&args),
         Command::Gen(args) => gen(&args),
+        Command::Serve(args) => serve(args),
+        Command::Token(cmd) => token(cmd),
     };
     match result {
         Ok(code) => code,
@@ -274,17 +343,19 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, |name| {
-        std::fs::read_to_string(name).map_err(|e| e.to_string())
-    })
-    .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+    let set = PolicySet::load(&roots, read::policies(&roots))
+        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
         output::note(set.render_warnings().trim_end());
     }
     Ok(set)
 }
 
-fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset, BadInput> {
+fn load_data(
+    path: &Path,
+    encoding: EncodingArg,
+    mapping: Option<&Path>,
+) -> Result<tenet::model::Dataset, BadInput> {
     if !path.exists() {
         return Err(BadInput(format!(
             "error: data `{}` does not exist\nhelp: pass a directory of CSV files, a `.json` file or an `.xlsx` workbook",
@@ -296,7 +367,14 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
         EncodingArg::Utf8 => tenet_io::Encoding::Utf8,
         EncodingArg::Gbk => tenet_io::Encoding::Gbk,
     };
-    let opts = tenet_io::LoadOptions { encoding };
+    let mapping = match mapping {
+        Some(file) => tenet_io::Mapping::load(file).map_err(|e| BadInput(format!("error: {e}")))?,
+        None => tenet_io::Mapping::builtin(),
+    };
+    let opts = tenet_io::LoadOptions {
+        encoding,
+        mapping: std::sync::Arc::new(mapping),
+    };
     let bar = spinner(&format!("loading {}", path.display()));
     let loaded = tenet_io::load(path, &opts);
     if let Some(bar) = bar {
@@ -363,7 +441,11 @@ fn as_of(input: &DataArgs) -> NaiveDate {
 fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, &args.rule)?;
-    let data = load_data(&args.input.data, args.input.encoding)?;
+    let data = load_data(
+        &args.input.data,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subjects = if args.subject.is_empty() {
         None
     } else {
@@ -579,7 +661,11 @@ fn colourise(text: &str) -> String {
 fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, std::slice::from_ref(&args.rule))?;
-    let data = load_data(&args.input.data, args.input.encoding)?;
+    let data = load_data(
+        &args.input.data,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subject = find_subject(&data, &args.subject)?;
     let (policy_id, rule_id) = match args.rule.split_once('.') {
         Some((p, r)) => (Some(p), r),
@@ -631,7 +717,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
     for file in &files {
-        let source = std::fs::read_to_string(file)
+        let source = read::policy_file(file)
             .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
         match tenet::syntax::format_named(file, &source) {
             Ok(formatted) if formatted == source => {}
@@ -677,5 +763,61 @@ fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
         rows.attendance.len(),
         args.out.display()
     ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
+    if !args.policies.is_dir() {
+        return Err(BadInput(format!(
+            "error: `{}` is not a directory\nhelp: pass the directory holding the `.policy` files",
+            args.policies.display()
+        )));
+    }
+    let limits = tenet_server::Limits {
+        body_bytes: args.max_body_mib << 20,
+        unpacked_bytes: args.max_unpacked_mib << 20,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        concurrency: args.concurrency.max(1),
+        ..tenet_server::Limits::default()
+    };
+    let config = tenet_server::Config {
+        policies: args.policies,
+        data: args.data,
+        addr: args.addr,
+        tokens: args.tokens,
+        log: args.log,
+        log_max_bytes: args.log_max_mib << 20,
+        poll: std::time::Duration::from_millis(args.poll_ms.max(50)),
+        limits,
+    };
+    tenet_server::serve(config, Some(tenet_cli::html::render))
+        .map_err(|e| BadInput(e.to_string()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token(cmd: TokenCommand) -> Result<ExitCode, BadInput> {
+    let TokenCommand::Add {
+        file,
+        name,
+        scopes,
+        expires,
+    } = cmd;
+    let scopes = scopes
+        .iter()
+        .map(|s| {
+            tenet_server::auth::Scope::parse(s).ok_or_else(|| {
+                BadInput(format!(
+                    "error: unknown scope `{s}`\nhelp: scopes are read, check, admin"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let token = tenet_server::auth::add_token(&file, &name, &scopes, expires)
+        .map_err(|e| BadInput(format!("error: {e}")))?;
+    println!("{token}");
+    eprintln!(
+        "added token `{name}` to `{}`; it is shown only now — store it safely",
+        file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

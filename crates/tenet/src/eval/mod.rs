@@ -20,7 +20,8 @@ use crate::schema::{Entity, Type};
 use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
 pub(crate) use credit::CreditTable;
-use expr::{compare, ref_actor, show, Ctx, Halt};
+pub(crate) use expr::show;
+use expr::{compare, ref_actor, Ctx, Halt};
 pub(crate) use names::Names;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -339,29 +340,6 @@ fn needs_records(r: &RuleResult) -> bool {
     !matches!(r.status, Status::Pass | Status::NotApplicable)
 }
 
-/// Whether a rule's scope filter depends on the window — it reads the
-/// window variable, or counts time-bound records — and so is evaluated
-/// per window rather than once per subject.
-fn window_filter(rule: &Rule) -> bool {
-    use crate::program::ExprKind as K;
-    let (Some(filter), Some(bind)) = (&rule.filter, rule.window.bind()) else {
-        return false;
-    };
-    filter.any(&|e| match &e.kind {
-        K::Var(v) => *v == bind,
-        K::Credited { .. }
-        | K::Finance { year: None, .. }
-        | K::Field(_, crate::schema::Field::Credited) => true,
-        K::Aggregate(agg) => !matches!(
-            agg.relation,
-            crate::syntax::ast::RelKind::People
-                | crate::syntax::ast::RelKind::Schools
-                | crate::syntax::ast::RelKind::Districts
-        ),
-        _ => false,
-    })
-}
-
 /// Whether a rule counts credited hours (and so wants the credit table).
 fn uses_credit(rule: &Rule) -> bool {
     use crate::program::ExprKind as K;
@@ -667,7 +645,7 @@ fn rule_results(
         shortfall: None,
     };
 
-    let per_window = window_filter(rule);
+    let per_window = rule.filter_per_window();
     if let Some(filter) = rule.filter.as_ref().filter(|_| !per_window) {
         match ctx.eval_bool(filter) {
             Ok(true) => {}
@@ -1037,6 +1015,30 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
     }
 }
 
+/// The message of a result whose figures were computed elsewhere (an
+/// adapter that runs the program in a database), rendered as the
+/// evaluator renders its own: only for `fail` and `pending`.
+pub(crate) fn message_for(
+    template: &str,
+    status: Status,
+    figures: [Option<String>; 3],
+    rule: &Rule,
+    policy: &CheckedPolicy,
+    name: &str,
+    window: Option<DateRange>,
+) -> Option<String> {
+    let readable = crate::readable::Figures::of_rule(rule, policy);
+    let [actual, required, shortfall] = figures;
+    let o = Outcome {
+        status,
+        actual,
+        required,
+        shortfall,
+    };
+    matches!(status, Status::Fail | Status::Pending)
+        .then(|| render_message(template, &o, readable, &rule.id, name, window))
+}
+
 /// A rule's message with its placeholders filled; figures in their
 /// readable form (`¥1,234.50`, `4.88%`, whole people).
 fn render_message(
@@ -1050,11 +1052,12 @@ fn render_message(
     use std::fmt::Write as _;
     // One pass over the template (a district run renders one message per
     // failing teacher-year); an unknown `{…}` is written as it stands.
-    let shown = figures.show(
+    let plan = figures.plan(
         o.actual.as_deref(),
         o.required.as_deref(),
         o.shortfall.as_deref(),
     );
+    let [plan_a, plan_r, plan_s] = plan;
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -1073,9 +1076,18 @@ fn render_message(
             continue;
         }
         match field {
-            "{actual}" => out.push_str(shown.actual.as_deref().unwrap_or("-")),
-            "{required}" => out.push_str(shown.required.as_deref().unwrap_or("-")),
-            "{shortfall}" => out.push_str(shown.shortfall.as_deref().unwrap_or("0")),
+            "{actual}" => match &o.actual {
+                Some(a) => figures.push(&mut out, a, plan_a),
+                None => out.push('-'),
+            },
+            "{required}" => match &o.required {
+                Some(r) => figures.push(&mut out, r, plan_r),
+                None => out.push('-'),
+            },
+            "{shortfall}" => match &o.shortfall {
+                Some(s) => figures.push(&mut out, s, plan_s),
+                None => out.push('0'),
+            },
             "{subject}" | "{name}" => out.push_str(name),
             "{window}" => match window {
                 Some(w) => {
