@@ -2,6 +2,7 @@
 //! XLSX workbook. Each turns its tables into [`Table`]s through the same
 //! [`TableParser`].
 
+use crate::mapping::Mapping;
 use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
@@ -9,6 +10,7 @@ use calamine::Reader;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::io::{Read as _, Seek as _};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The error for a data path that is a device, a FIFO or a socket.
 pub(crate) fn not_a_file() -> std::io::Error {
@@ -23,8 +25,12 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
 }
 
 /// Reads every table of a CSV directory, one thread per file.
-pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
-    read_dir_then(dir, encoding, |mut tables, late| {
+pub(crate) fn read_dir(
+    dir: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
+    read_dir_then(dir, encoding, mapping, |mut tables, late| {
         tables.extend(late(TableKind::Enrollments)?);
         tables.extend(late(TableKind::Attendance)?);
         tables.sort_by_key(|t| t.kind);
@@ -45,6 +51,7 @@ pub(crate) type Late<'a> = dyn FnMut(TableKind) -> Result<Vec<Table>, LoadError>
 pub(crate) fn read_dir_then<T>(
     dir: &Path,
     encoding: Encoding,
+    mapping: &Arc<Mapping>,
     then: impl FnOnce(Vec<Table>, &mut Late<'_>) -> Result<T, LoadError>,
 ) -> Result<T, LoadError> {
     let mut files = Vec::new();
@@ -55,6 +62,7 @@ pub(crate) fn read_dir_then<T>(
             source: SourceKind::Csv,
             file: name,
             sheet: None,
+            mapping: Arc::clone(mapping),
         };
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         files.push((kind, place, path, size));
@@ -448,13 +456,18 @@ fn malformed(e: &csv::Error) -> Reason {
 }
 
 /// Reads a JSON document `{ "districts": [ {..}, .. ], .. }`.
-pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_json(
+    path: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Json,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
     let whole_file_problem = |reason: Reason| {
         Ok(vec![TableParser::failed(
@@ -665,12 +678,13 @@ fn json_cell(raw: &str) -> Result<Option<String>, serde_json::Error> {
 }
 
 /// Reads an XLSX workbook with one sheet per file stem.
-pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table>, LoadError> {
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Xlsx,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
     if let Some(message) = expansion_problem(path)? {
         return Ok(vec![TableParser::failed(
@@ -973,6 +987,7 @@ mod tests {
             source: SourceKind::Csv,
             file: "t.csv".into(),
             sheet: None,
+            mapping: Arc::default(),
         };
         let whole = format!(
             "{:?}",

@@ -211,6 +211,8 @@ pub(crate) struct Place {
     pub source: SourceKind,
     pub file: String,
     pub sheet: Option<String>,
+    /// Header and value names to translate (crate::mapping).
+    pub mapping: std::sync::Arc<crate::mapping::Mapping>,
 }
 
 impl Place {
@@ -281,7 +283,14 @@ impl TableParser {
     pub(crate) fn new(kind: TableKind, place: Place, header: Vec<String>) -> TableParser {
         let header: Vec<String> = header
             .into_iter()
-            .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+            .map(|h| {
+                let h = h.trim_start_matches('\u{FEFF}').trim();
+                // A bureau's header (`姓名`) read as the interchange column.
+                place
+                    .mapping
+                    .header(kind, h)
+                    .map_or_else(|| h.to_string(), str::to_string)
+            })
             .collect();
         let mut problems = Vec::new();
         let mut cols = Vec::new();
@@ -656,10 +665,21 @@ impl TableParser {
         match parse(&value) {
             Ok(v) => Some(v),
             Err(reason) => {
+                // Looked up only when the value is not an interchange one,
+                // so canonical data pays nothing for the mapping.
+                if let Some(v) = self.mapped(c, &value).and_then(|m| parse(m).ok()) {
+                    return Some(v);
+                }
                 self.problem(c, Some(raw), reason);
                 None
             }
         }
+    }
+
+    /// What the mapping says a value of column `c` stands for.
+    fn mapped(&self, c: usize, value: &str) -> Option<&str> {
+        let (column, _) = self.table.kind.columns().get(c)?;
+        self.table.place.mapping.cell(column, value)
     }
 
     /// An optional date: empty or absent is `None`; `Err` after a problem.
@@ -717,7 +737,19 @@ impl TableParser {
         let value = normalise(raw);
         // Full-width semicolons are common in Chinese spreadsheets.
         let value = value.replace('\u{FF1B}', ";");
-        match RoleSet::parse(&value) {
+        let parsed = RoleSet::parse(&value).or_else(|_| {
+            // Mapped one by one (`教师、专任教师`): exports list roles
+            // with Chinese separators.
+            let parts: Vec<&str> = value
+                .split([';', '、', '，', '/'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| self.mapped(c, p).unwrap_or(p))
+                .collect();
+            let whole = self.mapped(c, value.trim());
+            RoleSet::parse(whole.unwrap_or(&parts.join(";")))
+        });
+        match parsed {
             Ok(set) => Some(set),
             Err(bad) => {
                 self.problem(

@@ -58,7 +58,7 @@ impl Q {
     }
 
     /// The numerator and the (positive) denominator.
-    pub(crate) fn parts(self) -> (Decimal, Decimal) {
+    pub fn parts(self) -> (Decimal, Decimal) {
         (self.n, self.d)
     }
 
