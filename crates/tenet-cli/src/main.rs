@@ -8,6 +8,7 @@ mod explain;
 mod output;
 mod policy_test;
 mod read;
+mod sanity;
 mod schema_cmd;
 
 use chrono::NaiveDate;
@@ -403,13 +404,28 @@ fn load_data(
 
 /// Checks that every `--rule` names a rule of the set.
 fn known_rules(set: &PolicySet, wanted: &[String]) -> Result<(), BadInput> {
-    let ids: Vec<String> = set
-        .policies()
-        .iter()
-        .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
-        .collect();
     for w in wanted {
-        let id = w.split_once('.').map_or(w.as_str(), |(_, r)| r);
+        // `policy.rule` looks in that policy only, which must exist.
+        let (policy, id) = match w.split_once('.') {
+            Some((p, r)) => (Some(p), r),
+            None => (None, w.as_str()),
+        };
+        if let Some(p) = policy.filter(|p| !set.policies().iter().any(|x| x.id == *p)) {
+            let ids = set.policies().iter().map(|x| x.id.as_str());
+            let hint = tenet::diagnostic::did_you_mean(p, ids.clone()).map_or_else(
+                || format!("policies are: {}", ids.collect::<Vec<_>>().join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(BadInput(format!(
+                "error: no policy `{p}` (in `--rule {w}`)\nhelp: {hint}"
+            )));
+        }
+        let ids: Vec<String> = set
+            .policies()
+            .iter()
+            .filter(|p| policy.is_none_or(|id| p.id == id))
+            .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
+            .collect();
         if !ids.iter().any(|i| i == id) {
             let hint = tenet::diagnostic::did_you_mean(id, ids.iter().map(String::as_str))
                 .map_or_else(
@@ -440,6 +456,7 @@ fn as_of(input: &DataArgs) -> NaiveDate {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
+    sanity::has_rules(&set).map_err(BadInput)?;
     known_rules(&set, &args.rule)?;
     let data = load_data(
         &args.input.data,
@@ -456,15 +473,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
-    let rules = (!args.rule.is_empty()).then(|| {
-        args.rule
-            .iter()
-            .map(|r| {
-                r.split_once('.')
-                    .map_or(r.clone(), |(_, id)| id.to_string())
-            })
-            .collect()
-    });
+    let rules = (!args.rule.is_empty()).then(|| args.rule.clone());
     let detail = match (args.detail, args.format) {
         (DetailArg::Full, _) | (DetailArg::Auto, Format::Json) => Detail::Full,
         (DetailArg::Failures, _) => Detail::Failures,
@@ -476,6 +485,18 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         detail,
         ..EvalOptions::default()
     };
+    if let Some(subjects) = &opts.subjects {
+        let named: Vec<_> = args
+            .subject
+            .iter()
+            .cloned()
+            .zip(subjects.iter().copied())
+            .collect();
+        sanity::subjects_fit(&set, &opts, &named).map_err(BadInput)?;
+    }
+    for warning in sanity::warnings(&set, &data, as_of(&args.input)) {
+        output::note(&warning);
+    }
     let bar = spinner("evaluating");
     let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
     let keep = |s: Status| match args.only {
@@ -742,6 +763,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
 }
 
 fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
+    sanity::gen_args(args.teachers, args.years, args.start_year).map_err(BadInput)?;
     let cfg = tenet_io::gen::GenConfig {
         teachers: args.teachers,
         years: args.years,
