@@ -7,6 +7,7 @@
 mod explain;
 mod output;
 mod policy_test;
+mod read;
 mod schema_cmd;
 mod sql_cmd;
 
@@ -86,6 +87,11 @@ struct DataArgs {
     /// Text encoding of CSV/JSON files.
     #[arg(long, value_enum, default_value = "auto")]
     encoding: EncodingArg,
+    /// A TOML file naming the dataset's own headers and values
+    /// (`"工号" = "id"`, `"县级" = "district"`), added to the built-in
+    /// Chinese names (crates/tenet-io/README.md).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -280,17 +286,19 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, |name| {
-        std::fs::read_to_string(name).map_err(|e| e.to_string())
-    })
-    .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+    let set = PolicySet::load(&roots, read::policies(&roots))
+        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
         output::note(set.render_warnings().trim_end());
     }
     Ok(set)
 }
 
-fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset, BadInput> {
+fn load_data(
+    path: &Path,
+    encoding: EncodingArg,
+    mapping: Option<&Path>,
+) -> Result<tenet::model::Dataset, BadInput> {
     if !path.exists() {
         return Err(BadInput(format!(
             "error: data `{}` does not exist\nhelp: pass a directory of CSV files, a `.json` file or an `.xlsx` workbook",
@@ -302,7 +310,14 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
         EncodingArg::Utf8 => tenet_io::Encoding::Utf8,
         EncodingArg::Gbk => tenet_io::Encoding::Gbk,
     };
-    let opts = tenet_io::LoadOptions { encoding };
+    let mapping = match mapping {
+        Some(file) => tenet_io::Mapping::load(file).map_err(|e| BadInput(format!("error: {e}")))?,
+        None => tenet_io::Mapping::builtin(),
+    };
+    let opts = tenet_io::LoadOptions {
+        encoding,
+        mapping: std::sync::Arc::new(mapping),
+    };
     let bar = spinner(&format!("loading {}", path.display()));
     let loaded = tenet_io::load(path, &opts);
     if let Some(bar) = bar {
@@ -399,7 +414,11 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     }
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, &args.rule)?;
-    let data = load_data(data_path(&args.input)?, args.input.encoding)?;
+    let data = load_data(
+        data_path(&args.input)?,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subjects = if args.subject.is_empty() {
         None
     } else {
@@ -615,7 +634,11 @@ fn colourise(text: &str) -> String {
 fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, std::slice::from_ref(&args.rule))?;
-    let data = load_data(data_path(&args.input)?, args.input.encoding)?;
+    let data = load_data(
+        data_path(&args.input)?,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subject = find_subject(&data, &args.subject)?;
     let (policy_id, rule_id) = match args.rule.split_once('.') {
         Some((p, r)) => (Some(p), r),
@@ -667,7 +690,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
     for file in &files {
-        let source = std::fs::read_to_string(file)
+        let source = read::policy_file(file)
             .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
         match tenet::syntax::format_named(file, &source) {
             Ok(formatted) if formatted == source => {}

@@ -209,6 +209,12 @@ pub enum WindowSpec {
 }
 
 impl WindowSpec {
+    /// Whether the window is the subject's own (`within`, `during`) rather
+    /// than cut from the policy's calendar or written as dates.
+    pub fn is_relative(&self) -> bool {
+        matches!(self, WindowSpec::Within { .. } | WindowSpec::During { .. })
+    }
+
     /// The variable the window is bound to.
     pub fn bind(&self) -> Option<Var> {
         match self {

@@ -199,9 +199,24 @@ fn numbers_beyond_decimal_range_are_diagnosed() {
     let out = compile_small(rule_with(&format!("¥{forty}万 > ¥1")));
     assert_has(&out, "is out of range for an exact decimal");
 
-    // A long fraction is rounded, not refused, as `rust_decimal` does.
+    // A fraction longer than an exact decimal holds is refused, not
+    // rounded (`rust_decimal` alone would read 48000).
     let out = compile_small(rule_with(&format!("0.{forty} > 0")));
-    assert!(!out.contains("panicked"));
+    assert_has(
+        &out,
+        &format!("`0.{forty}` is out of range for an exact decimal"),
+    );
+    for long in [
+        "47999.99999999999999999999999999",
+        "¥47999.99999999999999999999999999",
+        "1.00000000000000000000000000001 h",
+    ] {
+        let out = compile_small(rule_with(&format!("{long} > 0")));
+        assert_has(&out, "is out of range for an exact decimal");
+    }
+    // Trailing zeros lose nothing and are accepted.
+    let out = compile_small(rule_with("1.500000000000000000000000000000000 > 0"));
+    assert_eq!(out, "");
 
     // Exponent notation is not part of the language.
     let out = compile_small(rule_with("1e400 > 1"));

@@ -721,18 +721,25 @@ fn rule_results(
         let mut trace = Explanation::default();
         let clipped = match (window, policy.effective) {
             (Some(w), Some(eff)) => match w.intersect(eff) {
+                // A window of the subject's own (`within`, `during`) that
+                // sticks out of the effective range is not judged on the
+                // part inside it (decisions W13).
+                Some(c) if c != w && rule.window.is_relative() => {
+                    if w.start <= as_of {
+                        trace.missing.push(format!(
+                            "window {w} is cut short by the effective range {eff}: \
+                             not held to the full requirement on a part of it"
+                        ));
+                        emit(out, Some(w), not_applicable(), trace);
+                    }
+                    continue;
+                }
                 Some(c) => Some(c),
                 None => {
                     if w.start <= as_of {
                         let why = format!("window {w} lies outside the effective range {eff}");
                         trace.missing.push(why);
-                        let o = Outcome {
-                            status: Status::NotApplicable,
-                            actual: None,
-                            required: None,
-                            shortfall: None,
-                        };
-                        emit(out, Some(w), o, trace);
+                        emit(out, Some(w), not_applicable(), trace);
                     }
                     continue;
                 }
@@ -770,6 +777,12 @@ fn rule_results(
                 }
             }
         }
+        if let Some(why) = before_hire(data, subject, clipped, as_of) {
+            let mut trace = std::mem::take(&mut ctx.trace);
+            trace.missing.push(why);
+            emit(out, clipped, not_applicable(), trace);
+            continue;
+        }
         let open = clipped.is_some_and(|w| w.end > as_of);
         let outcome = match &rule.require {
             Requirement::Check(cond) => check(ctx, cond, open),
@@ -782,6 +795,41 @@ fn rule_results(
         emit(out, clipped, outcome, trace);
     }
     scratch.windows = windows;
+}
+
+fn not_applicable() -> Outcome {
+    Outcome {
+        status: Status::NotApplicable,
+        actual: None,
+        required: None,
+        shortfall: None,
+    }
+}
+
+/// Why a person owes nothing in `window` (`None`: a rule without one):
+/// hired after it ends, after the evaluation date, or during it — a
+/// person hired part way is not held to a whole window's requirement
+/// (decisions W14). A person with no `hire_date` owes what everyone does.
+fn before_hire(
+    data: &Dataset,
+    subject: EntityRef,
+    window: Option<DateRange>,
+    as_of: NaiveDate,
+) -> Option<String> {
+    let EntityRef::Person(p) = subject else {
+        return None;
+    };
+    let hired = data.person(p).hire_date?;
+    match window {
+        Some(w) if hired > w.end => Some(format!(
+            "hired {hired}, after the window ends: no obligation before the hire date"
+        )),
+        _ if hired > as_of => Some(format!("hired {hired}, after the evaluation date {as_of}")),
+        Some(w) if hired > w.start => Some(format!(
+            "hired {hired}, during the window: not held to a full window's requirement"
+        )),
+        _ => None,
+    }
 }
 
 fn check(ctx: &mut Ctx<'_>, cond: &crate::program::Expr, open: bool) -> Outcome {
@@ -885,8 +933,11 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
     }
     let (mut required, mut satisfied, mut failed, mut waiting) = (0u64, 0u64, 0u64, 0u64);
     let mut listed = 0usize;
-    for piece in pieces {
-        if piece.cut_at_end || piece.range.start > as_of {
+    for (i, piece) in pieces.into_iter().enumerate() {
+        // A trailing sub-window cut short is not required, unless it is
+        // the first: a range with no whole sub-window still owes one
+        // (decisions C2).
+        if (piece.cut_at_end && i > 0) || piece.range.start > as_of {
             continue;
         }
         required += 1;
@@ -1001,11 +1052,12 @@ fn render_message(
     use std::fmt::Write as _;
     // One pass over the template (a district run renders one message per
     // failing teacher-year); an unknown `{…}` is written as it stands.
-    let shown = figures.show(
+    let plan = figures.plan(
         o.actual.as_deref(),
         o.required.as_deref(),
         o.shortfall.as_deref(),
     );
+    let [plan_a, plan_r, plan_s] = plan;
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -1024,9 +1076,18 @@ fn render_message(
             continue;
         }
         match field {
-            "{actual}" => out.push_str(shown.actual.as_deref().unwrap_or("-")),
-            "{required}" => out.push_str(shown.required.as_deref().unwrap_or("-")),
-            "{shortfall}" => out.push_str(shown.shortfall.as_deref().unwrap_or("0")),
+            "{actual}" => match &o.actual {
+                Some(a) => figures.push(&mut out, a, plan_a),
+                None => out.push('-'),
+            },
+            "{required}" => match &o.required {
+                Some(r) => figures.push(&mut out, r, plan_r),
+                None => out.push('-'),
+            },
+            "{shortfall}" => match &o.shortfall {
+                Some(s) => figures.push(&mut out, s, plan_s),
+                None => out.push('0'),
+            },
             "{subject}" | "{name}" => out.push_str(name),
             "{window}" => match window {
                 Some(w) => {
