@@ -10,7 +10,7 @@ fn shipped_policies_on_examples_match_native() {
         println!("skipped: TENET_SPARK_PYTHON is not set (a python3 with pyspark and Java 17)");
         return;
     };
-    let cases = support::shipped_cases();
+    let cases = support::own_cases();
     let rows = support::run_python(&py, "spark", &cases);
     support::check_all("spark", &cases, rows);
 }

@@ -101,7 +101,9 @@ pub fn table_of(e: Entity) -> &'static str {
         Entity::District => "districts",
         Entity::School => "schools",
         Entity::Person => "tenet_people",
-        Entity::Activity => "tenet_activities",
+        // The table itself: Spark cannot correlate a subquery through the
+        // join that adds scheduled hours (read by lookup when needed).
+        Entity::Activity => "activities",
         Entity::Session => "sessions",
         Entity::Enrollment => "tenet_credit",
         Entity::Mentorship => "mentorships",
@@ -503,6 +505,14 @@ impl Ctx<'_> {
         };
         if field == Field::Id {
             return Ok(V::Str(id_of(kind, &key)));
+        }
+        if (kind, field) == (Entity::Activity, Field::ScheduledHours) {
+            let x = self.alias();
+            let id = id_of(kind, &key);
+            return Ok(V::Num(
+                lookup("tenet_activities", S::col(&x, "tenet_scheduled"), id, &x),
+                Den::One,
+            ));
         }
         let (column, ty) =
             column_of(kind, field).ok_or_else(|| self.refuse(format!("the field `{text}`")))?;

@@ -362,7 +362,7 @@ pub(crate) fn cadence(
     let found = |item: S| {
         let s = Select::from(
             vec![Item::Expr(item, "v".into())],
-            From::Table("tenet_activities".into(), a.clone()),
+            From::Table("activities".into(), a.clone()),
         )
         .and_where(col("kind").eq(S::Str(cad.kind.as_str().into())))
         .and_where(col(owner).eq(by.clone()))

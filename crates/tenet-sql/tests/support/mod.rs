@@ -402,3 +402,20 @@ pub fn run_postgres(url: &str, cases: &[Case]) -> Vec<Vec<Result<Vec<rows::Row>,
         })
         .collect()
 }
+
+/// Each shipped policy on its own example at two dates (the Spark lane:
+/// every query is a Spark job, so the batch is kept small).
+pub fn own_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for p in ["lvyuan", "binyang", "xuhui", "heping", "daxing"] {
+        for as_of in ["2024-03-01", "2022-06-30"] {
+            out.push(Case {
+                name: format!("{p} on {p} at {as_of}"),
+                set: policies_of(p),
+                data: root().join("examples").join(p),
+                as_of: date(as_of),
+            });
+        }
+    }
+    out
+}
