@@ -305,6 +305,8 @@ pub fn check_all(engine: &str, cases: &[Case], rows: Vec<Vec<Result<Vec<rows::Ro
         cases.len(),
         problems.len()
     );
+    let listing = std::env::temp_dir().join(format!("tenet-sql-{engine}-differences.txt"));
+    let _ = std::fs::remove_file(&listing);
     if !problems.is_empty() {
         let shown: Vec<_> = problems.iter().take(60).cloned().collect();
         let _ = std::fs::write(
