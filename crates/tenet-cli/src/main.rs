@@ -47,6 +47,67 @@ enum Command {
     Gen(GenArgs),
     /// Compile policies to SQL for DuckDB, PostgreSQL or Spark; print the table schema or a load script; render rows an engine wrote.
     Sql(sql_cmd::SqlArgs),
+    /// Serve the policies over HTTP (JSON API, OpenAPI, dashboard page).
+    Serve(ServeArgs),
+    /// Manage the bearer tokens of `tenet serve`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The policy directory (watched; reloaded when a file changes).
+    #[arg(long)]
+    policies: PathBuf,
+    /// A dataset to hold: a directory of CSV files, a `.json` document or an `.xlsx` workbook.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// The tokens file (`tenet token add`); without it only loopback addresses are served.
+    #[arg(long)]
+    tokens: Option<PathBuf>,
+    /// Directory of the decision log (one JSON line per decision, synced before each response).
+    #[arg(long)]
+    log: Option<PathBuf>,
+    /// Rotate the decision log past this many MiB.
+    #[arg(long, default_value_t = 64)]
+    log_max_mib: u64,
+    /// Largest request body, in MiB.
+    #[arg(long, default_value_t = 32)]
+    max_body_mib: usize,
+    /// Largest size an upload may unpack to, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_unpacked_mib: u64,
+    /// Longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Requests served at once (more get 503).
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// How often the policy directory is looked at, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    poll_ms: u64,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token, print it once, and append its hash to the file.
+    Add {
+        /// The tokens file (created if missing).
+        #[arg(long)]
+        file: PathBuf,
+        /// Who the token is for (written to the decision log as the caller).
+        #[arg(long)]
+        name: String,
+        /// Scopes, comma-separated: read, check, admin.
+        #[arg(long, value_delimiter = ',', default_value = "read,check")]
+        scopes: Vec<String>,
+        /// Last day the token is valid (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        expires: Option<NaiveDate>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,6 +280,8 @@ fn main() -> ExitCode {
         Command::Fmt(args) => fmt(&args),
         Command::Gen(args) => gen(&args),
         Command::Sql(args) => sql_cmd::sql(&args),
+        Command::Serve(args) => serve(args),
+        Command::Token(cmd) => token(cmd),
     };
     match result {
         Ok(code) => code,
@@ -736,5 +799,61 @@ fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
         rows.attendance.len(),
         args.out.display()
     ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
+    if !args.policies.is_dir() {
+        return Err(BadInput(format!(
+            "error: `{}` is not a directory\nhelp: pass the directory holding the `.policy` files",
+            args.policies.display()
+        )));
+    }
+    let limits = tenet_server::Limits {
+        body_bytes: args.max_body_mib << 20,
+        unpacked_bytes: args.max_unpacked_mib << 20,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        concurrency: args.concurrency.max(1),
+        ..tenet_server::Limits::default()
+    };
+    let config = tenet_server::Config {
+        policies: args.policies,
+        data: args.data,
+        addr: args.addr,
+        tokens: args.tokens,
+        log: args.log,
+        log_max_bytes: args.log_max_mib << 20,
+        poll: std::time::Duration::from_millis(args.poll_ms.max(50)),
+        limits,
+    };
+    tenet_server::serve(config, Some(tenet_cli::html::render))
+        .map_err(|e| BadInput(e.to_string()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token(cmd: TokenCommand) -> Result<ExitCode, BadInput> {
+    let TokenCommand::Add {
+        file,
+        name,
+        scopes,
+        expires,
+    } = cmd;
+    let scopes = scopes
+        .iter()
+        .map(|s| {
+            tenet_server::auth::Scope::parse(s).ok_or_else(|| {
+                BadInput(format!(
+                    "error: unknown scope `{s}`\nhelp: scopes are read, check, admin"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let token = tenet_server::auth::add_token(&file, &name, &scopes, expires)
+        .map_err(|e| BadInput(format!("error: {e}")))?;
+    println!("{token}");
+    eprintln!(
+        "added token `{name}` to `{}`; it is shown only now — store it safely",
+        file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
