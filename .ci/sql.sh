@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check duckdb duckdb-cli pyspark
+# The duckdb shell from duckdb-cli, wherever pip put its scripts.
+TENET_DUCKDB_CLI="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/duckdb"
+[ -x "$TENET_DUCKDB_CLI" ] || TENET_DUCKDB_CLI=duckdb
+export TENET_DUCKDB_CLI
 if ! command -v java >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
@@ -39,7 +43,7 @@ cargo test -p tenet-sql --test duckdb --test postgres --test spark -- --nocaptur
 cargo build -q -p tenet-cli
 T=target/debug/tenet
 WORK=$(mktemp -d)
-$T sql load --dialect duckdb --data examples/lvyuan | duckdb "$WORK/lv.duckdb"
+$T sql load --dialect duckdb --data examples/lvyuan | "$TENET_DUCKDB_CLI" "$WORK/lv.duckdb"
 psql "$TENET_PG_URL" -X -q -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS cli CASCADE; CREATE SCHEMA cli;"
 { echo "SET search_path TO cli;"; $T sql load --dialect postgres --data examples/lvyuan; } | psql "$TENET_PG_URL" -X -q -v ON_ERROR_STOP=1 >/dev/null
 set +e
