@@ -510,9 +510,17 @@ fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refus
                 on,
             ))
         }
-        _ => Err(ctx.refuse(format!(
-            "`every {} {:?}` inside a per-subject window",
-            every.count, every.unit
-        ))),
+        unit => {
+            let name = match unit {
+                PeriodUnit::CalendarYear => "calendar_years",
+                PeriodUnit::AcademicYear => "academic_years",
+                PeriodUnit::Semester => "semesters",
+                _ => "months",
+            };
+            Err(ctx.refuse(format!(
+                "a cadence `every {} {name}` inside a per-subject window (`during`, `within`)",
+                every.count
+            )))
+        }
     }
 }
