@@ -10,6 +10,7 @@ mod policy_test;
 mod read;
 mod sanity;
 mod schema_cmd;
+mod sql_cmd;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -50,6 +51,8 @@ enum Command {
     Fmt(FmtArgs),
     /// Write a synthetic dataset (deterministic for a seed).
     Gen(GenArgs),
+    /// Compile policies to SQL for DuckDB, PostgreSQL or Spark; print the table schema or a load script; render rows an engine wrote.
+    Sql(sql_cmd::SqlArgs),
     /// Serve the policies over HTTP (JSON API, OpenAPI, dashboard page).
     Serve(ServeArgs),
     /// Manage the bearer tokens of `tenet serve`.
@@ -144,7 +147,7 @@ struct DataArgs {
     policy: Vec<PathBuf>,
     /// A directory of CSV files, a `.json` document or an `.xlsx` workbook.
     #[arg(long)]
-    data: PathBuf,
+    data: Option<PathBuf>,
     /// Evaluation date (YYYY-MM-DD); windows ending after it are pending. Default: today.
     #[arg(long, value_parser = parse_date)]
     as_of: Option<NaiveDate>,
@@ -183,6 +186,13 @@ struct CheckArgs {
     /// record lists, so they skip making them.
     #[arg(long, value_enum, default_value = "auto")]
     detail: DetailArg,
+    /// Where the policies run: Tenet's evaluator on --data, or the SQL
+    /// compiled for DuckDB or PostgreSQL on the database at --db.
+    #[arg(long, value_enum, default_value = "native")]
+    engine: sql_cmd::EngineArg,
+    /// The database for --engine: a DuckDB file or a `postgres://` URL.
+    #[arg(long)]
+    db: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -275,6 +285,7 @@ fn main() -> ExitCode {
             .map_err(BadInput::from),
         Command::Fmt(args) => fmt(&args),
         Command::Gen(args) => gen(&args),
+        Command::Sql(args) => sql_cmd::sql(&args),
         Command::Serve(args) => serve(args),
         Command::Token(cmd) => token(cmd),
     };
@@ -454,12 +465,42 @@ fn as_of(input: &DataArgs) -> NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
+/// The `--data` path, which every native run needs.
+fn data_path(input: &DataArgs) -> Result<&Path, BadInput> {
+    input.data.as_deref().ok_or_else(|| {
+        BadInput("error: --data is required (or --engine duckdb|postgres with --db)".into())
+    })
+}
+
 fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
+    if args.engine != sql_cmd::EngineArg::Native {
+        let db = args.db.as_deref().ok_or_else(|| {
+            BadInput("error: --engine needs --db (a DuckDB file or a postgres:// URL)".into())
+        })?;
+        if args.input.data.is_some() {
+            return Err(BadInput(
+                "error: --engine runs on --db; leave out --data".into(),
+            ));
+        }
+        if !args.rule.is_empty() || !args.subject.is_empty() || args.only.is_some() {
+            return Err(BadInput(
+                "error: --rule, --subject and --only are not supported with --engine yet".into(),
+            ));
+        }
+        return sql_cmd::check_engine(
+            args.engine,
+            db,
+            &args.input.policy,
+            args.input.as_of,
+            args.format,
+            args.out.as_deref(),
+        );
+    }
     let set = load_policies(&args.input.policy)?;
     sanity::has_rules(&set).map_err(BadInput)?;
     known_rules(&set, &args.rule)?;
     let data = load_data(
-        &args.input.data,
+        data_path(&args.input)?,
         args.input.encoding,
         args.input.mapping.as_deref(),
     )?;
@@ -683,7 +724,7 @@ fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, std::slice::from_ref(&args.rule))?;
     let data = load_data(
-        &args.input.data,
+        data_path(&args.input)?,
         args.input.encoding,
         args.input.mapping.as_deref(),
     )?;
