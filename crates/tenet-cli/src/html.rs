@@ -9,10 +9,20 @@
 //!   the same with scripts off, prints, and needs no chart library. The only
 //!   script sorts the failures table when a header is clicked (or on load,
 //!   when the address ends in `#sort=shortfall` or `#sort=-shortfall`).
-//! - **Numbers are the report's own decimal strings.** Rates are shown as
-//!   percentages by moving the decimal point (`0.6922` → `69.22%`), which
-//!   loses nothing. Chart geometry is computed from the same strings with
-//!   [`Decimal`] and written rounded; no report number goes through `f64`.
+//! - **Figures are read from the report's exact strings.** Rates are shown
+//!   as percentages by moving the decimal point (`0.6922` → `69.22%`);
+//!   actual, required and shortfall in their readable form
+//!   ([`tenet::readable`]: `¥499.99`, `4.88%`, whole people), with the exact
+//!   decimal kept in `data-sort` for sorting. Chart geometry is computed
+//!   with [`Decimal`] and written rounded; no report number goes through
+//!   `f64`.
+//! - **Names next to ids**: [`render_with`] shows a teacher's or school's
+//!   name, an activity's title, beside the subject id.
+//! - **Charts fit the page**: the school chart is drawn in blocks of
+//!   [`SCHOOLS_PER_BLOCK`] (no scroll box; a printout breaks between
+//!   blocks); histogram ticks are round numbers (whole ones for whole
+//!   data), the open-ended last bar is labelled on the page, and the
+//!   minimum's label turns left of its line rather than run off the edge.
 //! - **All user text is escaped** (policy titles, ids, messages, school
 //!   names); a Content-Security-Policy forbids every fetch.
 //! - **Deterministic**: no clock, no hash-map order; the same reports give
@@ -35,8 +45,11 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::fmt::Write;
 use tenet::program::{CheckedPolicy, ExprKind, Requirement, Rule, Severity};
+use tenet::readable::{grouped, Figures};
 use tenet::report::{Counts, Report, RuleResult, Status};
 use tenet::schema::{Entity, Type};
+
+use crate::names::Names;
 
 /// How many failing results each rule lists before "and N more".
 pub const FAILURES_PER_RULE: usize = 1000;
@@ -47,11 +60,21 @@ pub const UNKNOWN_PER_RULE: usize = 200;
 /// How many schools the per-school chart draws (lowest rates first).
 pub const MAX_SCHOOLS: usize = 500;
 
+/// How many schools one block of the per-school chart draws.
+pub const SCHOOLS_PER_BLOCK: usize = 25;
+
 /// Renders several reports, each with the policy it came from, as one page.
 ///
 /// Pairs are shown in the order given; a single pair gets the policy's title
-/// as the page heading, several get a table of contents.
+/// as the page heading, several get a table of contents. Subjects are shown
+/// by id; [`render_with`] puts names next to them.
 pub fn render(reports: &[(&Report, &CheckedPolicy)]) -> String {
+    render_with(reports, Names::none())
+}
+
+/// As [`render`], with each subject's name (teacher, school, activity
+/// title) next to its id in the tables.
+pub fn render_with(reports: &[(&Report, &CheckedPolicy)], names: Names<'_>) -> String {
     let chinese = reports.iter().any(|(r, p)| is_chinese(r, p));
     let page = if chinese { &ZH } else { &EN };
     let heading = match reports {
@@ -82,7 +105,7 @@ pub fn render(reports: &[(&Report, &CheckedPolicy)]) -> String {
     }
     out.push_str("</header>\n<main>\n");
     for (report, policy) in reports {
-        section(&mut out, report, policy, reports.len() > 1);
+        section(&mut out, report, policy, reports.len() > 1, names);
     }
     let _ = write!(
         out,
@@ -432,7 +455,13 @@ fn contents(out: &mut String, reports: &[(&Report, &CheckedPolicy)], l: &Labels)
     out.push_str("</tbody></table></nav>\n");
 }
 
-fn section(out: &mut String, report: &Report, policy: &CheckedPolicy, heading: bool) {
+fn section(
+    out: &mut String,
+    report: &Report,
+    policy: &CheckedPolicy,
+    heading: bool,
+    names: Names<'_>,
+) {
     let l = labels(report, policy);
     let _ = writeln!(
         out,
@@ -452,8 +481,8 @@ fn section(out: &mut String, report: &Report, policy: &CheckedPolicy, heading: b
     for rule in policy.rules.iter().filter(|r| is_hours_rule(r)) {
         histogram(out, report, rule, l);
     }
-    failures(out, report, policy, l);
-    unknowns(out, report, policy, l);
+    failures(out, report, policy, l, names);
+    unknowns(out, report, policy, l, names);
     out.push_str("</section>\n");
 }
 
@@ -769,10 +798,13 @@ fn school_chart(out: &mut String, report: &Report, l: &Labels) {
         out.push_str("</figure>\n");
         return;
     }
-    let scroll = if bars.len() > 25 { " scroll" } else { "" };
-    let _ = writeln!(out, "<div class=\"chart-box{scroll}\">");
-    bar_chart(out, "schools", &bars, l);
-    out.push_str("</div></figure>\n");
+    // Blocks of SCHOOLS_PER_BLOCK bars, each its own chart with its own
+    // scale: a page shows every school (no scroll box), and a printout
+    // breaks between blocks, not through a bar.
+    for block in bars.chunks(SCHOOLS_PER_BLOCK) {
+        bar_chart(out, "schools", block, l);
+    }
+    out.push_str("</figure>\n");
 }
 
 // ---------------------------------------------------------------- histogram
@@ -785,9 +817,15 @@ fn is_hours_rule(rule: &Rule) -> bool {
             if matches!(&e.kind, ExprKind::Compare(_, a, b) if a.ty == Type::Hours || b.ty == Type::Hours))
 }
 
-/// The smallest of 1, 2, 5 × 10^k (k ≥ -2) that is at least `raw`.
-fn nice_width(raw: Decimal) -> Option<Decimal> {
-    let mut unit = Decimal::new(1, 2);
+/// The smallest of 1, 2, 5 × 10^k that is at least `raw` (k ≥ 0 for whole
+/// data, so no bin or tick is a fraction of an hour nobody recorded; else
+/// k ≥ -2).
+fn nice_width(raw: Decimal, whole: bool) -> Option<Decimal> {
+    let mut unit = if whole {
+        Decimal::ONE
+    } else {
+        Decimal::new(1, 2)
+    };
     for _ in 0..24 {
         for m in [1u32, 2, 5] {
             let w = unit.checked_mul(Decimal::from(m))?;
@@ -803,8 +841,9 @@ fn nice_width(raw: Decimal) -> Option<Decimal> {
 /// A bin width of at least `raw` that divides the minimum `q` into whole
 /// bins, so no bar straddles the line: `q / k` for the largest `k` that
 /// gives a round width (a multiple of 5, or 1 to 4), else one with at most
-/// one decimal (90 h → 15 h bins, 360 h → 40 h bins).
-fn aligned_width(q: Decimal, raw: Decimal) -> Option<Decimal> {
+/// one decimal — a whole one for whole data (90 h → 15 h bins, 360 h →
+/// 45 h bins).
+fn aligned_width(q: Decimal, raw: Decimal, whole: bool) -> Option<Decimal> {
     if q <= Decimal::ZERO || raw <= Decimal::ZERO {
         return None;
     }
@@ -822,7 +861,7 @@ fn aligned_width(q: Decimal, raw: Decimal) -> Option<Decimal> {
         .or_else(|| {
             (1..=most)
                 .rev()
-                .find_map(|k| width(k).filter(|w| w.scale() <= 1))
+                .find_map(|k| width(k).filter(|w| w.scale() <= u32::from(!whole)))
         })
 }
 
@@ -831,6 +870,13 @@ const HIST_PLOT_W: u32 = 640;
 const HIST_TOP: u32 = 40;
 const HIST_PLOT_H: u32 = 170;
 const HIST_BINS: u32 = 24;
+const HIST_RIGHT: u32 = 24;
+
+/// About how wide `text` is drawn at the charts' 12px, in px: 6.5 a
+/// half-width character (labels are kept inside the chart with it).
+fn text_px(text: &str) -> Decimal {
+    Decimal::from(text.chars().map(char_width).sum::<usize>()) * Decimal::new(65, 1)
+}
 
 /// Per bin: pass, fail, pending.
 #[derive(Default, Clone, Copy)]
@@ -885,11 +931,13 @@ fn histogram(out: &mut String, report: &Report, rule: &Rule, l: &Labels) {
     let Some(raw) = hi.checked_div(Decimal::from(HIST_BINS)) else {
         return;
     };
+    let whole = values.iter().all(|(v, _)| v.fract().is_zero())
+        && minimums.iter().all(|(m, _)| m.fract().is_zero());
     let aligned = match minimums.as_slice() {
-        [(q, _)] => aligned_width(*q, raw),
+        [(q, _)] => aligned_width(*q, raw, whole),
         _ => None,
     };
-    let Some(width) = aligned.or_else(|| nice_width(raw)) else {
+    let Some(width) = aligned.or_else(|| nice_width(raw, whole)) else {
         return;
     };
     let nbins = hi
@@ -927,7 +975,7 @@ fn histogram(out: &mut String, report: &Report, rule: &Rule, l: &Labels) {
     let plot_w = bin_w * nbins;
     let max_count = bins.iter().map(|b| b.total()).max().unwrap_or(1).max(1);
     let height = HIST_TOP + HIST_PLOT_H + 40;
-    let chart_w = HIST_LEFT + plot_w + 24;
+    let chart_w = HIST_LEFT + plot_w + HIST_RIGHT;
     let base = HIST_TOP + HIST_PLOT_H;
 
     let (mut pass, mut fail, mut pending) = (0u64, 0u64, 0u64);
@@ -1025,28 +1073,53 @@ fn histogram(out: &mut String, report: &Report, rule: &Rule, l: &Labels) {
                 px(h)
             );
         }
+        if last && overflow {
+            // The open-ended bar says what it holds, on the page, not only
+            // in its tooltip; ended at the bar's right edge to stay inside.
+            let _ = write!(
+                out,
+                "<text class=\"overflow\" x=\"{}\" y=\"{}\" text-anchor=\"end\">≥ {} {}</text>",
+                x + bin_w,
+                px((y - Decimal::from(4)).max(Decimal::from(HIST_TOP + 10))),
+                esc(&grouped(edge(k), 2)),
+                l.hours
+            );
+        }
         out.push_str("</g>\n");
     }
-    // X axis with edges; about ten labels.
-    let step = nbins.div_ceil(10).max(1);
+    // X axis: round ticks (1, 2, 5 × 10^k apart, about eight of them) at
+    // their place on the scale, whatever the bin width; none past the start
+    // of an open-ended last bar, which carries its own label.
     let _ = writeln!(
         out,
         "<line class=\"axis\" x1=\"{HIST_LEFT}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\"/>",
         HIST_LEFT + plot_w
     );
-    for k in (0..=nbins).step_by(usize::try_from(step).unwrap_or(1)) {
-        let x = HIST_LEFT + k * bin_w;
-        let text = if k == nbins && overflow {
-            format!("{}+", edge(k))
-        } else {
-            edge(k).to_string()
-        };
-        let _ = writeln!(
-            out,
-            "<text class=\"tick\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            base + 16,
-            esc(&text)
-        );
+    let span = width
+        .checked_mul(Decimal::from(nbins))
+        .unwrap_or(Decimal::ONE);
+    let last_tick = if overflow {
+        edge(nbins.saturating_sub(1))
+    } else {
+        span
+    };
+    if let Some(spacing) = span
+        .checked_div(Decimal::from(8))
+        .and_then(|raw| nice_width(raw, whole))
+    {
+        let mut v = Decimal::ZERO;
+        while v <= last_tick {
+            let x = Decimal::from(HIST_LEFT)
+                + v.checked_div(span).unwrap_or_default() * Decimal::from(plot_w);
+            let _ = writeln!(
+                out,
+                "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                px(x),
+                base + 16,
+                esc(&grouped(v, 2))
+            );
+            v += spacing;
+        }
     }
     let _ = writeln!(
         out,
@@ -1055,24 +1128,27 @@ fn histogram(out: &mut String, report: &Report, rule: &Rule, l: &Labels) {
         base + 34,
         l.hours
     );
-    // The minimum(s).
-    let span = width
-        .checked_mul(Decimal::from(nbins))
-        .unwrap_or(Decimal::ONE);
+    // The minimum(s); a label that would run past the right edge is
+    // written to the left of its line.
     for (i, (q, spelled)) in (0u32..).zip(minimums.iter()) {
         let frac = q.checked_div(span).unwrap_or_default().min(Decimal::ONE);
         let x = Decimal::from(HIST_LEFT) + frac * Decimal::from(plot_w);
+        let label = format!("{} {} {}", l.required, grouped(*q, 6), l.hours);
+        let fits = x + Decimal::from(4) + text_px(&label) <= Decimal::from(chart_w);
+        let (lx, anchor) = if fits {
+            (x + Decimal::from(4), "start")
+        } else {
+            (x - Decimal::from(4), "end")
+        };
         let _ = writeln!(
             out,
             "<g class=\"minimum\" data-required=\"{}\"><line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{base}\"/>\
-             <text x=\"{}\" y=\"{}\">{} {} {}</text></g>",
+             <text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text></g>",
             esc(spelled),
             HIST_TOP - 26,
-            px(x + Decimal::from(4)),
+            px(lx),
             HIST_TOP - 10 - 13 * (i % 2),
-            l.required,
-            esc(spelled),
-            l.hours,
+            esc(&label),
             x = px(x)
         );
     }
@@ -1121,7 +1197,39 @@ fn rule_cell(policy: &CheckedPolicy, id: &str, l: &Labels) -> String {
     }
 }
 
-fn failures(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Labels) {
+/// The subject cell: the name (when known) and the id.
+fn subject_cell(r: &RuleResult, names: Names<'_>) -> String {
+    let id = esc(&r.subject.id);
+    let name = names.subject(&r.subject.kind, &r.subject.id);
+    match name {
+        Some(n) if n != r.subject.id => format!(
+            "<td class=\"subject\" title=\"{}\" data-sort=\"{id}\">{} <code>{id}</code></td>",
+            esc(&r.subject.kind),
+            esc(&n)
+        ),
+        _ => format!(
+            "<td class=\"subject\" title=\"{}\" data-sort=\"{id}\"><code>{id}</code></td>",
+            esc(&r.subject.kind)
+        ),
+    }
+}
+
+/// A figure cell: the readable form shown, the exact decimal to sort by.
+fn figure_cell(exact: Option<&str>, shown: Option<&str>) -> String {
+    format!(
+        "<td class=\"num\" data-sort=\"{}\">{}</td>",
+        esc(exact.map_or("", |e| e.trim_end_matches('…'))),
+        esc(shown.unwrap_or(""))
+    )
+}
+
+fn failures(
+    out: &mut String,
+    report: &Report,
+    policy: &CheckedPolicy,
+    l: &Labels,
+    names: Names<'_>,
+) {
     let _ = writeln!(out, "<h3>{}</h3>", l.failures);
     let fails: Vec<&RuleResult> = report
         .results
@@ -1151,18 +1259,22 @@ fn failures(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Label
     for rule in &policy.rules {
         let hits: Vec<&&RuleResult> = fails.iter().filter(|r| r.rule == rule.id).collect();
         left_out += hits.len().saturating_sub(FAILURES_PER_RULE);
+        let figures = Figures::of_rule(rule, policy);
         for r in hits.into_iter().take(FAILURES_PER_RULE) {
+            let f = figures.show(
+                r.actual.as_deref(),
+                r.required.as_deref(),
+                r.shortfall.as_deref(),
+            );
             let _ = writeln!(
                 out,
-                "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"win\">{}</td><td class=\"num\">{}</td>\
-                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                esc(&r.subject.kind),
-                esc(&r.subject.id),
+                "<tr>{}<td>{}</td><td class=\"win\">{}</td>{}{}{}<td>{}</td></tr>",
+                subject_cell(r, names),
                 rule_cell(policy, &r.rule, l),
                 window(r),
-                esc(r.actual.as_deref().unwrap_or("")),
-                esc(r.required.as_deref().unwrap_or("")),
-                esc(r.shortfall.as_deref().unwrap_or("")),
+                figure_cell(r.actual.as_deref(), f.actual.as_deref()),
+                figure_cell(r.required.as_deref(), f.required.as_deref()),
+                figure_cell(r.shortfall.as_deref(), f.shortfall.as_deref()),
                 esc(&note(r))
             );
         }
@@ -1173,7 +1285,13 @@ fn failures(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Label
     }
 }
 
-fn unknowns(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Labels) {
+fn unknowns(
+    out: &mut String,
+    report: &Report,
+    policy: &CheckedPolicy,
+    l: &Labels,
+    names: Names<'_>,
+) {
     let hits: Vec<&RuleResult> = report
         .results
         .iter()
@@ -1206,9 +1324,8 @@ fn unknowns(out: &mut String, report: &Report, policy: &CheckedPolicy, l: &Label
                 .collect::<String>();
             let _ = writeln!(
                 out,
-                "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"win\">{}</td><td><ul>{}</ul></td></tr>",
-                esc(&r.subject.kind),
-                esc(&r.subject.id),
+                "<tr>{}<td>{}</td><td class=\"win\">{}</td><td><ul>{}</ul></td></tr>",
+                subject_cell(r, names),
                 rule_cell(policy, &r.rule, l),
                 window(r),
                 missing
@@ -1259,8 +1376,8 @@ svg .minimum line{stroke:var(--ink);stroke-width:2;stroke-dasharray:5 3}svg .min
 svg g.bar:hover .label,svg g.bin:hover rect{opacity:.8}
 .sw{display:inline-block;width:.8em;height:.8em;margin:0 .25em 0 .1em;vertical-align:-.05em}
 .sw.pass{background:var(--pass)}.sw.fail{background:var(--fail)}.sw.pending{background:var(--pending)}
-.chart-box.scroll{max-height:560px;overflow-y:auto;border:1px solid var(--line)}
-@media print{body{max-width:none;padding:0}.no-print{display:none}.chart-box.scroll{max-height:none;overflow:visible;border:0}
+svg.chart.schools+svg.chart.schools{margin-top:4px}svg .overflow{fill:var(--ink);font-size:11px;font-weight:600}
+@media print{body{max-width:none;padding:0}.no-print{display:none}svg.chart{break-inside:avoid}
  section.policy+section.policy{break-before:page}tr,figure{break-inside:avoid}table.sortable th::after{content:""}.wide{overflow:visible}}
 "#;
 
@@ -1270,7 +1387,7 @@ svg g.bar:hover .label,svg g.bin:hover rect{opacity:.8}
 /// exercises the click handler too.
 const SCRIPT: &str = r#"
 (function(){
-function val(td,num){var t=td?td.textContent.trim():"";if(!num)return t;var v=parseFloat(t);return isNaN(v)?null:v;}
+function val(td,num){var t=td?(td.hasAttribute("data-sort")?td.getAttribute("data-sort"):td.textContent.trim()):"";if(!num)return t;var v=parseFloat(t);return isNaN(v)?null:v;}
 function sortBy(table,col,desc){
  var ths=table.tHead.rows[0].cells,num=ths[col].classList.contains("num"),body=table.tBodies[0];
  var rows=Array.prototype.slice.call(body.rows);

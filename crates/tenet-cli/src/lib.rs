@@ -2,6 +2,8 @@
 //! the edge, next to the IO, rather than in the pure core.
 //!
 //! - [`html`]: the self-contained HTML report (`tenet check --format html`).
+//! - [`names`]: names and titles next to the ids a report carries.
 #![deny(missing_docs)]
 
 pub mod html;
+pub mod names;

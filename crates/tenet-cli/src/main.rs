@@ -5,7 +5,9 @@
 //! bad input (policy diagnostics, data problems, bad arguments).
 
 mod explain;
+mod output;
 mod policy_test;
+mod read;
 mod schema_cmd;
 
 use chrono::NaiveDate;
@@ -143,6 +145,11 @@ struct DataArgs {
     /// Text encoding of CSV/JSON files.
     #[arg(long, value_enum, default_value = "auto")]
     encoding: EncodingArg,
+    /// A TOML file naming the dataset's own headers and values
+    /// (`"工号" = "id"`, `"县级" = "district"`), added to the built-in
+    /// Chinese names (crates/tenet-io/README.md).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -238,8 +245,18 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2024-06-30"))
 }
 
-/// A failure that ends the command with exit code 2.
+/// A failure that ends the command with exit code 2; an empty message
+/// (a closed pipe) is not printed.
 struct BadInput(String);
+
+impl From<output::WriteError> for BadInput {
+    fn from(e: output::WriteError) -> BadInput {
+        match e {
+            output::WriteError::Closed => BadInput(String::new()),
+            output::WriteError::Failed(message) => BadInput(message),
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -247,10 +264,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Explain(args) => explain_cmd(&args),
         Command::Test(args) => test(&args),
-        Command::Schema => {
-            print!("{}", schema_cmd::render());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Schema => output::stdout(&schema_cmd::render())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(BadInput::from),
         Command::Fmt(args) => fmt(&args),
         Command::Gen(args) => gen(&args),
         Command::Serve(args) => serve(args),
@@ -259,7 +275,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(BadInput(message)) => {
-            eprintln!("{}", message.trim_end());
+            if !message.is_empty() {
+                output::note(message.trim_end());
+            }
             ExitCode::from(2)
         }
     }
@@ -320,17 +338,19 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, |name| {
-        std::fs::read_to_string(name).map_err(|e| e.to_string())
-    })
-    .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+    let set = PolicySet::load(&roots, read::policies(&roots))
+        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
-        eprint!("{}", set.render_warnings());
+        output::note(set.render_warnings().trim_end());
     }
     Ok(set)
 }
 
-fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset, BadInput> {
+fn load_data(
+    path: &Path,
+    encoding: EncodingArg,
+    mapping: Option<&Path>,
+) -> Result<tenet::model::Dataset, BadInput> {
     if !path.exists() {
         return Err(BadInput(format!(
             "error: data `{}` does not exist\nhelp: pass a directory of CSV files, a `.json` file or an `.xlsx` workbook",
@@ -342,7 +362,14 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
         EncodingArg::Utf8 => tenet_io::Encoding::Utf8,
         EncodingArg::Gbk => tenet_io::Encoding::Gbk,
     };
-    let opts = tenet_io::LoadOptions { encoding };
+    let mapping = match mapping {
+        Some(file) => tenet_io::Mapping::load(file).map_err(|e| BadInput(format!("error: {e}")))?,
+        None => tenet_io::Mapping::builtin(),
+    };
+    let opts = tenet_io::LoadOptions {
+        encoding,
+        mapping: std::sync::Arc::new(mapping),
+    };
     let bar = spinner(&format!("loading {}", path.display()));
     let loaded = tenet_io::load(path, &opts);
     if let Some(bar) = bar {
@@ -351,16 +378,16 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
     match loaded {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                eprintln!(
+                output::note(&format!(
                     "warning: {} data-quality warning(s) in `{}`:",
                     loaded.warnings.len(),
                     path.display()
-                );
+                ));
                 for w in loaded.warnings.iter().take(10) {
-                    eprintln!("  {w}");
+                    output::note(&format!("  {w}"));
                 }
                 if loaded.warnings.len() > 10 {
-                    eprintln!("  … and {} more", loaded.warnings.len() - 10);
+                    output::note(&format!("  … and {} more", loaded.warnings.len() - 10));
                 }
             }
             Ok(loaded.dataset)
@@ -409,7 +436,11 @@ fn as_of(input: &DataArgs) -> NaiveDate {
 fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, &args.rule)?;
-    let data = load_data(&args.input.data, args.input.encoding)?;
+    let data = load_data(
+        &args.input.data,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subjects = if args.subject.is_empty() {
         None
     } else {
@@ -515,7 +546,10 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .iter()
                 .filter_map(|r| Some((r, policy_of(&r.policy)?)))
                 .collect();
-            Some(tenet_cli::html::render(&pairs))
+            Some(tenet_cli::html::render_with(
+                &pairs,
+                tenet_cli::names::Names::of(&data),
+            ))
         }
         Format::Text | Format::Markdown => Some(texts.join("\n")),
     };
@@ -524,9 +558,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         (Some(path), Some(text)) => std::fs::write(path, text)
             .map_err(|e| BadInput(format!("error: cannot write `{}`: {e}", path.display())))?,
         (None, Some(text)) if args.format == Format::Text && colour_stdout() => {
-            print!("{}", colourise(&text))
+            output::stdout(&colourise(&text))?
         }
-        (None, Some(text)) => print!("{text}"),
+        (None, Some(text)) => output::stdout(&text)?,
     }
     // The process ends here: freeing millions of records one by one
     // (0.1 s for 20,000 teachers, a second for 200,000) is left to the
@@ -578,7 +612,7 @@ fn write_json(
 ) -> Result<(), BadInput> {
     use serde::ser::{SerializeSeq, Serializer};
     use serde::Serialize;
-    let cannot = |e: &dyn std::fmt::Display| BadInput(format!("error: cannot write {place}: {e}"));
+    let cannot = |e: std::io::Error| BadInput::from(output::WriteError::of(&place, &e));
     // Each report is freed on a thread of its own once written (see the
     // text reports): hundreds of thousands of small allocations.
     let let_go = |r: Report| drop(std::thread::spawn(move || drop(r)));
@@ -598,9 +632,9 @@ fn write_json(
             seq.end()
         })(),
     }
-    .map_err(|e| cannot(&e))?;
-    w.write_all(b"\n").map_err(|e| cannot(&e))?;
-    w.flush().map_err(|e| cannot(&e))
+    .map_err(|e| cannot(e.into()))?;
+    w.write_all(b"\n").map_err(cannot)?;
+    w.flush().map_err(cannot)
 }
 
 /// Colours the section headings of the text report.
@@ -622,7 +656,11 @@ fn colourise(text: &str) -> String {
 fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, std::slice::from_ref(&args.rule))?;
-    let data = load_data(&args.input.data, args.input.encoding)?;
+    let data = load_data(
+        &args.input.data,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subject = find_subject(&data, &args.subject)?;
     let (policy_id, rule_id) = match args.rule.split_once('.') {
         Some((p, r)) => (Some(p), r),
@@ -646,7 +684,14 @@ fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     if let Some(start) = args.window {
         results.retain(|r| r.window.is_some_and(|w| w.start == start));
     }
-    print!("{}", explain::render(policy, rule, &args.subject, &results));
+    let names = tenet_cli::names::Names::of(&data);
+    output::stdout(&explain::render(
+        policy,
+        rule,
+        &args.subject,
+        &results,
+        names,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -658,7 +703,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
         )));
     }
     let outcome = policy_test::run(&args.dir).map_err(BadInput)?;
-    print!("{}", outcome.text);
+    output::stdout(&outcome.text)?;
     Ok(verdict(outcome.failed > 0))
 }
 
@@ -667,7 +712,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
     for file in &files {
-        let source = std::fs::read_to_string(file)
+        let source = read::policy_file(file)
             .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
         match tenet::syntax::format_named(file, &source) {
             Ok(formatted) if formatted == source => {}
@@ -675,7 +720,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
             Ok(formatted) => {
                 std::fs::write(file, formatted)
                     .map_err(|e| BadInput(format!("error: cannot write `{file}`: {e}")))?;
-                eprintln!("formatted {file}");
+                output::note(&format!("formatted {file}"));
             }
             Err(e) => errors.extend(e.diagnostics.iter().map(|d| d.render(&source))),
         }
@@ -683,9 +728,11 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     if !errors.is_empty() {
         return Err(BadInput(errors.join("\n")));
     }
-    for file in &unformatted {
-        println!("{file}: not in the canonical layout (run `tenet fmt {file}`)");
-    }
+    let listed: String = unformatted
+        .iter()
+        .map(|file| format!("{file}: not in the canonical layout (run `tenet fmt {file}`)\n"))
+        .collect();
+    output::stdout(&listed)?;
     Ok(verdict(!unformatted.is_empty()))
 }
 
@@ -703,14 +750,14 @@ fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
         tenet_io::write_dir(&rows, &args.out)
     };
     written.map_err(|e| BadInput(format!("error: {e}")))?;
-    eprintln!(
+    output::note(&format!(
         "wrote {} people, {} activities, {} enrollments, {} attendance rows to `{}`",
         rows.people.len(),
         rows.activities.len(),
         rows.enrollments.len(),
         rows.attendance.len(),
         args.out.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -144,7 +144,7 @@ fn page(set: &PolicySet, data: &Dataset, as_of: &str) -> (Vec<Report>, String) {
             (r, p)
         })
         .collect();
-    let html = html::render(&pairs);
+    let html = html::render_with(&pairs, tenet_cli::names::Names::of(data));
     (reports, html)
 }
 
@@ -296,16 +296,23 @@ fn failures_and_missing_data_are_listed() {
     let table = &table[..table.find("</table>").unwrap()];
     assert_eq!(table.matches("<tr>").count(), 1 + 4);
     for shortfall in [
-        "<td class=\"num\">0.5</td>",
-        "<td class=\"num\">50</td>",
-        "<td class=\"num\">90</td>",
-        "<td class=\"num\">0.01</td>",
+        "<td class=\"num\" data-sort=\"0.5\">0.5</td>",
+        "<td class=\"num\" data-sort=\"50\">50</td>",
+        "<td class=\"num\" data-sort=\"90\">90</td>",
+        "<td class=\"num\" data-sort=\"0.01\">¥0.01</td>",
     ] {
         assert!(table.contains(shortfall), "no {shortfall}");
     }
-    // Exact decimals as in the report.
-    assert!(table.contains("<td class=\"num\">89.5</td><td class=\"num\">90</td>"));
-    assert!(table.contains("<td class=\"num\">499.99</td><td class=\"num\">500.00</td>"));
+    // Readable figures shown, exact decimals kept to sort by.
+    assert!(table.contains(
+        "<td class=\"num\" data-sort=\"89.5\">89.5</td><td class=\"num\" data-sort=\"90\">90</td>"
+    ));
+    assert!(table.contains(
+        "<td class=\"num\" data-sort=\"499.99\">¥499.99</td><td class=\"num\" data-sort=\"500.00\">¥500.00</td>"
+    ));
+    // Names next to ids: a teacher's, and a school's (escaped).
+    assert!(table.contains(">教师t3 <code>t3</code></td>"));
+    assert!(table.contains(">&lt;b&gt;二中&lt;/b&gt; &amp; &quot;分校&quot; <code>s2</code></td>"));
     let unknown = &html[html.find("<table class=\"unknowns\">").unwrap()..];
     assert!(unknown.contains("<li>no finance row for `s2` 2022 `teacher_training_funds`</li>"));
 }
@@ -498,25 +505,30 @@ fn chromium_renders_the_figures_and_sorts_the_failures() {
     assert!(!dom.contains("aria-sort=\""));
     assert_eq!(
         column(&dom, 5),
-        ["0.5", "50", "90", "0.01"].map(String::from)
+        ["0.5", "50", "90", "¥0.01"].map(String::from)
     );
 
     let dom = dump_dom(&browser, &file, "#sort=-shortfall", &profile);
     assert!(dom.contains("aria-sort=\"descending\""));
     assert_eq!(
         column(&dom, 5),
-        ["90", "50", "0.5", "0.01"].map(String::from)
+        ["90", "50", "0.5", "¥0.01"].map(String::from)
     );
 
+    // Sorted by the exact figure, not the text shown (¥499.99).
     let dom = dump_dom(&browser, &file, "#sort=actual", &profile);
     assert!(dom.contains("aria-sort=\"ascending\""));
     assert_eq!(
         column(&dom, 3),
-        ["0", "40", "89.5", "499.99"].map(String::from)
+        ["0", "40", "89.5", "¥499.99"].map(String::from)
     );
 
     let dom = dump_dom(&browser, &file, "#sort=-subject", &profile);
-    assert_eq!(column(&dom, 0), ["t5", "t4", "t3", "s2"].map(String::from));
+    let subjects: Vec<String> = column(&dom, 0)
+        .iter()
+        .map(|c| c[c.find("<code>").unwrap() + 6..c.find("</code>").unwrap()].to_string())
+        .collect();
+    assert_eq!(subjects, ["t5", "t4", "t3", "s2"].map(String::from));
 }
 
 // ------------------------------------------------------------ snapshot
@@ -528,4 +540,177 @@ fn the_small_page_snapshot() {
     insta::with_settings!({snapshot_path => "fixtures/html", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("small_page", html);
     });
+}
+
+// ------------------------------------------------------------ layout in a browser
+
+/// A 360 h minimum over a year, 30 schools of 2 teachers with whole hours
+/// below the minimum (the line sits at the right edge) and, with
+/// `outlier`, one teacher far above it (an open-ended last bar).
+fn layout_page(outlier: bool) -> String {
+    let policy = r#"
+policy layout "五年不少于360学时" {
+  effective 2021-01-01 .. 2021-12-31
+  credit plain { for enrollment e otherwise e.activity.hours }
+  rule hours "每位教师不少于360学时" {
+    for person t where t has teacher
+    each calendar_year
+    require credited_hours(t) >= 360 h
+  }
+}
+"#;
+    let mut json = serde_json::json!({
+        "districts": [{"id": "d1", "name": "宾阳县"}],
+        "schools": [], "people": [], "activities": [], "enrollments": []
+    });
+    for s in 0..30 {
+        json["schools"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "id": format!("s{s:02}"), "name": format!("宾阳县第{s}小学"), "district": "d1",
+                "rural": false, "training_base": false
+            }));
+        for t in 0..2 {
+            let id = format!("t{s:02}{t}");
+            let hours = if outlier && s == 0 && t == 0 {
+                2000
+            } else {
+                // Below the minimum, but for some passing teachers with an
+                // outlier page (the edge page's line is its right end).
+                (s * 2 + t) * 5
+                    + if outlier && t == 1 && s % 3 == 0 {
+                        360
+                    } else {
+                        0
+                    }
+            };
+            json["people"].as_array_mut().unwrap().push(serde_json::json!({
+                "id": id, "name": format!("教师{id}"), "org": format!("s{s:02}"), "roles": "teacher"
+            }));
+            json["activities"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "id": format!("a{id}"), "title": "课程", "organizer": "d1", "level": "district",
+                    "kind": "course", "mode": "offline", "start_date": "2021-05-01",
+                    "end_date": "2021-05-01", "hours": hours.to_string()
+                }));
+            json["enrollments"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({"person": id, "activity": format!("a{id}")}));
+        }
+    }
+    let (data, _) = Dataset::from_rows(serde_json::from_value(json).unwrap()).unwrap();
+    page(&compile(&[("layout.policy", policy)]), &data, "2022-01-31").1
+}
+
+/// Measures, in the browser, what a reader sees: whether the minimum's
+/// label and the open bar's label lie inside their chart, the tick labels,
+/// and whether any ancestor of the school chart clips it.
+const MEASURE: &str = r#"<pre id="measured"></pre><script>
+(function(){
+var h=document.querySelector("svg.histogram"),w=h.viewBox.baseVal.width;
+function inside(t){if(!t)return null;var b=t.getBBox();return b.x>=0&&b.x+b.width<=w;}
+var clipped=false;
+Array.prototype.forEach.call(document.querySelectorAll("svg.chart.schools"),function(s){
+ for(var e=s.parentElement;e&&e!==document.body;e=e.parentElement){
+  var o=getComputedStyle(e).overflowY;if((o==="auto"||o==="scroll"||o==="hidden")&&e.scrollHeight>e.clientHeight)clipped=true;}
+});
+var m={label_inside:inside(h.querySelector(".minimum text")),label:h.querySelector(".minimum text").textContent,
+ overflow_inside:inside(h.querySelector("text.overflow")),overflow:(h.querySelector("text.overflow")||{}).textContent||null,
+ ticks:Array.prototype.map.call(h.querySelectorAll("text.tick[text-anchor=middle]"),function(t){return t.textContent;}),
+ school_bars:document.querySelectorAll("svg.chart.schools g.bar").length,schools_clipped:clipped};
+document.getElementById("measured").textContent=JSON.stringify(m);
+})();
+</script>"#;
+
+fn screenshot(browser: &Path, file: &Path, png: &Path, profile: &Path) {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--hide-scrollbars",
+            "--window-size=1200,2600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::metadata(png).unwrap().len() > 10_000,
+        "empty screenshot"
+    );
+}
+
+#[test]
+fn chromium_shows_labels_ticks_and_every_school_unclipped() {
+    let Some(browser) = chromium() else {
+        eprintln!("note: no `chromium` on the PATH; skipping the browser test");
+        return;
+    };
+    // Screenshots go where TENET_HTML_OUT says (to look at), else a temp dir.
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir =
+        std::env::var_os("TENET_HTML_OUT").map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
+    for (name, outlier) in [("edge", false), ("overflow", true)] {
+        let html = layout_page(outlier);
+        let file = out_dir.join(format!("layout-{name}.html"));
+        std::fs::write(&file, &html).unwrap();
+        let profile = tmp.path().join(format!("profile-{name}"));
+        screenshot(
+            &browser,
+            &file,
+            &out_dir.join(format!("layout-{name}.png")),
+            &profile,
+        );
+        let measured = out_dir.join(format!("layout-{name}-measured.html"));
+        std::fs::write(
+            &measured,
+            html.replace("</body>", &format!("{MEASURE}</body>")),
+        )
+        .unwrap();
+        let dom = dump_dom(&browser, &measured, "", &profile);
+        let m: serde_json::Value =
+            serde_json::from_str(&after(&dom, "<pre id=\"measured\">").replace("&amp;", "&"))
+                .unwrap();
+        assert_eq!(m["label_inside"], true, "{name}: {m}");
+        assert_eq!(m["label"], "要求 360 学时", "{name}");
+        assert_eq!(m["school_bars"], 30, "{name}: every school is drawn");
+        assert_eq!(m["schools_clipped"], false, "{name}: no scroll box");
+        let ticks: Vec<&str> = m["ticks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(ticks.len() >= 4, "{name}: {ticks:?}");
+        for t in &ticks {
+            let v: u32 = t
+                .replace(',', "")
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}: tick {t}"));
+            assert!(
+                v.is_multiple_of(5) || v < 10,
+                "{name}: tick {t} is not round"
+            );
+        }
+        if outlier {
+            assert_eq!(m["overflow_inside"], true, "{name}: {m}");
+            assert!(m["overflow"].as_str().unwrap().starts_with("≥ "), "{m}");
+        } else {
+            assert_eq!(m["overflow"], serde_json::Value::Null);
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! XLSX workbook. Each turns its tables into [`Table`]s through the same
 //! [`TableParser`].
 
+use crate::mapping::Mapping;
 use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
@@ -9,6 +10,12 @@ use calamine::{Data, Reader};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::io::{Read as _, Seek as _};
 use std::path::Path;
+use std::sync::Arc;
+
+/// The error for a data path that is a device, a FIFO or a socket.
+pub(crate) fn not_a_file() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")
+}
 
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     LoadError::Io {
@@ -18,8 +25,12 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
 }
 
 /// Reads every table of a CSV directory, one thread per file.
-pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
-    read_dir_then(dir, encoding, |mut tables, late| {
+pub(crate) fn read_dir(
+    dir: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
+    read_dir_then(dir, encoding, mapping, |mut tables, late| {
         tables.extend(late(TableKind::Enrollments)?);
         tables.extend(late(TableKind::Attendance)?);
         tables.sort_by_key(|t| t.kind);
@@ -40,6 +51,7 @@ pub(crate) type Late<'a> = dyn FnMut(TableKind) -> Result<Vec<Table>, LoadError>
 pub(crate) fn read_dir_then<T>(
     dir: &Path,
     encoding: Encoding,
+    mapping: &Arc<Mapping>,
     then: impl FnOnce(Vec<Table>, &mut Late<'_>) -> Result<T, LoadError>,
 ) -> Result<T, LoadError> {
     let mut files = Vec::new();
@@ -50,6 +62,7 @@ pub(crate) fn read_dir_then<T>(
             source: SourceKind::Csv,
             file: name,
             sheet: None,
+            mapping: Arc::clone(mapping),
         };
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         files.push((kind, place, path, size));
@@ -209,6 +222,11 @@ fn read_file(
     len: u64,
     encoding: Encoding,
 ) -> std::io::Result<Table> {
+    // Checked before opening: a FIFO would block the open, `/dev/zero`
+    // would never end.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_a_file());
+    }
     let mut file = std::fs::File::open(path)?;
     if encoding != Encoding::Gbk {
         if let Some(table) = read_plain_file(kind, &place, &mut file, len, PIECE)? {
@@ -438,13 +456,18 @@ fn malformed(e: &csv::Error) -> Reason {
 }
 
 /// Reads a JSON document `{ "districts": [ {..}, .. ], .. }`.
-pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_json(
+    path: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Json,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
     let whole_file_problem = |reason: Reason| {
         Ok(vec![TableParser::failed(
@@ -558,9 +581,9 @@ impl<'de> Visitor<'de> for TableSeed {
             .collect();
         let mut parser = TableParser::new(self.kind, self.place, header);
         let mut line = 0u64;
-        while let Some(item) = seq.next_element::<serde_json::Value>()? {
+        while let Some(item) = seq.next_element::<JsonRecord>()? {
             line += 1;
-            let serde_json::Value::Object(map) = item else {
+            let JsonRecord(Some(cells)) = item else {
                 parser.report_row(
                     line,
                     Reason::Malformed {
@@ -570,19 +593,13 @@ impl<'de> Visitor<'de> for TableSeed {
                 continue;
             };
             let mut record: Vec<Option<String>> = vec![None; parser.width()];
-            for (key, value) in map {
+            for (key, value) in cells {
                 let i = parser.json_column(&key);
                 if record.len() <= i {
                     record.resize(i + 1, None);
                 }
                 if let Some(slot) = record.get_mut(i) {
-                    *slot = match value {
-                        serde_json::Value::Null => None,
-                        serde_json::Value::String(s) => Some(s),
-                        serde_json::Value::Bool(b) => Some(b.to_string()),
-                        serde_json::Value::Number(n) => Some(n.to_string()),
-                        other => Some(other.to_string()),
-                    };
+                    *slot = value;
                 }
             }
             record.resize(parser.width(), None);
@@ -592,13 +609,82 @@ impl<'de> Visitor<'de> for TableSeed {
     }
 }
 
+/// One element of a table's array: its keys and cells in order, or `None`
+/// for an element that is not an object. A cell is its text: a string's
+/// contents, a number exactly as written (never through `f64`: a
+/// `1234567890123.123456789` stays that), `true`/`false`, other values as
+/// their JSON text; `null` is an absent cell.
+struct JsonRecord(Option<Vec<(String, Option<String>)>>);
+
+impl<'de> serde::Deserialize<'de> for JsonRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<JsonRecord, D::Error> {
+        struct RecordVisitor;
+        impl<'de> Visitor<'de> for RecordVisitor {
+            type Value = JsonRecord;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a record")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonRecord, A::Error> {
+                let mut cells = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
+                    cells.push((key, json_cell(raw.get()).map_err(serde::de::Error::custom)?));
+                }
+                Ok(JsonRecord(Some(cells)))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonRecord, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_unit<E>(self) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+        }
+        d.deserialize_any(RecordVisitor)
+    }
+}
+
+/// The text of one JSON value, as written (see [`JsonRecord`]).
+fn json_cell(raw: &str) -> Result<Option<String>, serde_json::Error> {
+    Ok(match raw.as_bytes().first() {
+        Some(b'n') => None,
+        Some(b'"') => Some(serde_json::from_str::<String>(raw)?),
+        _ => Some(raw.to_string()),
+    })
+}
+
 /// Reads an XLSX workbook with one sheet per file stem.
-pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table>, LoadError> {
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Xlsx,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
     let mut workbook: calamine::Xlsx<_> = match calamine::open_workbook(path) {
         Ok(wb) => wb,
@@ -790,6 +876,7 @@ mod tests {
             source: SourceKind::Csv,
             file: "t.csv".into(),
             sheet: None,
+            mapping: Arc::default(),
         };
         let whole = format!(
             "{:?}",

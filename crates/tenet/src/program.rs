@@ -69,6 +69,9 @@ pub struct Param {
     /// Values with the day each takes effect (`None`: from the start),
     /// in increasing order.
     pub history: Vec<(Option<NaiveDate>, Value)>,
+    /// The unit its first value was written in (`90 h`, `5%`, `1:100`),
+    /// for showing it as written.
+    pub unit: crate::readable::Unit,
 }
 
 impl Param {
@@ -145,6 +148,29 @@ pub struct Rule {
     pub slots: usize,
 }
 
+impl Rule {
+    /// Whether the scope filter depends on the window — it reads the
+    /// window variable, or counts time-bound records — and so is decided
+    /// per window rather than once per subject (decisions S4). Every
+    /// evaluator of the program (native, SQL) asks this one question.
+    pub fn filter_per_window(&self) -> bool {
+        let (Some(filter), Some(bind)) = (&self.filter, self.window.bind()) else {
+            return false;
+        };
+        filter.any(&|e| match &e.kind {
+            ExprKind::Var(v) => *v == bind,
+            ExprKind::Credited { .. }
+            | ExprKind::Finance { year: None, .. }
+            | ExprKind::Field(_, Field::Credited) => true,
+            ExprKind::Aggregate(agg) => !matches!(
+                agg.relation,
+                RelKind::People | RelKind::Schools | RelKind::Districts
+            ),
+            _ => false,
+        })
+    }
+}
+
 /// How a rule's windows are made.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WindowSpec {
@@ -183,6 +209,12 @@ pub enum WindowSpec {
 }
 
 impl WindowSpec {
+    /// Whether the window is the subject's own (`within`, `during`) rather
+    /// than cut from the policy's calendar or written as dates.
+    pub fn is_relative(&self) -> bool {
+        matches!(self, WindowSpec::Within { .. } | WindowSpec::During { .. })
+    }
+
     /// The variable the window is bound to.
     pub fn bind(&self) -> Option<Var> {
         match self {

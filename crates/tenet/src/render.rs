@@ -1,8 +1,11 @@
-//! Human-readable renderings of a [`Report`]: a terminal text report
-//! (80 columns, summary first, then failures grouped by rule with the cited
-//! clause) and Markdown for pasting into documents.
+//! Human-readable renderings of a [`Report`]: a text report (summary
+//! first, then failures grouped by rule with the cited clause, lines
+//! wrapped at 80 columns — never cut) and Markdown for pasting into
+//! documents. Both show figures in their readable form
+//! ([`crate::readable`]): `¥7,200,617.10`, `4.88%`, whole people.
 
 use crate::program::{CheckedPolicy, Severity};
+use crate::readable::{Figures, Shown};
 use crate::report::{Counts, Report, RuleResult, Status};
 use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
@@ -15,22 +18,58 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-fn clip(text: &str, width: usize) -> String {
-    if UnicodeWidthStr::width(text) <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
+/// Lines of at most `width` columns. A run of non-blank ASCII (a figure,
+/// an id, a date) is kept whole unless it alone is wider than a line;
+/// Chinese text breaks between any two characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    // `¥` and `%` belong to the figure next to them, and so does the
+    // character right after it (a unit such as 次 or 人, or punctuation).
+    let joins =
+        |c: char| (c.is_ascii() && !c.is_ascii_whitespace()) || matches!(c, '¥' | '%' | '…');
+    let mut tokens: Vec<String> = Vec::new();
     for c in text.chars() {
-        if UnicodeWidthStr::width(out.as_str())
-            + unicode_width::UnicodeWidthChar::width(c).unwrap_or(1)
-            > width.saturating_sub(1)
-        {
-            break;
+        match tokens.last_mut() {
+            Some(t) if !c.is_whitespace() && t.chars().last().is_some_and(joins) => t.push(c),
+            _ => tokens.push(c.to_string()),
         }
-        out.push(c);
     }
-    out.push('…');
-    out
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for token in tokens {
+        let w = UnicodeWidthStr::width(token.as_str());
+        let used = UnicodeWidthStr::width(line.as_str());
+        if used + w > width && !line.trim().is_empty() {
+            lines.push(line.trim_end().to_string());
+            line = String::new();
+            if token.trim().is_empty() {
+                continue;
+            }
+        }
+        if w > width {
+            // Longer than a line on its own: break it where it must.
+            for c in token.chars() {
+                let cw = UnicodeWidthChar::width(c).unwrap_or(1);
+                if UnicodeWidthStr::width(line.as_str()) + cw > width && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line.push(c);
+            }
+            continue;
+        }
+        line.push_str(&token);
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// Writes `text` wrapped to `width` columns, each line after `indent`.
+fn write_wrapped(out: &mut String, indent: &str, text: &str, width: usize) {
+    for line in wrap(text, width) {
+        let _ = writeln!(out, "{indent}{line}");
+    }
 }
 
 fn rate(c: &Counts) -> String {
@@ -55,15 +94,25 @@ fn window(r: &RuleResult) -> String {
         .map_or_else(String::new, |w| format!("{} .. {}", w.start, w.end))
 }
 
-fn detail(r: &RuleResult) -> String {
+/// A result's figures as read, from the rule's unit.
+fn shown(r: &RuleResult, figures: Figures) -> Shown {
+    figures.show(
+        r.actual.as_deref(),
+        r.required.as_deref(),
+        r.shortfall.as_deref(),
+    )
+}
+
+fn detail(r: &RuleResult, figures: Figures) -> String {
     let mut parts = Vec::new();
-    if let Some(a) = &r.actual {
+    let f = shown(r, figures);
+    if let Some(a) = &f.actual {
         parts.push(format!("actual {a}"));
     }
-    if let Some(q) = &r.required {
+    if let Some(q) = &f.required {
         parts.push(format!("required {q}"));
     }
-    if let Some(s) = &r.shortfall {
+    if let Some(s) = &f.shortfall {
         parts.push(format!("short {s}"));
     }
     if r.status == Status::Unknown {
@@ -146,7 +195,7 @@ pub fn text(report: &Report, policy: &CheckedPolicy) -> String {
         let _ = writeln!(
             out,
             "{}  {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
-            pad(&clip(&name, 30), 30),
+            pad(&name, 30),
             c.pass,
             c.fail,
             c.pending,
@@ -175,11 +224,10 @@ pub fn text(report: &Report, policy: &CheckedPolicy) -> String {
                 severity(rule.severity),
                 hits.len()
             );
+            let figures = Figures::of_rule(rule, policy);
             for c in &rule.cites {
                 match &c.quote {
-                    Some(q) => {
-                        let _ = writeln!(out, "   {} “{}”", c.clause, clip(q, 60));
-                    }
+                    Some(q) => write_wrapped(&mut out, "   ", &format!("{} “{q}”", c.clause), 77),
                     None => {
                         let _ = writeln!(out, "   {}", c.clause);
                     }
@@ -187,15 +235,15 @@ pub fn text(report: &Report, policy: &CheckedPolicy) -> String {
             }
             for r in hits.iter().take(LINES_PER_RULE) {
                 let head = format!("{} {}", r.subject.id, window(r));
-                let line = format!("{head}  {}", detail(r));
-                if UnicodeWidthStr::width(line.trim()) <= 76 {
+                let line = format!("{head}  {}", detail(r, figures));
+                if UnicodeWidthStr::width(line.trim()) <= 77 {
                     let _ = writeln!(out, "   {}", line.trim());
                 } else {
-                    let _ = writeln!(out, "   {}", clip(head.trim(), 76));
-                    let _ = writeln!(out, "     {}", clip(&detail(r), 74));
+                    write_wrapped(&mut out, "   ", head.trim(), 77);
+                    write_wrapped(&mut out, "     ", &detail(r, figures), 75);
                 }
                 if let Some(m) = &r.explanation.message {
-                    let _ = writeln!(out, "     {}", clip(m, 74));
+                    write_wrapped(&mut out, "     ", m, 75);
                 }
             }
             if hits.len() > LINES_PER_RULE {
@@ -276,7 +324,9 @@ pub fn markdown(report: &Report, policy: &CheckedPolicy) -> String {
                 "| subject | window | actual | required | shortfall | note |"
             );
             let _ = writeln!(out, "|---|---|---:|---:|---:|---|");
+            let figures = Figures::of_rule(rule, policy);
             for r in hits.iter().take(LINES_PER_RULE * 10) {
+                let f = shown(r, figures);
                 let note = r
                     .explanation
                     .message
@@ -287,9 +337,9 @@ pub fn markdown(report: &Report, policy: &CheckedPolicy) -> String {
                     "| {} | {} | {} | {} | {} | {} |",
                     md_escape(&r.subject.id),
                     window(r),
-                    r.actual.as_deref().unwrap_or(""),
-                    r.required.as_deref().unwrap_or(""),
-                    r.shortfall.as_deref().unwrap_or(""),
+                    f.actual.as_deref().unwrap_or(""),
+                    f.required.as_deref().unwrap_or(""),
+                    f.shortfall.as_deref().unwrap_or(""),
                     md_escape(&note)
                 );
             }
@@ -299,4 +349,37 @@ pub fn markdown(report: &Report, policy: &CheckedPolicy) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn wrapping_keeps_every_character_and_every_figure_whole() {
+        let m = "绿园区第一实验小学2021-01-01 .. 2021-12-31教师培训经费¥7,200,617.10，应不少于年度公用经费预算总额的5%即¥37,037.04，尚差¥7,037.04";
+        let lines = wrap(m, 30);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| UnicodeWidthStr::width(l.as_str()) <= 30),
+            "{lines:?}"
+        );
+        assert_eq!(lines.concat().replace(' ', ""), m.replace(' ', ""));
+        for figure in ["¥7,200,617.10", "¥37,037.04", "2021-12-31"] {
+            assert!(
+                lines.iter().any(|l| l.contains(figure)),
+                "{figure} split: {lines:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_is_broken_not_dropped() {
+        let long = "x".repeat(25);
+        assert_eq!(wrap(&long, 10), ["xxxxxxxxxx", "xxxxxxxxxx", "xxxxx"]);
+        assert_eq!(wrap("", 10), [""]);
+    }
 }

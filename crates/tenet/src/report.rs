@@ -298,7 +298,8 @@ impl Report {
 
 /// Builds the summary. `school_of` maps a result's position to the index
 /// of the school it counts toward (for people: their school), if any.
-pub(crate) fn summarize(
+/// Public for adapters that compute results elsewhere (`tenet-sql`).
+pub fn summarize(
     title: Option<String>,
     source: Option<String>,
     rules: &[(String, Option<String>, Severity)],

@@ -1136,8 +1136,10 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
     let (mut required, mut satisfied, mut failed, mut waiting) = (0i64, 0i64, 0i64, 0i64);
     let mut missing = Vec::new();
     let mut listed = 0;
-    for (piece, cut_short) in cut(c.every, outer, env.policy) {
-        if cut_short || piece.start > as_of {
+    for (i, (piece, cut_short)) in cut(c.every, outer, env.policy).into_iter().enumerate() {
+        // decisions C2: a cut-short tail is not required, unless the range
+        // has no whole sub-window at all; then its first one is.
+        if (cut_short && i > 0) || piece.start > as_of {
             continue;
         }
         required += 1;
@@ -1312,12 +1314,27 @@ fn point_in_time(policy: &CheckedPolicy, as_of: NaiveDate) -> (NaiveDate, NaiveD
     }
 }
 
-fn render(template: &str, o: &Out, rule: &str, name: &str, w: Option<DateRange>) -> String {
+/// Figures in messages are shown by the library's presentation module
+/// (`tenet::readable`): how a figure reads is not part of the semantics
+/// this evaluator checks; the exact figures it fills in are.
+fn render(
+    template: &str,
+    o: &Out,
+    figures: tenet::readable::Figures,
+    rule: &str,
+    name: &str,
+    w: Option<DateRange>,
+) -> String {
     let window = w.map_or("-".to_string(), |w| format!("{} .. {}", w.start, w.end));
+    let shown = figures.show(
+        o.actual.as_deref(),
+        o.required.as_deref(),
+        o.shortfall.as_deref(),
+    );
     template
-        .replace("{actual}", o.actual.as_deref().unwrap_or("-"))
-        .replace("{required}", o.required.as_deref().unwrap_or("-"))
-        .replace("{shortfall}", o.shortfall.as_deref().unwrap_or("0"))
+        .replace("{actual}", shown.actual.as_deref().unwrap_or("-"))
+        .replace("{required}", shown.required.as_deref().unwrap_or("-"))
+        .replace("{shortfall}", shown.shortfall.as_deref().unwrap_or("0"))
         .replace("{subject}", name)
         .replace("{name}", name)
         .replace("{window}", &window)
@@ -1334,6 +1351,7 @@ fn rule_results(
 ) {
     let (kind, id, name) = subject_name(data, subject);
     let school = school_of(data, subject);
+    let figures = tenet::readable::Figures::of_rule(rule, policy);
     let mut push = |w: Option<DateRange>, mut o: Out, mut explanation: Explanation| {
         // What is missing, each reason once, after anything found before.
         for why in std::mem::take(&mut o.missing) {
@@ -1345,7 +1363,7 @@ fn rule_results(
             .message
             .as_ref()
             .filter(|_| matches!(o.status, Status::Fail | Status::Pending))
-            .map(|t| render(t, &o, &rule.id, &name, w));
+            .map(|t| render(t, &o, figures, &rule.id, &name, w));
         out.push((
             RuleResult {
                 rule: rule.id.clone(),
@@ -1438,6 +1456,26 @@ fn rule_results(
     for w in windows {
         let clipped = match (w, policy.effective) {
             (Some(w), Some(eff)) => match range(w.start.max(eff.start), w.end.min(eff.end)) {
+                // decisions W13: the subject's own window sticking out of
+                // effective is not judged on a part.
+                Some(c)
+                    if c != w
+                        && matches!(
+                            rule.window,
+                            WindowSpec::Within { .. } | WindowSpec::During { .. }
+                        ) =>
+                {
+                    if w.start <= as_of {
+                        let mut o = bare(Status::NotApplicable);
+                        o.missing.push(format!(
+                            "window {} .. {} is cut short by the effective range {} .. {}: \
+                             not held to the full requirement on a part of it",
+                            w.start, w.end, eff.start, eff.end
+                        ));
+                        push(Some(w), o, Explanation::default());
+                    }
+                    continue;
+                }
                 Some(c) => Some(c),
                 None => {
                     if w.start <= as_of {
@@ -1479,6 +1517,30 @@ fn rule_results(
                         unknown(format!("cannot tell whether the rule applies: {why}")),
                         std::mem::take(&mut env.trace),
                     );
+                    continue;
+                }
+            }
+        }
+        // decisions W14: nothing is owed before the hire date, nor for a
+        // window the person joined part way through.
+        if let EntityRef::Person(p) = subject {
+            if let Some(hired) = data.people[p.0 as usize].hire_date {
+                let why = match clipped {
+                    Some(c) if hired > c.end => Some(format!(
+                        "hired {hired}, after the window ends: no obligation before the hire date"
+                    )),
+                    _ if hired > as_of => {
+                        Some(format!("hired {hired}, after the evaluation date {as_of}"))
+                    }
+                    Some(c) if hired > c.start => Some(format!(
+                        "hired {hired}, during the window: not held to a full window's requirement"
+                    )),
+                    _ => None,
+                };
+                if let Some(why) = why {
+                    let mut o = bare(Status::NotApplicable);
+                    o.missing.push(why);
+                    push(clipped, o, std::mem::take(&mut env.trace));
                     continue;
                 }
             }
