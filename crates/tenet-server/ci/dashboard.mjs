@@ -21,7 +21,12 @@ try {
   await page.setInputFiles("#file", zip);
   await page.fill("#asof", "2024-01-01");
   await page.click("#run");
-  await page.waitForSelector("#failrows a", { timeout: 30000 });
+  page.on("console", (m) => console.error("page: " + m.text()));
+  try {
+    await page.waitForSelector("#failrows a", { timeout: 30000 });
+  } catch (e) {
+    fail("no failures table; the page says: " + (await page.textContent("#error")) + " / " + (await page.textContent("#status")));
+  }
   const fails = await page.textContent("#cards");
   if (!/未通过/.test(fails)) fail("no summary cards: " + fails);
   const rules = await page.$$("#rules .bar");
