@@ -8,6 +8,7 @@ mod explain;
 mod output;
 mod policy_test;
 mod read;
+mod sanity;
 mod schema_cmd;
 mod sql_cmd;
 
@@ -16,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tenet::report::{Report, Status};
+use tenet::report::{Report, Status, Verdict};
 use tenet::value::EntityRef;
 use tenet::{Detail, EvalOptions, PolicySet};
 
@@ -34,6 +35,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate policies against a dataset and print a report.
+    ///
+    /// Exit code: 0 when every result of a required rule was decided and
+    /// none failed (pass or not applicable); 1 when a required result
+    /// fails; 3 when none fails but some are unknown or pending
+    /// (undecided); 2 on bad input. Advisory rules never change it.
     Check(CheckArgs),
     /// Show how one rule came out for one subject: every record counted or left out, and why.
     Explain(ExplainArgs),
@@ -409,13 +415,28 @@ fn load_data(
 
 /// Checks that every `--rule` names a rule of the set.
 fn known_rules(set: &PolicySet, wanted: &[String]) -> Result<(), BadInput> {
-    let ids: Vec<String> = set
-        .policies()
-        .iter()
-        .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
-        .collect();
     for w in wanted {
-        let id = w.split_once('.').map_or(w.as_str(), |(_, r)| r);
+        // `policy.rule` looks in that policy only, which must exist.
+        let (policy, id) = match w.split_once('.') {
+            Some((p, r)) => (Some(p), r),
+            None => (None, w.as_str()),
+        };
+        if let Some(p) = policy.filter(|p| !set.policies().iter().any(|x| x.id == *p)) {
+            let ids = set.policies().iter().map(|x| x.id.as_str());
+            let hint = tenet::diagnostic::did_you_mean(p, ids.clone()).map_or_else(
+                || format!("policies are: {}", ids.collect::<Vec<_>>().join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(BadInput(format!(
+                "error: no policy `{p}` (in `--rule {w}`)\nhelp: {hint}"
+            )));
+        }
+        let ids: Vec<String> = set
+            .policies()
+            .iter()
+            .filter(|p| policy.is_none_or(|id| p.id == id))
+            .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
+            .collect();
         if !ids.iter().any(|i| i == id) {
             let hint = tenet::diagnostic::did_you_mean(id, ids.iter().map(String::as_str))
                 .map_or_else(
@@ -476,6 +497,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         );
     }
     let set = load_policies(&args.input.policy)?;
+    sanity::has_rules(&set).map_err(BadInput)?;
     known_rules(&set, &args.rule)?;
     let data = load_data(
         data_path(&args.input)?,
@@ -492,15 +514,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
-    let rules = (!args.rule.is_empty()).then(|| {
-        args.rule
-            .iter()
-            .map(|r| {
-                r.split_once('.')
-                    .map_or(r.clone(), |(_, id)| id.to_string())
-            })
-            .collect()
-    });
+    let rules = (!args.rule.is_empty()).then(|| args.rule.clone());
     let detail = match (args.detail, args.format) {
         (DetailArg::Full, _) | (DetailArg::Auto, Format::Json) => Detail::Full,
         (DetailArg::Failures, _) => Detail::Failures,
@@ -512,6 +526,18 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         detail,
         ..EvalOptions::default()
     };
+    if let Some(subjects) = &opts.subjects {
+        let named: Vec<_> = args
+            .subject
+            .iter()
+            .cloned()
+            .zip(subjects.iter().copied())
+            .collect();
+        sanity::subjects_fit(&set, &opts, &named).map_err(BadInput)?;
+    }
+    for warning in sanity::warnings(&set, &data, as_of(&args.input)) {
+        output::note(&warning);
+    }
     let bar = spinner("evaluating");
     let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
     let keep = |s: Status| match args.only {
@@ -529,21 +555,21 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         // Opened first: a path that cannot be written is an error before
         // any evaluation.
         let out = json_out(args.out.as_deref())?;
-        let mut failing = false;
+        let mut worst = Verdict::Passed;
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let (set, data, opts, keep) = (&set, &data, &opts, &keep);
             scope.spawn(move || {
                 set.evaluate_each(data, as_of, opts, |mut r| {
-                    let violations = r.has_violations();
+                    let v = r.verdict();
                     r.results.retain(|x| keep(x.status));
                     // A closed channel means writing failed; that error is
                     // reported below.
-                    let _ = tx.send((violations, r));
+                    let _ = tx.send((v, r));
                 })
             });
-            let reports = rx.iter().map(|(violations, r)| {
-                failing |= violations;
+            let reports = rx.iter().map(|(v, r)| {
+                worst = worst.max(v);
                 r
             });
             write_json(out, reports, selected)
@@ -552,17 +578,17 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
             bar.finish_and_clear();
         }
         std::mem::forget(data);
-        return Ok(verdict(failing));
+        return Ok(ExitCode::from(worst.exit_code()));
     }
     // Text and Markdown reports are rendered as each policy's report is
     // made and the report is let go (as JSON ones are written, above).
     // HTML takes them all.
     let rendered = matches!(args.format, Format::Text | Format::Markdown);
-    let mut failing = false;
+    let mut worst = Verdict::Passed;
     let mut reports = Vec::new();
     let mut texts = Vec::new();
     set.evaluate_each(&data, as_of, &opts, |mut r| {
-        failing |= r.has_violations();
+        worst = worst.max(r.verdict());
         r.results.retain(|x| keep(x.status));
         if !rendered {
             reports.push(r);
@@ -608,7 +634,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     // operating system, which takes the whole heap back at once.
     std::mem::forget(reports);
     std::mem::forget(data);
-    Ok(verdict(failing))
+    Ok(ExitCode::from(worst.exit_code()))
 }
 
 /// Exit code 1 when something failed, else 0.
@@ -778,6 +804,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
 }
 
 fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
+    sanity::gen_args(args.teachers, args.years, args.start_year).map_err(BadInput)?;
     let cfg = tenet_io::gen::GenConfig {
         teachers: args.teachers,
         years: args.years,

@@ -233,3 +233,121 @@ fn an_import_may_not_leave_the_policy_directory_nor_name_a_non_policy() {
         r.stderr
     );
 }
+
+fn lvyuan(extra: &[&str]) -> Run {
+    let mut args = CHECK.to_vec();
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn rule_and_subject_arguments_that_select_nothing_are_errors() {
+    // The policy part of `policy.rule` is checked, and used.
+    let r = lvyuan(&["--rule", "nope.annual_hours"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no policy `nope`"), "{}", r.stderr);
+    let r = run(&[
+        "check",
+        "--policy",
+        "policies",
+        "--data",
+        "examples/lvyuan",
+        "--as-of",
+        "2024-03-01",
+        "--rule",
+        "lvyuan.annual_hours",
+        "--format",
+        "json",
+    ]);
+    let reports: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let policy = reports["policy"].as_str().map(str::to_string);
+    assert_eq!(
+        policy.as_deref(),
+        Some("lvyuan"),
+        "one report, lvyuan's: {}",
+        &r.stdout[..200.min(r.stdout.len())]
+    );
+    // A subject of a kind no selected rule is about.
+    let r = lvyuan(&["--rule", "annual_hours", "--subject", "lv"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`lv` is a district, and no selected rule is about a district"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn no_rules_an_empty_dataset_and_an_early_as_of_are_said() {
+    let r = run(&[
+        "check",
+        "--policy",
+        "policies/common.policy",
+        "--data",
+        "examples/lvyuan",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the policies given have no rules"),
+        "{}",
+        r.stderr
+    );
+
+    let mut args = CHECK.to_vec();
+    args[6] = "2000-01-01";
+    let r = run(&args);
+    assert!(
+        r.stderr.contains(
+            "warning: the evaluation date 2000-01-01 is before every policy's effective range"
+        ),
+        "{}",
+        r.stderr
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(examples()).unwrap() {
+        let f = f.unwrap().path();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let header = text.lines().next().unwrap_or_default();
+        std::fs::write(
+            dir.path().join(f.file_name().unwrap()),
+            format!("{header}\n"),
+        )
+        .unwrap();
+    }
+    let r = check_with(&policy(), dir.path());
+    assert!(
+        r.stderr
+            .contains("warning: the dataset holds no people, activities or mentorships"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn gen_refuses_what_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let out = out.to_str().unwrap();
+    for (args, want) in [
+        (vec!["--teachers", "0"], "`--teachers 0` is out of range"),
+        (vec!["--teachers", "100000000000"], "out of range"),
+        (
+            vec!["--years", "100000"],
+            "`--years 100000` is out of range",
+        ),
+        (
+            vec!["--start-year", "9999", "--years", "2"],
+            "writes years outside 1900..9999",
+        ),
+        (vec!["--start-year=-5"], "writes years outside 1900..9999"),
+    ] {
+        let mut all = vec!["gen", "--out", out];
+        all.extend(args.iter().copied());
+        let r = run(&all);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(want), "{args:?}: {}", r.stderr);
+        assert!(!Path::new(out).exists(), "{args:?} wrote data");
+    }
+}

@@ -6,7 +6,7 @@ use crate::mapping::Mapping;
 use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
-use calamine::{Data, Reader};
+use calamine::Reader;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::io::{Read as _, Seek as _};
 use std::path::Path;
@@ -686,6 +686,14 @@ pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table
         sheet: sheet.map(str::to_string),
         mapping: Arc::clone(mapping),
     };
+    if let Some(message) = expansion_problem(path)? {
+        return Ok(vec![TableParser::failed(
+            TableKind::Districts,
+            place(None),
+            0,
+            Reason::Malformed { message },
+        )]);
+    }
     let mut workbook: calamine::Xlsx<_> = match calamine::open_workbook(path) {
         Ok(wb) => wb,
         Err(calamine::XlsxError::Io(e)) => return Err(io_error(path, e)),
@@ -717,68 +725,171 @@ pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table
             continue;
         };
         let place = place(Some(&sheet));
-        let range = match workbook.worksheet_range(&sheet) {
-            Ok(range) => range,
-            Err(e) => {
-                let message = e.to_string();
-                tables.push(TableParser::failed(
-                    kind,
-                    place,
-                    0,
-                    Reason::Malformed { message },
-                ));
-                continue;
-            }
+        let table = match workbook.worksheet_cells_reader(&sheet) {
+            Ok(mut cells) => xlsx_table(kind, place, &mut cells),
+            Err(e) => TableParser::failed(
+                kind,
+                place,
+                0,
+                Reason::Malformed {
+                    message: e.to_string(),
+                },
+            ),
         };
-        tables.push(xlsx_table(kind, place, &range));
+        tables.push(table);
     }
     Ok(tables)
 }
 
-fn xlsx_table(kind: TableKind, place: Place, range: &calamine::Range<Data>) -> Table {
-    if range.is_empty() {
-        return empty_source(kind, place, "the sheet is empty; expected a header row");
-    }
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows().enumerate();
-    // Columns left of the used range are padded so column numbers in
-    // messages match what Excel shows (A = 1).
-    let pad = col0 as usize;
-    let header = match rows.next() {
-        Some((_, cells)) => std::iter::repeat_n(String::new(), pad)
-            .chain(cells.iter().map(|c| cell_text(c).unwrap_or_default()))
-            .collect(),
-        None => Vec::new(),
+/// Most bytes a workbook's parts may expand to. A workbook is a zip: 1.5
+/// MB can expand to 1.5 GB (a zip bomb). The parts are expanded once,
+/// into nothing, before the workbook is read; that costs a pass over the
+/// data and bounds what reading it may hold.
+pub const MAX_XLSX_EXPANDED: u64 = 512 << 20;
+
+/// Expands every part of the workbook at `path` into nothing, stopping
+/// past [`MAX_XLSX_EXPANDED`] bytes; the message if it goes past.
+fn expansion_problem(path: &Path) -> Result<Option<String>, LoadError> {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    // Not a zip at all: calamine says so in its own words.
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(None);
     };
-    let mut parser = TableParser::new(kind, place, header);
-    for (i, cells) in rows {
-        if cells.iter().all(|c| matches!(c, Data::Empty)) {
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            return Ok(None);
+        };
+        let left = MAX_XLSX_EXPANDED - total;
+        match std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink()) {
+            Ok(n) => total += n,
+            Err(_) => return Ok(None),
+        }
+        if total > MAX_XLSX_EXPANDED {
+            return Ok(Some(format!(
+                "the workbook expands to more than {} MiB (part `{}`); a workbook this large is refused as a likely zip bomb — export the sheets as CSV",
+                MAX_XLSX_EXPANDED >> 20,
+                part.name().unwrap_or_default()
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// A sheet's table, read a cell at a time: only cells that are there take
+/// memory, so a sheet declaring a far cell (`XFD1048576`) costs what it
+/// holds, not the rectangle up to that cell. Columns left of the first
+/// used one are padded so column numbers in messages match what Excel
+/// shows (A = 1); cells right of the header's last column have no name
+/// and are not read, as in a CSV export.
+fn xlsx_table<RS: std::io::Read + std::io::Seek>(
+    kind: TableKind,
+    place: Place,
+    cells: &mut calamine::XlsxCellReader<'_, RS>,
+) -> Table {
+    let mut parser: Option<TableParser> = None;
+    let mut width = 0usize;
+    let mut row: Vec<Option<String>> = Vec::new();
+    let mut row_at: Option<u32> = None;
+    let flush = |parser: &mut Option<TableParser>,
+                 width: &mut usize,
+                 row: &mut Vec<Option<String>>,
+                 at: u32| {
+        let line = u64::from(at) + 1;
+        match parser {
+            None => {
+                let last = row
+                    .iter()
+                    .rposition(|c| c.as_deref().is_some_and(|c| !c.is_empty()));
+                *width = last.map_or(0, |i| i + 1);
+                let header = row
+                    .drain(..)
+                    .take(*width)
+                    .map(Option::unwrap_or_default)
+                    .collect();
+                *parser = Some(TableParser::new(kind, place.clone(), header));
+            }
+            Some(p) => {
+                if row
+                    .iter()
+                    .any(|c| c.as_deref().is_some_and(|c| !c.is_empty()))
+                {
+                    row.resize(*width, Some(String::new()));
+                    p.row(line, row);
+                }
+            }
+        }
+        row.clear();
+    };
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => {
+                let table =
+                    parser.get_or_insert_with(|| TableParser::new(kind, place.clone(), Vec::new()));
+                table.report(
+                    row_at.map_or(0, |r| u64::from(r) + 1),
+                    Reason::Malformed {
+                        message: e.to_string(),
+                    },
+                );
+                return parser.map_or_else(
+                    || TableParser::empty(kind, place.clone()),
+                    TableParser::finish,
+                );
+            }
+        };
+        let (r, c) = cell.get_position();
+        let text = dataref_text(cell.get_value());
+        if text.is_empty() && parser.is_none() && row_at.is_none() {
             continue;
         }
-        let record: Vec<Option<String>> = std::iter::repeat_n(Some(String::new()), pad)
-            .chain(cells.iter().map(cell_text))
-            .collect();
-        parser.row(u64::from(row0) + i as u64 + 1, &record);
+        if row_at.is_some_and(|at| at != r) {
+            if let Some(at) = row_at {
+                flush(&mut parser, &mut width, &mut row, at);
+            }
+        }
+        row_at = Some(r);
+        let c = c as usize;
+        // The header may reach any column; a data row only the header's.
+        if parser.is_some() && c >= width {
+            continue;
+        }
+        if c >= row.len() {
+            row.resize(c + 1, Some(String::new()));
+        }
+        if let Some(slot) = row.get_mut(c) {
+            *slot = Some(text);
+        }
     }
-    parser.finish()
+    if let Some(at) = row_at {
+        flush(&mut parser, &mut width, &mut row, at);
+    }
+    match parser {
+        Some(p) => p.finish(),
+        None => empty_source(kind, place, "the sheet is empty; expected a header row"),
+    }
 }
 
 /// A cell as the text a CSV export would hold.
-fn cell_text(cell: &Data) -> Option<String> {
-    Some(match cell {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
+fn dataref_text(cell: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::Int(i) => i.to_string(),
         // Excel stores numbers as binary floats; the shortest decimal that
         // reads back as the same float is what the author typed (2.5, 0.1).
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => {
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             format!("{y:04}-{m:02}-{d:02}")
         }
-        Data::Error(e) => format!("#{e:?}"),
-    })
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
 }
 
 fn file_name(path: &Path) -> String {

@@ -47,6 +47,44 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Adds the answers of the layers, which every route can give (run after
+/// the routes are in the document).
+fn layer_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    {
+        let error = |what: &str| {
+            utoipa::openapi::ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let responses = &mut op.responses.responses;
+                if secured {
+                    responses.entry("401".into()).or_insert_with(|| {
+                        error("No token, or a token the server does not accept").into()
+                    });
+                    responses
+                        .entry("403".into())
+                        .or_insert_with(|| error("The token lacks the scope").into());
+                }
+                responses
+                    .entry("408".into())
+                    .or_insert_with(|| error("The request took longer than the limit").into());
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| error("Busy, or the decision log cannot be written").into());
+            }
+        }
+    }
+}
+
 /// The router and the OpenAPI document of a server.
 pub fn router(state: Arc<AppState>) -> Router {
     let (router, _) = build(state);
@@ -86,6 +124,8 @@ fn build(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
         .merge(scoped(&state, Scope::Check, check))
         .merge(scoped(&state, Scope::Admin, admin))
         .split_for_parts();
+    let mut doc = doc;
+    layer_responses(&mut doc);
     let spec = Arc::new(doc.clone());
     let spec_route = Router::new()
         .route(

@@ -17,7 +17,7 @@
 //! | [`metrics`] | Prometheus text |
 //! | [`error`] | the one error enum, mapped to status and JSON |
 //! | [`page`] | the dashboard |
-//! | [`serve`] | starting, watching, accepting |
+//! | [`serve`](mod@serve) | starting, watching, accepting |
 //!
 //! See the README for every route with a `curl` example.
 #![deny(missing_docs)]

@@ -152,7 +152,7 @@ pub(crate) fn evaluate_policy(
     shared: &Shared,
 ) -> Report {
     let threads = opts.threads.max(1);
-    let selected = |r: &&Rule| opts.selects_rule(r);
+    let selected = |r: &&Rule| opts.selects_rule(policy, r);
     let credits = if policy.rules.iter().filter(selected).any(uses_credit) {
         shared.credits(group, policy, data)
     } else {
