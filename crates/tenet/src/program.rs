@@ -108,8 +108,6 @@ pub struct Credit {
     pub otherwise: Expr,
     /// Environment size.
     pub slots: usize,
-    /// The block lowered for the evaluator, when its shape allows.
-    pub(crate) lowered: Option<Box<crate::eval::lower::Lowered>>,
 }
 
 /// `no credit when cond "reason"`.

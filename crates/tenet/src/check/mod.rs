@@ -465,7 +465,6 @@ impl<'a> Checker<'a> {
         }
         let otherwise = otherwise?;
         Some(Credit {
-            lowered: crate::eval::lower::lower(var, &denials, &otherwise).map(Box::new),
             name: decl.name.name.clone(),
             title: decl.title.as_ref().map(|t| t.value.clone()),
             file: self.sink_name(),
