@@ -64,6 +64,53 @@ fn check_exits_0_when_the_selected_rules_pass() {
 }
 
 #[test]
+fn check_exits_3_when_nothing_fails_but_a_required_result_is_unknown() {
+    // lv-s4 has no 2022 teacher_training_funds row; its other years pass.
+    let args = ["--rule", "school_training_funds", "--subject", "lv-s4"];
+    let r = lvyuan(&args);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    assert_eq!(lvyuan(&json).code, 3, "every format exits alike");
+    // With lv-s3's failing 2021 in the run, the failure decides: 1.
+    assert_eq!(lvyuan(&["--rule", "school_training_funds"]).code, 1);
+}
+
+#[test]
+fn check_exits_3_when_nothing_fails_but_a_required_window_is_pending() {
+    // lv-n2's first year (2020-02-01 .. 2021-01-31) is still open.
+    let r = run(&[
+        "check",
+        "--policy",
+        "policies/lvyuan.policy",
+        "--data",
+        "examples/lvyuan",
+        "--as-of",
+        "2020-06-01",
+        "--rule",
+        "new_teacher_hours",
+    ]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("pending"), "{}", r.stdout);
+}
+
+#[test]
+fn check_exits_0_when_only_advisory_rules_fail() {
+    let r = lvyuan(&["--rule", "psych_teachers"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("fail"), "{}", r.stdout);
+}
+
+#[test]
+fn check_help_states_the_exit_codes() {
+    let r = run(&["check", "--help"]);
+    assert_eq!(r.code, 0);
+    for code in ["0 when", "1 when", "3 when", "2 on bad input"] {
+        assert!(r.stdout.contains(code), "{code}: {}", r.stdout);
+    }
+}
+
+#[test]
 fn check_writes_the_fixed_json_shape() {
     let r = lvyuan(&["--format", "json"]);
     assert_eq!(r.code, 1);

@@ -914,9 +914,12 @@ impl Gen {
             12,
             31,
         );
-        let start = ymd(start_year, 3, 1);
+        // June to May: inside xuhui's programme (2017-04-17 .. 2018-06-30)
+        // for a 2017 district, since a mentorship sticking out of a plan
+        // is not judged (tenet docs/decisions.md W13).
+        let start = ymd(start_year, 6, 1);
         let end = start
-            .checked_add_months(Months::new(24))
+            .checked_add_months(Months::new(12))
             .and_then(|d| d.pred_opt())
             .map_or(last, |d| d.min(last));
         let two = Decimal::new(2, 0);
@@ -1000,7 +1003,12 @@ impl Gen {
                 let mut term = start;
                 while term <= end {
                     // Kept: a forum early and one late in each half year.
-                    let offsets: &[u64] = if keeps { &[40, 120] } else { &[40] };
+                    // Not kept: none in the first half year.
+                    let offsets: &[u64] = match (keeps, term == start) {
+                        (true, _) => &[40, 120],
+                        (false, true) => &[],
+                        (false, false) => &[40],
+                    };
                     for day in offsets.iter().map(|o| add_days(term, *o)) {
                         if day > end {
                             continue;
@@ -1022,7 +1030,12 @@ impl Gen {
                         break;
                     }
                 }
-                let p_end = add_days(start, 90).min(end);
+                // Not kept: the project is finished after the mentorship.
+                let p_end = if keeps {
+                    add_days(start, 90).min(end)
+                } else {
+                    add_days(end, 30)
+                };
                 let a = self.activity(
                     "学员微项目".to_string(),
                     t,

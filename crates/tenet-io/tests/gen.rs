@@ -79,7 +79,8 @@ fn generated_data_loads_cleanly_and_has_the_expected_shape() {
         .iter()
         .filter(|a| d.activity(**a).kind == Kind::Seminar)
         .count();
-    assert!(seminars >= 40, "{seminars}");
+    // A year of fortnights (26), a slipping mentor missing some.
+    assert!(seminars >= 20, "{seminars}");
     assert!(d
         .mentorships
         .iter()

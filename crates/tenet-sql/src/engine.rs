@@ -49,3 +49,43 @@ pub fn postgres_rows(url: &str, sql: &str) -> Result<Vec<Row>, EngineError> {
 pub fn postgres_rows(_url: &str, _sql: &str) -> Result<Vec<Row>, EngineError> {
     Err(EngineError::Missing("postgres"))
 }
+
+/// Runs `sql` on the DuckDB database file `db` through the `duckdb`
+/// command-line shell (PyPI `duckdb-cli`, or `$TENET_DUCKDB_CLI`), which
+/// links no C++ into tenet; returns every row, each column as text or
+/// `NULL` (the shell writes `NULL` as an empty field).
+pub fn duckdb_rows(db: &str, sql: &str) -> Result<Vec<Row>, EngineError> {
+    use std::io::Write as _;
+    let shell = std::env::var("TENET_DUCKDB_CLI").unwrap_or_else(|_| "duckdb".into());
+    let mut child = std::process::Command::new(&shell)
+        .args(["-csv", "-nullvalue", "", "-readonly", db])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| EngineError::Connect {
+            url: db.to_string(),
+            why: format!("cannot start `{shell}` ({e}); install it with `pip install duckdb-cli` or set TENET_DUCKDB_CLI"),
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(sql.as_bytes())
+            .map_err(|e| EngineError::Query(e.to_string()))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| EngineError::Query(e.to_string()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(EngineError::Query(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    crate::rows::parse_csv(&text).map_err(|e| EngineError::Query(e.to_string()))
+}
+
+/// The schools (id, name) of the database, by id: the per-school summary's
+/// order.
+pub fn schools_query() -> &'static str {
+    "SELECT id, name FROM schools ORDER BY id"
+}

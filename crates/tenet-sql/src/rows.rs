@@ -202,6 +202,28 @@ pub fn report(
 /// Rows from CSV text with a header naming the columns of [`OUT`] (what
 /// the Spark runner writes); an empty field is `NULL`.
 pub fn from_csv(text: &str) -> Result<Vec<Row>, RowError> {
+    let (header, rows) = csv_table(text)?;
+    let order: Vec<Option<usize>> = OUT
+        .iter()
+        .map(|c| header.iter().position(|h| h == c))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            order
+                .iter()
+                .map(|k| k.and_then(|k| r.get(k).cloned().flatten()))
+                .collect()
+        })
+        .collect())
+}
+
+/// Any CSV result with a header, every column in order.
+pub fn parse_csv(text: &str) -> Result<Vec<Row>, RowError> {
+    csv_table(text).map(|(_, rows)| rows)
+}
+
+fn csv_table(text: &str) -> Result<(Vec<String>, Vec<Row>), RowError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
@@ -214,10 +236,6 @@ pub fn from_csv(text: &str) -> Result<Vec<Row>, RowError> {
         .iter()
         .map(String::from)
         .collect();
-    let order: Vec<Option<usize>> = OUT
-        .iter()
-        .map(|c| header.iter().position(|h| h == c))
-        .collect();
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| RowError {
@@ -225,17 +243,12 @@ pub fn from_csv(text: &str) -> Result<Vec<Row>, RowError> {
             what: e.to_string(),
         })?;
         rows.push(
-            order
-                .iter()
-                .map(|k| {
-                    k.and_then(|k| rec.get(k))
-                        .filter(|v| !v.is_empty())
-                        .map(String::from)
-                })
+            rec.iter()
+                .map(|v| (!v.is_empty()).then(|| v.to_string()))
                 .collect(),
         );
     }
-    Ok(rows)
+    Ok((header, rows))
 }
 
 #[cfg(test)]

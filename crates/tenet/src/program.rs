@@ -150,7 +150,8 @@ pub struct Rule {
 
 impl Rule {
     /// Whether the scope filter depends on the window — it reads the
-    /// window variable, or counts time-bound records — and so is decided
+    /// window variable, counts time-bound records, or takes an age or
+    /// tenure without a date — and so is decided
     /// per window rather than once per subject (decisions S4). Every
     /// evaluator of the program (native, SQL) asks this one question.
     pub fn filter_per_window(&self) -> bool {
@@ -159,7 +160,12 @@ impl Rule {
         };
         filter.any(&|e| match &e.kind {
             ExprKind::Var(v) => *v == bind,
+            // An age or tenure without a date is the window's (its end
+            // capped at the evaluation date), in the filter as in
+            // `require` (decisions P5).
             ExprKind::Credited { .. }
+            | ExprKind::Age { at: None, .. }
+            | ExprKind::Tenure { at: None, .. }
             | ExprKind::Finance { year: None, .. }
             | ExprKind::Field(_, Field::Credited) => true,
             ExprKind::Aggregate(agg) => !matches!(

@@ -838,3 +838,29 @@ fn a_range_shorter_than_one_sub_window_still_owes_one() {
         Status::Pending
     );
 }
+
+/// decisions P5: `age(t)` in `for … where` is taken where the same
+/// `age(t)` in `require` is — at the window's end, capped at the
+/// evaluation date — not at the evaluation date for every window.
+#[test]
+fn an_undated_age_in_the_scope_filter_is_the_windows() {
+    let policy = r#"
+import "common.policy"
+policy p {
+  effective 2021-01-01 .. 2023-12-31
+  rule under_fifty_hours {
+    for person t where t has teacher and age(t) < 50
+    each calendar_year
+    require credited_hours(t) >= 0 h
+  }
+}
+"#;
+    let mut data = Data::new();
+    // 50 on 2022-06-01: under 50 at the end of 2021, not at the end of 2022.
+    data.person("t", "s1", "teacher", "1972-06-01", "2000-09-01", "");
+    let r = report(policy, &data, "2024-03-01");
+    assert_eq!(
+        statuses(&r, "under_fifty_hours", "t"),
+        [("2021-01-01".into(), Status::Pass)]
+    );
+}

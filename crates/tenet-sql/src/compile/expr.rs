@@ -61,6 +61,10 @@ pub enum Key {
     Row(String),
     /// Only its id.
     Id(S),
+    /// The activity of the enrollment row under this alias: its columns
+    /// are on that row (`act_…`), so no subquery nests in another (Spark
+    /// does not decorrelate those).
+    Via(String),
 }
 
 /// A compiled value.
@@ -101,7 +105,9 @@ pub fn table_of(e: Entity) -> &'static str {
         Entity::District => "districts",
         Entity::School => "schools",
         Entity::Person => "tenet_people",
-        Entity::Activity => "tenet_activities",
+        // The table itself: Spark cannot correlate a subquery through the
+        // join that adds scheduled hours (read by lookup when needed).
+        Entity::Activity => "activities",
         Entity::Session => "sessions",
         Entity::Enrollment => "tenet_credit",
         Entity::Mentorship => "mentorships",
@@ -113,6 +119,7 @@ pub fn table_of(e: Entity) -> &'static str {
 pub fn id_of(e: Entity, key: &Key) -> S {
     match key {
         Key::Id(x) => x.clone(),
+        Key::Via(a) => S::col(a, "activity"),
         Key::Row(a) => match e {
             Entity::Enrollment => S::Concat(vec![
                 S::col(a, "person"),
@@ -259,6 +266,11 @@ impl Ctx<'_> {
                 }
                 let value = match key {
                     Key::Row(a) => S::Quoted(a, column.clone()),
+                    Key::Via(a) => {
+                        let x = self.alias();
+                        let id = S::col(&a, "activity");
+                        lookup(table_of(kind), S::Quoted(x.clone(), column.clone()), id, &x)
+                    }
                     Key::Id(id) => {
                         let x = self.alias();
                         lookup(table_of(kind), S::Quoted(x.clone(), column.clone()), id, &x)
@@ -297,6 +309,7 @@ impl Ctx<'_> {
                 };
                 let roles = match key {
                     Key::Row(a) => S::col(&a, "roles"),
+                    Key::Via(_) => return Err(Refuse::internal("has on an activity".into())),
                     Key::Id(id) => {
                         let x = self.alias();
                         lookup("people", S::col(&x, "roles"), id, &x)
@@ -504,10 +517,36 @@ impl Ctx<'_> {
         if field == Field::Id {
             return Ok(V::Str(id_of(kind, &key)));
         }
+        if let (Key::Row(a), Entity::Enrollment, Field::Activity) = (&key, kind, field) {
+            return Ok(V::Ent(Entity::Activity, Key::Via(a.clone())));
+        }
+        if let (Key::Via(a), Some((column, ty))) = (&key, column_of(kind, field)) {
+            let column = match column {
+                "end_date" | "tenet_scheduled" => column.to_string(),
+                c => format!("act_{c}"),
+            };
+            let value = S::col(a, &column);
+            return Ok(match ty {
+                Col::Date => V::Date(value),
+                Col::Num | Col::Credit => V::Num(value, Den::One),
+                Col::Bool => V::Bool(value),
+                Col::Str => V::Str(value),
+                Col::Ref(e) => V::Ent(e, Key::Id(value)),
+            });
+        }
+        if (kind, field) == (Entity::Activity, Field::ScheduledHours) {
+            let x = self.alias();
+            let id = id_of(kind, &key);
+            return Ok(V::Num(
+                lookup("tenet_activities", S::col(&x, "tenet_scheduled"), id, &x),
+                Den::One,
+            ));
+        }
         let (column, ty) =
             column_of(kind, field).ok_or_else(|| self.refuse(format!("the field `{text}`")))?;
         let value = match (&key, kind) {
             (Key::Row(a), _) => S::col(a, column),
+            (Key::Via(_), _) => return Err(Refuse::internal("an activity field".into())),
             (Key::Id(id), Entity::Org | Entity::Actor) => {
                 // An org or actor: a school, a district (or a person).
                 let mut found = Vec::new();

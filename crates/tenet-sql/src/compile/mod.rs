@@ -270,6 +270,14 @@ fn base_tables() -> Vec<(&'static str, Query)> {
             Item::Expr(S::col("e", "person"), "person".into()),
             Item::Expr(S::col("e", "activity"), "activity".into()),
             Item::Expr(S::col("a", "end_date"), "end_date".into()),
+            Item::Expr(S::col("a", "title"), "act_title".into()),
+            Item::Expr(S::col("a", "organizer"), "act_organizer".into()),
+            Item::Expr(S::col("a", "host"), "act_host".into()),
+            Item::Expr(S::col("a", "level"), "act_level".into()),
+            Item::Expr(S::col("a", "kind"), "act_kind".into()),
+            Item::Expr(S::col("a", "mode"), "act_mode".into()),
+            Item::Expr(S::col("a", "start_date"), "act_start_date".into()),
+            Item::Expr(S::col("a", "hours"), "act_hours".into()),
             Item::Expr(S::col("a", "tenet_scheduled"), "tenet_scheduled".into()),
             Item::Expr(
                 S::Func("COALESCE", vec![S::col("b", "hours"), S::int(0)]),
@@ -399,7 +407,7 @@ impl<'a> Ctx<'a> {
         let end = S::col(c, "end_date");
         self.param_day = end.clone();
         self.default_at = end;
-        self.range = (S::Date(NaiveDate::MIN), S::Date(self.as_of));
+        self.range = (S::Date(windows::FAR_PAST), S::Date(self.as_of));
         let mut whens = Vec::new();
         for d in &credit.denials {
             let cond = self.cond(&d.cond)?;
@@ -461,11 +469,11 @@ impl<'a> Ctx<'a> {
                     with_windows
                         .clone()
                         .wrap(out.not_applicable())
-                        .and_where(windows::na(self.as_of)),
+                        .and_where(windows::na(&plan, self.policy.effective, self.as_of)),
                 );
                 Layer(
                     Select::from(vec![Item::All("s".into())], with_windows.from())
-                        .and_where(windows::evaluated(self.as_of)),
+                        .and_where(windows::evaluated(&plan, self.policy.effective, self.as_of)),
                 )
             }
         };
@@ -482,6 +490,23 @@ impl<'a> Ctx<'a> {
                         .and_where(f.clone().is_null()),
                 );
                 Layer(Select::from(vec![Item::All("s".into())], layer.from()).and_where(f))
+            }
+            None => layer,
+        };
+
+        // No obligation before the hire date (decisions W14).
+        let layer = match windows::before_hire(rule.subject, &plan, self.as_of) {
+            Some(hired_later) => {
+                parts.push(
+                    layer
+                        .clone()
+                        .wrap(out.result(&plan, S::Str("not_applicable".into()), Out::nulls()))
+                        .and_where(hired_later.clone()),
+                );
+                Layer(
+                    Select::from(vec![Item::All("s".into())], layer.from())
+                        .and_where(hired_later.clone().is_null().or(hired_later.negated())),
+                )
             }
             None => layer,
         };

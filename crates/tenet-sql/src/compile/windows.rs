@@ -27,6 +27,13 @@ use tenet::value::DateRange;
 /// Most windows or sub-windows one rule is cut into (as the evaluator).
 const MAX_WINDOWS: usize = 100_000;
 
+/// The first day of "all time" in SQL (every engine reads year 1; the
+/// evaluator's `NaiveDate::MIN` is out of their range).
+pub(crate) const FAR_PAST: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
 /// How a rule's windows are made.
 pub(crate) enum Plan {
     /// No window: a check at the evaluation date.
@@ -41,7 +48,7 @@ pub(crate) enum Plan {
 /// The range records come from without a window (decisions W2).
 pub(crate) fn default_range(policy: &CheckedPolicy, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
     match policy.effective {
-        None => (NaiveDate::MIN, as_of),
+        None => (FAR_PAST, as_of),
         Some(e) => (e.start, e.end.min(as_of)),
     }
 }
@@ -107,7 +114,7 @@ pub(crate) fn attach(
                 .collect();
             if rows.is_empty() {
                 // No window at all: no rows (VALUES cannot be empty).
-                let none = vec![S::Date(NaiveDate::MIN); 4];
+                let none = vec![S::Date(FAR_PAST); 4];
                 let s = Select::from(
                     vec![Item::All("s".into()), Item::All("w".into())],
                     layer.from(),
@@ -178,17 +185,29 @@ fn values(rows: Vec<Vec<S>>) -> From {
     )
 }
 
-/// Windows reported `not_applicable`.
-pub(crate) fn na(as_of: NaiveDate) -> S {
-    c("tenet_cs")
-        .op(Op::Gt, c("tenet_ce"))
-        .and(c("tenet_rs").op(Op::Le, S::Date(as_of)))
+/// Windows not judged: apart from the `effective` range; or, for a
+/// window of the subject's own (`within`, `during`), not wholly inside it
+/// — it is not judged on the part inside (decisions W5, W13).
+fn outside(plan: &Plan, effective: Option<DateRange>) -> S {
+    match (plan, effective) {
+        (Plan::PerRow(..), Some(e)) => c("tenet_rs")
+            .op(Op::Lt, S::Date(e.start))
+            .or(c("tenet_re").op(Op::Gt, S::Date(e.end))),
+        (Plan::PerRow(..), None) => S::Bool(false),
+        _ => c("tenet_cs").op(Op::Gt, c("tenet_ce")),
+    }
 }
 
-/// Windows evaluated.
-pub(crate) fn evaluated(as_of: NaiveDate) -> S {
-    c("tenet_cs")
-        .op(Op::Le, c("tenet_ce"))
+/// Windows reported `not_applicable`: not judged, and started by the
+/// evaluation date (else left out).
+pub(crate) fn na(plan: &Plan, effective: Option<DateRange>, as_of: NaiveDate) -> S {
+    outside(plan, effective).and(c("tenet_rs").op(Op::Le, S::Date(as_of)))
+}
+
+/// Windows evaluated: judged, and started by the evaluation date.
+pub(crate) fn evaluated(plan: &Plan, effective: Option<DateRange>, as_of: NaiveDate) -> S {
+    outside(plan, effective)
+        .negated()
         .and(c("tenet_cs").op(Op::Le, S::Date(as_of)))
 }
 
@@ -203,6 +222,23 @@ pub(crate) fn shown(plan: &Plan) -> Option<(S, S)> {
         Plan::None => None,
         _ => Some((c("tenet_cs"), c("tenet_ce"))),
     }
+}
+
+/// For a person subject with a `hire_date`: whether they were hired after
+/// the (clipped) window's first day, or, without a window, after the
+/// evaluation date — the window is then `not_applicable` (decisions W14;
+/// hired after the window ends or after the evaluation date both imply
+/// it, as an evaluated window starts by the evaluation date). `NULL` for
+/// a person with no hire date, who owes the whole window.
+pub(crate) fn before_hire(subject: Entity, plan: &Plan, as_of: NaiveDate) -> Option<S> {
+    if subject != Entity::Person {
+        return None;
+    }
+    let first_day = match plan {
+        Plan::None => S::Date(as_of),
+        _ => c("tenet_cs"),
+    };
+    Some(c("hire_date").op(Op::Gt, first_day))
 }
 
 /// Whether the window is still open.
@@ -267,10 +303,10 @@ pub(crate) fn cadence(
                 .map(|(k, s, e)| vec![S::Date(k), S::Date(s), S::Date(e)])
                 .collect();
             if rows.is_empty() {
-                rows.push(vec![S::Date(NaiveDate::MIN); 3]);
+                rows.push(vec![S::Date(FAR_PAST); 3]);
             }
             let key = match plan {
-                Plan::None => S::Date(ctx.policy.effective.map_or(NaiveDate::MIN, |e| e.start)),
+                Plan::None => S::Date(ctx.policy.effective.map_or(FAR_PAST, |e| e.start)),
                 _ => c("tenet_cs"),
             };
             (
@@ -326,7 +362,7 @@ pub(crate) fn cadence(
     let found = |item: S| {
         let s = Select::from(
             vec![Item::Expr(item, "v".into())],
-            From::Table("tenet_activities".into(), a.clone()),
+            From::Table("activities".into(), a.clone()),
         )
         .and_where(col("kind").eq(S::Str(cad.kind.as_str().into())))
         .and_where(col(owner).eq(by.clone()))
@@ -474,9 +510,17 @@ fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refus
                 on,
             ))
         }
-        _ => Err(ctx.refuse(format!(
-            "`every {} {:?}` inside a per-subject window",
-            every.count, every.unit
-        ))),
+        unit => {
+            let name = match unit {
+                PeriodUnit::CalendarYear => "calendar_years",
+                PeriodUnit::AcademicYear => "academic_years",
+                PeriodUnit::Semester => "semesters",
+                _ => "months",
+            };
+            Err(ctx.refuse(format!(
+                "a cadence `every {} {name}` inside a per-subject window (`during`, `within`)",
+                every.count
+            )))
+        }
     }
 }

@@ -269,10 +269,10 @@ pub fn run_python(
 /// Compares every policy of every case; panics listing all differences.
 pub fn check_all(engine: &str, cases: &[Case], rows: Vec<Vec<Result<Vec<rows::Row>, String>>>) {
     let mut problems = Vec::new();
-    let dialect = if engine == "spark" {
-        Dialect::Spark
-    } else {
-        Dialect::DuckDb
+    let dialect = match engine {
+        "spark" => Dialect::Spark,
+        "postgres" => Dialect::Postgres,
+        _ => Dialect::DuckDb,
     };
     let mut compared = 0usize;
     for (case, per_policy) in cases.iter().zip(rows) {
@@ -305,8 +305,14 @@ pub fn check_all(engine: &str, cases: &[Case], rows: Vec<Vec<Result<Vec<rows::Ro
         cases.len(),
         problems.len()
     );
+    let listing = std::env::temp_dir().join(format!("tenet-sql-{engine}-differences.txt"));
+    let _ = std::fs::remove_file(&listing);
     if !problems.is_empty() {
         let shown: Vec<_> = problems.iter().take(60).cloned().collect();
+        let _ = std::fs::write(
+            std::env::temp_dir().join(format!("tenet-sql-{engine}-differences.txt")),
+            problems.join("\n"),
+        );
         panic!("{} differences:\n{}", problems.len(), shown.join("\n"));
     }
 }
@@ -323,9 +329,13 @@ pub fn shipped_cases() -> Vec<Case> {
         "daxing",
         "generated-district",
     ];
+    let only = std::env::var("TENET_SQL_CASES").unwrap_or_default();
     let mut out = Vec::new();
     for p in policies {
         for d in datasets {
+            if !only.is_empty() && !format!("{p} on {d}").contains(&only) {
+                continue;
+            }
             for as_of in ["2024-03-01", "2022-06-30", "2017-11-20"] {
                 out.push(Case {
                     name: format!("{p} on {d} at {as_of}"),
@@ -341,4 +351,77 @@ pub fn shipped_cases() -> Vec<Case> {
 
 fn policies_of(p: &str) -> PolicySet {
     policies(&[&format!("policies/{p}.policy")])
+}
+
+/// Loads each case into a schema of its own on PostgreSQL at `url` (with
+/// `psql`, as the docs do) and runs every policy's SQL there.
+pub fn run_postgres(url: &str, cases: &[Case]) -> Vec<Vec<Result<Vec<rows::Row>, String>>> {
+    let dir = tempfile::tempdir().unwrap();
+    let psql = |schema: &str, file: &Path, csv: bool| -> Result<String, String> {
+        let mut cmd = std::process::Command::new("psql");
+        cmd.arg(url)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(file);
+        if csv {
+            cmd.arg("--csv");
+        }
+        cmd.env("PGOPTIONS", format!("-c search_path={schema}"));
+        let out = cmd.output().map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    };
+    cases
+        .iter()
+        .enumerate()
+        .map(|(ci, case)| {
+            let schema = format!("tenet_case_{ci}");
+            let data = case.data.canonicalize().unwrap();
+            let setup = dir.path().join(format!("c{ci}.sql"));
+            let script = format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n{}",
+                schema::load_script(Dialect::Postgres, &data.to_string_lossy(), &headers(&data))
+            );
+            std::fs::write(&setup, script).unwrap();
+            let loaded = psql("public", &setup, false);
+            let out = compiled(case, Dialect::Postgres)
+                .into_iter()
+                .enumerate()
+                .map(|(pi, c)| {
+                    loaded.clone()?;
+                    let q = dir.path().join(format!("c{ci}p{pi}.sql"));
+                    std::fs::write(&q, &c.sql).unwrap();
+                    let text = psql(&schema, &q, true)?;
+                    rows::from_csv(&text).map_err(|e| e.to_string())
+                })
+                .collect();
+            let drop = dir.path().join(format!("c{ci}.drop.sql"));
+            std::fs::write(&drop, format!("DROP SCHEMA IF EXISTS {schema} CASCADE;")).unwrap();
+            let _ = psql("public", &drop, false);
+            out
+        })
+        .collect()
+}
+
+/// Each shipped policy on its own example at two dates (the Spark lane:
+/// every query is a Spark job, so the batch is kept small).
+pub fn own_cases() -> Vec<Case> {
+    let only = std::env::var("TENET_SQL_CASES").unwrap_or_default();
+    let mut out = Vec::new();
+    for p in ["lvyuan", "binyang", "xuhui", "heping", "daxing"] {
+        if !only.is_empty() && !p.contains(&only) {
+            continue;
+        }
+        for as_of in ["2024-03-01", "2022-06-30"] {
+            out.push(Case {
+                name: format!("{p} on {p} at {as_of}"),
+                set: policies_of(p),
+                data: root().join("examples").join(p),
+                as_of: date(as_of),
+            });
+        }
+    }
+    out
 }

@@ -1035,6 +1035,8 @@ fn filter_per_window(rule: &Rule) -> bool {
         ExprKind::Credited { .. } => true,
         ExprKind::Field(_, Field::Credited) => true,
         ExprKind::Finance { year: None, .. } => true,
+        // decisions P5: an undated age or tenure is the window's.
+        ExprKind::Age { at: None, .. } | ExprKind::Tenure { at: None, .. } => true,
         ExprKind::Aggregate(a) => matches!(
             a.relation,
             RelKind::Activities | RelKind::Enrollments | RelKind::Sessions | RelKind::Mentorships
