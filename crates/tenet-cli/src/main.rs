@@ -5,7 +5,6 @@
 //! bad input (policy diagnostics, data problems, bad arguments).
 
 mod explain;
-mod output;
 mod policy_test;
 mod read;
 mod sanity;
@@ -20,6 +19,7 @@ use std::process::ExitCode;
 use tenet::report::{Report, Status, Verdict};
 use tenet::value::EntityRef;
 use tenet::{Detail, EvalOptions, PolicySet};
+use tenet_cli::output;
 
 #[derive(Parser)]
 #[command(
