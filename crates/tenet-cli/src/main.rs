@@ -5,18 +5,21 @@
 //! bad input (policy diagnostics, data problems, bad arguments).
 
 mod explain;
-mod output;
 mod policy_test;
+mod read;
+mod sanity;
 mod schema_cmd;
+mod sql_cmd;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tenet::report::{Report, Status};
+use tenet::report::{Report, Status, Verdict};
 use tenet::value::EntityRef;
 use tenet::{Detail, EvalOptions, PolicySet};
+use tenet_cli::output;
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +35,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate policies against a dataset and print a report.
+    ///
+    /// Exit code: 0 when every result of a required rule was decided and
+    /// none failed (pass or not applicable); 1 when a required result
+    /// fails; 3 when none fails but some are unknown or pending
+    /// (undecided); 2 on bad input. Advisory rules never change it.
     Check(CheckArgs),
     /// Show how one rule came out for one subject: every record counted or left out, and why.
     Explain(ExplainArgs),
@@ -43,6 +51,69 @@ enum Command {
     Fmt(FmtArgs),
     /// Write a synthetic dataset (deterministic for a seed).
     Gen(GenArgs),
+    /// Compile policies to SQL for DuckDB, PostgreSQL or Spark; print the table schema or a load script; render rows an engine wrote.
+    Sql(sql_cmd::SqlArgs),
+    /// Serve the policies over HTTP (JSON API, OpenAPI, dashboard page).
+    Serve(ServeArgs),
+    /// Manage the bearer tokens of `tenet serve`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The policy directory (watched; reloaded when a file changes).
+    #[arg(long)]
+    policies: PathBuf,
+    /// A dataset to hold: a directory of CSV files, a `.json` document or an `.xlsx` workbook.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// The tokens file (`tenet token add`); without it only loopback addresses are served.
+    #[arg(long)]
+    tokens: Option<PathBuf>,
+    /// Directory of the decision log (one JSON line per decision, synced before each response).
+    #[arg(long)]
+    log: Option<PathBuf>,
+    /// Rotate the decision log past this many MiB.
+    #[arg(long, default_value_t = 64)]
+    log_max_mib: u64,
+    /// Largest request body, in MiB.
+    #[arg(long, default_value_t = 32)]
+    max_body_mib: usize,
+    /// Largest size an upload may unpack to, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_unpacked_mib: u64,
+    /// Longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Requests served at once (more get 503).
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// How often the policy directory is looked at, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    poll_ms: u64,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token, print it once, and append its hash to the file.
+    Add {
+        /// The tokens file (created if missing).
+        #[arg(long)]
+        file: PathBuf,
+        /// Who the token is for (written to the decision log as the caller).
+        #[arg(long)]
+        name: String,
+        /// Scopes, comma-separated: read, check, admin.
+        #[arg(long, value_delimiter = ',', default_value = "read,check")]
+        scopes: Vec<String>,
+        /// Last day the token is valid (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        expires: Option<NaiveDate>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,13 +147,18 @@ struct DataArgs {
     policy: Vec<PathBuf>,
     /// A directory of CSV files, a `.json` document or an `.xlsx` workbook.
     #[arg(long)]
-    data: PathBuf,
+    data: Option<PathBuf>,
     /// Evaluation date (YYYY-MM-DD); windows ending after it are pending. Default: today.
     #[arg(long, value_parser = parse_date)]
     as_of: Option<NaiveDate>,
     /// Text encoding of CSV/JSON files.
     #[arg(long, value_enum, default_value = "auto")]
     encoding: EncodingArg,
+    /// A TOML file naming the dataset's own headers and values
+    /// (`"工号" = "id"`, `"县级" = "district"`), added to the built-in
+    /// Chinese names (crates/tenet-io/README.md).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -110,6 +186,13 @@ struct CheckArgs {
     /// record lists, so they skip making them.
     #[arg(long, value_enum, default_value = "auto")]
     detail: DetailArg,
+    /// Where the policies run: Tenet's evaluator on --data, or the SQL
+    /// compiled for DuckDB or PostgreSQL on the database at --db.
+    #[arg(long, value_enum, default_value = "native")]
+    engine: sql_cmd::EngineArg,
+    /// The database for --engine: a DuckDB file or a `postgres://` URL.
+    #[arg(long)]
+    db: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -214,6 +297,9 @@ fn main() -> ExitCode {
             .map_err(BadInput::from),
         Command::Fmt(args) => fmt(&args),
         Command::Gen(args) => gen(&args),
+        Command::Sql(args) => sql_cmd::sql(&args),
+        Command::Serve(args) => serve(args),
+        Command::Token(cmd) => token(cmd),
     };
     match result {
         Ok(code) => code,
@@ -281,17 +367,19 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, |name| {
-        std::fs::read_to_string(name).map_err(|e| e.to_string())
-    })
-    .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+    let set = PolicySet::load(&roots, read::policies(&roots))
+        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
     if !set.warnings().is_empty() {
         output::note(set.render_warnings().trim_end());
     }
     Ok(set)
 }
 
-fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset, BadInput> {
+fn load_data(
+    path: &Path,
+    encoding: EncodingArg,
+    mapping: Option<&Path>,
+) -> Result<tenet::model::Dataset, BadInput> {
     if !path.exists() {
         return Err(BadInput(format!(
             "error: data `{}` does not exist\nhelp: pass a directory of CSV files, a `.json` file or an `.xlsx` workbook",
@@ -303,7 +391,14 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
         EncodingArg::Utf8 => tenet_io::Encoding::Utf8,
         EncodingArg::Gbk => tenet_io::Encoding::Gbk,
     };
-    let opts = tenet_io::LoadOptions { encoding };
+    let mapping = match mapping {
+        Some(file) => tenet_io::Mapping::load(file).map_err(|e| BadInput(format!("error: {e}")))?,
+        None => tenet_io::Mapping::builtin(),
+    };
+    let opts = tenet_io::LoadOptions {
+        encoding,
+        mapping: std::sync::Arc::new(mapping),
+    };
     let bar = spinner(&format!("loading {}", path.display()));
     let loaded = tenet_io::load(path, &opts);
     if let Some(bar) = bar {
@@ -332,13 +427,28 @@ fn load_data(path: &Path, encoding: EncodingArg) -> Result<tenet::model::Dataset
 
 /// Checks that every `--rule` names a rule of the set.
 fn known_rules(set: &PolicySet, wanted: &[String]) -> Result<(), BadInput> {
-    let ids: Vec<String> = set
-        .policies()
-        .iter()
-        .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
-        .collect();
     for w in wanted {
-        let id = w.split_once('.').map_or(w.as_str(), |(_, r)| r);
+        // `policy.rule` looks in that policy only, which must exist.
+        let (policy, id) = match w.split_once('.') {
+            Some((p, r)) => (Some(p), r),
+            None => (None, w.as_str()),
+        };
+        if let Some(p) = policy.filter(|p| !set.policies().iter().any(|x| x.id == *p)) {
+            let ids = set.policies().iter().map(|x| x.id.as_str());
+            let hint = tenet::diagnostic::did_you_mean(p, ids.clone()).map_or_else(
+                || format!("policies are: {}", ids.collect::<Vec<_>>().join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(BadInput(format!(
+                "error: no policy `{p}` (in `--rule {w}`)\nhelp: {hint}"
+            )));
+        }
+        let ids: Vec<String> = set
+            .policies()
+            .iter()
+            .filter(|p| policy.is_none_or(|id| p.id == id))
+            .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
+            .collect();
         if !ids.iter().any(|i| i == id) {
             let hint = tenet::diagnostic::did_you_mean(id, ids.iter().map(String::as_str))
                 .map_or_else(
@@ -367,10 +477,45 @@ fn as_of(input: &DataArgs) -> NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
+/// The `--data` path, which every native run needs.
+fn data_path(input: &DataArgs) -> Result<&Path, BadInput> {
+    input.data.as_deref().ok_or_else(|| {
+        BadInput("error: --data is required (or --engine duckdb|postgres with --db)".into())
+    })
+}
+
 fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
+    if args.engine != sql_cmd::EngineArg::Native {
+        let db = args.db.as_deref().ok_or_else(|| {
+            BadInput("error: --engine needs --db (a DuckDB file or a postgres:// URL)".into())
+        })?;
+        if args.input.data.is_some() {
+            return Err(BadInput(
+                "error: --engine runs on --db; leave out --data".into(),
+            ));
+        }
+        if !args.rule.is_empty() || !args.subject.is_empty() || args.only.is_some() {
+            return Err(BadInput(
+                "error: --rule, --subject and --only are not supported with --engine yet".into(),
+            ));
+        }
+        return sql_cmd::check_engine(
+            args.engine,
+            db,
+            &args.input.policy,
+            args.input.as_of,
+            args.format,
+            args.out.as_deref(),
+        );
+    }
     let set = load_policies(&args.input.policy)?;
+    sanity::has_rules(&set).map_err(BadInput)?;
     known_rules(&set, &args.rule)?;
-    let data = load_data(&args.input.data, args.input.encoding)?;
+    let data = load_data(
+        data_path(&args.input)?,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subjects = if args.subject.is_empty() {
         None
     } else {
@@ -381,15 +526,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
-    let rules = (!args.rule.is_empty()).then(|| {
-        args.rule
-            .iter()
-            .map(|r| {
-                r.split_once('.')
-                    .map_or(r.clone(), |(_, id)| id.to_string())
-            })
-            .collect()
-    });
+    let rules = (!args.rule.is_empty()).then(|| args.rule.clone());
     let detail = match (args.detail, args.format) {
         (DetailArg::Full, _) | (DetailArg::Auto, Format::Json) => Detail::Full,
         (DetailArg::Failures, _) => Detail::Failures,
@@ -401,6 +538,18 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         detail,
         ..EvalOptions::default()
     };
+    if let Some(subjects) = &opts.subjects {
+        let named: Vec<_> = args
+            .subject
+            .iter()
+            .cloned()
+            .zip(subjects.iter().copied())
+            .collect();
+        sanity::subjects_fit(&set, &opts, &named).map_err(BadInput)?;
+    }
+    for warning in sanity::warnings(&set, &data, as_of(&args.input)) {
+        output::note(&warning);
+    }
     let bar = spinner("evaluating");
     let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
     let keep = |s: Status| match args.only {
@@ -418,21 +567,21 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         // Opened first: a path that cannot be written is an error before
         // any evaluation.
         let out = json_out(args.out.as_deref())?;
-        let mut failing = false;
+        let mut worst = Verdict::Passed;
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let (set, data, opts, keep) = (&set, &data, &opts, &keep);
             scope.spawn(move || {
                 set.evaluate_each(data, as_of, opts, |mut r| {
-                    let violations = r.has_violations();
+                    let v = r.verdict();
                     r.results.retain(|x| keep(x.status));
                     // A closed channel means writing failed; that error is
                     // reported below.
-                    let _ = tx.send((violations, r));
+                    let _ = tx.send((v, r));
                 })
             });
-            let reports = rx.iter().map(|(violations, r)| {
-                failing |= violations;
+            let reports = rx.iter().map(|(v, r)| {
+                worst = worst.max(v);
                 r
             });
             write_json(out, reports, selected)
@@ -441,17 +590,17 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
             bar.finish_and_clear();
         }
         std::mem::forget(data);
-        return Ok(verdict(failing));
+        return Ok(ExitCode::from(worst.exit_code()));
     }
     // Text and Markdown reports are rendered as each policy's report is
     // made and the report is let go (as JSON ones are written, above).
     // HTML takes them all.
     let rendered = matches!(args.format, Format::Text | Format::Markdown);
-    let mut failing = false;
+    let mut worst = Verdict::Passed;
     let mut reports = Vec::new();
     let mut texts = Vec::new();
     set.evaluate_each(&data, as_of, &opts, |mut r| {
-        failing |= r.has_violations();
+        worst = worst.max(r.verdict());
         r.results.retain(|x| keep(x.status));
         if !rendered {
             reports.push(r);
@@ -497,7 +646,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
     // operating system, which takes the whole heap back at once.
     std::mem::forget(reports);
     std::mem::forget(data);
-    Ok(verdict(failing))
+    Ok(ExitCode::from(worst.exit_code()))
 }
 
 /// Exit code 1 when something failed, else 0.
@@ -586,7 +735,11 @@ fn colourise(text: &str) -> String {
 fn explain_cmd(args: &ExplainArgs) -> Result<ExitCode, BadInput> {
     let set = load_policies(&args.input.policy)?;
     known_rules(&set, std::slice::from_ref(&args.rule))?;
-    let data = load_data(&args.input.data, args.input.encoding)?;
+    let data = load_data(
+        data_path(&args.input)?,
+        args.input.encoding,
+        args.input.mapping.as_deref(),
+    )?;
     let subject = find_subject(&data, &args.subject)?;
     let (policy_id, rule_id) = match args.rule.split_once('.') {
         Some((p, r)) => (Some(p), r),
@@ -638,7 +791,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
     for file in &files {
-        let source = std::fs::read_to_string(file)
+        let source = read::policy_file(file)
             .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
         match tenet::syntax::format_lang(file, &source, args.lang) {
             Ok(formatted) if args.stdout => output::stdout(&formatted)?,
@@ -664,6 +817,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
 }
 
 fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
+    sanity::gen_args(args.teachers, args.years, args.start_year).map_err(BadInput)?;
     let cfg = tenet_io::gen::GenConfig {
         teachers: args.teachers,
         years: args.years,
@@ -685,5 +839,61 @@ fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
         rows.attendance.len(),
         args.out.display()
     ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
+    if !args.policies.is_dir() {
+        return Err(BadInput(format!(
+            "error: `{}` is not a directory\nhelp: pass the directory holding the `.policy` files",
+            args.policies.display()
+        )));
+    }
+    let limits = tenet_server::Limits {
+        body_bytes: args.max_body_mib << 20,
+        unpacked_bytes: args.max_unpacked_mib << 20,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        concurrency: args.concurrency.max(1),
+        ..tenet_server::Limits::default()
+    };
+    let config = tenet_server::Config {
+        policies: args.policies,
+        data: args.data,
+        addr: args.addr,
+        tokens: args.tokens,
+        log: args.log,
+        log_max_bytes: args.log_max_mib << 20,
+        poll: std::time::Duration::from_millis(args.poll_ms.max(50)),
+        limits,
+    };
+    tenet_server::serve(config, Some(tenet_cli::html::render))
+        .map_err(|e| BadInput(e.to_string()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token(cmd: TokenCommand) -> Result<ExitCode, BadInput> {
+    let TokenCommand::Add {
+        file,
+        name,
+        scopes,
+        expires,
+    } = cmd;
+    let scopes = scopes
+        .iter()
+        .map(|s| {
+            tenet_server::auth::Scope::parse(s).ok_or_else(|| {
+                BadInput(format!(
+                    "error: unknown scope `{s}`\nhelp: scopes are read, check, admin"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let token = tenet_server::auth::add_token(&file, &name, &scopes, expires)
+        .map_err(|e| BadInput(format!("error: {e}")))?;
+    println!("{token}");
+    eprintln!(
+        "added token `{name}` to `{}`; it is shown only now — store it safely",
+        file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

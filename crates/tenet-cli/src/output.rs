@@ -27,12 +27,22 @@ impl WriteError {
     }
 }
 
+/// Writes `text` to `w` and flushes it; `place` names `w` in the error.
+///
+/// ```
+/// use tenet_cli::output::{write, WriteError};
+/// let mut full: &mut [u8] = &mut [0u8; 4];
+/// assert!(matches!(write(&mut full, "`out.txt`", "too long"), Err(WriteError::Failed(_))));
+/// ```
+pub fn write(w: &mut dyn Write, place: &str, text: &str) -> Result<(), WriteError> {
+    w.write_all(text.as_bytes())
+        .and_then(|()| w.flush())
+        .map_err(|e| WriteError::of(place, &e))
+}
+
 /// Writes `text` to standard output and flushes it.
 pub fn stdout(text: &str) -> Result<(), WriteError> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| WriteError::of("standard output", &e))
+    write(&mut std::io::stdout().lock(), "standard output", text)
 }
 
 /// Writes a line to standard error; a failure is dropped (see the module).

@@ -259,10 +259,8 @@ pub fn run(dir: &Path) -> Result<Outcome, String> {
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    let set = PolicySet::load(&roots, |name| {
-        std::fs::read_to_string(name).map_err(|e| e.to_string())
-    })
-    .map_err(|e| format!("{}\n{e}", e.render()))?;
+    let set = PolicySet::load(&roots, crate::read::policies(&roots))
+        .map_err(|e| format!("{}\n{e}", e.render()))?;
     let mut text = String::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     // rule → (has a passing case, has a failing case), per policy

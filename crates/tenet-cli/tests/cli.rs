@@ -64,6 +64,53 @@ fn check_exits_0_when_the_selected_rules_pass() {
 }
 
 #[test]
+fn check_exits_3_when_nothing_fails_but_a_required_result_is_unknown() {
+    // lv-s4 has no 2022 teacher_training_funds row; its other years pass.
+    let args = ["--rule", "school_training_funds", "--subject", "lv-s4"];
+    let r = lvyuan(&args);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    assert_eq!(lvyuan(&json).code, 3, "every format exits alike");
+    // With lv-s3's failing 2021 in the run, the failure decides: 1.
+    assert_eq!(lvyuan(&["--rule", "school_training_funds"]).code, 1);
+}
+
+#[test]
+fn check_exits_3_when_nothing_fails_but_a_required_window_is_pending() {
+    // lv-n2's first year (2020-02-01 .. 2021-01-31) is still open.
+    let r = run(&[
+        "check",
+        "--policy",
+        "policies/lvyuan.policy",
+        "--data",
+        "examples/lvyuan",
+        "--as-of",
+        "2020-06-01",
+        "--rule",
+        "new_teacher_hours",
+    ]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("pending"), "{}", r.stdout);
+}
+
+#[test]
+fn check_exits_0_when_only_advisory_rules_fail() {
+    let r = lvyuan(&["--rule", "psych_teachers"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("fail"), "{}", r.stdout);
+}
+
+#[test]
+fn check_help_states_the_exit_codes() {
+    let r = run(&["check", "--help"]);
+    assert_eq!(r.code, 0);
+    for code in ["0 when", "1 when", "3 when", "2 on bad input"] {
+        assert!(r.stdout.contains(code), "{code}: {}", r.stdout);
+    }
+}
+
+#[test]
 fn check_writes_the_fixed_json_shape() {
     let r = lvyuan(&["--format", "json"]);
     assert_eq!(r.code, 1);
@@ -479,4 +526,101 @@ fn gen_is_deterministic_for_a_seed() {
         "2021-12-31",
     ]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+}
+
+/// A copy of the Chinese-header export with `镇级` for one level.
+fn zh_export_with_town_level() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(ROOT).join("crates/tenet-io/tests/zh-export");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace("校本,研讨", "镇级,研讨");
+        std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_reads_chinese_headers_and_values_and_a_mapping_file() {
+    let zh = ["--data", "crates/tenet-io/tests/zh-export"];
+    let base = [
+        "check",
+        "--policy",
+        "policies/lvyuan.policy",
+        "--as-of",
+        "2023-01-31",
+        "--subject",
+        "lv-t1",
+    ];
+    let r = run(&[&base[..], &zh[..]].concat());
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert!(r.stdout.contains("annual_hours"), "{}", r.stdout);
+
+    let dir = zh_export_with_town_level();
+    let data = dir.path().to_str().unwrap();
+    let r = run(&[&base[..], &["--data", data][..]].concat());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("activities.csv:5:5"), "{}", r.stderr);
+    assert!(r.stderr.contains("镇级"), "{}", r.stderr);
+
+    let mapping = dir.path().join("mapping.toml");
+    std::fs::write(&mapping, "[values.level]\n\"镇级\" = \"school\"\n").unwrap();
+    let m = mapping.to_str().unwrap();
+    let r = run(&[&base[..], &["--data", data, "--mapping", m][..]].concat());
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+
+    std::fs::write(&mapping, "[values.level]\n\"镇级\" = \"town\"\n").unwrap();
+    let r = run(&[&base[..], &["--data", data, "--mapping", m][..]].concat());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("mapping.toml"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`town` is not a level value"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn check_shows_shares_as_percentages_and_headcounts_in_whole_people() {
+    // The binyang example with no training base and its one trainer made a
+    // plain teacher: both district rules fail.
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(ROOT).join("examples/binyang");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "csv") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if name == "schools.csv" {
+            text = text.replace(",true\n", ",false\n");
+        }
+        if name == "people.csv" {
+            text = text.replace("by-tr1,廖平,by,trainer", "by-tr1,廖平,by,teacher");
+        }
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let r = run(&[
+        "check",
+        "--policy",
+        "policies/binyang.policy",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2023-03-01",
+    ]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("占学校数0%，要求不低于5%"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("应不少于1人，尚差1人"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("actual 0  required 1  short 1"),
+        "{}",
+        r.stdout
+    );
 }

@@ -6,10 +6,13 @@
 //! lines (occasionally one missing), and the cadence activities the seed
 //! policies check: monthly seminars, weekly collective preparation and
 //! semester themes per school, mentor seminars every two weeks, and
-//! delivered lessons hosted by rural schools.
+//! delivered lessons hosted by rural schools. Lasting per-school,
+//! per-mentor and per-teacher traits (some keep every cadence, some slip;
+//! a few teachers rarely take part) give every shipped rule passing and
+//! failing subjects (crates/tenet-io/README.md, Synthetic data).
 //!
-//! The shape per teacher and year is about 31 enrollments and 32
-//! attendance rows, so 20,000 teachers over 5 years give about 3M
+//! The shape per teacher and year is about 38 enrollments and 37
+//! attendance rows, so 20,000 teachers over 5 years give about 3.7M
 //! attendance rows. Randomness is a hand-written splitmix64 seeded from
 //! [`GenConfig::seed`]; nothing reads the clock or the system's entropy.
 
@@ -43,6 +46,11 @@ impl Default for GenConfig {
         }
     }
 }
+
+/// Lasting traits ([`Gen::trait_of`]).
+const SLIPS: u64 = 1;
+const DISENGAGED: u64 = 2;
+const UNSERVED: u64 = 3;
 
 /// splitmix64: tiny, fast, and good enough for synthetic data.
 struct Rng(u64);
@@ -197,6 +205,15 @@ pub fn generate(cfg: &GenConfig) -> Rows {
 }
 
 impl Gen {
+    /// A lasting trait of entity `i` (a school that keeps every cadence, a
+    /// teacher who rarely takes part), true for about `per_mille` of them:
+    /// drawn from the seed and the index, not the running generator, so it
+    /// is the same every year and draws nothing from the stream.
+    fn trait_of(&self, what: u64, i: usize, per_mille: u64) -> bool {
+        let mut r = Rng(self.cfg.seed ^ what.wrapping_mul(0xA24B_AED4_963E_E407) ^ i as u64);
+        r.next() % 1000 < per_mille
+    }
+
     fn person_name(&mut self) -> String {
         let s = pick_str(SURNAMES, &mut self.rng);
         let g = pick_str(GIVEN, &mut self.rng);
@@ -450,6 +467,11 @@ impl Gen {
             let Some(teacher) = self.teachers.get(*t) else {
                 continue;
             };
+            // About 4% of teachers take part in one activity in six: they
+            // fall short of the hours minimums.
+            if self.trait_of(DISENGAGED, *t, 40) && !self.rng.chance(166) {
+                continue;
+            }
             let (pid, absence) = (teacher.id.clone(), teacher.absence);
             self.rows.enrollments.push(EnrollmentRow {
                 person: pid.clone(),
@@ -507,21 +529,33 @@ impl Gen {
     fn school_cadence(&mut self, year: i32) {
         let two = Decimal::new(2, 0);
         let three = Decimal::new(3, 0);
-        let school_weeks: Vec<NaiveDate> = {
+        // Every Wednesday of the year; term weeks only for a school that
+        // lets its cadence slip.
+        let all_weeks: Vec<NaiveDate> = {
             let mut d = ymd(year, 1, 1);
             while d.weekday() != Weekday::Wed {
                 d = add_days(d, 1);
             }
             let mut weeks = Vec::new();
             while d.year() == year {
-                if matches!(d.month(), 3..=6 | 9..=12) {
-                    weeks.push(d);
-                }
+                weeks.push(d);
                 d = add_days(d, 7);
             }
             weeks
         };
+        let term_weeks: Vec<NaiveDate> = all_weeks
+            .iter()
+            .copied()
+            .filter(|d| matches!(d.month(), 3..=6 | 9..=12))
+            .collect();
+        let mut lead_schools = 0usize;
         for s in 0..self.schools.len() {
+            // About 70% of schools keep every cadence all year (holidays
+            // included, as the plans read); the rest skip the holidays and
+            // miss a week or a month now and then, so every cadence rule
+            // has schools that pass and schools that fail.
+            let keeps = !self.trait_of(SLIPS, s, 300);
+            let school_weeks = if keeps { &all_weeks } else { &term_weeks };
             let Some(school) = self.schools.get(s) else {
                 continue;
             };
@@ -533,8 +567,10 @@ impl Gen {
                 .get(s)
                 .and_then(|r| r.attrs.get("xuequ_lead"))
                 .is_some_and(|v| v == "true");
+            let lead_rank = lead_schools;
+            lead_schools += usize::from(lead);
             for (w, day) in school_weeks.iter().enumerate() {
-                if self.rng.chance(30) {
+                if !keeps && self.rng.chance(30) {
                     continue; // a missed week
                 }
                 let a = self.activity(
@@ -552,8 +588,8 @@ impl Gen {
                 let group: Vec<usize> = staff.iter().copied().skip(w % 3).step_by(3).collect();
                 self.enroll(&a, &[session], &group);
             }
-            for month in (1..=12u32).filter(|m| !matches!(m, 7 | 8)) {
-                if self.rng.chance(40) {
+            for month in (1..=12u32).filter(|m| keeps || !matches!(m, 7 | 8)) {
+                if !keeps && self.rng.chance(40) {
                     continue;
                 }
                 let day = ymd(year, month, 15);
@@ -576,7 +612,14 @@ impl Gen {
                     .step_by(2)
                     .collect();
                 self.enroll(&a, &[session], &half);
-                if lead {
+            }
+            // Every other leading school lets its 学区 cadence slip (no
+            // salon or newsletter in the summer, no spring summary), so the
+            // few leading schools of a district have both outcomes.
+            let lead_keeps = lead && lead_rank.is_multiple_of(2);
+            if lead {
+                for month in (1..=12u32).filter(|m| lead_keeps || !matches!(m, 7 | 8)) {
+                    let day = ymd(year, month, 15);
                     let salon = self.activity(
                         format!("{month}月学区教研沙龙"),
                         &sid,
@@ -607,11 +650,16 @@ impl Gen {
                     }
                 }
             }
-            for (spring, start, end) in [
-                (true, ymd(year, 3, 1), ymd(year, 6, 30)),
-                (false, ymd(year, 9, 1), ymd(year, 12, 31)),
-            ] {
-                let term = if spring { "春季" } else { "秋季" };
+            let mut terms = vec![
+                ("春季", ymd(year, 3, 1), ymd(year, 6, 30)),
+                ("秋季", ymd(year, 9, 1), ymd(year, 12, 31)),
+            ];
+            // The autumn semester runs to the end of January: its tail in
+            // the first year gets a theme (and summary) of its own.
+            if keeps && year == self.cfg.start_year {
+                terms.insert(0, ("上年秋季", ymd(year, 1, 4), ymd(year, 1, 20)));
+            }
+            for (term, start, end) in terms {
                 let a = self.activity(
                     format!("{year}年{term}学期研修主题"),
                     &sid,
@@ -624,7 +672,7 @@ impl Gen {
                     Decimal::new(4, 0),
                 );
                 self.enroll(&a, &[], &staff);
-                if lead {
+                if lead && (lead_keeps || term == "秋季") {
                     self.activity(
                         format!("{year}年{term}学期学区工作总结"),
                         &sid,
@@ -751,7 +799,8 @@ impl Gen {
             let Some(school) = self.schools.get(s) else {
                 continue;
             };
-            if !school.rural || self.rng.chance(150) {
+            // About 1 rural school in 5 is never reached by 送教下乡.
+            if !school.rural || self.trait_of(UNSERVED, s, 200) || self.rng.chance(150) {
                 continue;
             }
             let host = school.id.clone();
@@ -803,6 +852,7 @@ impl Gen {
         let always_missing = self.rng.index(orgs.len() * 5);
         for (o, org) in orgs.into_iter().enumerate() {
             let is_district = org.starts_with('d');
+            let short = |k: i64| (i64::from(year) + o as i64 + k) % 3 == 0;
             let scale = if is_district { 20 } else { 1 };
             let budget = self.rng.range(2_000_000, 20_000_000) * scale * 100;
             let staff = self.rng.range(10_000_000, 60_000_000) * scale * 100;
@@ -811,12 +861,25 @@ impl Gen {
                 (FinanceItem::PublicFundsBudget, budget),
                 (
                     FinanceItem::TeacherTrainingFunds,
-                    budget * self.rng.range(40, 80) / 1000,
+                    // A district's funds are set against its staff payroll
+                    // (binyang: 2%), a school's against its budget (lvyuan: 5%).
+                    // One district-year in three falls short.
+                    if is_district && short(0) {
+                        staff * self.rng.range(14, 19) / 1000
+                    } else if is_district {
+                        staff * self.rng.range(21, 32) / 1000
+                    } else {
+                        budget * self.rng.range(40, 80) / 1000
+                    },
                 ),
                 (FinanceItem::PrincipalPayroll, principal),
                 (
                     FinanceItem::PrincipalTrainingFunds,
-                    principal * self.rng.range(20, 40) / 1000,
+                    if is_district && short(1) {
+                        principal * self.rng.range(20, 24) / 1000
+                    } else {
+                        principal * self.rng.range(20, 40) / 1000
+                    },
                 ),
                 (FinanceItem::StaffPayroll, staff),
             ];
@@ -851,14 +914,19 @@ impl Gen {
             12,
             31,
         );
-        let start = ymd(start_year, 3, 1);
+        // June to May: inside xuhui's programme (2017-04-17 .. 2018-06-30)
+        // for a 2017 district, since a mentorship sticking out of a plan
+        // is not judged (tenet docs/decisions.md W13).
+        let start = ymd(start_year, 6, 1);
         let end = start
-            .checked_add_months(Months::new(24))
+            .checked_add_months(Months::new(12))
             .and_then(|d| d.pred_opt())
             .map_or(last, |d| d.min(last));
         let two = Decimal::new(2, 0);
         let program = format!("qinglan_{start_year}");
         for m in self.mentors.clone() {
+            // About 70% of mentors (and their trainees) keep every cadence.
+            let keeps = !self.trait_of(SLIPS, m, 300);
             let Some(mentor) = self.teachers.get(m) else {
                 continue;
             };
@@ -885,7 +953,7 @@ impl Gen {
             let mut n = 0;
             while day <= end {
                 n += 1;
-                if !self.rng.chance(40) {
+                if keeps || !self.rng.chance(40) {
                     let a = self.activity(
                         format!("导师研讨 第{n}次"),
                         &mid,
@@ -904,7 +972,15 @@ impl Gen {
             }
             let mut month = start;
             while month <= end {
-                if !self.rng.chance(50) {
+                // A mentor who keeps the cadence recommends a reading early
+                // and late in the month, so a month cut short at either end
+                // has one too.
+                let days: &[u64] = if keeps { &[4, 24] } else { &[9] };
+                for &offset in days {
+                    if !keeps && self.rng.chance(50) {
+                        continue;
+                    }
+                    let day = add_days(month, offset);
                     let a = self.activity(
                         format!("导师读书 {}年{}月", month.year(), month.month()),
                         &mid,
@@ -912,8 +988,8 @@ impl Gen {
                         Level::School,
                         Kind::Reading,
                         Mode::Online,
-                        add_days(month, 9),
-                        add_days(month, 9),
+                        day,
+                        day,
                         Decimal::ONE,
                     );
                     self.enroll_ids(&a, &[], &trainees);
@@ -926,8 +1002,17 @@ impl Gen {
             for t in &trainees {
                 let mut term = start;
                 while term <= end {
-                    let day = add_days(term, 40);
-                    if day <= end {
+                    // Kept: a forum early and one late in each half year.
+                    // Not kept: none in the first half year.
+                    let offsets: &[u64] = match (keeps, term == start) {
+                        (true, _) => &[40, 120],
+                        (false, true) => &[],
+                        (false, false) => &[40],
+                    };
+                    for day in offsets.iter().map(|o| add_days(term, *o)) {
+                        if day > end {
+                            continue;
+                        }
                         self.activity(
                             "学员论坛".to_string(),
                             t,
@@ -945,7 +1030,12 @@ impl Gen {
                         break;
                     }
                 }
-                let p_end = add_days(start, 90).min(end);
+                // Not kept: the project is finished after the mentorship.
+                let p_end = if keeps {
+                    add_days(start, 90).min(end)
+                } else {
+                    add_days(end, 30)
+                };
                 let a = self.activity(
                     "学员微项目".to_string(),
                     t,
@@ -960,7 +1050,8 @@ impl Gen {
                 self.enroll_ids(&a, &[], std::slice::from_ref(t));
             }
         }
-        // The principals' class: up to 148 trainees in classes of 12–13.
+        // The principals' class: up to 148 trainees; the first mentor takes
+        // 14 (one over heping's limit of 13), the others 12.
         let class_start = ymd(start_year, 9, 1);
         let class_end = ymd(start_year.saturating_add(1), 8, 31).min(last);
         if class_start <= last && !self.mentors.is_empty() {
@@ -968,11 +1059,12 @@ impl Gen {
                 .principals
                 .iter()
                 .copied()
-                .step_by(4)
+                .step_by((self.principals.len() / 148).clamp(1, 4))
                 .take(148)
                 .collect();
             for (i, t) in trainees.iter().enumerate() {
-                let mentor = self.mentors.get((i / 12) % self.mentors.len()).copied();
+                let class = if i < 14 { 0 } else { 1 + (i - 14) / 12 };
+                let mentor = self.mentors.get(class % self.mentors.len()).copied();
                 let (Some(mentor), Some(trainee)) = (
                     mentor.and_then(|m| self.teachers.get(m)),
                     self.teachers.get(*t),

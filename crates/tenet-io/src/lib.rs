@@ -3,6 +3,7 @@
 
 pub mod gen;
 mod load;
+mod mapping;
 mod problem;
 mod sources;
 mod table;
@@ -10,6 +11,8 @@ mod text;
 mod write;
 
 pub use load::{load, read_rows, LoadOptions, Loaded};
+pub use mapping::{Mapping, MappingError};
 pub use problem::{render_problems, LoadError, Problem, Reason, SourceKind};
+pub use sources::MAX_XLSX_EXPANDED;
 pub use text::Encoding;
 pub use write::{write_dir, write_json};

@@ -2,6 +2,7 @@
 //! [`DatasetBuilder`] and mapping its errors back to files, lines and
 //! columns.
 
+use crate::mapping::Mapping;
 use crate::problem::{LoadError, Problem, Reason};
 use crate::sources;
 use crate::sources::Late;
@@ -20,6 +21,9 @@ use tenet::model::{
 pub struct LoadOptions {
     /// The text encoding of CSV and JSON files (XLSX has its own).
     pub encoding: Encoding,
+    /// Header and value names to accept besides the interchange ones
+    /// (default: the built-in Chinese names; see [`Mapping`]).
+    pub mapping: std::sync::Arc<Mapping>,
 }
 
 /// A loaded, validated dataset and the warnings that did not stop it.
@@ -55,7 +59,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     if path.is_dir() {
         // The builder resolves the small tables while the big files are
         // still being parsed.
-        return sources::read_dir_then(path, opts.encoding, build);
+        return sources::read_dir_then(path, opts.encoding, &opts.mapping, build);
     }
     let tables = read_tables(path, opts)?;
     build(tables, &mut |_| Ok(Vec::new()))
@@ -97,14 +101,20 @@ fn read_tables(path: &Path, opts: &LoadOptions) -> Result<Vec<Table>, LoadError>
         source,
     })?;
     if meta.is_dir() {
-        return sources::read_dir(path, opts.encoding);
+        return sources::read_dir(path, opts.encoding, &opts.mapping);
+    }
+    if !meta.is_file() {
+        return Err(LoadError::Io {
+            path: path.to_path_buf(),
+            source: sources::not_a_file(),
+        });
     }
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
-        Some("json") => sources::read_json(path, opts.encoding),
-        Some("xlsx" | "xlsm") => sources::read_xlsx(path),
+        Some("json") => sources::read_json(path, opts.encoding, &opts.mapping),
+        Some("xlsx" | "xlsm") => sources::read_xlsx(path, &opts.mapping),
         _ => Err(LoadError::Unsupported {
             path: path.to_path_buf(),
         }),
@@ -340,8 +350,10 @@ fn sorted(mut problems: Vec<Problem>, metas: &[Meta]) -> Vec<Problem> {
             .position(|m| m.place.file == p.file && m.place.sheet == p.sheet)
             .unwrap_or(usize::MAX)
     };
-    problems.sort_by_cached_key(|p| (order(p), p.line, p.column));
-    problems
+    // The count of problems not kept comes last in its file.
+    let more = |p: &Problem| matches!(p.reason, Reason::More { .. });
+    problems.sort_by_cached_key(|p| (order(p), more(p), p.line, p.column));
+    crate::problem::capped(problems)
 }
 
 fn data_problem(e: DataError, metas: &[Meta]) -> Problem {

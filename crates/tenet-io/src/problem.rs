@@ -82,6 +82,9 @@ pub enum Reason {
     },
     /// Not a plain decimal such as `2.5`.
     BadDecimal,
+    /// A plain decimal with more significant digits than an exact decimal
+    /// holds (28); it is refused rather than rounded.
+    DecimalPrecision,
     /// Not a whole number (years).
     BadInteger,
     /// Not `true` or `false`.
@@ -120,6 +123,12 @@ pub enum Reason {
     Malformed {
         /// The parser's message.
         message: String,
+    },
+    /// The file had this many more problems, counted but not kept (past
+    /// the first thousand).
+    More {
+        /// How many.
+        count: usize,
     },
     /// A problem found while resolving rows against each other (duplicate
     /// id, unknown reference, end before start, hours out of range,
@@ -201,6 +210,10 @@ impl fmt::Display for Problem {
                 f,
                 "invalid decimal `{value}`: expected a plain decimal such as `2.5` or `10770000.00`"
             ),
+            Reason::DecimalPrecision => write!(
+                f,
+                "decimal `{value}` has more digits than an exact decimal holds (28 significant digits); it is not rounded"
+            ),
             Reason::BadInteger => write!(
                 f,
                 "invalid whole number `{value}`: expected digits such as `2023`"
@@ -242,9 +255,56 @@ impl fmt::Display for Problem {
                 other => write!(f, "the file is not valid {other}; save it as UTF-8"),
             },
             Reason::Malformed { message } => write!(f, "cannot parse: {message}"),
+            Reason::More { count } => write!(f, "{count} more problem(s) in this file, not listed"),
             Reason::Data(kind) => write!(f, "{kind}"),
         }
     }
+}
+
+/// Most problems kept per file (or sheet); the rest are counted.
+pub(crate) const MAX_PROBLEMS: usize = 1000;
+
+/// Keeps the first [`MAX_PROBLEMS`] problems of each file of a sorted
+/// list, and counts the rest in one [`Reason::More`] at the end of the
+/// file (merged with the count the parser made).
+pub(crate) fn capped(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
+    let mut kept = 0usize;
+    let mut more = 0usize;
+    let mut group: Option<(String, Option<String>)> = None;
+    let mut last: Option<Problem> = None;
+    let close = |out: &mut Vec<Problem>, last: &Option<Problem>, more: usize| {
+        if let (Some(p), true) = (last, more > 0) {
+            out.push(Problem {
+                line: 0,
+                column: None,
+                field: None,
+                value: None,
+                reason: Reason::More { count: more },
+                ..p.clone()
+            });
+        }
+    };
+    for p in problems {
+        let key = (p.file.clone(), p.sheet.clone());
+        if group.as_ref() != Some(&key) {
+            close(&mut out, &last, more);
+            group = Some(key);
+            kept = 0;
+            more = 0;
+        }
+        match p.reason {
+            Reason::More { count } => more += count,
+            _ if kept < MAX_PROBLEMS => {
+                kept += 1;
+                out.push(p.clone());
+            }
+            _ => more += 1,
+        }
+        last = Some(p);
+    }
+    close(&mut out, &last, more);
+    out
 }
 
 /// Renders problems grouped by file (or sheet), each group headed by its
@@ -279,17 +339,25 @@ pub fn render_problems(problems: &[Problem], cap: usize) -> String {
     }
     let mut out = String::new();
     for (name, list) in groups {
-        let noun = if list.len() == 1 {
-            "problem"
-        } else {
-            "problems"
-        };
-        out.push_str(&format!("{name}: {} {noun}\n", list.len()));
-        for p in list.iter().take(cap) {
+        let more: usize = list
+            .iter()
+            .map(|p| match p.reason {
+                Reason::More { count } => count.saturating_sub(1),
+                _ => 0,
+            })
+            .sum();
+        let total = list.len() + more;
+        let noun = if total == 1 { "problem" } else { "problems" };
+        out.push_str(&format!("{name}: {total} {noun}\n"));
+        let listed = list
+            .iter()
+            .filter(|p| !matches!(p.reason, Reason::More { .. }));
+        for p in listed.clone().take(cap) {
             out.push_str(&format!("  {p}\n"));
         }
-        if list.len() > cap {
-            out.push_str(&format!("  and {} more\n", list.len() - cap));
+        let shown = listed.count().min(cap);
+        if total > shown {
+            out.push_str(&format!("  and {} more\n", total - shown));
         }
     }
     out

@@ -2,13 +2,20 @@
 //! XLSX workbook. Each turns its tables into [`Table`]s through the same
 //! [`TableParser`].
 
+use crate::mapping::Mapping;
 use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
-use calamine::{Data, Reader};
+use calamine::Reader;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::io::{Read as _, Seek as _};
 use std::path::Path;
+use std::sync::Arc;
+
+/// The error for a data path that is a device, a FIFO or a socket.
+pub(crate) fn not_a_file() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")
+}
 
 fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     LoadError::Io {
@@ -18,8 +25,12 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
 }
 
 /// Reads every table of a CSV directory, one thread per file.
-pub(crate) fn read_dir(dir: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
-    read_dir_then(dir, encoding, |mut tables, late| {
+pub(crate) fn read_dir(
+    dir: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
+    read_dir_then(dir, encoding, mapping, |mut tables, late| {
         tables.extend(late(TableKind::Enrollments)?);
         tables.extend(late(TableKind::Attendance)?);
         tables.sort_by_key(|t| t.kind);
@@ -40,6 +51,7 @@ pub(crate) type Late<'a> = dyn FnMut(TableKind) -> Result<Vec<Table>, LoadError>
 pub(crate) fn read_dir_then<T>(
     dir: &Path,
     encoding: Encoding,
+    mapping: &Arc<Mapping>,
     then: impl FnOnce(Vec<Table>, &mut Late<'_>) -> Result<T, LoadError>,
 ) -> Result<T, LoadError> {
     let mut files = Vec::new();
@@ -50,6 +62,7 @@ pub(crate) fn read_dir_then<T>(
             source: SourceKind::Csv,
             file: name,
             sheet: None,
+            mapping: Arc::clone(mapping),
         };
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         files.push((kind, place, path, size));
@@ -209,6 +222,11 @@ fn read_file(
     len: u64,
     encoding: Encoding,
 ) -> std::io::Result<Table> {
+    // Checked before opening: a FIFO would block the open, `/dev/zero`
+    // would never end.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_a_file());
+    }
     let mut file = std::fs::File::open(path)?;
     if encoding != Encoding::Gbk {
         if let Some(table) = read_plain_file(kind, &place, &mut file, len, PIECE)? {
@@ -438,13 +456,18 @@ fn malformed(e: &csv::Error) -> Reason {
 }
 
 /// Reads a JSON document `{ "districts": [ {..}, .. ], .. }`.
-pub(crate) fn read_json(path: &Path, encoding: Encoding) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_json(
+    path: &Path,
+    encoding: Encoding,
+    mapping: &Arc<Mapping>,
+) -> Result<Vec<Table>, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Json,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
     let whole_file_problem = |reason: Reason| {
         Ok(vec![TableParser::failed(
@@ -558,9 +581,9 @@ impl<'de> Visitor<'de> for TableSeed {
             .collect();
         let mut parser = TableParser::new(self.kind, self.place, header);
         let mut line = 0u64;
-        while let Some(item) = seq.next_element::<serde_json::Value>()? {
+        while let Some(item) = seq.next_element::<JsonRecord>()? {
             line += 1;
-            let serde_json::Value::Object(map) = item else {
+            let JsonRecord(Some(cells)) = item else {
                 parser.report_row(
                     line,
                     Reason::Malformed {
@@ -570,19 +593,13 @@ impl<'de> Visitor<'de> for TableSeed {
                 continue;
             };
             let mut record: Vec<Option<String>> = vec![None; parser.width()];
-            for (key, value) in map {
+            for (key, value) in cells {
                 let i = parser.json_column(&key);
                 if record.len() <= i {
                     record.resize(i + 1, None);
                 }
                 if let Some(slot) = record.get_mut(i) {
-                    *slot = match value {
-                        serde_json::Value::Null => None,
-                        serde_json::Value::String(s) => Some(s),
-                        serde_json::Value::Bool(b) => Some(b.to_string()),
-                        serde_json::Value::Number(n) => Some(n.to_string()),
-                        other => Some(other.to_string()),
-                    };
+                    *slot = value;
                 }
             }
             record.resize(parser.width(), None);
@@ -592,14 +609,91 @@ impl<'de> Visitor<'de> for TableSeed {
     }
 }
 
+/// One element of a table's array: its keys and cells in order, or `None`
+/// for an element that is not an object. A cell is its text: a string's
+/// contents, a number exactly as written (never through `f64`: a
+/// `1234567890123.123456789` stays that), `true`/`false`, other values as
+/// their JSON text; `null` is an absent cell.
+struct JsonRecord(Option<Vec<(String, Option<String>)>>);
+
+impl<'de> serde::Deserialize<'de> for JsonRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<JsonRecord, D::Error> {
+        struct RecordVisitor;
+        impl<'de> Visitor<'de> for RecordVisitor {
+            type Value = JsonRecord;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a record")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonRecord, A::Error> {
+                let mut cells = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
+                    cells.push((key, json_cell(raw.get()).map_err(serde::de::Error::custom)?));
+                }
+                Ok(JsonRecord(Some(cells)))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonRecord, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+
+            fn visit_unit<E>(self) -> Result<JsonRecord, E> {
+                Ok(JsonRecord(None))
+            }
+        }
+        d.deserialize_any(RecordVisitor)
+    }
+}
+
+/// The text of one JSON value, as written (see [`JsonRecord`]).
+fn json_cell(raw: &str) -> Result<Option<String>, serde_json::Error> {
+    Ok(match raw.as_bytes().first() {
+        Some(b'n') => None,
+        Some(b'"') => Some(serde_json::from_str::<String>(raw)?),
+        _ => Some(raw.to_string()),
+    })
+}
+
 /// Reads an XLSX workbook with one sheet per file stem.
-pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
+pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table>, LoadError> {
     let file = file_name(path);
     let place = |sheet: Option<&str>| Place {
         source: SourceKind::Xlsx,
         file: file.clone(),
         sheet: sheet.map(str::to_string),
+        mapping: Arc::clone(mapping),
     };
+    if let Some(message) = expansion_problem(path)? {
+        return Ok(vec![TableParser::failed(
+            TableKind::Districts,
+            place(None),
+            0,
+            Reason::Malformed { message },
+        )]);
+    }
     let mut workbook: calamine::Xlsx<_> = match calamine::open_workbook(path) {
         Ok(wb) => wb,
         Err(calamine::XlsxError::Io(e)) => return Err(io_error(path, e)),
@@ -631,68 +725,171 @@ pub(crate) fn read_xlsx(path: &Path) -> Result<Vec<Table>, LoadError> {
             continue;
         };
         let place = place(Some(&sheet));
-        let range = match workbook.worksheet_range(&sheet) {
-            Ok(range) => range,
-            Err(e) => {
-                let message = e.to_string();
-                tables.push(TableParser::failed(
-                    kind,
-                    place,
-                    0,
-                    Reason::Malformed { message },
-                ));
-                continue;
-            }
+        let table = match workbook.worksheet_cells_reader(&sheet) {
+            Ok(mut cells) => xlsx_table(kind, place, &mut cells),
+            Err(e) => TableParser::failed(
+                kind,
+                place,
+                0,
+                Reason::Malformed {
+                    message: e.to_string(),
+                },
+            ),
         };
-        tables.push(xlsx_table(kind, place, &range));
+        tables.push(table);
     }
     Ok(tables)
 }
 
-fn xlsx_table(kind: TableKind, place: Place, range: &calamine::Range<Data>) -> Table {
-    if range.is_empty() {
-        return empty_source(kind, place, "the sheet is empty; expected a header row");
-    }
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows().enumerate();
-    // Columns left of the used range are padded so column numbers in
-    // messages match what Excel shows (A = 1).
-    let pad = col0 as usize;
-    let header = match rows.next() {
-        Some((_, cells)) => std::iter::repeat_n(String::new(), pad)
-            .chain(cells.iter().map(|c| cell_text(c).unwrap_or_default()))
-            .collect(),
-        None => Vec::new(),
+/// Most bytes a workbook's parts may expand to. A workbook is a zip: 1.5
+/// MB can expand to 1.5 GB (a zip bomb). The parts are expanded once,
+/// into nothing, before the workbook is read; that costs a pass over the
+/// data and bounds what reading it may hold.
+pub const MAX_XLSX_EXPANDED: u64 = 512 << 20;
+
+/// Expands every part of the workbook at `path` into nothing, stopping
+/// past [`MAX_XLSX_EXPANDED`] bytes; the message if it goes past.
+fn expansion_problem(path: &Path) -> Result<Option<String>, LoadError> {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    // Not a zip at all: calamine says so in its own words.
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(None);
     };
-    let mut parser = TableParser::new(kind, place, header);
-    for (i, cells) in rows {
-        if cells.iter().all(|c| matches!(c, Data::Empty)) {
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            return Ok(None);
+        };
+        let left = MAX_XLSX_EXPANDED - total;
+        match std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink()) {
+            Ok(n) => total += n,
+            Err(_) => return Ok(None),
+        }
+        if total > MAX_XLSX_EXPANDED {
+            return Ok(Some(format!(
+                "the workbook expands to more than {} MiB (part `{}`); a workbook this large is refused as a likely zip bomb — export the sheets as CSV",
+                MAX_XLSX_EXPANDED >> 20,
+                part.name().unwrap_or_default()
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// A sheet's table, read a cell at a time: only cells that are there take
+/// memory, so a sheet declaring a far cell (`XFD1048576`) costs what it
+/// holds, not the rectangle up to that cell. Columns left of the first
+/// used one are padded so column numbers in messages match what Excel
+/// shows (A = 1); cells right of the header's last column have no name
+/// and are not read, as in a CSV export.
+fn xlsx_table<RS: std::io::Read + std::io::Seek>(
+    kind: TableKind,
+    place: Place,
+    cells: &mut calamine::XlsxCellReader<'_, RS>,
+) -> Table {
+    let mut parser: Option<TableParser> = None;
+    let mut width = 0usize;
+    let mut row: Vec<Option<String>> = Vec::new();
+    let mut row_at: Option<u32> = None;
+    let flush = |parser: &mut Option<TableParser>,
+                 width: &mut usize,
+                 row: &mut Vec<Option<String>>,
+                 at: u32| {
+        let line = u64::from(at) + 1;
+        match parser {
+            None => {
+                let last = row
+                    .iter()
+                    .rposition(|c| c.as_deref().is_some_and(|c| !c.is_empty()));
+                *width = last.map_or(0, |i| i + 1);
+                let header = row
+                    .drain(..)
+                    .take(*width)
+                    .map(Option::unwrap_or_default)
+                    .collect();
+                *parser = Some(TableParser::new(kind, place.clone(), header));
+            }
+            Some(p) => {
+                if row
+                    .iter()
+                    .any(|c| c.as_deref().is_some_and(|c| !c.is_empty()))
+                {
+                    row.resize(*width, Some(String::new()));
+                    p.row(line, row);
+                }
+            }
+        }
+        row.clear();
+    };
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => {
+                let table =
+                    parser.get_or_insert_with(|| TableParser::new(kind, place.clone(), Vec::new()));
+                table.report(
+                    row_at.map_or(0, |r| u64::from(r) + 1),
+                    Reason::Malformed {
+                        message: e.to_string(),
+                    },
+                );
+                return parser.map_or_else(
+                    || TableParser::empty(kind, place.clone()),
+                    TableParser::finish,
+                );
+            }
+        };
+        let (r, c) = cell.get_position();
+        let text = dataref_text(cell.get_value());
+        if text.is_empty() && parser.is_none() && row_at.is_none() {
             continue;
         }
-        let record: Vec<Option<String>> = std::iter::repeat_n(Some(String::new()), pad)
-            .chain(cells.iter().map(cell_text))
-            .collect();
-        parser.row(u64::from(row0) + i as u64 + 1, &record);
+        if row_at.is_some_and(|at| at != r) {
+            if let Some(at) = row_at {
+                flush(&mut parser, &mut width, &mut row, at);
+            }
+        }
+        row_at = Some(r);
+        let c = c as usize;
+        // The header may reach any column; a data row only the header's.
+        if parser.is_some() && c >= width {
+            continue;
+        }
+        if c >= row.len() {
+            row.resize(c + 1, Some(String::new()));
+        }
+        if let Some(slot) = row.get_mut(c) {
+            *slot = Some(text);
+        }
     }
-    parser.finish()
+    if let Some(at) = row_at {
+        flush(&mut parser, &mut width, &mut row, at);
+    }
+    match parser {
+        Some(p) => p.finish(),
+        None => empty_source(kind, place, "the sheet is empty; expected a header row"),
+    }
 }
 
 /// A cell as the text a CSV export would hold.
-fn cell_text(cell: &Data) -> Option<String> {
-    Some(match cell {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
+fn dataref_text(cell: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
+    match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::Int(i) => i.to_string(),
         // Excel stores numbers as binary floats; the shortest decimal that
         // reads back as the same float is what the author typed (2.5, 0.1).
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => {
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             format!("{y:04}-{m:02}-{d:02}")
         }
-        Data::Error(e) => format!("#{e:?}"),
-    })
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -790,6 +987,7 @@ mod tests {
             source: SourceKind::Csv,
             file: "t.csv".into(),
             sheet: None,
+            mapping: Arc::default(),
         };
         let whole = format!(
             "{:?}",

@@ -2,10 +2,12 @@
 //! feeds: a header plus records of text cells in, typed rows and
 //! field-level problems out.
 
-use crate::problem::{Problem, Reason, SourceKind};
+use crate::problem::{Problem, Reason, SourceKind, MAX_PROBLEMS};
 use crate::text::{normalise, parse_bool, parse_date, parse_decimal, parse_int};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use tenet::model::{
     ActivityRow, AttendanceTable, Attrs, DistrictRow, EnrollmentTable, FinanceItem, FinanceRow,
     Kind, Level, MentorshipRow, Mode, PersonRow, Role, RoleSet, Rows, SchoolRow, SessionRow,
@@ -209,6 +211,8 @@ pub(crate) struct Place {
     pub source: SourceKind,
     pub file: String,
     pub sheet: Option<String>,
+    /// Header and value names to translate (crate::mapping).
+    pub mapping: std::sync::Arc<crate::mapping::Mapping>,
 }
 
 impl Place {
@@ -267,6 +271,11 @@ pub(crate) struct TableParser {
     /// False when a required column is missing: rows are not parsed.
     usable: bool,
     line: u64,
+    /// Problems found past [`MAX_PROBLEMS`], counted, not kept.
+    more: usize,
+    /// The first column of each name, as written and case folded.
+    exact: HashMap<String, usize>,
+    folded: HashMap<String, usize>,
 }
 
 impl TableParser {
@@ -274,7 +283,14 @@ impl TableParser {
     pub(crate) fn new(kind: TableKind, place: Place, header: Vec<String>) -> TableParser {
         let header: Vec<String> = header
             .into_iter()
-            .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+            .map(|h| {
+                let h = h.trim_start_matches('\u{FEFF}').trim();
+                // A bureau's header (`姓名`) read as the interchange column.
+                place
+                    .mapping
+                    .header(kind, h)
+                    .map_or_else(|| h.to_string(), str::to_string)
+            })
             .collect();
         let mut problems = Vec::new();
         let mut cols = Vec::new();
@@ -288,10 +304,19 @@ impl TableParser {
             cols.push(at);
         }
         let mut extras = Vec::new();
+        // Column names by letter case folded, for duplicates and JSON keys:
+        // a linear scan per column was quadratic (80,000 columns, 15 s).
+        let mut folded: HashMap<String, usize> = HashMap::with_capacity(header.len());
+        let mut exact: HashMap<String, usize> = HashMap::with_capacity(header.len());
         for (i, h) in header.iter().enumerate() {
-            let seen_before = header
-                .get(..i)
-                .is_some_and(|before| before.iter().any(|b| b.eq_ignore_ascii_case(h)));
+            exact.entry(h.clone()).or_insert(i);
+            let seen_before = match folded.entry(h.to_ascii_lowercase()) {
+                Entry::Occupied(_) => true,
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                    false
+                }
+            };
             if seen_before && !h.is_empty() {
                 problems.push(place.problem(
                     1,
@@ -328,6 +353,9 @@ impl TableParser {
             extras,
             usable,
             line: 0,
+            more: 0,
+            exact,
+            folded,
         }
     }
 
@@ -377,7 +405,17 @@ impl TableParser {
             self.table.complete = false;
         }
         let p = self.table.place.problem(line, None, None, None, reason);
-        self.table.problems.push(p);
+        self.keep(p);
+    }
+
+    /// Keeps a problem, or only counts it past [`MAX_PROBLEMS`]: a 10 MB
+    /// file of garbage would otherwise hold millions of them to print ten.
+    fn keep(&mut self, p: Problem) {
+        if self.table.problems.len() < MAX_PROBLEMS {
+            self.table.problems.push(p);
+        } else {
+            self.more += 1;
+        }
     }
 
     /// Reserves room for about `rows` rows, so the row vector is
@@ -400,7 +438,7 @@ impl TableParser {
     /// Records a problem with one row (not the whole file).
     pub(crate) fn report_row(&mut self, line: u64, reason: Reason) {
         let p = self.table.place.problem(line, None, None, None, reason);
-        self.table.problems.push(p);
+        self.keep(p);
     }
 
     /// The number of columns in the header so far.
@@ -411,15 +449,17 @@ impl TableParser {
     /// The column of a JSON key: a fixed column (in any letter case) or an
     /// extra one, added to the header the first time it is seen.
     pub(crate) fn json_column(&mut self, key: &str) -> usize {
-        let header = &self.table.header;
-        if let Some(i) = header.iter().position(|h| h == key) {
-            return i;
+        if let Some(i) = self.exact.get(key) {
+            return *i;
         }
-        if let Some(i) = header.iter().position(|h| h.eq_ignore_ascii_case(key)) {
-            return i;
+        let lower = key.to_ascii_lowercase();
+        if let Some(i) = self.folded.get(&lower) {
+            return *i;
         }
-        let i = header.len();
+        let i = self.table.header.len();
         self.table.header.push(key.to_string());
+        self.exact.insert(key.to_string(), i);
+        self.folded.insert(lower, i);
         if self.table.kind.has_attrs() && !key.is_empty() {
             self.extras.push((i, key.to_string()));
         }
@@ -544,6 +584,14 @@ impl TableParser {
         if !self.usable {
             self.table.complete = false;
         }
+        if self.more > 0 {
+            let count = self.more;
+            let p = self
+                .table
+                .place
+                .problem(0, None, None, None, Reason::More { count });
+            self.table.problems.push(p);
+        }
         self.table
     }
 
@@ -569,7 +617,7 @@ impl TableParser {
             .table
             .place
             .problem(self.line, at.map(|i| i as u32 + 1), name, value, reason);
-        self.table.problems.push(p);
+        self.keep(p);
     }
 
     fn cell<'r, R: Record>(&self, r: &'r R, c: usize) -> Option<&'r str> {
@@ -617,10 +665,21 @@ impl TableParser {
         match parse(&value) {
             Ok(v) => Some(v),
             Err(reason) => {
+                // Looked up only when the value is not an interchange one,
+                // so canonical data pays nothing for the mapping.
+                if let Some(v) = self.mapped(c, &value).and_then(|m| parse(m).ok()) {
+                    return Some(v);
+                }
                 self.problem(c, Some(raw), reason);
                 None
             }
         }
+    }
+
+    /// What the mapping says a value of column `c` stands for.
+    fn mapped(&self, c: usize, value: &str) -> Option<&str> {
+        let (column, _) = self.table.kind.columns().get(c)?;
+        self.table.place.mapping.cell(column, value)
     }
 
     /// An optional date: empty or absent is `None`; `Err` after a problem.
@@ -678,7 +737,19 @@ impl TableParser {
         let value = normalise(raw);
         // Full-width semicolons are common in Chinese spreadsheets.
         let value = value.replace('\u{FF1B}', ";");
-        match RoleSet::parse(&value) {
+        let parsed = RoleSet::parse(&value).or_else(|_| {
+            // Mapped one by one (`教师、专任教师`): exports list roles
+            // with Chinese separators.
+            let parts: Vec<&str> = value
+                .split([';', '、', '，', '/'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| self.mapped(c, p).unwrap_or(p))
+                .collect();
+            let whole = self.mapped(c, value.trim());
+            RoleSet::parse(whole.unwrap_or(&parts.join(";")))
+        });
+        match parsed {
             Ok(set) => Some(set),
             Err(bad) => {
                 self.problem(

@@ -134,7 +134,7 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, Reason> {
     if !ok {
         return Err(Reason::BadDecimal);
     }
-    Decimal::from_str(text).map_err(|_| Reason::BadDecimal)
+    tenet::value::exact_decimal(text).ok_or(Reason::DecimalPrecision)
 }
 
 /// Parses a whole number such as a year.
@@ -172,6 +172,13 @@ mod tests {
         );
         for bad in ["", "1e5", "1,000", "+1", "1.", ".5", "1_000", "abc", "-"] {
             assert_eq!(parse_decimal(bad), Err(Reason::BadDecimal), "{bad}");
+        }
+        for long in [
+            "47999.99999999999999999999999999",
+            "123456789012345678901234567890",
+            "0.00000000000000000000000000001",
+        ] {
+            assert_eq!(parse_decimal(long), Err(Reason::DecimalPrecision), "{long}");
         }
     }
 

@@ -10,7 +10,10 @@ use insta::assert_snapshot;
 use tenet_io::{load, read_rows, Encoding, LoadOptions};
 
 fn opts(encoding: Encoding) -> LoadOptions {
-    LoadOptions { encoding }
+    LoadOptions {
+        encoding,
+        ..LoadOptions::default()
+    }
 }
 
 /// The base dataset loaded as UTF-8, to compare others against.

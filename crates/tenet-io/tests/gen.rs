@@ -54,7 +54,13 @@ fn generated_data_loads_cleanly_and_has_the_expected_shape() {
         count(Kind::CollectivePrep)
     );
     assert!(count(Kind::Seminar) >= 16);
-    assert_eq!(count(Kind::Theme), 4);
+    // Two semesters a year, plus the tail of the first autumn semester at a
+    // school that keeps its cadence.
+    assert!(
+        (4..=5).contains(&count(Kind::Theme)),
+        "{}",
+        count(Kind::Theme)
+    );
     for a in d
         .activities
         .iter()
@@ -73,7 +79,8 @@ fn generated_data_loads_cleanly_and_has_the_expected_shape() {
         .iter()
         .filter(|a| d.activity(**a).kind == Kind::Seminar)
         .count();
-    assert!(seminars >= 40, "{seminars}");
+    // A year of fortnights (26), a slipping mentor missing some.
+    assert!(seminars >= 20, "{seminars}");
     assert!(d
         .mentorships
         .iter()

@@ -167,3 +167,117 @@ fn read_rows_reports_the_same_problems_as_load() {
         other => panic!("expected problems, got {other:?}"),
     }
 }
+
+/// The base dataset as one JSON document, with `finance` given as `json`.
+fn json_with_finance(finance: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let rows = read_rows(dir.path(), &LoadOptions::default()).unwrap();
+    let path = dir.path().join("base.json");
+    tenet_io::write_json(&rows, &path).unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    doc["finance"] = serde_json::Value::Null;
+    let text = serde_json::to_string(&doc).unwrap();
+    text.replace("\"finance\":null", &format!("\"finance\":{finance}"))
+}
+
+fn load_json(text: &str) -> Result<Loaded, LoadError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    std::fs::write(&path, text).unwrap();
+    load(&path, &LoadOptions::default())
+}
+
+#[test]
+fn json_numbers_are_read_exactly_as_written() {
+    let text = json_with_finance(
+        r#"[{"org":"s1","year":2023,"item":"public_funds_budget","amount":1234567890123.123456789},
+            {"org":"s1","year":2023,"item":"teacher_training_funds","amount":0.1}]"#,
+    );
+    let loaded = load_json(&text).unwrap();
+    let amounts: Vec<String> = loaded
+        .dataset
+        .finance
+        .iter()
+        .map(|f| f.amount.to_string())
+        .collect();
+    assert_eq!(amounts, ["1234567890123.123456789", "0.1"]);
+}
+
+#[test]
+fn json_numbers_beyond_exact_decimals_are_refused_not_rounded() {
+    let text = json_with_finance(
+        r#"[{"org":"s1","year":2023,"item":"public_funds_budget","amount":47999.99999999999999999999999999},
+            {"org":"s1","year":2023,"item":"teacher_training_funds","amount":1e5}]"#,
+    );
+    let got = outcome(load_json(&text));
+    assert!(
+        got.contains("decimal `47999.99999999999999999999999999` has more digits than an exact decimal holds"),
+        "{got}"
+    );
+    assert!(got.contains("invalid decimal `1e5`"), "{got}");
+}
+
+#[test]
+fn a_file_of_garbage_keeps_a_bounded_number_of_problems_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let mut text = String::from("person,activity\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("p{i},\n"));
+    }
+    std::fs::write(dir.path().join("enrollments.csv"), text).unwrap();
+    let Err(LoadError::Invalid(problems)) = load(dir.path(), &LoadOptions::default()) else {
+        panic!("loaded");
+    };
+    let kept = problems
+        .iter()
+        .filter(|p| p.file == "enrollments.csv")
+        .count();
+    assert!(kept <= 1001, "{kept} problems kept");
+    let text = render_problems(&problems, 10);
+    assert!(
+        text.contains("enrollments.csv: 200000 problems\n"),
+        "{text}"
+    );
+    assert!(text.contains("  and 199990 more\n"), "{text}");
+}
+
+#[test]
+fn wide_headers_and_json_records_with_many_keys_load_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let columns: Vec<String> = (0..80_000).map(|i| format!("c{i}")).collect();
+    let people = std::fs::read_to_string(dir.path().join("people.csv")).unwrap();
+    let mut lines = people.lines();
+    let mut text = format!("{},{}\n", lines.next().unwrap(), columns.join(","));
+    for line in lines {
+        text.push_str(&format!("{line}{}\n", ",".repeat(columns.len())));
+    }
+    std::fs::write(dir.path().join("people.csv"), text).unwrap();
+    let start = Instant::now();
+    let got = outcome(load(dir.path(), &LoadOptions::default()));
+    assert!(
+        got.starts_with("loaded: 4 people"),
+        "{}",
+        &got[..got.len().min(500)]
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+
+    let keys: String = (0..40_000).map(|i| format!(",\"k{i}\":\"v\"")).collect();
+    let finance =
+        format!(r#"[{{"org":"s1","year":2023,"item":"public_funds_budget","amount":1{keys}}}]"#);
+    let start = Instant::now();
+    let got = outcome(load_json(&json_with_finance(&finance)));
+    assert!(got.starts_with("loaded:"), "{}", &got[..got.len().min(500)]);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -26,11 +26,23 @@ fn load_with(file: usize, bytes: &[u8], encoding: Encoding) {
     let dir = tempfile::tempdir().unwrap();
     common::write_base(dir.path());
     std::fs::write(dir.path().join(NAMES[file % NAMES.len()]), bytes).unwrap();
-    let _ = load(dir.path(), &LoadOptions { encoding });
+    let _ = load(
+        dir.path(),
+        &LoadOptions {
+            encoding,
+            ..LoadOptions::default()
+        },
+    );
     for ext in ["data.json", "data.xlsx"] {
         let path = dir.path().join(ext);
         std::fs::write(&path, bytes).unwrap();
-        let _ = load(&path, &LoadOptions { encoding });
+        let _ = load(
+            &path,
+            &LoadOptions {
+                encoding,
+                ..LoadOptions::default()
+            },
+        );
     }
 }
 

@@ -183,3 +183,71 @@ fn unsupported_paths_are_an_error() {
     let missing = load(&dir.path().join("nope"), &LoadOptions::default()).unwrap_err();
     assert!(matches!(missing, tenet_io::LoadError::Io { .. }));
 }
+
+/// The base workbook with one more part: `size` bytes of zeros, which
+/// deflate shrinks a thousandfold (a zip bomb's trick).
+fn with_padding(path: &Path, size: usize) {
+    use std::io::Write;
+    let original = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..archive.len() {
+        writer
+            .raw_copy_file(archive.by_index_raw(i).unwrap())
+            .unwrap();
+    }
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    writer.start_file("xl/media/padding.bin", options).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..size / zeros.len() {
+        writer.write_all(&zeros).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+#[test]
+fn a_workbook_expanding_past_the_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.xlsx");
+    write_workbook(&path, |_, t| t.to_string());
+    with_padding(&path, (tenet_io::MAX_XLSX_EXPANDED as usize) + (16 << 20));
+    assert!(std::fs::metadata(&path).unwrap().len() < 4 << 20);
+    let got = render(load(&path, &LoadOptions::default()));
+    assert!(
+        got.contains("the workbook expands to more than 512 MiB (part `xl/media/padding.bin`)"),
+        "{got}"
+    );
+    // Under the limit it loads.
+    write_workbook(&path, |_, t| t.to_string());
+    with_padding(&path, 8 << 20);
+    assert!(load(&path, &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn a_far_cell_costs_what_the_sheet_holds_not_the_rectangle() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("far.xlsx");
+    write_workbook(&path, |_, t| t.to_string());
+    // The same workbook with a value in XFD1048576 of every sheet: the
+    // rectangle up to it is 17 billion cells.
+    let mut workbook = Workbook::new();
+    let rows = read_rows(&path, &LoadOptions::default()).unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    tenet_io::write_dir(&rows, dir2.path()).unwrap();
+    for (name, _) in FILES {
+        let text = std::fs::read_to_string(dir2.path().join(name)).unwrap_or_default();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name.trim_end_matches(".csv")).unwrap();
+        for (r, line) in text.lines().enumerate() {
+            for (c, cell) in line.split(',').enumerate() {
+                sheet.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+        sheet.write_string(1_048_575, 16_383, "far").unwrap();
+    }
+    workbook.save(&path).unwrap();
+    let loaded = load(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.dataset.people.len(), rows.people.len());
+}

@@ -76,4 +76,46 @@ mod stack;
 pub mod syntax;
 pub mod value;
 
+/// What the evaluator decides and writes that an adapter computing the same
+/// results elsewhere (`tenet-sql`, in a database) must decide and write the
+/// same way: the windows a period cuts, figures as reports spell them,
+/// messages. The program ([`program`]) says *what* to compute; this module
+/// is the evaluator's own spelling of the pieces, shared so they cannot drift.
+pub mod figures {
+    pub use crate::eval::windows::{periods, Piece};
+    use crate::report::Status;
+    use crate::schema::Type;
+    use crate::value::{DateRange, Value, Q};
+    use rust_decimal::Decimal;
+
+    /// The rational `n / d` as reports write a value of type `ty`
+    /// (normalised, money with cents, `…` after an inexact quotient);
+    /// `None` when `d` is zero.
+    ///
+    /// ```
+    /// use tenet::figures::quantity;
+    /// use tenet::schema::Type;
+    /// assert_eq!(quantity(538500.into(), 1.into(), &Type::Money).as_deref(), Some("538500.00"));
+    /// assert_eq!(quantity(2.into(), 4.into(), &Type::Number).as_deref(), Some("0.5"));
+    /// ```
+    pub fn quantity(n: Decimal, d: Decimal, ty: &Type) -> Option<String> {
+        Q::ratio(n, d).map(|q| crate::eval::show(&Value::Num(q), ty))
+    }
+
+    /// A rule's message template filled as the evaluator fills it, for a
+    /// result with `status` and figures `[actual, required, shortfall]`;
+    /// `None` for statuses that carry no message.
+    pub fn message(
+        template: &str,
+        status: Status,
+        figures: [Option<String>; 3],
+        rule: &crate::program::Rule,
+        policy: &crate::program::CheckedPolicy,
+        name: &str,
+        window: Option<DateRange>,
+    ) -> Option<String> {
+        crate::eval::message_for(template, status, figures, rule, policy, name, window)
+    }
+}
+
 pub use policy_set::{resolve_import, CompileError, Detail, EvalOptions, Evaluator, PolicySet};

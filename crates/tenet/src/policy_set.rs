@@ -67,9 +67,15 @@ pub enum Detail {
 }
 
 impl EvalOptions {
-    /// Whether the options select a rule (by its id).
-    pub fn selects_rule(&self, rule: &crate::program::Rule) -> bool {
-        self.rules.as_ref().is_none_or(|ids| ids.contains(&rule.id))
+    /// Whether the options select a rule of `policy`: by its id, or by
+    /// `policy.rule` (which selects it in that policy only).
+    pub fn selects_rule(&self, policy: &CheckedPolicy, rule: &crate::program::Rule) -> bool {
+        self.rules.as_ref().is_none_or(|ids| {
+            ids.iter().any(|id| match id.split_once('.') {
+                Some((p, r)) => p == policy.id && r == rule.id,
+                None => *id == rule.id,
+            })
+        })
     }
 
     /// Whether a policy has a selected rule, and so gives a report.
@@ -85,7 +91,7 @@ impl EvalOptions {
     /// # Ok::<(), String>(())
     /// ```
     pub fn selects(&self, policy: &CheckedPolicy) -> bool {
-        policy.rules.iter().any(|r| self.selects_rule(r))
+        policy.rules.iter().any(|r| self.selects_rule(policy, r))
     }
 }
 

@@ -108,8 +108,6 @@ pub struct Credit {
     pub otherwise: Expr,
     /// Environment size.
     pub slots: usize,
-    /// The block lowered for the evaluator, when its shape allows.
-    pub(crate) lowered: Option<Box<crate::eval::lower::Lowered>>,
 }
 
 /// `no credit when cond "reason"`.
@@ -146,6 +144,35 @@ pub struct Rule {
     pub require: Requirement,
     /// Environment size.
     pub slots: usize,
+}
+
+impl Rule {
+    /// Whether the scope filter depends on the window — it reads the
+    /// window variable, counts time-bound records, or takes an age or
+    /// tenure without a date — and so is decided
+    /// per window rather than once per subject (decisions S4). Every
+    /// evaluator of the program (native, SQL) asks this one question.
+    pub fn filter_per_window(&self) -> bool {
+        let (Some(filter), Some(bind)) = (&self.filter, self.window.bind()) else {
+            return false;
+        };
+        filter.any(&|e| match &e.kind {
+            ExprKind::Var(v) => *v == bind,
+            // An age or tenure without a date is the window's (its end
+            // capped at the evaluation date), in the filter as in
+            // `require` (decisions P5).
+            ExprKind::Credited { .. }
+            | ExprKind::Age { at: None, .. }
+            | ExprKind::Tenure { at: None, .. }
+            | ExprKind::Finance { year: None, .. }
+            | ExprKind::Field(_, Field::Credited) => true,
+            ExprKind::Aggregate(agg) => !matches!(
+                agg.relation,
+                RelKind::People | RelKind::Schools | RelKind::Districts
+            ),
+            _ => false,
+        })
+    }
 }
 
 /// How a rule's windows are made.
@@ -186,6 +213,12 @@ pub enum WindowSpec {
 }
 
 impl WindowSpec {
+    /// Whether the window is the subject's own (`within`, `during`) rather
+    /// than cut from the policy's calendar or written as dates.
+    pub fn is_relative(&self) -> bool {
+        matches!(self, WindowSpec::Within { .. } | WindowSpec::During { .. })
+    }
+
     /// The variable the window is bound to.
     pub fn bind(&self) -> Option<Var> {
         match self {

@@ -170,48 +170,55 @@ impl Figures {
         required: Option<&str>,
         shortfall: Option<&str>,
     ) -> Shown {
+        let plan = self.plan(actual, required, shortfall);
+        let one = |exact: Option<&str>, p: Option<(Decimal, u32)>| {
+            exact.map(|e| {
+                let mut out = String::new();
+                self.push(&mut out, e, p);
+                out
+            })
+        };
+        let [a, r, s] = plan;
+        Shown {
+            actual: one(actual, a),
+            required: one(required, r),
+            shortfall: one(shortfall, s),
+        }
+    }
+
+    /// The figures to write, each rounded with its number of decimals, or
+    /// `None` for a figure shown as it stands. Computed without allocating:
+    /// a district run fills a message per failing result.
+    pub fn plan(
+        &self,
+        actual: Option<&str>,
+        required: Option<&str>,
+        shortfall: Option<&str>,
+    ) -> [Option<(Decimal, u32)>; 3] {
         let (a, r, s) = (
             actual.and_then(exact),
             required.and_then(exact),
             shortfall.and_then(exact),
         );
-        let as_is = |v: Option<&str>| v.map(String::from);
         let step = match self.unit {
             Unit::Money => Some(Decimal::new(1, 2)),
             Unit::Count => Some(Decimal::ONE),
-            Unit::Other => {
-                return Shown {
-                    actual: as_is(actual),
-                    required: as_is(required),
-                    shortfall: as_is(shortfall),
-                }
-            }
+            Unit::Other => return [None; 3],
             _ => None,
-        };
-        let write = |d: Decimal, dp: u32| match self.unit {
-            Unit::Money => money(d),
-            Unit::Percent => format!("{}%", grouped(d * Decimal::ONE_HUNDRED, dp)),
-            _ => grouped(d, dp),
         };
         if let Some(step) = step {
             let shown_r = r.map(|r| meeting(r, step, self.cmp));
             let shown_a = a.map(|a| to_step(a, step, RoundingStrategy::MidpointAwayFromZero));
             let gap = match (shown_a, shown_r, s) {
                 // The gap between the figures shown, so that they add up.
-                (Some(a), Some(r), Some(_)) if Some(a) == actual.and_then(exact) => {
-                    Some(match self.cmp {
-                        Cmp::Le | Cmp::Lt => a - r,
-                        _ => r - a,
-                    })
-                }
+                (Some(x), Some(y), Some(_)) if Some(x) == a => Some(match self.cmp {
+                    Cmp::Le | Cmp::Lt => x - y,
+                    _ => y - x,
+                }),
                 (_, _, s) => s.map(|s| to_step(s, step, RoundingStrategy::AwayFromZero)),
             };
             let dp = if self.unit == Unit::Money { 2 } else { 0 };
-            return Shown {
-                actual: shown_a.map(|d| write(d, dp)).or_else(|| as_is(actual)),
-                required: shown_r.map(|d| write(d, dp)).or_else(|| as_is(required)),
-                shortfall: gap.map(|d| write(d, dp)).or_else(|| as_is(shortfall)),
-            };
+            return [shown_a, shown_r, gap].map(|d| d.map(|d| (d, dp)));
         }
         // Percent points are hundredths: two decimals of a percentage are
         // four of the share.
@@ -228,21 +235,29 @@ impl Figures {
                 sdp += 1;
             }
         }
-        Shown {
-            actual: a
-                .map(|d| write(round(d, base + dp), dp))
-                .or_else(|| as_is(actual)),
-            required: r
-                .map(|d| write(round(d, base + dp), dp))
-                .or_else(|| as_is(required)),
-            shortfall: s
-                .map(|d| {
-                    write(
-                        d.round_dp_with_strategy(base + sdp, RoundingStrategy::AwayFromZero),
-                        sdp,
-                    )
-                })
-                .or_else(|| as_is(shortfall)),
+        [
+            a.map(|d| (round(d, base + dp), dp)),
+            r.map(|d| (round(d, base + dp), dp)),
+            s.map(|d| {
+                (
+                    d.round_dp_with_strategy(base + sdp, RoundingStrategy::AwayFromZero),
+                    sdp,
+                )
+            }),
+        ]
+    }
+
+    /// Writes one figure of a [`Figures::plan`]: its readable form, or
+    /// `exact` as it stands when the plan has none.
+    pub fn push(&self, out: &mut String, exact: &str, planned: Option<(Decimal, u32)>) {
+        match (planned, self.unit) {
+            (None, _) => out.push_str(exact),
+            (Some((d, _)), Unit::Money) => push_money(out, d),
+            (Some((d, dp)), Unit::Percent) => {
+                push_grouped(out, d * Decimal::ONE_HUNDRED, dp);
+                out.push('%');
+            }
+            (Some((d, dp)), _) => push_grouped(out, d, dp),
         }
     }
 }
@@ -278,40 +293,50 @@ fn meeting(r: Decimal, step: Decimal, cmp: Cmp) -> Decimal {
 /// A decimal with thousands separators and at most `dp` decimals (trailing
 /// zeros dropped).
 pub fn grouped(d: Decimal, dp: u32) -> String {
-    let d = round(d, dp).normalize();
-    group(&d.abs().to_string(), d.is_sign_negative() && !d.is_zero())
+    let mut out = String::new();
+    push_grouped(&mut out, d, dp);
+    out
 }
 
-fn group(digits: &str, negative: bool) -> String {
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
-    if negative {
+fn push_grouped(out: &mut String, d: Decimal, dp: u32) {
+    push_digits(out, round(d, dp).normalize());
+}
+
+/// Writes `d` with thousands separators in its whole part, in place (the
+/// digits are written by `Display`, which does not allocate).
+fn push_digits(out: &mut String, d: Decimal) {
+    use std::fmt::Write as _;
+    if d.is_sign_negative() && !d.is_zero() {
         out.push('-');
     }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    let start = out.len();
+    let _ = write!(out, "{}", d.abs());
+    let int_end = out
+        .get(start..)
+        .and_then(|t| t.find('.'))
+        .map_or(out.len(), |i| start + i);
+    let mut at = int_end;
+    while at > start + 3 {
+        at -= 3;
+        out.insert(at, ',');
     }
-    if !frac.is_empty() {
-        out.push('.');
-        out.push_str(frac);
-    }
-    out
 }
 
 /// Money: `¥`, thousands separators, two decimals (half-up to the cent).
 pub fn money(d: Decimal) -> String {
+    let mut out = String::new();
+    push_money(&mut out, d);
+    out
+}
+
+fn push_money(out: &mut String, d: Decimal) {
     let mut d = round(d, 2);
     d.rescale(2);
-    let negative = d.is_sign_negative() && !d.is_zero();
-    let body = group(&d.abs().to_string(), false);
-    if negative {
-        format!("-¥{body}")
-    } else {
-        format!("¥{body}")
+    if d.is_sign_negative() && !d.is_zero() {
+        out.push('-');
     }
+    out.push('¥');
+    push_digits(out, d.abs());
 }
 
 /// A param's value in the unit it was written in: `90 h`, `5%`, `1:100`,

@@ -284,10 +284,62 @@ pub struct Report {
     pub summary: Summary,
 }
 
+/// What a report (or a run of reports) says about its required rules as
+/// a whole; `tenet check` exits with it. Ordered so that the worse of two
+/// is the greater: a run's verdict is the `max` of its reports'.
+///
+/// ```
+/// use tenet::report::Verdict;
+/// let run = [Verdict::Passed, Verdict::Undecided, Verdict::Passed];
+/// assert_eq!(run.into_iter().max(), Some(Verdict::Undecided));
+/// assert!(Verdict::Failed > Verdict::Undecided);
+/// assert_eq!(Verdict::Undecided.exit_code(), 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Every required result was decided, and none failed (`pass` or
+    /// `not_applicable`).
+    Passed,
+    /// No required result failed, but some are `unknown` or `pending`.
+    Undecided,
+    /// A required result failed.
+    Failed,
+}
+
+impl Verdict {
+    /// The process exit code: 0, 3 (undecided) or 1 (failed); 2 is left
+    /// for bad input.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Passed => 0,
+            Verdict::Failed => 1,
+            Verdict::Undecided => 3,
+        }
+    }
+}
+
 impl Report {
     /// Whether any required rule failed.
     pub fn has_violations(&self) -> bool {
         self.summary.violations > 0
+    }
+
+    /// The verdict on the report's required rules, from the summary (so
+    /// it holds after `results` has been filtered).
+    pub fn verdict(&self) -> Verdict {
+        let required = || {
+            self.summary
+                .rules
+                .iter()
+                .filter(|r| r.severity == Severity::Required)
+        };
+        if self.has_violations() {
+            Verdict::Failed
+        } else if required().any(|r| r.counts.pending + r.counts.unknown > 0) {
+            Verdict::Undecided
+        } else {
+            Verdict::Passed
+        }
     }
 
     /// The report as pretty JSON (stable key order, exact decimals).
@@ -298,7 +350,8 @@ impl Report {
 
 /// Builds the summary. `school_of` maps a result's position to the index
 /// of the school it counts toward (for people: their school), if any.
-pub(crate) fn summarize(
+/// Public for adapters that compute results elsewhere (`tenet-sql`).
+pub fn summarize(
     title: Option<String>,
     source: Option<String>,
     rules: &[(String, Option<String>, Severity)],

@@ -58,7 +58,7 @@ impl Q {
     }
 
     /// The numerator and the (positive) denominator.
-    pub(crate) fn parts(self) -> (Decimal, Decimal) {
+    pub fn parts(self) -> (Decimal, Decimal) {
         (self.n, self.d)
     }
 
@@ -334,6 +334,37 @@ fn iso_date(d: NaiveDate) -> Option<[u8; 10]> {
         digit(day / 10),
         digit(day),
     ])
+}
+
+/// Reads a plain decimal (`-`, digits, `.`, digits) exactly, or not at
+/// all: `rust_decimal` keeps 28–29 significant digits and would round
+/// `47999.99999999999999999999999999` to `48000.0000000000000000000000000`
+/// without a word. Trailing zeros after the point are dropped when they
+/// do not fit, since that loses nothing.
+///
+/// ```
+/// use tenet::value::exact_decimal;
+/// assert_eq!(exact_decimal("10770000.00").unwrap().to_string(), "10770000.00");
+/// assert!(exact_decimal("47999.99999999999999999999999999").is_none());
+/// assert!(exact_decimal("99999999999999999999999999999999").is_none());
+/// assert_eq!(exact_decimal("1.50000000000000000000000000000000").unwrap().to_string(), "1.5");
+/// ```
+pub fn exact_decimal(text: &str) -> Option<Decimal> {
+    if let Ok(d) = Decimal::from_str_exact(text) {
+        return Some(d);
+    }
+    let trimmed = match text.split_once('.') {
+        Some((int, frac)) if frac.ends_with('0') => {
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() {
+                int.to_string()
+            } else {
+                format!("{int}.{frac}")
+            }
+        }
+        _ => return None,
+    };
+    Decimal::from_str_exact(&trimmed).ok()
 }
 
 /// Adds a duration to a date; `None` past the end of the calendar.

@@ -613,11 +613,12 @@ policy p {
         .iter()
         .map(|r| (r.window.unwrap().start, r.status))
         .collect();
-    // 2021 is before the teacher was hired: not in scope that year.
+    // 2021 is before the teacher was hired: not in scope that year; 2022
+    // is the year of hiring, not judged (decisions W14).
     assert_eq!(
         years,
         [
-            (d("2022-01-01"), Status::Pass),
+            (d("2022-01-01"), Status::NotApplicable),
             (d("2023-01-01"), Status::Fail)
         ]
     );
@@ -661,4 +662,205 @@ policy {id} {{
     assert_eq!(together[1], alone(&lenient, "lenient.policy"));
     assert_eq!(together[0].results[0].actual.as_deref(), Some("0"));
     assert_eq!(together[1].results[0].actual.as_deref(), Some("12"));
+}
+
+// ---- decisions W13, W14, C2: no obligation before the hire date, no
+// judgement on a window cut short, one sub-window owed at least.
+
+fn statuses(r: &tenet::report::Report, rule: &str, subject: &str) -> Vec<(String, Status)> {
+    results(r, rule, subject)
+        .iter()
+        .map(|x| {
+            (
+                x.window.map_or("-".into(), |w| w.start.to_string()),
+                x.status,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_hours_are_owed_before_the_hire_date_nor_in_the_year_of_hiring() {
+    let mut data = Data::new();
+    data.person("new", "s1", "teacher", "1999-01-01", "2022-09-01", "");
+    let r = report(ANNUAL, &data, "2024-06-01");
+    assert_eq!(
+        statuses(&r, "annual_hours", "new"),
+        [
+            ("2021-01-01".into(), Status::NotApplicable),
+            ("2022-01-01".into(), Status::NotApplicable),
+            ("2023-01-01".into(), Status::Fail),
+        ]
+    );
+    let years = results(&r, "annual_hours", "new");
+    assert_eq!(
+        years[0].explanation.missing,
+        ["hired 2022-09-01, after the window ends: no obligation before the hire date"]
+    );
+    assert_eq!(
+        years[1].explanation.missing,
+        ["hired 2022-09-01, during the window: not held to a full window's requirement"]
+    );
+    assert_eq!(years[1].actual, None);
+    assert_eq!(years[1].explanation.message, None);
+}
+
+#[test]
+fn hired_on_the_first_day_of_a_window_owes_the_whole_of_it() {
+    let mut data = Data::new();
+    data.person("jan", "s1", "teacher", "1999-01-01", "2022-01-01", "");
+    data.person("none", "s1", "teacher", "1999-01-01", "", "");
+    let r = report(ANNUAL, &data, "2024-06-01");
+    let jan = statuses(&r, "annual_hours", "jan");
+    assert_eq!(jan[1], ("2022-01-01".into(), Status::Fail));
+    // No hire_date: judged in every year, as before.
+    assert!(statuses(&r, "annual_hours", "none")
+        .iter()
+        .all(|(_, s)| *s == Status::Fail));
+}
+
+#[test]
+fn hired_after_the_evaluation_date_owes_nothing_yet() {
+    let mut data = Data::new();
+    data.person("future", "s1", "teacher", "1999-01-01", "2021-09-01", "");
+    let r = report(ANNUAL, &data, "2021-06-30");
+    let res = one(&r, "annual_hours", "future");
+    assert_eq!(res.status, Status::NotApplicable);
+    assert_eq!(
+        res.explanation.missing,
+        ["hired 2021-09-01, after the evaluation date 2021-06-30"]
+    );
+
+    // A point-in-time rule likewise.
+    let policy = r#"
+policy p {
+  effective 2021-01-01 .. 2023-12-31
+  rule mentors_have_trainees {
+    for person p where p has teacher
+    require count(mentorships of p) >= 1
+  }
+}
+"#;
+    let r = report(policy, &data, "2021-06-30");
+    assert_eq!(
+        one(&r, "mentors_have_trainees", "future").status,
+        Status::NotApplicable
+    );
+    let r = report(policy, &data, "2021-10-01");
+    assert_eq!(
+        one(&r, "mentors_have_trainees", "future").status,
+        Status::Fail
+    );
+}
+
+#[test]
+fn a_first_year_cut_short_by_the_plan_is_not_judged_on_the_part_inside() {
+    let mut data = Data::new();
+    // 2019-06-01 .. 2020-05-31 starts before the plan; 2023-06-01 ..
+    // 2024-05-31 ends after it; 2022-06-01 .. 2023-05-31 lies inside.
+    data.person("early", "s1", "teacher", "", "2019-06-01", "");
+    data.person("late", "s1", "teacher", "", "2023-06-01", "");
+    data.person("inside", "s1", "teacher", "", "2022-06-01", "");
+    data.course("c", "2020-03-01", "120").enroll("early", "c");
+    let r = report(NEW_TEACHER, &data, "2025-01-01");
+    let early = one(&r, "new_teacher_hours", "early");
+    assert_eq!(early.status, Status::NotApplicable);
+    assert_eq!(
+        early.window.map(|w| (w.start, w.end)),
+        Some((d("2019-06-01"), d("2020-05-31")))
+    );
+    assert_eq!(
+        early.explanation.missing,
+        [
+            "window 2019-06-01 .. 2020-05-31 is cut short by the effective range \
+          2020-01-01 .. 2023-12-31: not held to the full requirement on a part of it"
+        ]
+    );
+    assert_eq!(early.actual, None);
+    assert_eq!(
+        one(&r, "new_teacher_hours", "late").status,
+        Status::NotApplicable
+    );
+    assert_eq!(one(&r, "new_teacher_hours", "inside").status, Status::Fail);
+}
+
+#[test]
+fn a_mentorship_sticking_out_of_the_plan_is_not_judged() {
+    let mut data = Data::new();
+    data.person("m", "d1", "mentor", "", "", "");
+    data.person("t", "s1", "teacher", "", "", "");
+    data.mentorship("m", "t", "xuhui", "2017-03-01", "2017-07-10");
+    let r = report(MENTOR, &data, "2018-01-01");
+    let res = one(&r, "mentor_seminars", "m/t/xuhui");
+    assert_eq!(res.status, Status::NotApplicable);
+    assert_eq!(res.required, None);
+}
+
+const FORUM: &str = r#"
+policy p {
+  effective 2017-04-17 .. 2018-06-30
+  rule trainee_forum {
+    for mentorship m
+    during m
+    require at least 1 forum by m.trainee every semester
+  }
+}
+"#;
+
+#[test]
+fn a_range_shorter_than_one_sub_window_still_owes_one() {
+    let mut data = Data::new();
+    data.person("m", "d1", "mentor", "", "", "");
+    data.person("t", "s1", "teacher", "", "", "");
+    // Two months inside the autumn semester 2017-09-01 .. 2018-01-31.
+    data.mentorship("m", "t", "xuhui", "2017-10-01", "2017-11-30");
+    let r = report(FORUM, &data, "2018-03-01");
+    let res = one(&r, "trainee_forum", "m/t/xuhui");
+    assert_eq!(
+        (
+            res.status,
+            res.required.as_deref(),
+            res.shortfall.as_deref()
+        ),
+        (Status::Fail, Some("1"), Some("1"))
+    );
+    assert_eq!(
+        res.explanation.missing,
+        ["2017-10-01 .. 2017-11-30: 0 of 1 forum"]
+    );
+    data.event("f", "t", Kind::Forum, "2017-11-20");
+    let r = report(FORUM, &data, "2018-03-01");
+    assert_eq!(one(&r, "trainee_forum", "m/t/xuhui").status, Status::Pass);
+    // Still open: pending.
+    let r = report(FORUM, &data, "2017-11-01");
+    assert_eq!(
+        one(&r, "trainee_forum", "m/t/xuhui").status,
+        Status::Pending
+    );
+}
+
+/// decisions P5: `age(t)` in `for … where` is taken where the same
+/// `age(t)` in `require` is — at the window's end, capped at the
+/// evaluation date — not at the evaluation date for every window.
+#[test]
+fn an_undated_age_in_the_scope_filter_is_the_windows() {
+    let policy = r#"
+import "common.policy"
+policy p {
+  effective 2021-01-01 .. 2023-12-31
+  rule under_fifty_hours {
+    for person t where t has teacher and age(t) < 50
+    each calendar_year
+    require credited_hours(t) >= 0 h
+  }
+}
+"#;
+    let mut data = Data::new();
+    // 50 on 2022-06-01: under 50 at the end of 2021, not at the end of 2022.
+    data.person("t", "s1", "teacher", "1972-06-01", "2000-09-01", "");
+    let r = report(policy, &data, "2024-03-01");
+    assert_eq!(
+        statuses(&r, "under_fifty_hours", "t"),
+        [("2021-01-01".into(), Status::Pass)]
+    );
 }

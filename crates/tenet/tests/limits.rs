@@ -199,9 +199,24 @@ fn numbers_beyond_decimal_range_are_diagnosed() {
     let out = compile_small(rule_with(&format!("¥{forty}万 > ¥1")));
     assert_has(&out, "is out of range for an exact decimal");
 
-    // A long fraction is rounded, not refused, as `rust_decimal` does.
+    // A fraction longer than an exact decimal holds is refused, not
+    // rounded (`rust_decimal` alone would read 48000).
     let out = compile_small(rule_with(&format!("0.{forty} > 0")));
-    assert!(!out.contains("panicked"));
+    assert_has(
+        &out,
+        &format!("`0.{forty}` is out of range for an exact decimal"),
+    );
+    for long in [
+        "47999.99999999999999999999999999",
+        "¥47999.99999999999999999999999999",
+        "1.00000000000000000000000000001 h",
+    ] {
+        let out = compile_small(rule_with(&format!("{long} > 0")));
+        assert_has(&out, "is out of range for an exact decimal");
+    }
+    // Trailing zeros lose nothing and are accepted.
+    let out = compile_small(rule_with("1.500000000000000000000000000000000 > 0"));
+    assert_eq!(out, "");
 
     // Exponent notation is not part of the language.
     let out = compile_small(rule_with("1e400 > 1"));
@@ -460,4 +475,82 @@ fn small_dataset() -> Dataset {
         .map_err(|e| format!("{e:?}"))
         .unwrap()
         .0
+}
+
+fn policy_with(effective: &str, window: &str, require: &str) -> String {
+    format!(
+        "policy p \"窗\" {{\n  effective {effective}\n  rule r {{\n    for person t\n    {window}\n    require {require}\n  }}\n}}\n"
+    )
+}
+
+/// Every result of evaluating `src` on the small dataset, as
+/// `subject window status missing`.
+fn results_of(src: &str) -> Vec<String> {
+    let set =
+        PolicySet::from_sources(&[("p.policy", src)]).unwrap_or_else(|e| panic!("{}", e.render()));
+    let reports = set.evaluate_with_threads(&small_dataset(), date(2300, 1, 1), 1);
+    reports
+        .iter()
+        .flat_map(|r| &r.results)
+        .map(|x| {
+            format!(
+                "{} {:?} {:?} {:?}",
+                x.subject.id,
+                x.window.map(|w| format!("{} .. {}", w.start, w.end)),
+                x.status,
+                x.explanation.missing
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn more_windows_than_the_cap_are_a_checker_error_not_a_cut_report() {
+    // 1800..2100 daily: about 110,000 windows, past the 100,000 cap.
+    let long = "1800-01-01 .. 2100-12-31";
+    let out = compile_small(policy_with(long, "each day as d", "true"));
+    assert_has(
+        &out,
+        "`day` cuts the effective range `1800-01-01 .. 2100-12-31` into more than 100000 periods",
+    );
+    let out = compile_small(policy_with(long, "", "at least 1 seminar by t every day"));
+    assert_has(&out, "into more than 100000 periods");
+    // Under the cap, all of them are evaluated.
+    let out = compile_small(policy_with(
+        "1900-01-01 .. 2100-12-31",
+        "each week as w",
+        "true",
+    ));
+    assert_eq!(out, "");
+}
+
+#[test]
+fn a_period_longer_than_the_calendar_is_one_window_not_none() {
+    let src = policy_with(
+        "2020-01-01 .. 2023-12-31",
+        "each 262143 calendar_year as y",
+        "false",
+    );
+    let got = results_of(&src);
+    assert_eq!(got.len(), 3, "{got:?}");
+    for r in got {
+        assert!(r.contains("Some(\"2020-01-01 .. 2023-12-31\") Fail"), "{r}");
+    }
+}
+
+#[test]
+fn a_window_ending_past_the_last_date_is_unknown_not_a_pass() {
+    for length in ["300000 years", "4294967295 days", "4294967295 months"] {
+        let src = policy_with(
+            "2020-01-01 .. 2023-12-31",
+            &format!("within {length} after t.hire_date"),
+            "true",
+        );
+        let got = results_of(&src);
+        assert_eq!(got.len(), 3, "{got:?}");
+        for r in got {
+            assert!(r.contains("Unknown"), "{length}: {r}");
+            assert!(r.contains("date out of range"), "{length}: {r}");
+        }
+    }
 }

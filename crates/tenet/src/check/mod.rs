@@ -465,7 +465,6 @@ impl<'a> Checker<'a> {
         }
         let otherwise = otherwise?;
         Some(Credit {
-            lowered: crate::eval::lower::lower(var, &denials, &otherwise).map(Box::new),
             name: decl.name.name.clone(),
             title: decl.title.as_ref().map(|t| t.value.clone()),
             file: self.sink_name(),
@@ -617,6 +616,33 @@ impl<'a> Checker<'a> {
         false
     }
 
+    /// Whether `period` cuts the effective range into at most
+    /// [`MAX_WINDOWS`](crate::eval::windows::MAX_WINDOWS) pieces; an
+    /// error if not. Past the limit a report would be cut short.
+    fn few_periods(&mut self, period: ast::Period, span: Span) -> bool {
+        use crate::eval::windows::{periods, MAX_WINDOWS};
+        let Some((eff, _)) = self.effective else {
+            return true;
+        };
+        let calendar = self
+            .calendar
+            .as_ref()
+            .map(|(c, _)| c.clone())
+            .unwrap_or_default();
+        if periods(period, eff, &calendar, MAX_WINDOWS + 1).len() <= MAX_WINDOWS {
+            return true;
+        }
+        self.error(
+            span,
+            format!(
+                "`{}` cuts the effective range `{eff}` into more than {MAX_WINDOWS} periods",
+                self.text(span)
+            ),
+        )
+        .help("use a longer period, or a shorter `effective` range");
+        false
+    }
+
     fn window(&mut self, decl: &ast::RuleDecl) -> Option<WindowSpec> {
         let Some(w) = &decl.window else {
             return Some(WindowSpec::None);
@@ -625,7 +651,8 @@ impl<'a> Checker<'a> {
             |b: &Option<ast::Ident>| b.as_ref().map_or(String::new(), |b| b.name.clone());
         Some(match w {
             WindowAst::Each { period, bind, span } => {
-                if !self.need_effective(*span, "`each`") {
+                if !self.need_effective(*span, "`each`") || !self.few_periods(*period, period.span)
+                {
                     return None;
                 }
                 self.env.window =
@@ -733,6 +760,7 @@ impl<'a> Checker<'a> {
         if !has_window && !self.need_effective(c.span, "a cadence without a window") {
             return None;
         }
+        let few = self.few_periods(c.every, c.every.span);
         let kind = match crate::model::Kind::parse(&c.kind.name) {
             Some(k) => Some(k),
             None => {
@@ -785,6 +813,9 @@ impl<'a> Checker<'a> {
             }
             None => None,
         };
+        if !few {
+            return None;
+        }
         Some(Requirement::Cadence(Cadence {
             at_least: c.at_least,
             kind: kind?,

@@ -12,7 +12,7 @@
 //! and thread of a run then shares it.
 
 use super::expr::{Ctx, Halt, R};
-use super::lower::Reads;
+use super::lower::{Lowered, Reads};
 use crate::model::{Dataset, EnrollmentIx, PersonIx};
 use crate::program::{CheckedPolicy, Credit};
 use crate::report::Explanation;
@@ -88,6 +88,10 @@ pub(crate) struct CreditTable {
     aside: Mutex<HashMap<EnrollmentIx, Q>>,
     /// Why the credit of an enrollment is unknown (rare).
     unknown: Mutex<HashMap<EnrollmentIx, String>>,
+    /// The credit block lowered for this run, when its shape allows: the
+    /// evaluator's own form of the program's block, made here so the
+    /// program depends on nothing in `eval`.
+    lowered: Option<Box<Lowered>>,
 }
 
 impl CreditTable {
@@ -98,7 +102,7 @@ impl CreditTable {
         let all = std::iter::repeat_with(OnceLock::new)
             .take(data.people.len())
             .collect();
-        Some(CreditTable::with(Ledgers::All(all)))
+        Some(CreditTable::with(Ledgers::All(all), lowered(policy)))
     }
 
     /// A table for a call about one subject: it keeps the subject's
@@ -107,17 +111,26 @@ impl CreditTable {
     pub fn for_subject(policy: &CheckedPolicy, subject: EntityRef) -> Option<CreditTable> {
         policy.credit.as_ref()?;
         match subject {
-            EntityRef::Person(p) => Some(CreditTable::with(Ledgers::One(p, OnceLock::new()))),
+            EntityRef::Person(p) => Some(CreditTable::with(
+                Ledgers::One(p, OnceLock::new()),
+                lowered(policy),
+            )),
             _ => None,
         }
     }
 
-    fn with(ledgers: Ledgers) -> CreditTable {
+    fn with(ledgers: Ledgers, lowered: Option<Box<Lowered>>) -> CreditTable {
         CreditTable {
             ledgers,
             aside: Mutex::new(HashMap::new()),
             unknown: Mutex::new(HashMap::new()),
+            lowered,
         }
+    }
+
+    /// The lowered credit block, when there is one.
+    pub fn lowered(&self) -> Option<&Lowered> {
+        self.lowered.as_deref()
     }
 
     /// Where the ledger of `p` goes, when this table keeps it.
@@ -179,7 +192,7 @@ impl CreditTable {
                 (a.end_date, reads)
             })
             .collect();
-        let lowered = policy.credit.as_ref().and_then(|c| c.lowered.as_deref());
+        let lowered = self.lowered.as_deref();
         reads
             .iter()
             .zip(ixs)
@@ -257,14 +270,21 @@ impl CreditTable {
     }
 }
 
+/// The policy's credit block lowered, when its shape allows.
+fn lowered(policy: &CheckedPolicy) -> Option<Box<Lowered>> {
+    let c = policy.credit.as_ref()?;
+    super::lower::lower(c.var, &c.denials, &c.otherwise).map(Box::new)
+}
+
 /// Runs the credit block for one enrollment: the hours, with code 0, or
 /// zero and `i + 1` when denial `i` holds.
+/// `lowered` is the run's lowered block (see [`CreditTable::lowered`]).
 pub(crate) fn credit_of(
     ctx: &mut Ctx<'_>,
     policy: &CheckedPolicy,
     ix: EnrollmentIx,
+    lowered: Option<&Lowered>,
 ) -> R<(Q, u16)> {
-    let lowered = policy.credit.as_ref().and_then(|c| c.lowered.as_deref());
     match lowered.and_then(|l| l.credit(ctx.data, ix)) {
         Some((hours, code)) => code_of(code).map(|code| (hours, code)),
         None => interpreted(ctx, policy, ix),
@@ -349,7 +369,7 @@ mod tests {
         let set = crate::PolicySet::from_sources(&[("p.policy", "policy p \"t\" { }")])
             .expect("compiles");
         let policy = set.policies().first().expect("a policy");
-        let table = CreditTable::with(Ledgers::All(Vec::new()));
+        let table = CreditTable::with(Ledgers::All(Vec::new()), None);
         let day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
         let third = Q::ratio(Decimal::ONE, Decimal::from(3)).expect("a ratio");
         for (i, hours) in [

@@ -1012,7 +1012,8 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut inner = self.scratch_ctx();
-        let outcome = credit_of(&mut inner, self.policy, ix);
+        let lowered = self.credits.and_then(CreditTable::lowered);
+        let outcome = credit_of(&mut inner, self.policy, ix, lowered);
         self.scratch = Some(inner);
         let (hours, code) = outcome?;
         Ok(match code {

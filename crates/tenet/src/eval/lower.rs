@@ -371,7 +371,7 @@ mod tests {
         policy
             .credit
             .as_ref()
-            .and_then(|c| c.lowered.as_deref().cloned())
+            .and_then(|c| lower(c.var, &c.denials, &c.otherwise))
     }
 
     #[test]

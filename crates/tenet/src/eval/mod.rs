@@ -20,14 +20,13 @@ use crate::schema::{Entity, Type};
 use crate::value::{add_duration, DateRange, EntityRef, Value, Q};
 use chrono::NaiveDate;
 pub(crate) use credit::CreditTable;
-use expr::{compare, ref_actor, show, Ctx, Halt};
+pub(crate) use expr::show;
+use expr::{compare, ref_actor, Ctx, Halt};
 pub(crate) use names::Names;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-/// Most windows one rule makes for one subject (a guard, not a target:
-/// daily windows over a century stay below it).
-const MAX_WINDOWS: usize = 100_000;
+use windows::MAX_WINDOWS;
 
 /// What one evaluation run shares across rules, subjects and threads.
 #[derive(Clone, Copy)]
@@ -153,7 +152,7 @@ pub(crate) fn evaluate_policy(
     shared: &Shared,
 ) -> Report {
     let threads = opts.threads.max(1);
-    let selected = |r: &&Rule| opts.selects_rule(r);
+    let selected = |r: &&Rule| opts.selects_rule(policy, r);
     let credits = if policy.rules.iter().filter(selected).any(uses_credit) {
         shared.credits(group, policy, data)
     } else {
@@ -339,29 +338,6 @@ fn run_subjects(
 /// Whether a result's explanation lists its records at [`Detail::Failures`].
 fn needs_records(r: &RuleResult) -> bool {
     !matches!(r.status, Status::Pass | Status::NotApplicable)
-}
-
-/// Whether a rule's scope filter depends on the window — it reads the
-/// window variable, or counts time-bound records — and so is evaluated
-/// per window rather than once per subject.
-fn window_filter(rule: &Rule) -> bool {
-    use crate::program::ExprKind as K;
-    let (Some(filter), Some(bind)) = (&rule.filter, rule.window.bind()) else {
-        return false;
-    };
-    filter.any(&|e| match &e.kind {
-        K::Var(v) => *v == bind,
-        K::Credited { .. }
-        | K::Finance { year: None, .. }
-        | K::Field(_, crate::schema::Field::Credited) => true,
-        K::Aggregate(agg) => !matches!(
-            agg.relation,
-            crate::syntax::ast::RelKind::People
-                | crate::syntax::ast::RelKind::Schools
-                | crate::syntax::ast::RelKind::Districts
-        ),
-        _ => false,
-    })
 }
 
 /// Whether a rule counts credited hours (and so wants the credit table).
@@ -669,7 +645,7 @@ fn rule_results(
         shortfall: None,
     };
 
-    let per_window = window_filter(rule);
+    let per_window = rule.filter_per_window();
     if let Some(filter) = rule.filter.as_ref().filter(|_| !per_window) {
         match ctx.eval_bool(filter) {
             Ok(true) => {}
@@ -701,9 +677,19 @@ fn rule_results(
         WindowSpec::Within { length, after, .. } => {
             let anchor = ctx.eval(after);
             let range = match anchor {
-                Ok(Value::Date(d)) => add_duration(d, *length)
-                    .and_then(|e| e.pred_opt())
-                    .and_then(|e| DateRange::new(d, e)),
+                Ok(Value::Date(d)) => match add_duration(d, *length).and_then(|e| e.pred_opt()) {
+                    Some(e) => DateRange::new(d, e),
+                    // Not a point-in-time check: the window has no end.
+                    None => {
+                        let mut trace = std::mem::take(&mut ctx.trace);
+                        trace.missing.push(format!(
+                            "date out of range: the window from {d} ends past the last date there is"
+                        ));
+                        emit(out, None, unknown_outcome(), trace);
+                        scratch.windows = windows;
+                        return;
+                    }
+                },
                 Ok(_) => None,
                 Err(Halt::Unknown(why)) => {
                     let mut trace = std::mem::take(&mut ctx.trace);
@@ -735,18 +721,25 @@ fn rule_results(
         let mut trace = Explanation::default();
         let clipped = match (window, policy.effective) {
             (Some(w), Some(eff)) => match w.intersect(eff) {
+                // A window of the subject's own (`within`, `during`) that
+                // sticks out of the effective range is not judged on the
+                // part inside it (decisions W13).
+                Some(c) if c != w && rule.window.is_relative() => {
+                    if w.start <= as_of {
+                        trace.missing.push(format!(
+                            "window {w} is cut short by the effective range {eff}: \
+                             not held to the full requirement on a part of it"
+                        ));
+                        emit(out, Some(w), not_applicable(), trace);
+                    }
+                    continue;
+                }
                 Some(c) => Some(c),
                 None => {
                     if w.start <= as_of {
                         let why = format!("window {w} lies outside the effective range {eff}");
                         trace.missing.push(why);
-                        let o = Outcome {
-                            status: Status::NotApplicable,
-                            actual: None,
-                            required: None,
-                            shortfall: None,
-                        };
-                        emit(out, Some(w), o, trace);
+                        emit(out, Some(w), not_applicable(), trace);
                     }
                     continue;
                 }
@@ -784,6 +777,12 @@ fn rule_results(
                 }
             }
         }
+        if let Some(why) = before_hire(data, subject, clipped, as_of) {
+            let mut trace = std::mem::take(&mut ctx.trace);
+            trace.missing.push(why);
+            emit(out, clipped, not_applicable(), trace);
+            continue;
+        }
         let open = clipped.is_some_and(|w| w.end > as_of);
         let outcome = match &rule.require {
             Requirement::Check(cond) => check(ctx, cond, open),
@@ -796,6 +795,41 @@ fn rule_results(
         emit(out, clipped, outcome, trace);
     }
     scratch.windows = windows;
+}
+
+fn not_applicable() -> Outcome {
+    Outcome {
+        status: Status::NotApplicable,
+        actual: None,
+        required: None,
+        shortfall: None,
+    }
+}
+
+/// Why a person owes nothing in `window` (`None`: a rule without one):
+/// hired after it ends, after the evaluation date, or during it — a
+/// person hired part way is not held to a whole window's requirement
+/// (decisions W14). A person with no `hire_date` owes what everyone does.
+fn before_hire(
+    data: &Dataset,
+    subject: EntityRef,
+    window: Option<DateRange>,
+    as_of: NaiveDate,
+) -> Option<String> {
+    let EntityRef::Person(p) = subject else {
+        return None;
+    };
+    let hired = data.person(p).hire_date?;
+    match window {
+        Some(w) if hired > w.end => Some(format!(
+            "hired {hired}, after the window ends: no obligation before the hire date"
+        )),
+        _ if hired > as_of => Some(format!("hired {hired}, after the evaluation date {as_of}")),
+        Some(w) if hired > w.start => Some(format!(
+            "hired {hired}, during the window: not held to a full window's requirement"
+        )),
+        _ => None,
+    }
 }
 
 fn check(ctx: &mut Ctx<'_>, cond: &crate::program::Expr, open: bool) -> Outcome {
@@ -888,11 +922,22 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
         .into_iter()
         .filter(|a| data.activity(*a).kind == c.kind)
         .collect();
-    let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS);
+    let pieces = windows::periods(c.every, outer, &ctx.policy.calendar, MAX_WINDOWS + 1);
+    if pieces.len() > MAX_WINDOWS {
+        // A window from the data (`during m`) too long to count; the
+        // checker refuses the same over the effective range.
+        return unknown(
+            ctx,
+            format!("the cadence makes more than {MAX_WINDOWS} periods in {outer}"),
+        );
+    }
     let (mut required, mut satisfied, mut failed, mut waiting) = (0u64, 0u64, 0u64, 0u64);
     let mut listed = 0usize;
-    for piece in pieces {
-        if piece.cut_at_end || piece.range.start > as_of {
+    for (i, piece) in pieces.into_iter().enumerate() {
+        // A trailing sub-window cut short is not required, unless it is
+        // the first: a range with no whole sub-window still owes one
+        // (decisions C2).
+        if (piece.cut_at_end && i > 0) || piece.range.start > as_of {
             continue;
         }
         required += 1;
@@ -970,6 +1015,30 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
     }
 }
 
+/// The message of a result whose figures were computed elsewhere (an
+/// adapter that runs the program in a database), rendered as the
+/// evaluator renders its own: only for `fail` and `pending`.
+pub(crate) fn message_for(
+    template: &str,
+    status: Status,
+    figures: [Option<String>; 3],
+    rule: &Rule,
+    policy: &CheckedPolicy,
+    name: &str,
+    window: Option<DateRange>,
+) -> Option<String> {
+    let readable = crate::readable::Figures::of_rule(rule, policy);
+    let [actual, required, shortfall] = figures;
+    let o = Outcome {
+        status,
+        actual,
+        required,
+        shortfall,
+    };
+    matches!(status, Status::Fail | Status::Pending)
+        .then(|| render_message(template, &o, readable, &rule.id, name, window))
+}
+
 /// A rule's message with its placeholders filled; figures in their
 /// readable form (`¥1,234.50`, `4.88%`, whole people).
 fn render_message(
@@ -983,11 +1052,12 @@ fn render_message(
     use std::fmt::Write as _;
     // One pass over the template (a district run renders one message per
     // failing teacher-year); an unknown `{…}` is written as it stands.
-    let shown = figures.show(
+    let plan = figures.plan(
         o.actual.as_deref(),
         o.required.as_deref(),
         o.shortfall.as_deref(),
     );
+    let [plan_a, plan_r, plan_s] = plan;
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -1006,9 +1076,18 @@ fn render_message(
             continue;
         }
         match field {
-            "{actual}" => out.push_str(shown.actual.as_deref().unwrap_or("-")),
-            "{required}" => out.push_str(shown.required.as_deref().unwrap_or("-")),
-            "{shortfall}" => out.push_str(shown.shortfall.as_deref().unwrap_or("0")),
+            "{actual}" => match &o.actual {
+                Some(a) => figures.push(&mut out, a, plan_a),
+                None => out.push('-'),
+            },
+            "{required}" => match &o.required {
+                Some(r) => figures.push(&mut out, r, plan_r),
+                None => out.push('-'),
+            },
+            "{shortfall}" => match &o.shortfall {
+                Some(s) => figures.push(&mut out, s, plan_s),
+                None => out.push('0'),
+            },
             "{subject}" | "{name}" => out.push_str(name),
             "{window}" => match window {
                 Some(w) => {

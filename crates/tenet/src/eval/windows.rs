@@ -6,6 +6,13 @@ use crate::syntax::ast::{Period, PeriodUnit};
 use crate::value::DateRange;
 use chrono::{Datelike, Days, Months, NaiveDate};
 
+/// Most windows one rule makes for one subject, and most periods one
+/// cadence counts in a window: the checker refuses an `each` or a cadence
+/// over the effective range that would make more, and the evaluator
+/// reports a cadence over a longer window as `unknown` (a guard, not a
+/// target: daily windows over two centuries stay below it).
+pub const MAX_WINDOWS: usize = 100_000;
+
 /// A period cut from a range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Piece {
@@ -43,7 +50,15 @@ pub fn periods_into(
         return;
     };
     while start <= range.end && out.len() < limit {
+        // A period that would end past the last date there is (`each
+        // 262143 calendar_years`) runs past the range: it is cut there.
         let Some(next) = advance(period.unit, start, n, calendar) else {
+            if let Some(clipped) = DateRange::new(start.max(range.start), range.end) {
+                out.push(Piece {
+                    range: clipped,
+                    cut_at_end: true,
+                });
+            }
             break;
         };
         let Some(end) = next.pred_opt() else { break };
@@ -129,7 +144,7 @@ fn first_start(unit: PeriodUnit, day: NaiveDate, calendar: &Calendar) -> Option<
 /// The start of the period after the one starting at `start`.
 fn advance(unit: PeriodUnit, start: NaiveDate, n: u32, calendar: &Calendar) -> Option<NaiveDate> {
     match unit {
-        PeriodUnit::CalendarYear => start.checked_add_months(Months::new(12 * n)),
+        PeriodUnit::CalendarYear => start.checked_add_months(Months::new(n.checked_mul(12)?)),
         // From the calendar's day each year, so a 02-29 start that fell
         // back to 02-28 is 02-29 again in a leap year.
         PeriodUnit::AcademicYear => {
@@ -137,7 +152,7 @@ fn advance(unit: PeriodUnit, start: NaiveDate, n: u32, calendar: &Calendar) -> O
             ymd(start.year().checked_add(i32::try_from(n).ok()?)?, m, d)
         }
         PeriodUnit::Month => start.checked_add_months(Months::new(n)),
-        PeriodUnit::Week => start.checked_add_days(Days::new(7 * u64::from(n))),
+        PeriodUnit::Week => start.checked_add_days(Days::new(u64::from(n).checked_mul(7)?)),
         PeriodUnit::Day => start.checked_add_days(Days::new(u64::from(n))),
         PeriodUnit::Semester => None,
     }
@@ -244,6 +259,22 @@ mod tests {
             two,
             ["2021-01-01 .. 2021-07-10", "2021-09-01 .. 2021-12-31 (cut)"]
         );
+    }
+
+    #[test]
+    fn a_period_longer_than_the_calendar_is_cut_at_the_range_end() {
+        let r = DateRange::new(d("2020-03-01"), d("2023-12-31")).unwrap();
+        for (count, unit) in [
+            (262_143, PeriodUnit::CalendarYear),
+            (u32::MAX, PeriodUnit::CalendarYear),
+            (u32::MAX, PeriodUnit::AcademicYear),
+            (u32::MAX, PeriodUnit::Month),
+            (u32::MAX, PeriodUnit::Week),
+            (u32::MAX, PeriodUnit::Day),
+        ] {
+            let got = show(&periods(p(count, unit), r, &Calendar::default(), 100));
+            assert_eq!(got, ["2020-03-01 .. 2023-12-31 (cut)"], "{count} {unit:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@ use chrono::NaiveDate;
 use pest::iterators::Pair;
 use pest::Parser as _;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "syntax/policy.pest"]
@@ -610,15 +609,15 @@ impl Builder<'_, '_> {
 
     fn decimal(&mut self, pair: &Pair<'_, Rule>) -> Decimal {
         let text: String = pair.as_str().chars().filter(|c| *c != ',').collect();
-        match Decimal::from_str(&text) {
-            Ok(d) => d,
-            Err(_) => {
+        match crate::value::exact_decimal(&text) {
+            Some(d) => d,
+            None => {
                 self.sink
                     .error(
                         span(pair),
                         format!("`{}` is out of range for an exact decimal", pair.as_str()),
                     )
-                    .help("numbers may have at most 28 significant digits");
+                    .help("numbers may have at most 28 significant digits; none is rounded");
                 Decimal::ZERO
             }
         }

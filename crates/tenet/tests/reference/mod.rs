@@ -1035,6 +1035,8 @@ fn filter_per_window(rule: &Rule) -> bool {
         ExprKind::Credited { .. } => true,
         ExprKind::Field(_, Field::Credited) => true,
         ExprKind::Finance { year: None, .. } => true,
+        // decisions P5: an undated age or tenure is the window's.
+        ExprKind::Age { at: None, .. } | ExprKind::Tenure { at: None, .. } => true,
         ExprKind::Aggregate(a) => matches!(
             a.relation,
             RelKind::Activities | RelKind::Enrollments | RelKind::Sessions | RelKind::Mentorships
@@ -1136,8 +1138,10 @@ fn cadence(env: &mut Env<'_>, c: &Cadence, outer: Option<DateRange>) -> Out {
     let (mut required, mut satisfied, mut failed, mut waiting) = (0i64, 0i64, 0i64, 0i64);
     let mut missing = Vec::new();
     let mut listed = 0;
-    for (piece, cut_short) in cut(c.every, outer, env.policy) {
-        if cut_short || piece.start > as_of {
+    for (i, (piece, cut_short)) in cut(c.every, outer, env.policy).into_iter().enumerate() {
+        // decisions C2: a cut-short tail is not required, unless the range
+        // has no whole sub-window at all; then its first one is.
+        if (cut_short && i > 0) || piece.start > as_of {
             continue;
         }
         required += 1;
@@ -1454,6 +1458,26 @@ fn rule_results(
     for w in windows {
         let clipped = match (w, policy.effective) {
             (Some(w), Some(eff)) => match range(w.start.max(eff.start), w.end.min(eff.end)) {
+                // decisions W13: the subject's own window sticking out of
+                // effective is not judged on a part.
+                Some(c)
+                    if c != w
+                        && matches!(
+                            rule.window,
+                            WindowSpec::Within { .. } | WindowSpec::During { .. }
+                        ) =>
+                {
+                    if w.start <= as_of {
+                        let mut o = bare(Status::NotApplicable);
+                        o.missing.push(format!(
+                            "window {} .. {} is cut short by the effective range {} .. {}: \
+                             not held to the full requirement on a part of it",
+                            w.start, w.end, eff.start, eff.end
+                        ));
+                        push(Some(w), o, Explanation::default());
+                    }
+                    continue;
+                }
                 Some(c) => Some(c),
                 None => {
                     if w.start <= as_of {
@@ -1495,6 +1519,30 @@ fn rule_results(
                         unknown(format!("cannot tell whether the rule applies: {why}")),
                         std::mem::take(&mut env.trace),
                     );
+                    continue;
+                }
+            }
+        }
+        // decisions W14: nothing is owed before the hire date, nor for a
+        // window the person joined part way through.
+        if let EntityRef::Person(p) = subject {
+            if let Some(hired) = data.people[p.0 as usize].hire_date {
+                let why = match clipped {
+                    Some(c) if hired > c.end => Some(format!(
+                        "hired {hired}, after the window ends: no obligation before the hire date"
+                    )),
+                    _ if hired > as_of => {
+                        Some(format!("hired {hired}, after the evaluation date {as_of}"))
+                    }
+                    Some(c) if hired > c.start => Some(format!(
+                        "hired {hired}, during the window: not held to a full window's requirement"
+                    )),
+                    _ => None,
+                };
+                if let Some(why) = why {
+                    let mut o = bare(Status::NotApplicable);
+                    o.missing.push(why);
+                    push(clipped, o, std::mem::take(&mut env.trace));
                     continue;
                 }
             }

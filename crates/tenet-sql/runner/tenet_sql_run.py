@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Runs SQL that `tenet sql` wrote, on DuckDB or Spark, and writes the result
+rows back as CSV for `tenet sql render` to turn into reports.
+
+Usage:
+    tenet_sql_run.py --engine duckdb|spark MANIFEST.json
+
+MANIFEST.json is a list of cases, all run in one engine session (a Spark
+session takes ~25 s to start, so every case of a CI run goes through one):
+
+    [{"data": "examples/lvyuan",          # a dataset directory (CSV files)
+      "sql": "lvyuan.sql",                # the query `tenet sql` printed
+      "setup": "lvyuan.load.sql",         # DuckDB: `tenet sql load` output
+      "out": "lvyuan.rows.csv"}]          # where the rows go
+
+DuckDB runs the setup script (CREATE TABLE + read_csv) in a fresh in-memory
+database per case. Spark reads each CSV file with spark.read.csv (every
+column as text, then cast to the types of `tenet sql schema --dialect
+spark`, read from "tables" in the manifest's first case or the built-in
+list below) and registers it as a view under the table's name; extra
+columns stay text. Decimal arithmetic is made exact
+(spark.sql.decimalOperations.allowPrecisionLoss=false): an overflow stops
+the query instead of rounding.
+
+A case that fails writes its error to OUT + ".error" and the runner goes on;
+the exit status is 1 if any case failed.
+"""
+import csv
+import json
+import os
+import sys
+
+TABLES = {
+    "districts": [("id", "string"), ("name", "string")],
+    "schools": [("id", "string"), ("name", "string"), ("district", "string"),
+                ("rural", "boolean"), ("training_base", "boolean")],
+    "people": [("id", "string"), ("name", "string"), ("org", "string"), ("roles", "string"),
+               ("birth_date", "date"), ("hire_date", "date"), ("post_start_date", "date")],
+    "activities": [("id", "string"), ("title", "string"), ("organizer", "string"),
+                   ("host", "string"), ("level", "string"), ("kind", "string"),
+                   ("mode", "string"), ("start_date", "date"), ("end_date", "date"),
+                   ("hours", "decimal(18,4)")],
+    "sessions": [("id", "string"), ("activity", "string"), ("date", "date"),
+                 ("hours", "decimal(18,4)")],
+    "enrollments": [("person", "string"), ("activity", "string")],
+    "attendance": [("person", "string"), ("session", "string"), ("status", "string")],
+    "mentorships": [("mentor", "string"), ("trainee", "string"), ("program", "string"),
+                    ("start_date", "date"), ("end_date", "date")],
+    "finance": [("org", "string"), ("year", "int"), ("item", "string"),
+                ("amount", "decimal(20,2)")],
+}
+
+
+def write_rows(path, columns, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow(["" if v is None else str(v) for v in r])
+
+
+def run_duckdb(cases):
+    import duckdb
+    failed = False
+    for case in cases:
+        try:
+            con = duckdb.connect()
+            with open(case["setup"], encoding="utf-8") as f:
+                con.execute(f.read())
+            with open(case["sql"], encoding="utf-8") as f:
+                cur = con.execute(f.read())
+            cols = [d[0] for d in cur.description]
+            write_rows(case["out"], cols, cur.fetchall())
+            con.close()
+        except Exception as e:  # noqa: BLE001 - reported per case
+            failed = True
+            with open(case["out"] + ".error", "w", encoding="utf-8") as f:
+                f.write(str(e))
+    return failed
+
+
+def run_spark(cases):
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StructType, StructField, StringType
+    spark = (SparkSession.builder.master("local[2]").appName("tenet-sql")
+             .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
+             .config("spark.sql.ansi.enabled", "true")
+             .config("spark.sql.shuffle.partitions", "4")
+             .config("spark.ui.enabled", "false")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    failed = False
+    for case in cases:
+        try:
+            for name, cols in TABLES.items():
+                path = os.path.join(case["data"], name + ".csv")
+                if os.path.exists(path):
+                    df = spark.read.csv(path, header=True, inferSchema=False,
+                                        multiLine=True, escape='"')
+                else:
+                    df = spark.createDataFrame(
+                        [], StructType([StructField(c, StringType()) for c, _ in cols]))
+                for c, ty in cols:
+                    if ty != "string" and c in df.columns:
+                        df = df.withColumn(c, F.col(c).cast(ty))
+                # Materialised, as a stored table is: Spark will not
+                # decorrelate a subquery through the casts' projections.
+                df.localCheckpoint(eager=True).createOrReplaceTempView(name)
+            with open(case["sql"], encoding="utf-8") as f:
+                result = spark.sql(f.read())
+            write_rows(case["out"], result.columns, [tuple(r) for r in result.collect()])
+        except Exception as e:  # noqa: BLE001 - reported per case
+            failed = True
+            with open(case["out"] + ".error", "w", encoding="utf-8") as f:
+                f.write(str(e))
+    spark.stop()
+    return failed
+
+
+def main(argv):
+    if len(argv) != 4 or argv[1] != "--engine" or argv[2] not in ("duckdb", "spark"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(argv[3], encoding="utf-8") as f:
+        cases = json.load(f)
+    failed = run_duckdb(cases) if argv[2] == "duckdb" else run_spark(cases)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,133 @@
+//! SQL dialects: one generic SQL, and per engine only what differs.
+//!
+//! As in PRQL's `prqlc` (`src/sql/dialect.rs`): a [`Dialect`] enum, each
+//! variant answering a list of capability questions with a default that
+//! fits most engines; a dialect overrides only where it differs. The
+//! printer ([`crate::ast`]) asks these questions and never tests the
+//! dialect by name.
+
+use std::fmt;
+
+/// An SQL engine the compiler writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// DuckDB (embedded, one big machine).
+    DuckDb,
+    /// PostgreSQL (where bureaus keep their records).
+    Postgres,
+    /// Spark SQL (a province or the nation, on a cluster).
+    Spark,
+}
+
+impl Dialect {
+    /// Every dialect, in the order documentation lists them.
+    pub const ALL: [Dialect; 3] = [Dialect::DuckDb, Dialect::Postgres, Dialect::Spark];
+
+    /// The name on the command line (`duckdb`, `postgres`, `spark`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Spark => "spark",
+        }
+    }
+
+    /// The dialect with a command-line name.
+    ///
+    /// ```
+    /// use tenet_sql::Dialect;
+    /// assert_eq!(Dialect::parse("postgres"), Some(Dialect::Postgres));
+    /// assert_eq!(Dialect::parse("postgresql"), Some(Dialect::Postgres));
+    /// assert_eq!(Dialect::parse("oracle"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<Dialect> {
+        match name.to_ascii_lowercase().as_str() {
+            "duckdb" => Some(Dialect::DuckDb),
+            "postgres" | "postgresql" | "pg" => Some(Dialect::Postgres),
+            "spark" | "sparksql" | "spark-sql" => Some(Dialect::Spark),
+            _ => None,
+        }
+    }
+
+    /// The type of text columns.
+    pub fn text_type(self) -> &'static str {
+        match self {
+            Dialect::Spark => "STRING",
+            Dialect::DuckDb => "VARCHAR",
+            Dialect::Postgres => "TEXT",
+        }
+    }
+
+    /// How an identifier is quoted (extra columns read by `attr` may be
+    /// any name a bureau chose).
+    pub fn quote(self) -> char {
+        match self {
+            Dialect::Spark => '`',
+            _ => '"',
+        }
+    }
+
+    /// Whether `date + n` adds days (else a function call is needed).
+    pub fn date_plus_integer(self) -> bool {
+        !matches!(self, Dialect::Spark)
+    }
+
+    /// Whether strings concatenate with `||` (else `concat(…)`).
+    pub fn concat_operator(self) -> bool {
+        !matches!(self, Dialect::Spark)
+    }
+
+    /// How months are added to a date (clamping to the month's last day,
+    /// as the evaluator does).
+    pub fn add_months(self) -> AddMonths {
+        match self {
+            Dialect::Spark => AddMonths::Function,
+            Dialect::DuckDb => AddMonths::IntervalMonth,
+            Dialect::Postgres => AddMonths::IntervalString,
+        }
+    }
+
+    /// How a run of integers `0 .. n` is made (the spine of sub-windows).
+    pub fn spine(self) -> Spine {
+        match self {
+            Dialect::DuckDb => Spine::Range,
+            Dialect::Postgres => Spine::GenerateSeries,
+            // Spark 4 has no generate_series.
+            Dialect::Spark => Spine::ExplodeSequence,
+        }
+    }
+
+    /// Whether a PRIMARY KEY constraint is written in the DDL (Spark
+    /// tables have none).
+    pub fn keys(self) -> bool {
+        !matches!(self, Dialect::Spark)
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Ways to add months to a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddMonths {
+    /// `add_months(d, n)`.
+    Function,
+    /// `CAST(d + INTERVAL (n) MONTH AS DATE)`.
+    IntervalMonth,
+    /// `CAST(d + INTERVAL 'n months' AS DATE)`.
+    IntervalString,
+}
+
+/// Ways to make the integers `0 .. n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spine {
+    /// `range(0, n)`.
+    Range,
+    /// `generate_series(0, n - 1)`.
+    GenerateSeries,
+    /// `explode(sequence(0, n - 1))`.
+    ExplodeSequence,
+}

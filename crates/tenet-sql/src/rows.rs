@@ -1,0 +1,270 @@
+//! Result rows from an engine → the report the native evaluator writes.
+//!
+//! The engine returns one row per (rule, subject, window) with the figures
+//! as exact numerators and denominators in text; this module writes them
+//! as the evaluator does ([`tenet::figures`]), works out the shortfall,
+//! fills the message template and builds the summary.
+
+use crate::compile::{Compiled, Shape, OUT};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use tenet::program::{CheckedPolicy, Cmp};
+use tenet::report::{Explanation, Report, RuleResult, Status, Subject, WindowOut};
+use tenet::schema::Type;
+use tenet::value::{DateRange, Q};
+
+/// A row the engine gave that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("result row {row}: {what}")]
+pub struct RowError {
+    /// The row's position (from 1).
+    pub row: usize,
+    /// What is wrong.
+    pub what: String,
+}
+
+/// One result row as the engine returns it: the columns of
+/// [`OUT`], each as text or `NULL`.
+pub type Row = Vec<Option<String>>;
+
+/// Reads a decimal an engine wrote (`90.0000`, `-3`, `1E+2` is not
+/// written by any of them); trailing zeros are dropped first so a long
+/// exact product still fits a decimal.
+pub fn decimal(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    let t = if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        t
+    };
+    t.parse().ok()
+}
+
+fn date(text: &str) -> Option<NaiveDate> {
+    text.trim().get(..10)?.parse().ok()
+}
+
+fn status(text: &str) -> Option<Status> {
+    Status::ALL.into_iter().find(|s| s.as_str() == text)
+}
+
+/// The report of `policy` from the rows of its compiled query, with the
+/// schools (id, name) in the order the summary lists them.
+pub fn report(
+    policy: &CheckedPolicy,
+    compiled: &Compiled,
+    as_of: NaiveDate,
+    rows: &[Row],
+    schools: &[(String, String)],
+) -> Result<Report, RowError> {
+    let mut results = Vec::with_capacity(rows.len());
+    let mut school_of = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let err = |what: String| RowError { row: i + 1, what };
+        let get = |name: &str| -> Option<&str> {
+            let k = OUT.iter().position(|c| *c == name)?;
+            row.get(k)?.as_deref()
+        };
+        let need = |name: &str| get(name).ok_or_else(|| err(format!("no `{name}`")));
+        let ix: usize = need("rule_ix")?
+            .trim()
+            .parse()
+            .map_err(|_| err("a bad rule_ix".into()))?;
+        let rule = policy
+            .rules
+            .get(ix)
+            .ok_or_else(|| err(format!("no rule {ix}")))?;
+        let shape = compiled.shapes.get(ix).cloned().unwrap_or(Shape::Condition);
+        let status = status(need("status")?).ok_or_else(|| err("a bad status".into()))?;
+        let window = match (get("ws"), get("we")) {
+            (Some(s), Some(e)) => Some(
+                date(s)
+                    .zip(date(e))
+                    .and_then(|(s, e)| DateRange::new(s, e))
+                    .ok_or_else(|| err("a bad window".into()))?,
+            ),
+            _ => None,
+        };
+        let q = |n: &str, d: &str| -> Result<Option<Q>, RowError> {
+            match (get(n), get(d)) {
+                (Some(n), Some(d)) => {
+                    let (n, d) = decimal(n)
+                        .zip(decimal(d))
+                        .ok_or_else(|| err(format!("a bad figure `{n}` / `{d}`")))?;
+                    Ok(Q::ratio(n, d))
+                }
+                _ => Ok(None),
+            }
+        };
+        let shown = |q: Option<Q>, ty: &Type| {
+            q.and_then(|q| {
+                let (n, d) = q.parts();
+                tenet::figures::quantity(n, d, ty)
+            })
+        };
+        let (actual, required, shortfall) = match &shape {
+            Shape::Compare {
+                op,
+                actual: ta,
+                required: tr,
+            } => {
+                if *ta == Type::Date {
+                    (
+                        get("an").map(String::from),
+                        get("rn").map(String::from),
+                        None,
+                    )
+                } else {
+                    let (x, y) = (q("an", "ad")?, q("rn", "rd")?);
+                    let short = match (x, y, status) {
+                        (Some(x), Some(y), Status::Fail | Status::Pending) => match op {
+                            Cmp::Ge | Cmp::Gt => y.minus(x).ok(),
+                            Cmp::Le | Cmp::Lt => x.minus(y).ok(),
+                            Cmp::Eq | Cmp::Ne => None,
+                        },
+                        _ => None,
+                    };
+                    (shown(x, ta), shown(y, tr), shown(short, ta))
+                }
+            }
+            Shape::Condition => (None, None, None),
+            Shape::Cadence => {
+                let (x, y) = (q("an", "ad")?, q("rn", "rd")?);
+                let short = match (x, y, status) {
+                    (Some(x), Some(y), Status::Fail | Status::Pending) => y.minus(x).ok(),
+                    _ => None,
+                };
+                (
+                    shown(x, &Type::Number),
+                    shown(y, &Type::Number),
+                    shown(short, &Type::Number),
+                )
+            }
+        };
+        let kind = need("kind")?.to_string();
+        let id = need("sid")?.to_string();
+        let name = get("sname").unwrap_or(&id).to_string();
+        let message = rule.message.as_deref().and_then(|t| {
+            tenet::figures::message(
+                t,
+                status,
+                [actual.clone(), required.clone(), shortfall.clone()],
+                rule,
+                policy,
+                &name,
+                window,
+            )
+        });
+        school_of.push(get("school").and_then(|s| schools.iter().position(|(id, _)| id == s)));
+        results.push(RuleResult {
+            rule: rule.id.clone(),
+            subject: Subject {
+                kind: Cow::Owned(kind),
+                id,
+            },
+            window: window.map(|w| WindowOut {
+                start: w.start,
+                end: w.end,
+            }),
+            status,
+            actual,
+            required,
+            shortfall,
+            severity: rule.severity,
+            explanation: Explanation {
+                message,
+                ..Explanation::default()
+            },
+        });
+    }
+    let rules: Vec<_> = policy
+        .rules
+        .iter()
+        .map(|r| (r.id.clone(), r.title.clone(), r.severity))
+        .collect();
+    let summary = tenet::report::summarize(
+        policy.title.clone(),
+        policy.source.clone(),
+        &rules,
+        &results,
+        schools,
+        |i| school_of.get(i).copied().flatten(),
+    );
+    Ok(Report {
+        policy: policy.id.clone(),
+        as_of,
+        results,
+        summary,
+    })
+}
+
+/// Rows from CSV text with a header naming the columns of [`OUT`] (what
+/// the Spark runner writes); an empty field is `NULL`.
+pub fn from_csv(text: &str) -> Result<Vec<Row>, RowError> {
+    let (header, rows) = csv_table(text)?;
+    let order: Vec<Option<usize>> = OUT
+        .iter()
+        .map(|c| header.iter().position(|h| h == c))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            order
+                .iter()
+                .map(|k| k.and_then(|k| r.get(k).cloned().flatten()))
+                .collect()
+        })
+        .collect())
+}
+
+/// Any CSV result with a header, every column in order.
+pub fn parse_csv(text: &str) -> Result<Vec<Row>, RowError> {
+    csv_table(text).map(|(_, rows)| rows)
+}
+
+fn csv_table(text: &str) -> Result<(Vec<String>, Vec<Row>), RowError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| RowError {
+            row: 0,
+            what: e.to_string(),
+        })?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| RowError {
+            row: i + 1,
+            what: e.to_string(),
+        })?;
+        rows.push(
+            rec.iter()
+                .map(|v| (!v.is_empty()).then(|| v.to_string()))
+                .collect(),
+        );
+    }
+    Ok((header, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_decimals_read_exactly() {
+        assert_eq!(decimal("90.0000"), Some(Decimal::from(90)));
+        assert_eq!(decimal("538500.00000"), Some(Decimal::from(538_500)));
+        assert_eq!(decimal("-2.50"), Some(Decimal::new(-25, 1)));
+        assert_eq!(decimal("12"), Some(Decimal::from(12)));
+        assert_eq!(
+            decimal("1.0000000000000000000000000000000000"),
+            Some(Decimal::ONE)
+        );
+        assert_eq!(decimal("x"), None);
+    }
+}
