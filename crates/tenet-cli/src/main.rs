@@ -235,6 +235,18 @@ struct FmtArgs {
     /// Change nothing; exit 1 if a file is not in the canonical layout.
     #[arg(long)]
     check: bool,
+    /// Print keywords in this surface: `en` (rule, for, each …) or `zh`
+    /// (规则, 对象, 每 …). Default: the one the file is written in.
+    #[arg(long, value_parser = parse_lang)]
+    lang: Option<tenet::syntax::Lang>,
+    /// Print the formatted text on stdout instead of rewriting the file.
+    #[arg(long, conflicts_with = "check")]
+    stdout: bool,
+}
+
+fn parse_lang(s: &str) -> Result<tenet::syntax::Lang, String> {
+    tenet::syntax::Lang::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a language: use `en` or `zh`"))
 }
 
 #[derive(clap::Args)]
@@ -781,7 +793,8 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
     for file in &files {
         let source = read::policy_file(file)
             .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
-        match tenet::syntax::format_named(file, &source) {
+        match tenet::syntax::format_lang(file, &source, args.lang) {
+            Ok(formatted) if args.stdout => output::stdout(&formatted)?,
             Ok(formatted) if formatted == source => {}
             Ok(_) if args.check => unformatted.push(file.clone()),
             Ok(formatted) => {

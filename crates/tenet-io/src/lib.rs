@@ -8,11 +8,12 @@ mod problem;
 mod sources;
 mod table;
 mod text;
+mod workbook_guard;
 mod write;
 
 pub use load::{load, read_rows, LoadOptions, Loaded};
 pub use mapping::{Mapping, MappingError};
 pub use problem::{render_problems, LoadError, Problem, Reason, SourceKind};
-pub use sources::MAX_XLSX_EXPANDED;
 pub use text::Encoding;
+pub use workbook_guard::MAX_XLSX_EXPANDED;
 pub use write::{write_dir, write_json};

@@ -6,6 +6,7 @@ use crate::mapping::Mapping;
 use crate::problem::{LoadError, Reason, SourceKind};
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::{decode, Encoding};
+use crate::workbook_guard::workbook_problem;
 use calamine::Reader;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::io::{Read as _, Seek as _};
@@ -686,7 +687,7 @@ pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table
         sheet: sheet.map(str::to_string),
         mapping: Arc::clone(mapping),
     };
-    if let Some(message) = expansion_problem(path)? {
+    if let Some(message) = workbook_problem(path).map_err(|e| io_error(path, e))? {
         return Ok(vec![TableParser::failed(
             TableKind::Districts,
             place(None),
@@ -739,41 +740,6 @@ pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table
         tables.push(table);
     }
     Ok(tables)
-}
-
-/// Most bytes a workbook's parts may expand to. A workbook is a zip: 1.5
-/// MB can expand to 1.5 GB (a zip bomb). The parts are expanded once,
-/// into nothing, before the workbook is read; that costs a pass over the
-/// data and bounds what reading it may hold.
-pub const MAX_XLSX_EXPANDED: u64 = 512 << 20;
-
-/// Expands every part of the workbook at `path` into nothing, stopping
-/// past [`MAX_XLSX_EXPANDED`] bytes; the message if it goes past.
-fn expansion_problem(path: &Path) -> Result<Option<String>, LoadError> {
-    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    // Not a zip at all: calamine says so in its own words.
-    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
-        return Ok(None);
-    };
-    let mut total = 0u64;
-    for i in 0..zip.len() {
-        let Ok(mut part) = zip.by_index(i) else {
-            return Ok(None);
-        };
-        let left = MAX_XLSX_EXPANDED - total;
-        match std::io::copy(&mut (&mut part).take(left + 1), &mut std::io::sink()) {
-            Ok(n) => total += n,
-            Err(_) => return Ok(None),
-        }
-        if total > MAX_XLSX_EXPANDED {
-            return Ok(Some(format!(
-                "the workbook expands to more than {} MiB (part `{}`); a workbook this large is refused as a likely zip bomb — export the sheets as CSV",
-                MAX_XLSX_EXPANDED >> 20,
-                part.name().unwrap_or_default()
-            )));
-        }
-    }
-    Ok(None)
 }
 
 /// A sheet's table, read a cell at a time: only cells that are there take

@@ -251,3 +251,58 @@ fn a_far_cell_costs_what_the_sheet_holds_not_the_rectangle() {
     let loaded = load(&path, &LoadOptions::default()).unwrap();
     assert_eq!(loaded.dataset.people.len(), rows.people.len());
 }
+
+/// The base workbook with its first worksheet's XML passed through `edit`.
+fn with_first_sheet(path: &Path, edit: impl Fn(&str) -> String) {
+    use std::io::{Read, Write};
+    let original = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..archive.len() {
+        if archive.by_index(i).unwrap().name().unwrap() != "xl/worksheets/sheet1.xml" {
+            writer
+                .raw_copy_file(archive.by_index_raw(i).unwrap())
+                .unwrap();
+            continue;
+        }
+        let mut xml = String::new();
+        archive
+            .by_index(i)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        writer
+            .start_file("xl/worksheets/sheet1.xml", options)
+            .unwrap();
+        writer.write_all(edit(&xml).as_bytes()).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+#[test]
+fn a_cell_reference_past_excels_last_cell_is_refused_by_name() {
+    // Found by fuzzing: calamine's arithmetic on such a reference
+    // overflows (a panic in a debug build, a wrong cell in a release one).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("far.xlsx");
+    for (from, to) in [
+        (r#"r="A2""#, r#"r="A99999999999""#),
+        (r#"r="B1""#, r#"r="ZZZZZZZZ1""#),
+    ] {
+        write_workbook(&path, |_, t| t.to_string());
+        with_first_sheet(&path, |xml| {
+            assert!(xml.contains(from), "{xml}");
+            xml.replacen(from, to, 1)
+        });
+        let got = render(load(&path, &LoadOptions::default()));
+        let reference = &to[3..to.len() - 1];
+        assert!(
+            got.contains(&format!(
+                "cell reference `{reference}` in `xl/worksheets/sheet1.xml` lies beyond Excel's last cell XFD1048576"
+            )),
+            "{got}"
+        );
+    }
+}

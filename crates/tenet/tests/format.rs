@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use tenet::diagnostic::{Sink, Span};
 use tenet::syntax::ast::*;
-use tenet::syntax::{format, parse, Limits};
+use tenet::syntax::{format, format_lang, parse, Lang, Limits};
 
 // ---------------------------------------------------------------- span erasure
 
@@ -315,6 +315,46 @@ fn check_round_trip(src: &str) -> Result<String, String> {
         return Err(format!("comment count changed:\n{src}\n---\n{once}"));
     }
     Ok(once)
+}
+
+/// en → zh → en is the identity on formatted text, the Chinese text
+/// parses to the same tree and keeps every comment.
+fn check_translation(src: &str) -> Result<String, String> {
+    let en = format_lang("g.policy", src, Some(Lang::En)).map_err(|e| e.to_string())?;
+    let zh = format_lang("g.policy", &en, Some(Lang::Zh)).map_err(|e| e.to_string())?;
+    let tree_en = parse_ok(&en).ok_or("the English text does not parse")?;
+    let tree_zh = parse_ok(&zh).ok_or_else(|| format!("the Chinese text does not parse:\n{zh}"))?;
+    if strip_spans(tree_en) != strip_spans(tree_zh) {
+        return Err(format!(
+            "the Chinese text parses to another tree:\n{en}\n---\n{zh}"
+        ));
+    }
+    if comments(&zh) != comments(&en) {
+        return Err(format!("comments changed:\n{en}\n---\n{zh}"));
+    }
+    if format_lang("g.policy", &zh, None).map_err(|e| e.to_string())? != zh {
+        return Err(format!("the Chinese text is not a fixed point:\n{zh}"));
+    }
+    let back = format_lang("g.policy", &zh, Some(Lang::En)).map_err(|e| e.to_string())?;
+    if back != en {
+        return Err(format!(
+            "en → zh → en changed the text:\n{en}\n---\n{zh}\n---\n{back}"
+        ));
+    }
+    Ok(zh)
+}
+
+#[test]
+fn every_policy_translates_and_back() {
+    let mut files = policies_in(&root().join("crates/tenet/tests/seeds"));
+    files.extend(policies_in(&root().join("policies")));
+    files.extend(policies_in(&fixture_dir()));
+    for path in files {
+        let src = std::fs::read_to_string(&path).unwrap();
+        if let Err(e) = check_translation(&src) {
+            panic!("{}: {e}", path.display());
+        }
+    }
 }
 
 // ---------------------------------------------------------------- files
@@ -741,6 +781,18 @@ proptest! {
         let src = fill(&text, &picks);
         prop_assume!(parse_ok(&src).is_some());
         if let Err(e) = check_round_trip(&src) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    #[test]
+    fn generated_policies_translate(
+        text in policy_text(),
+        picks in prop::collection::vec(any::<u8>(), 1..64),
+    ) {
+        let src = fill(&text, &picks);
+        prop_assume!(parse_ok(&src).is_some());
+        if let Err(e) = check_translation(&src) {
             prop_assert!(false, "{}", e);
         }
     }

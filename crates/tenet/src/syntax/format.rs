@@ -8,6 +8,7 @@
 //! `2.5%`, `1:100`, `90 h`); strings are re-escaped from their value.
 
 use super::ast::*;
+use super::keywords::{keyword, spell, Lang};
 use super::{parse, Limits};
 use crate::diagnostic::{Diagnostic, Sink, Span};
 use std::fmt;
@@ -63,6 +64,26 @@ pub fn format(source: &str) -> Result<String, FormatError> {
 
 /// Like [`format`](fn@format), with the file name the diagnostics should carry.
 pub fn format_named(file: &str, source: &str) -> Result<String, FormatError> {
+    format_lang(file, source, None)
+}
+
+/// Formats one policy file, printing its keywords in `lang` (`None`: the
+/// surface the file is written in, told by its `policy` keyword).
+///
+/// ```
+/// use tenet::syntax::{format_lang, Lang};
+/// let en = "policy p {\n  rule r {\n    for person t where t has teacher\n    each calendar_year\n    \
+///           require credited_hours(t) >= 90 h\n  }\n}\n";
+/// let zh = format_lang("p.policy", en, Some(Lang::Zh)).unwrap();
+/// assert_eq!(
+///     zh,
+///     "政策 p {\n  规则 r {\n    对象 人员 t 其中 t 具有 teacher\n    每年\n    \
+///      要求 认定学时(t) 不少于 90 学时\n  }\n}\n"
+/// );
+/// assert_eq!(format_lang("p.policy", &zh, Some(Lang::En)).unwrap(), en);
+/// assert_eq!(format_lang("p.policy", &zh, None).unwrap(), zh);
+/// ```
+pub fn format_lang(file: &str, source: &str, lang: Option<Lang>) -> Result<String, FormatError> {
     let mut sink = Sink::new(file, source);
     let Some(tree) = parse(source, &mut sink, Limits::default()) else {
         return Err(FormatError {
@@ -70,13 +91,32 @@ pub fn format_named(file: &str, source: &str) -> Result<String, FormatError> {
         });
     };
     let lexed = Lexed::new(source);
+    let explicit = lang.is_some();
+    let lang = lang.unwrap_or_else(|| surface(source, &tree));
     let mut printer = Printer {
         src: source,
         lexed: &lexed,
         lines: Vec::new(),
+        lang,
+        units: explicit,
     };
     printer.file(&tree);
     Ok(layout(&printer.lines, &lexed.comments))
+}
+
+/// The surface a parsed file is written in: the spelling of its `policy`
+/// keyword.
+pub fn surface(source: &str, tree: &File) -> Lang {
+    let at = tree.policy.span.start as usize;
+    let zh = keyword("policy").map_or(&[][..], |k| k.zh.as_slice());
+    if zh
+        .iter()
+        .any(|w| source.get(at..).is_some_and(|s| s.starts_with(w)))
+    {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
 }
 
 // ---------------------------------------------------------------- lexing
@@ -125,7 +165,18 @@ impl<'a> Lexed<'a> {
                 continue;
             }
             let mut end = i + c.len_utf8();
-            if c == '"' {
+            if c == '“' {
+                for (j, d) in chars.by_ref() {
+                    if d == '\n' {
+                        end = j;
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    if d == '”' {
+                        break;
+                    }
+                }
+            } else if c == '"' {
                 while let Some((j, d)) = chars.next() {
                     end = j + d.len_utf8();
                     match d {
@@ -182,9 +233,10 @@ impl<'a> Lexed<'a> {
         self.src.get(t.start..t.end).unwrap_or("")
     }
 
-    /// Start of the nearest token spelled `word` that ends at or before
-    /// `offset` (the keyword that opens a clause); `offset` if none.
-    fn keyword_before(&self, offset: u32, word: &str) -> usize {
+    /// Start of the nearest token spelled as keyword `kw_<name>` (in
+    /// either surface) that ends at or before `offset` (the keyword that
+    /// opens a clause); `offset` if none.
+    fn keyword_before(&self, offset: u32, names: &[&str]) -> usize {
         let offset = offset as usize;
         let n = self.toks.partition_point(|t| t.end <= offset);
         self.toks
@@ -192,7 +244,12 @@ impl<'a> Lexed<'a> {
             .unwrap_or(&[])
             .iter()
             .rev()
-            .find(|t| self.text(**t) == word)
+            .find(|t| {
+                let text = self.text(**t);
+                names
+                    .iter()
+                    .any(|name| keyword(name).is_some_and(|k| k.spelled(text)))
+            })
             .map_or(offset, |t| t.start)
     }
 
@@ -211,21 +268,6 @@ impl<'a> Lexed<'a> {
             .iter()
             .find(|t| self.text(**t) == word)
             .copied()
-    }
-
-    /// The tokens inside `span`, joined by single spaces.
-    fn tokens_in(&self, span: Span) -> String {
-        let (start, end) = (span.start as usize, span.end as usize);
-        let n = self.toks.partition_point(|t| t.start < start);
-        let words: Vec<&str> = self
-            .toks
-            .get(n..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(|t| t.end <= end)
-            .map(|t| self.text(*t))
-            .collect();
-        words.join(" ")
     }
 }
 
@@ -415,6 +457,10 @@ struct Printer<'a, 'l> {
     src: &'a str,
     lexed: &'l Lexed<'a>,
     lines: Vec<Line>,
+    lang: Lang,
+    /// Respell units in literals (`90 h` ↔ `90 学时`): only when a surface
+    /// is asked for; otherwise literals keep the author's spelling.
+    units: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -461,7 +507,7 @@ fn strength(e: &Expr) -> u8 {
     }
 }
 
-fn entity(kind: EntityKind) -> &'static str {
+fn entity_name(kind: EntityKind) -> &'static str {
     match kind {
         EntityKind::Person => "person",
         EntityKind::School => "school",
@@ -473,6 +519,99 @@ fn entity(kind: EntityKind) -> &'static str {
 }
 
 impl Printer<'_, '_> {
+    /// Keyword `kw_<name>` in the output surface.
+    fn kw(&self, name: &str) -> &'static str {
+        spell(name, self.lang)
+    }
+
+    /// `at least`, `no credit`, `hosted by`, `not in`: two English
+    /// keywords, one Chinese phrase.
+    fn phrase(&self, first: &str, second: &str, zh: &str) -> String {
+        match self.lang {
+            Lang::En => format!("{} {}", self.kw(first), self.kw(second)),
+            Lang::Zh => self.kw(zh).to_string(),
+        }
+    }
+
+    fn entity(&self, kind: EntityKind) -> &'static str {
+        self.kw(entity_name(kind))
+    }
+
+    fn op(&self, op: BinOp) -> &'static str {
+        let name = match op {
+            BinOp::And => "and",
+            BinOp::Or => "or",
+            BinOp::Eq => "eq",
+            BinOp::Ne => "ne",
+            BinOp::Lt => "lt",
+            BinOp::Le => "le",
+            BinOp::Gt => "gt",
+            BinOp::Ge => "ge",
+            other => return other.symbol(),
+        };
+        self.kw(name)
+    }
+
+    /// `calendar_year`, `2 weeks`; in Chinese `年`, `2周` (printed right
+    /// after 每).
+    fn period(&self, p: &Period) -> String {
+        let (one, many) = match p.unit {
+            PeriodUnit::CalendarYear => ("calendar_year", "calendar_year"),
+            PeriodUnit::AcademicYear => ("academic_year", "academic_year"),
+            PeriodUnit::Semester => ("semester", "semester"),
+            PeriodUnit::Month => ("month", "months"),
+            PeriodUnit::Week => ("week", "weeks"),
+            PeriodUnit::Day => ("day", "days"),
+        };
+        match (p.count, self.lang) {
+            (1, Lang::Zh) => keyword(one)
+                .and_then(|k| k.zh.iter().min_by_key(|w| w.chars().count()).copied())
+                .unwrap_or(one)
+                .to_string(),
+            (1, Lang::En) => self.kw(one).to_string(),
+            (n, Lang::Zh) => format!("{n}{}", self.kw(many)),
+            (n, Lang::En) => format!("{n} {}", self.kw(many)),
+        }
+    }
+
+    /// `each <period>` / `every <period>`: 每 joins the period in Chinese.
+    fn every(&self, name: &str, p: &Period) -> String {
+        match self.lang {
+            Lang::En => format!("{} {}", self.kw(name), self.period(p)),
+            Lang::Zh => format!("{}{}", self.kw(name), self.period(p)),
+        }
+    }
+
+    /// A literal whose spelling holds a unit keyword (`90 h`, `100 CNY`,
+    /// `1 year`): the spelling as written, the unit in the output surface.
+    /// Durations take the singular unit for 1 and the plural otherwise.
+    fn unit_literal(&self, text: &str, units: &[(&str, &str)]) -> String {
+        let text = collapse(text);
+        if !self.units {
+            return text;
+        }
+        let split = text
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| !c.is_ascii_digit() && *c != ' ' && *c != '万')
+            .last()
+            .map_or(text.len(), |(i, _)| i);
+        let (head, word) = text.split_at(split);
+        let count: String = head.chars().filter(char::is_ascii_digit).collect();
+        for (one, many) in units {
+            let spelled = |name: &str| keyword(name).is_some_and(|k| k.spelled(word));
+            if spelled(one) || spelled(many) {
+                let name = if count == "1" || one == many {
+                    one
+                } else {
+                    many
+                };
+                return format!("{head}{}", self.kw(name));
+            }
+        }
+        text
+    }
+
     fn push(&mut self, indent: usize, text: String, src: usize) {
         self.lines.push(Line {
             indent,
@@ -518,11 +657,15 @@ impl Printer<'_, '_> {
 
     fn file(&mut self, file: &File) {
         for import in &file.imports {
-            let src = self.lexed.keyword_before(import.span.start, "import");
-            self.push(0, format!("import {}", quote(&import.value)), src);
+            let src = self.lexed.keyword_before(import.span.start, &["import"]);
+            self.push(
+                0,
+                format!("{} {}", self.kw("import"), quote(&import.value)),
+                src,
+            );
         }
         let policy = &file.policy;
-        let mut head = format!("policy {}", policy.id.name);
+        let mut head = format!("{} {}", self.kw("policy"), policy.id.name);
         let mut after_head = policy.id.span.end as usize;
         if let Some(title) = &policy.title {
             head.push(' ');
@@ -565,7 +708,11 @@ impl Printer<'_, '_> {
     fn item(&mut self, item: &Item, start: usize) -> usize {
         match item {
             Item::Source(s) => {
-                self.push(1, format!("source {}", quote(&s.value)), start);
+                self.push(
+                    1,
+                    format!("{} {}", self.kw("source"), quote(&s.value)),
+                    start,
+                );
                 s.span.end as usize
             }
             Item::Effective {
@@ -574,28 +721,37 @@ impl Printer<'_, '_> {
                 span,
             } => {
                 let text = format!(
-                    "effective {} .. {}",
+                    "{} {} {} {}",
+                    self.kw("effective"),
                     self.text(from.span),
+                    self.kw("to"),
                     self.text(to.span)
                 );
                 self.push(1, text, start);
                 span.end as usize
             }
             Item::Calendar(entries) => {
-                self.open(1, "calendar {".into(), start, false);
+                self.open(1, format!("{} {{", self.kw("calendar")), start, false);
                 for entry in entries {
                     match entry {
                         CalendarEntry::YearStart(md) => {
-                            let src = self.lexed.keyword_before(md.span.start, "academic_year");
-                            let text = format!("academic_year starts {}", self.text(md.span));
+                            let src = self.lexed.keyword_before(md.span.start, &["academic_year"]);
+                            let text = format!(
+                                "{} {} {}",
+                                self.kw("academic_year"),
+                                self.kw("starts"),
+                                self.text(md.span)
+                            );
                             self.push(2, text, src);
                         }
                         CalendarEntry::Semester { name, start, end } => {
-                            let src = self.lexed.keyword_before(name.span.start, "semester");
+                            let src = self.lexed.keyword_before(name.span.start, &["semester"]);
                             let text = format!(
-                                "semester {} {} .. {}",
+                                "{} {} {} {} {}",
+                                self.kw("semester"),
                                 name.name,
                                 self.text(start.span),
+                                self.kw("to"),
                                 self.text(end.span)
                             );
                             self.push(2, text, src);
@@ -612,11 +768,21 @@ impl Printer<'_, '_> {
                     .values
                     .iter()
                     .map(|(v, since)| match since {
-                        Some(d) => format!("{} since {}", self.expr(v, 0), self.text(d.span)),
+                        Some(d) => format!(
+                            "{} {} {}",
+                            self.expr(v, 0),
+                            self.kw("since"),
+                            self.text(d.span)
+                        ),
                         None => self.expr(v, 0),
                     })
                     .collect();
-                let text = format!("param {} = {}", p.name.name, values.join(", "));
+                let text = format!(
+                    "{} {} = {}",
+                    self.kw("param"),
+                    p.name.name,
+                    values.join(", ")
+                );
                 self.push(1, text, p.span.start as usize);
                 p.span.end as usize
             }
@@ -632,7 +798,7 @@ impl Printer<'_, '_> {
     }
 
     fn header(&self, keyword: &str, name: &Ident, title: Option<&Str>) -> String {
-        let mut head = format!("{keyword} {}", name.name);
+        let mut head = format!("{} {}", self.kw(keyword), name.name);
         if let Some(t) = title {
             head.push(' ');
             head.push_str(&quote(&t.value));
@@ -641,8 +807,8 @@ impl Printer<'_, '_> {
     }
 
     fn cite(&mut self, c: &Cite) {
-        let src = self.lexed.keyword_before(c.clause.span.start, "cite");
-        let mut text = format!("cite {}", quote(&c.clause.value));
+        let src = self.lexed.keyword_before(c.clause.span.start, &["cite"]);
+        let mut text = format!("{} {}", self.kw("cite"), quote(&c.clause.value));
         if let Some(q) = &c.quote {
             text.push(' ');
             text.push_str(&quote(&q.value));
@@ -651,10 +817,12 @@ impl Printer<'_, '_> {
     }
 
     fn scope(&mut self, s: &Scope) {
-        let src = self.lexed.keyword_before(s.kind_span.start, "for");
-        let mut text = format!("for {} {}", entity(s.kind), s.var.name);
+        let src = self.lexed.keyword_before(s.kind_span.start, &["for"]);
+        let mut text = format!("{} {} {}", self.kw("for"), self.entity(s.kind), s.var.name);
         if let Some(f) = &s.filter {
-            text.push_str(" where ");
+            text.push(' ');
+            text.push_str(self.kw("where"));
+            text.push(' ');
             text.push_str(&self.expr(f, 0));
         }
         self.push(2, text, src);
@@ -669,25 +837,39 @@ impl Printer<'_, '_> {
         }
         self.scope(&c.scope);
         for (cond, reason) in &c.denials {
-            let src = self.lexed.keyword_before(cond.span.start, "no");
+            let src = self
+                .lexed
+                .keyword_before(cond.span.start, &["no", "no_credit"]);
             let reason = reason
                 .as_ref()
                 .map(|r| format!(" {}", quote(&r.value)))
                 .unwrap_or_default();
-            self.push_wrapped(2, "no credit when ", cond, &reason, src);
+            let prefix = format!(
+                "{} {} ",
+                self.phrase("no", "credit", "no_credit"),
+                self.kw("when")
+            );
+            self.push_wrapped(2, &prefix, cond, &reason, src);
         }
         let src = self
             .lexed
-            .keyword_before(c.otherwise.span.start, "otherwise");
-        self.push_wrapped(2, "otherwise ", &c.otherwise, "", src);
+            .keyword_before(c.otherwise.span.start, &["otherwise"]);
+        let prefix = format!("{} ", self.kw("otherwise"));
+        self.push_wrapped(2, &prefix, &c.otherwise, "", src);
         self.close(1, (c.span.end as usize).saturating_sub(1));
     }
 
     fn rule(&mut self, r: &RuleDecl) {
         let mut head = self.header("rule", &r.id, r.title.as_ref());
         match r.severity {
-            Some((SeverityAst::Advisory, _)) => head.push_str(" advisory"),
-            Some((SeverityAst::Required, _)) => head.push_str(" required"),
+            Some((SeverityAst::Advisory, _)) => {
+                head.push(' ');
+                head.push_str(self.kw("advisory"));
+            }
+            Some((SeverityAst::Required, _)) => {
+                head.push(' ');
+                head.push_str(self.kw("required"));
+            }
             None => {}
         }
         head.push_str(" {");
@@ -696,8 +878,12 @@ impl Printer<'_, '_> {
             self.cite(cite);
         }
         for m in &r.messages {
-            let src = self.lexed.keyword_before(m.span.start, "message");
-            self.push(2, format!("message {}", quote(&m.value)), src);
+            let src = self.lexed.keyword_before(m.span.start, &["message"]);
+            self.push(
+                2,
+                format!("{} {}", self.kw("message"), quote(&m.value)),
+                src,
+            );
         }
         self.scope(&r.scope);
         if let Some(w) = &r.window {
@@ -705,21 +891,30 @@ impl Printer<'_, '_> {
         }
         match &r.require {
             Require::Check(e) => {
-                let src = self.lexed.keyword_before(e.span.start, "require");
-                self.push_wrapped(2, "require ", e, "", src);
+                let src = self.lexed.keyword_before(e.span.start, &["require"]);
+                let prefix = format!("{} ", self.kw("require"));
+                self.push_wrapped(2, &prefix, e, "", src);
             }
             Require::Cadence(c) => {
-                let src = self.lexed.keyword_before(c.span.start, "require");
-                let mut text = format!("require at least {} {}", c.at_least, c.kind.name);
-                if c.hosted {
-                    text.push_str(" hosted");
-                }
-                text.push_str(" by ");
-                text.push_str(&self.expr(&c.by, UNARY));
-                text.push_str(" every ");
-                text.push_str(&self.lexed.tokens_in(c.every.span));
+                let src = self.lexed.keyword_before(c.span.start, &["require"]);
+                let by = if c.hosted {
+                    self.phrase("hosted", "by", "hosted_by")
+                } else {
+                    self.kw("by").to_string()
+                };
+                let mut text = format!(
+                    "{} {} {} {} {by} {} {}",
+                    self.kw("require"),
+                    self.phrase("at", "least", "at_least"),
+                    c.at_least,
+                    c.kind.name,
+                    self.expr(&c.by, UNARY),
+                    self.every("every", &c.every)
+                );
                 if let Some(f) = &c.filter {
-                    text.push_str(" where ");
+                    text.push(' ');
+                    text.push_str(self.kw("where"));
+                    text.push(' ');
                     text.push_str(&self.expr(f, 0));
                 }
                 self.push(2, text, src);
@@ -730,18 +925,20 @@ impl Printer<'_, '_> {
 
     fn window(&mut self, w: &WindowAst) {
         let (mut text, bind, span) = match w {
-            WindowAst::Each { period, bind, span } => (
-                format!("each {}", self.lexed.tokens_in(period.span)),
-                bind,
-                span,
-            ),
+            WindowAst::Each { period, bind, span } => (self.every("each", period), bind, span),
             WindowAst::Cycle {
                 start,
                 end,
                 bind,
                 span,
             } => (
-                format!("cycle {} .. {}", self.text(start.span), self.text(end.span)),
+                format!(
+                    "{} {} {} {}",
+                    self.kw("cycle"),
+                    self.text(start.span),
+                    self.kw("to"),
+                    self.text(end.span)
+                ),
                 bind,
                 span,
             ),
@@ -756,21 +953,30 @@ impl Printer<'_, '_> {
                     .and_then(|(i, _)| {
                         let count = self.lexed.toks.get(i + 1)?;
                         let unit = self.lexed.toks.get(i + 2)?;
-                        Some(collapse(self.src.get(count.start..unit.end)?))
+                        Some(self.unit_literal(self.src.get(count.start..unit.end)?, DURATION))
                     })
                     .unwrap_or_default();
                 (
-                    format!("within {length} after {}", self.expr(after, 0)),
+                    format!(
+                        "{} {length} {} {}",
+                        self.kw("within"),
+                        self.kw("after"),
+                        self.expr(after, 0)
+                    ),
                     bind,
                     span,
                 )
             }
-            WindowAst::During { of, bind, span } => {
-                (format!("during {}", self.expr(of, 0)), bind, span)
-            }
+            WindowAst::During { of, bind, span } => (
+                format!("{} {}", self.kw("during"), self.expr(of, 0)),
+                bind,
+                span,
+            ),
         };
         if let Some(b) = bind {
-            text.push_str(" as ");
+            text.push(' ');
+            text.push_str(self.kw("as"));
+            text.push(' ');
             text.push_str(&b.name);
         }
         self.push(2, text, span.start as usize);
@@ -826,7 +1032,7 @@ impl Printer<'_, '_> {
                 let tail = if i + 1 == count {
                     suffix.to_string()
                 } else {
-                    format!(" {}", op.symbol())
+                    format!(" {}", self.op(*op))
                 };
                 format!("{lead}{operand}{tail}")
             })
@@ -878,24 +1084,24 @@ impl Printer<'_, '_> {
     fn expr_bare(&self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Number(_)
-            | ExprKind::Hours(_)
-            | ExprKind::Money(_)
             | ExprKind::Percent(_)
             | ExprKind::Ratio(..)
             | ExprKind::Fraction(..)
-            | ExprKind::Date(_)
-            | ExprKind::Duration(_) => self.literal(e.span),
-            ExprKind::Bool(b) => if *b { "true" } else { "false" }.to_string(),
+            | ExprKind::Date(_) => self.literal(e.span),
+            ExprKind::Hours(_) => self.unit_literal(self.text(e.span), &[("h", "h")]),
+            ExprKind::Money(_) => self.unit_literal(self.text(e.span), &[("cny", "cny")]),
+            ExprKind::Duration(_) => self.unit_literal(self.text(e.span), DURATION),
+            ExprKind::Bool(b) => self.kw(if *b { "true" } else { "false" }).to_string(),
             ExprKind::Str(s) => quote(s),
             ExprKind::Name(n) => n.clone(),
-            ExprKind::Member => "it".to_string(),
+            ExprKind::Member => self.kw("it").to_string(),
             ExprKind::List(items) => self.list(items),
             ExprKind::Field(base, name) => format!("{}.{}", self.base(base), name.name),
             ExprKind::Method(base, name, args) => {
                 format!("{}.{}{}", self.base(base), name.name, self.args(args))
             }
             ExprKind::Unary(UnOp::Neg, x) => format!("-{}", self.expr(x, UNARY)),
-            ExprKind::Unary(UnOp::Not, x) => format!("not {}", self.expr(x, NOT)),
+            ExprKind::Unary(UnOp::Not, x) => format!("{} {}", self.kw("not"), self.expr(x, NOT)),
             ExprKind::Binary(op, l, r) => {
                 let (lmin, rmin) = match op {
                     BinOp::Or => (OR, AND),
@@ -909,19 +1115,30 @@ impl Printer<'_, '_> {
                 } else {
                     (self.expr(l, lmin), self.expr(r, rmin))
                 };
-                format!("{left} {} {right}", op.symbol())
+                format!("{left} {} {right}", self.op(*op))
             }
-            ExprKind::Of(l, r) => format!("{} of {}", self.expr(l, UNARY), self.expr(r, OF)),
-            ExprKind::Has(Some(x), role) => format!("{} has {}", self.expr(x, ADD), role.name),
-            ExprKind::Has(None, role) => format!("has {}", role.name),
+            ExprKind::Of(l, r) => format!(
+                "{} {} {}",
+                self.expr(l, UNARY),
+                self.kw("of"),
+                self.expr(r, OF)
+            ),
+            ExprKind::Has(Some(x), role) => {
+                format!("{} {} {}", self.expr(x, ADD), self.kw("has"), role.name)
+            }
+            ExprKind::Has(None, role) => format!("{} {}", self.kw("has"), role.name),
             ExprKind::In {
                 negated,
                 value,
                 list,
             } => format!(
-                "{} {}in {}",
+                "{} {} {}",
                 self.expr(value, ADD),
-                if *negated { "not " } else { "" },
+                if *negated {
+                    self.phrase("not", "in", "not_in")
+                } else {
+                    self.kw("in").to_string()
+                },
                 self.list(list)
             ),
             ExprKind::Aggregate {
@@ -930,34 +1147,45 @@ impl Printer<'_, '_> {
                 relation,
                 filter,
             } => {
-                let mut out = format!("{}(", func.name());
+                let mut out = format!("{}(", self.kw(func.name()));
                 if let Some(v) = value {
                     out.push_str(&self.expr(v, 0));
-                    out.push_str(" in ");
+                    out.push(' ');
+                    out.push_str(self.kw("in"));
+                    out.push(' ');
                 }
-                out.push_str(relation.kind.name());
+                out.push_str(self.kw(relation.kind.name()));
                 if let Some((link, anchor)) = &relation.link {
-                    out.push_str(&format!(" {} ", link.name()));
+                    let link = match link {
+                        RelLink::Of => self.kw("of").to_string(),
+                        RelLink::By => self.kw("by").to_string(),
+                        RelLink::HostedBy => self.phrase("hosted", "by", "hosted_by"),
+                    };
+                    out.push_str(&format!(" {link} "));
                     out.push_str(&self.expr(anchor, UNARY));
                 }
                 if let Some(f) = filter {
-                    out.push_str(" where ");
+                    out.push(' ');
+                    out.push_str(self.kw("where"));
+                    out.push(' ');
                     out.push_str(&self.expr(f, 0));
                 }
                 out.push(')');
                 out
             }
             ExprKind::Credited { person, filter } => {
-                let mut out = format!("credited_hours({}", self.expr(person, 0));
+                let mut out = format!("{}({}", self.kw("credited_hours"), self.expr(person, 0));
                 if let Some(f) = filter {
-                    out.push_str(" where ");
+                    out.push(' ');
+                    out.push_str(self.kw("where"));
+                    out.push(' ');
                     out.push_str(&self.expr(f, 0));
                 }
                 out.push(')');
                 out
             }
             ExprKind::Call { func, args, .. } => {
-                format!("{}{}", func.name(), self.args(args))
+                format!("{}{}", self.kw(func.name()), self.args(args))
             }
         }
     }
@@ -971,6 +1199,14 @@ impl Printer<'_, '_> {
         }
     }
 }
+
+/// Duration units, singular and plural.
+const DURATION: &[(&str, &str)] = &[
+    ("year", "years"),
+    ("month", "months"),
+    ("week", "weeks"),
+    ("day", "days"),
+];
 
 fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)

@@ -8,7 +8,9 @@
 
 pub mod ast;
 mod format;
+pub mod keywords;
 mod parse;
 
-pub use format::{format, format_named, FormatError};
+pub use format::{format, format_lang, format_named, surface, FormatError};
+pub use keywords::Lang;
 pub use parse::{parse, Limits};

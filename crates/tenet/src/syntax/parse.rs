@@ -528,7 +528,20 @@ impl Builder<'_, '_> {
 
     fn string(&mut self, pair: Pair<'_, Rule>) -> Str {
         let sp = span(&pair);
-        let raw = pair.into_inner().next().map_or("", |p| p.as_str());
+        let Some(inner) = pair.into_inner().next() else {
+            return Str {
+                value: String::new(),
+                span: sp,
+            };
+        };
+        let raw = inner.as_str();
+        if inner.as_rule() == Rule::string_cn {
+            // “…” text has no escapes.
+            return Str {
+                value: raw.to_string(),
+                span: sp,
+            };
+        }
         let mut value = String::with_capacity(raw.len());
         let mut chars = raw.chars();
         while let Some(c) = chars.next() {
@@ -979,7 +992,7 @@ impl Builder<'_, '_> {
             match p.as_rule() {
                 Rule::count => at_least = Some(self.count(p)),
                 Rule::ident => kind = Some(self.ident(p)),
-                Rule::hosted => hosted = true,
+                Rule::hosted_by => hosted = true,
                 Rule::unary => {
                     self.nodes = 0;
                     by = self.expr(p);
@@ -1075,12 +1088,12 @@ impl Builder<'_, '_> {
                 match tail.as_rule() {
                     Rule::compare => {
                         let mut t = tail.into_inner();
-                        let op = match t.next()?.as_str() {
-                            ">=" => BinOp::Ge,
-                            "<=" => BinOp::Le,
-                            "!=" => BinOp::Ne,
-                            "=" => BinOp::Eq,
-                            ">" => BinOp::Gt,
+                        let op = match t.next()?.into_inner().next()?.as_rule() {
+                            Rule::kw_ge => BinOp::Ge,
+                            Rule::kw_le => BinOp::Le,
+                            Rule::kw_ne => BinOp::Ne,
+                            Rule::kw_eq => BinOp::Eq,
+                            Rule::kw_gt => BinOp::Gt,
                             _ => BinOp::Lt,
                         };
                         let rhs = self.expr(t.next()?)?;
@@ -1096,7 +1109,7 @@ impl Builder<'_, '_> {
                         let mut list = Vec::new();
                         for p in tail.into_inner() {
                             match p.as_rule() {
-                                Rule::not_op => negated = true,
+                                Rule::not_op | Rule::not_in => negated = true,
                                 Rule::list => {
                                     for item in p.into_inner() {
                                         list.push(self.expr(item)?);
