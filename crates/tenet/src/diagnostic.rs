@@ -1,10 +1,198 @@
 //! One span type and one diagnostic type for every stage, as plain data.
 //! [`Diagnostic::render`] draws the source line with the span underlined;
 //! front ends may draw their own (colour, LSP ranges) from the same data.
+//!
+//! ## Languages
+//!
+//! A diagnostic is built in English and drawn in the reader's language:
+//! [`Diagnostic::render_in`], [`Diagnostic::message_in`],
+//! [`Diagnostic::label_in`] and [`Diagnostic::help_in`] take a [`Lang`];
+//! [`Lang::from_env`] reads the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+//! The Chinese lives in one catalog keyed by the English template, so the
+//! data (and the JSON a server returns) stays the same in every language.
+//!
+//! ```
+//! use tenet::diagnostic::{Lang, Sink, Span};
+//! let src = "policy p \"t\" {\n  param x = 90 h\n}\n";
+//! let mut sink = Sink::new("p.policy", src);
+//! let at = src.find('x').unwrap();
+//! sink.warning(Span::new(at, at + 1), "param `x` is never used")
+//!     .help("use it in a rule or remove it");
+//! let d = &sink.diagnostics[0];
+//! assert_eq!(d.message_in(Lang::Zh), "参数 `x` 没有被使用");
+//! assert_eq!(d.help_in(Lang::Zh).as_deref(), Some("在规则中使用它，或者删掉它"));
+//! assert_eq!(d.message_in(Lang::En), "param `x` is never used");
+//! assert!(d.render_in(src, Lang::Zh).starts_with("警告：参数 `x` 没有被使用\n --> p.policy:2:9（第2行第9列）\n"));
+//! ```
+
+mod catalog;
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::{self, Write};
 use unicode_width::UnicodeWidthStr;
+
+pub use crate::syntax::keywords::Lang;
+
+impl Lang {
+    /// The language the process locale asks for: the first of `LC_ALL`,
+    /// `LC_MESSAGES` and `LANG` that is set and not empty; `None` when none is.
+    pub fn from_env() -> Option<Lang> {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.trim().is_empty())
+            .and_then(|v| Lang::from_locale(&v))
+    }
+}
+
+/// One line of diagnostic text (a message, label or help) in `lang`. Text
+/// the catalog does not know is returned as it is.
+///
+/// ```
+/// use tenet::diagnostic::{translate, Lang};
+/// assert_eq!(translate("unknown field `hire_dat` on person", Lang::Zh), "教师没有字段 `hire_dat`");
+/// assert_eq!(translate("unknown field `hire_dat` on person", Lang::En), "unknown field `hire_dat` on person");
+/// ```
+pub fn translate(text: &str, lang: Lang) -> Cow<'_, str> {
+    match lang {
+        Lang::En => Cow::Borrowed(text),
+        Lang::Zh => lookup(text, catalog::MESSAGES)
+            .or_else(|| clash(text))
+            .map_or(Cow::Borrowed(text), Cow::Owned),
+    }
+}
+
+/// Whether the catalog has Chinese for `text` (an English message, label or help).
+pub fn has_translation(text: &str) -> bool {
+    lookup(text, catalog::MESSAGES).is_some() || clash(text).is_some()
+}
+
+/// Fills the Chinese of the first template of `table` that `text` matches.
+/// Templates with more fixed text are tried first, so `{} {} {}` is the
+/// last resort.
+pub fn lookup(text: &str, table: &[(&str, &str)]) -> Option<String> {
+    let mut best: Option<(usize, String)> = None;
+    for (en, zh) in table {
+        let fixed = en.len() - 2 * en.matches("{}").count();
+        if best.as_ref().is_some_and(|(b, _)| *b >= fixed) {
+            continue;
+        }
+        if let Some(args) = matches(en, text) {
+            best = Some((fixed, fill(zh, &args)));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// The arguments of `text` if it has the shape of `template`.
+fn matches<'t>(template: &str, text: &'t str) -> Option<Vec<&'t str>> {
+    let pieces: Vec<&str> = template.split("{}").collect();
+    let (first, rest) = pieces.split_first()?;
+    let mut at = text.strip_prefix(first)?;
+    let mut args = Vec::new();
+    for (k, piece) in rest.iter().enumerate() {
+        let end = if k + 1 == rest.len() {
+            if !at.ends_with(piece) {
+                return None;
+            }
+            at.len() - piece.len()
+        } else if piece.is_empty() {
+            return None; // two holes in a row cannot be split
+        } else {
+            at.find(piece)?
+        };
+        args.push(at.get(..end)?);
+        at = at.get(end + piece.len()..)?;
+    }
+    if rest.is_empty() && !at.is_empty() {
+        return None;
+    }
+    Some(args)
+}
+
+/// The Chinese template with its holes filled; an argument the template
+/// quotes in backticks is code and stays as written.
+fn fill(zh: &str, args: &[&str]) -> String {
+    let mut out = zh.to_string();
+    for (k, arg) in args.iter().enumerate() {
+        let hole = format!("{{{k}}}");
+        let quoted = format!("`{hole}");
+        let code = out.contains(&quoted) || out.contains(&format!(".{hole}"));
+        let text = if code { (*arg).to_string() } else { word(arg) };
+        out = out.replace(&hole, &text);
+    }
+    out
+}
+
+/// Splits `a, b or c` at separators outside backticks.
+fn list_items(text: &str) -> Option<(Vec<&str>, Option<&str>)> {
+    let mut items = Vec::new();
+    let mut last = None;
+    let mut start = 0;
+    let mut quoted = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i) == Some(&b'`') {
+            quoted = !quoted;
+        } else if !quoted {
+            if text.get(i..).is_some_and(|r| r.starts_with(", ")) {
+                items.push(text.get(start..i)?);
+                start = i + 2;
+                i += 2;
+                continue;
+            }
+            if text.get(i..).is_some_and(|r| r.starts_with(" or ")) {
+                items.push(text.get(start..i)?);
+                last = Some(text.get(i + 4..)?);
+                break;
+            }
+        }
+        i += 1;
+    }
+    if items.is_empty() {
+        return None;
+    }
+    if last.is_none() {
+        items.push(text.get(start..)?);
+    }
+    Some((items, last))
+}
+
+/// An argument in Chinese: a known phrase, or a list of them
+/// (`a, b or c`); anything else (names, numbers, code in backticks)
+/// unchanged.
+fn word(arg: &str) -> String {
+    if let Some((_, zh)) = catalog::WORDS.iter().find(|(en, _)| *en == arg) {
+        return (*zh).to_string();
+    }
+    if let Some(inner) = arg.strip_prefix("list of ") {
+        return format!("{}列表", word(inner));
+    }
+    let Some((items, last)) = list_items(arg) else {
+        return arg.to_string();
+    };
+    let known = |t: &str| t.starts_with('`') || catalog::WORDS.iter().any(|(en, _)| *en == t);
+    if !items.iter().copied().chain(last).all(known) {
+        return arg.to_string(); // a plain list of values: keep its commas
+    }
+    let mut out = items.iter().map(|t| word(t)).collect::<Vec<_>>().join("、");
+    if let Some(l) = last {
+        out.push_str("或");
+        out.push_str(&word(l));
+    }
+    out
+}
+
+/// A type clash label such as `hours >= money`, in Chinese.
+fn clash(text: &str) -> Option<String> {
+    let mut parts = text.splitn(3, ' ');
+    let (a, op, b) = (parts.next()?, parts.next()?, parts.next()?);
+    let symbol = ["=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/"];
+    let known = |t: &str| catalog::WORDS.iter().any(|(en, _)| *en == t) || t.starts_with("list of ");
+    (symbol.contains(&op) && known(a) && known(b)).then(|| format!("{} {op} {}", word(a), word(b)))
+}
 
 /// A byte range in one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
@@ -76,12 +264,57 @@ impl Diagnostic {
     ///    = help: did you mean `hire_date`?
     /// ```
     pub fn render(&self, source: &str) -> String {
+        self.render_in(source, Lang::En)
+    }
+
+    /// The message in `lang`.
+    pub fn message_in(&self, lang: Lang) -> Cow<'_, str> {
+        translate(&self.message, lang)
+    }
+
+    /// The underline's label in `lang`.
+    pub fn label_in(&self, lang: Lang) -> Option<Cow<'_, str>> {
+        self.label.as_deref().map(|l| translate(l, lang))
+    }
+
+    /// The help line in `lang`.
+    pub fn help_in(&self, lang: Lang) -> Option<Cow<'_, str>> {
+        self.help.as_deref().map(|h| translate(h, lang))
+    }
+
+    /// The same diagnostic with its message, label and help in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> Diagnostic {
+        Diagnostic {
+            message: self.message_in(lang).into_owned(),
+            label: self.label_in(lang).map(Cow::into_owned),
+            help: self.help_in(lang).map(Cow::into_owned),
+            ..self.clone()
+        }
+    }
+
+    /// `file:line:column: message` in `lang`.
+    pub fn display_in(&self, lang: Lang) -> String {
+        let message = self.message_in(lang);
+        match lang {
+            Lang::En => format!("{}:{}:{}: {message}", self.file, self.line, self.column),
+            Lang::Zh => format!(
+                "{}:{}:{}（第{}行第{}列）：{message}",
+                self.file, self.line, self.column, self.line, self.column
+            ),
+        }
+    }
+
+    /// [`Diagnostic::render`] in `lang`: in Chinese the level reads
+    /// 错误/警告, the place also reads 第N行第M列, and help reads 提示.
+    pub fn render_in(&self, source: &str, lang: Lang) -> String {
         let mut out = String::new();
-        let level = match self.level {
-            Level::Error => "error",
-            Level::Warning => "warning",
+        let (level, help_word, sep) = match (lang, self.level) {
+            (Lang::En, Level::Error) => ("error", "help", ": "),
+            (Lang::En, Level::Warning) => ("warning", "help", ": "),
+            (Lang::Zh, Level::Error) => ("错误", "提示", "："),
+            (Lang::Zh, Level::Warning) => ("警告", "提示", "："),
         };
-        let _ = writeln!(out, "{level}: {}", self.message);
+        let _ = writeln!(out, "{level}{sep}{}", self.message_in(lang));
         let start = (self.span.start as usize).min(source.len());
         let line_start = source
             .get(..start)
@@ -97,7 +330,15 @@ impl Diagnostic {
             .trim_end_matches('\r');
         let number = self.line.to_string();
         let pad = " ".repeat(number.len());
-        let _ = writeln!(out, "{pad}--> {}:{}:{}", self.file, self.line, self.column);
+        let place = match lang {
+            Lang::En => String::new(),
+            Lang::Zh => format!("（第{}行第{}列）", self.line, self.column),
+        };
+        let _ = writeln!(
+            out,
+            "{pad}--> {}:{}:{}{place}",
+            self.file, self.line, self.column
+        );
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{number} | {text}");
         let before = source.get(line_start..start).unwrap_or("");
@@ -106,13 +347,12 @@ impl Diagnostic {
         let lead = " ".repeat(UnicodeWidthStr::width(before.replace('\t', " ").as_str()));
         let carets = "^".repeat(UnicodeWidthStr::width(marked).max(1));
         let label = self
-            .label
-            .as_deref()
+            .label_in(lang)
             .map(|l| format!(" {l}"))
             .unwrap_or_default();
         let _ = writeln!(out, "{pad} | {lead}{carets}{label}");
-        if let Some(help) = &self.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+        if let Some(help) = self.help_in(lang) {
+            let _ = writeln!(out, "{pad} = {help_word}{sep}{help}");
         }
         out
     }
@@ -258,6 +498,92 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first string literal after each `.error(`, `.warning(`,
+    /// `.label(` and `.help(` in `source`, as a sample message (holes
+    /// filled with `X`); calls whose message is a variable are skipped
+    /// (the zh diagnostics snapshots cover those).
+    fn literal_messages(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for call in [".error(", ".warning(", ".label(", ".help("] {
+            for (i, _) in source.match_indices(call) {
+                let tail = source.get(i + call.len()..).unwrap_or("");
+                let Some(q) = tail.find('"') else { continue };
+                let before = tail.get(..q).unwrap_or("");
+                if before.contains([';', '{', ')']) && !before.trim_end().ends_with("format!(") {
+                    continue;
+                }
+                let body = tail.get(q + 1..).unwrap_or("");
+                let mut lit = String::new();
+                let mut chars = body.chars().peekable();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                lit.push(n);
+                            }
+                        }
+                        '"' => break,
+                        _ => lit.push(c),
+                    }
+                }
+                // Holes become `X`; `{{` and `}}` are braces.
+                let mut sample = String::new();
+                let mut it = lit.chars().peekable();
+                while let Some(c) = it.next() {
+                    match (c, it.peek()) {
+                        ('{', Some('{')) | ('}', Some('}')) => {
+                            it.next();
+                            sample.push(c);
+                        }
+                        ('{', _) if before.contains("format!") => {
+                            for d in it.by_ref() {
+                                if d == '}' {
+                                    break;
+                                }
+                            }
+                            sample.push('X');
+                        }
+                        _ => sample.push(c),
+                    }
+                }
+                if sample.chars().any(|c| c.is_alphabetic() && c != 'X') {
+                    out.push(sample);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every message the parser and checker spell out has Chinese.
+    #[test]
+    fn every_reported_message_has_chinese() {
+        let sources = [
+            include_str!("syntax/parse.rs"),
+            include_str!("check/mod.rs"),
+            include_str!("check/expr.rs"),
+            include_str!("policy_set.rs"),
+        ];
+        let missing: Vec<String> = sources
+            .iter()
+            .flat_map(|s| literal_messages(s))
+            .filter(|m| !has_translation(m))
+            .collect();
+        assert!(missing.is_empty(), "no Chinese in diagnostic/catalog.rs for {missing:#?}");
+        assert!(literal_messages(sources[1]).len() > 50);
+    }
+
+    #[test]
+    fn arguments_are_translated_but_code_is_not() {
+        assert_eq!(
+            translate("expected `for` or a name, found `x`", Lang::Zh),
+            "此处应为`for`或名称，实际是`x`"
+        );
+        assert_eq!(translate("did you mean `person`?", Lang::Zh), "是不是想写 `person`？");
+        assert_eq!(translate("hours >= money", Lang::Zh), "学时 >= 金额");
+        assert_eq!(translate("kinds are course, seminar", Lang::Zh), "活动类型有：course, seminar");
+        assert_eq!(translate("not in the catalog", Lang::Zh), "not in the catalog");
+    }
 
     #[test]
     fn suggestions_respect_the_distance_cap() {

@@ -4,7 +4,7 @@
 //! text by name (`tenet-io` and the CLI read from disk; tests use a map).
 
 use crate::check::{self, Unit};
-use crate::diagnostic::{Diagnostic, Level, Sink, Span};
+use crate::diagnostic::{Diagnostic, Lang, Level, Sink, Span};
 use crate::eval;
 use crate::model::{Actor, Dataset, Org};
 use crate::program::CheckedPolicy;
@@ -119,7 +119,21 @@ pub struct CompileError {
 impl CompileError {
     /// All diagnostics drawn with their source lines.
     pub fn render(&self) -> String {
-        render_all(&self.diagnostics, &self.sources)
+        self.render_in(Lang::En)
+    }
+
+    /// All diagnostics drawn in `lang` ([`Diagnostic::render_in`]).
+    pub fn render_in(&self, lang: Lang) -> String {
+        render_all(&self.diagnostics, &self.sources, lang)
+    }
+
+    /// The one-line summary (`2 errors in policies`) in `lang`.
+    pub fn summary_in(&self, lang: Lang) -> String {
+        let n = self.errors().count();
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Zh => format!("政策中有{n}处错误"),
+        }
     }
 
     /// Only the errors.
@@ -137,10 +151,14 @@ impl fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
-fn render_all(diagnostics: &[Diagnostic], sources: &IndexMap<String, String>) -> String {
+fn render_all(
+    diagnostics: &[Diagnostic],
+    sources: &IndexMap<String, String>,
+    lang: Lang,
+) -> String {
     diagnostics
         .iter()
-        .map(|d| d.render(sources.get(&d.file).map_or("", String::as_str)))
+        .map(|d| d.render_in(sources.get(&d.file).map_or("", String::as_str), lang))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -342,7 +360,12 @@ impl PolicySet {
 
     /// Warnings drawn with their source lines.
     pub fn render_warnings(&self) -> String {
-        render_all(&self.warnings, &self.sources)
+        self.render_warnings_in(Lang::En)
+    }
+
+    /// The warnings drawn in `lang`.
+    pub fn render_warnings_in(&self, lang: Lang) -> String {
+        render_all(&self.warnings, &self.sources, lang)
     }
 
     /// Each file's text by name.

@@ -219,7 +219,7 @@ impl fmt::Display for Type {
             Type::Money => f.write_str("money"),
             Type::Date => f.write_str("date"),
             Type::Duration => f.write_str("duration"),
-            Type::Elapsed => f.write_str("elapsed time"),
+            Type::Elapsed => f.write_str("time since a date"),
             Type::Bool => f.write_str("true/false"),
             Type::Str => f.write_str("text"),
             Type::Enum(e) => f.write_str(e.name()),

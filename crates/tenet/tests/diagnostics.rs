@@ -32,10 +32,17 @@
 //! `.snap` file that changed as the policy author would.
 
 use std::path::Path;
+use tenet::diagnostic::Lang;
 use tenet::PolicySet;
 
 /// Loads `path` as a root policy and renders what the author would see.
 fn render_case(path: &Path) -> String {
+    render_case_in(path, Lang::En)
+}
+
+/// [`render_case`] in `lang`; in Chinese every message, label and help
+/// must come from the catalog.
+fn render_case_in(path: &Path, lang: Lang) -> String {
     let root_name = path.file_name().unwrap().to_str().unwrap().to_string();
     let root_text = std::fs::read_to_string(path).unwrap();
     let siblings = path.with_extension("");
@@ -53,10 +60,24 @@ fn render_case(path: &Path) -> String {
         }
         Err("no such file".to_string())
     };
+    let untranslated = |ds: &[tenet::diagnostic::Diagnostic]| -> Vec<String> {
+        ds.iter()
+            .flat_map(|d| [Some(&d.message), d.label.as_ref(), d.help.as_ref()])
+            .flatten()
+            .filter(|t| !tenet::diagnostic::has_translation(t))
+            .cloned()
+            .collect()
+    };
     match PolicySet::load(&[root_name.as_str()], read) {
-        Err(err) => err.render(),
+        Err(err) => {
+            let missing = untranslated(&err.diagnostics);
+            assert!(missing.is_empty(), "{root_name}: no Chinese for {missing:#?}");
+            err.render_in(lang)
+        }
         Ok(set) => {
-            let warnings = set.render_warnings();
+            let missing = untranslated(set.warnings());
+            assert!(missing.is_empty(), "{root_name}: no Chinese for {missing:#?}");
+            let warnings = set.render_warnings_in(lang);
             assert!(
                 !warnings.trim().is_empty(),
                 "{root_name} compiles without any diagnostic; every case must show one"
@@ -79,18 +100,26 @@ fn diagnostics() {
     });
 }
 
+/// The same cases as the author reading Chinese sees them (`--lang zh`).
+#[test]
+fn diagnostics_zh() {
+    insta::glob!("cases/diagnostics/*.policy", |path| {
+        insta::assert_snapshot!(render_case_in(path, Lang::Zh));
+    });
+}
+
 /// A snapshot whose case file was renamed or removed is an error, not
 /// silent dead weight.
 #[test]
 fn every_snapshot_has_a_case() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let prefix = "diagnostics__diagnostics@";
     let orphans: Vec<String> = std::fs::read_dir(here.join("snapshots"))
         .unwrap()
         .filter_map(|e| e.unwrap().file_name().into_string().ok())
         .filter_map(|name| {
             let case = name
-                .strip_prefix(prefix)?
+                .strip_prefix("diagnostics__diagnostics@")
+                .or_else(|| name.strip_prefix("diagnostics__diagnostics_zh@"))?
                 .strip_suffix(".snap")?
                 .to_string();
             (!here.join("cases/diagnostics").join(&case).is_file()).then_some(name)

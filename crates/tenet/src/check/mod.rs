@@ -45,6 +45,7 @@ pub fn check(root: &Unit<'_>, imports: &[Unit<'_>]) -> (Option<CheckedPolicy>, V
         credit: None,
         credit_declared: None,
         effective: None,
+        effective_broken: false,
         env: Env::default(),
     };
     let root_ix = units.len() - 1;
@@ -167,6 +168,9 @@ struct Checker<'a> {
     credit: Option<Credit>,
     credit_declared: Option<(String, usize, Span)>,
     effective: Option<(DateRange, Span)>,
+    /// The policy's `effective` range is written but wrong (already
+    /// reported): what needs it stays quiet rather than add a second error.
+    effective_broken: bool,
     env: Env,
 }
 
@@ -218,13 +222,15 @@ impl<'a> Checker<'a> {
                     match DateRange::new(start.date, end.date) {
                         Some(range) => self.effective = Some((range, *span)),
                         None => {
+                            self.effective_broken = true;
                             self.error(
                                 *span,
                                 format!(
                                     "effective range ends (`{}`) before it starts (`{}`)",
                                     end.date, start.date
                                 ),
-                            );
+                            )
+                            .help("swap the two dates: the range is written `START .. END`");
                         }
                     }
                 }
@@ -610,6 +616,9 @@ impl<'a> Checker<'a> {
     fn need_effective(&mut self, span: Span, what: &str) -> bool {
         if self.effective.is_some() {
             return true;
+        }
+        if self.effective_broken {
+            return false;
         }
         self.error(span, format!("{what} needs the policy's `effective` range"))
             .help("add `effective 2020-01-01 .. 2023-12-31` to the policy");
