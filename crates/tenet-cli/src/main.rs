@@ -5,6 +5,7 @@
 //! bad input (policy diagnostics, data problems, bad arguments).
 
 mod explain;
+mod messages;
 mod policy_test;
 mod read;
 mod sanity;
@@ -30,6 +31,12 @@ use tenet_cli::output;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Language of diagnostics and errors: `en` or `zh` (default: `zh`
+    /// when `LC_ALL`/`LC_MESSAGES`/`LANG` says so, else `en`). For `fmt`,
+    /// also the keyword surface to print: `en` (rule, for, each …) or `zh`
+    /// (规则, 对象, 每 …); without it `fmt` keeps the file's own.
+    #[arg(long, global = true, value_parser = parse_lang)]
+    lang: Option<tenet::syntax::Lang>,
 }
 
 #[derive(Subcommand)]
@@ -235,10 +242,6 @@ struct FmtArgs {
     /// Change nothing; exit 1 if a file is not in the canonical layout.
     #[arg(long)]
     check: bool,
-    /// Print keywords in this surface: `en` (rule, for, each …) or `zh`
-    /// (规则, 对象, 每 …). Default: the one the file is written in.
-    #[arg(long, value_parser = parse_lang)]
-    lang: Option<tenet::syntax::Lang>,
     /// Print the formatted text on stdout instead of rewriting the file.
     #[arg(long, conflicts_with = "check")]
     stdout: bool,
@@ -288,6 +291,12 @@ impl From<output::WriteError> for BadInput {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = LANG.set(
+        cli.lang
+            .or_else(tenet::diagnostic::Lang::from_env)
+            .unwrap_or_default(),
+    );
+    let surface = cli.lang;
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Explain(args) => explain_cmd(&args),
@@ -295,7 +304,7 @@ fn main() -> ExitCode {
         Command::Schema => output::stdout(&schema_cmd::render())
             .map(|()| ExitCode::SUCCESS)
             .map_err(BadInput::from),
-        Command::Fmt(args) => fmt(&args),
+        Command::Fmt(args) => fmt(&args, surface),
         Command::Gen(args) => gen(&args),
         Command::Sql(args) => sql_cmd::sql(&args),
         Command::Serve(args) => serve(args),
@@ -305,11 +314,18 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(BadInput(message)) => {
             if !message.is_empty() {
-                output::note(message.trim_end());
+                output::note(messages::localize(message.trim_end(), lang()).trim_end());
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// The language diagnostics and errors are written in (`--lang`, else the locale).
+static LANG: std::sync::OnceLock<tenet::diagnostic::Lang> = std::sync::OnceLock::new();
+
+fn lang() -> tenet::diagnostic::Lang {
+    LANG.get().copied().unwrap_or_default()
 }
 
 /// Colour only on a terminal, never with `NO_COLOR` set.
@@ -368,9 +384,9 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
     let set = PolicySet::load(&roots, read::policies(&roots))
-        .map_err(|e| BadInput(format!("{}\n{e}", e.render())))?;
+        .map_err(|e| BadInput(format!("{}\n{}", e.render_in(lang()), e.summary_in(lang()))))?;
     if !set.warnings().is_empty() {
-        output::note(set.render_warnings().trim_end());
+        output::note(set.render_warnings_in(lang()).trim_end());
     }
     Ok(set)
 }
@@ -421,7 +437,7 @@ fn load_data(
             }
             Ok(loaded.dataset)
         }
-        Err(e) => Err(BadInput(format!("error: {e}"))),
+        Err(e) => Err(BadInput(format!("error: {}", e.render_in(lang())))),
     }
 }
 
@@ -786,14 +802,14 @@ fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
     Ok(verdict(outcome.failed > 0))
 }
 
-fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
+fn fmt(args: &FmtArgs, surface: Option<tenet::syntax::Lang>) -> Result<ExitCode, BadInput> {
     let files = policy_files(&args.paths)?;
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
     for file in &files {
         let source = read::policy_file(file)
             .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
-        match tenet::syntax::format_lang(file, &source, args.lang) {
+        match tenet::syntax::format_lang(file, &source, surface) {
             Ok(formatted) if args.stdout => output::stdout(&formatted)?,
             Ok(formatted) if formatted == source => {}
             Ok(_) if args.check => unformatted.push(file.clone()),
@@ -802,7 +818,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, BadInput> {
                     .map_err(|e| BadInput(format!("error: cannot write `{file}`: {e}")))?;
                 output::note(&format!("formatted {file}"));
             }
-            Err(e) => errors.extend(e.diagnostics.iter().map(|d| d.render(&source))),
+            Err(e) => errors.extend(e.diagnostics.iter().map(|d| d.render_in(&source, lang()))),
         }
     }
     if !errors.is_empty() {

@@ -13,7 +13,12 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 fn tenet() -> Command {
     let mut cmd = Command::cargo_bin("tenet").unwrap();
-    cmd.current_dir(ROOT).env("NO_COLOR", "1").env_remove("CI");
+    cmd.current_dir(ROOT)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
     cmd
 }
 

@@ -13,7 +13,7 @@ mod write;
 
 pub use load::{load, read_rows, LoadOptions, Loaded};
 pub use mapping::{Mapping, MappingError};
-pub use problem::{render_problems, LoadError, Problem, Reason, SourceKind};
+pub use problem::{render_problems, render_problems_in, LoadError, Problem, Reason, SourceKind};
 pub use text::Encoding;
 pub use workbook_guard::MAX_XLSX_EXPANDED;
 pub use write::{write_dir, write_json};

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
+use tenet::diagnostic::Lang;
 use tenet::model::DataErrorKind;
 
 /// Why a load failed.
@@ -28,6 +29,31 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// The error in `lang`, as its `Display` writes it in English.
+    ///
+    /// ```
+    /// use tenet::diagnostic::Lang;
+    /// let e = tenet_io::LoadError::Unsupported { path: "x.txt".into() };
+    /// assert_eq!(e.render_in(Lang::Zh), "无法加载 `x.txt`：应为一个存放 CSV 文件的目录、一个 `.json` 文件或一个 `.xlsx` 工作簿");
+    /// ```
+    pub fn render_in(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, _) => self.to_string(),
+            (Lang::Zh, LoadError::Io { path, source }) => {
+                format!("无法访问 `{}`：{source}", path.display())
+            }
+            (Lang::Zh, LoadError::Unsupported { path }) => format!(
+                "无法加载 `{}`：应为一个存放 CSV 文件的目录、一个 `.json` 文件或一个 `.xlsx` 工作簿",
+                path.display()
+            ),
+            (Lang::Zh, LoadError::Invalid(problems)) => format!(
+                "数据中有{}处问题：\n{}",
+                problems.len(),
+                render_problems_in(problems, 20, lang)
+            ),
+        }
+    }
+
     /// The problems, when the data itself is at fault.
     pub fn problems(&self) -> &[Problem] {
         match self {
@@ -197,67 +223,156 @@ fn shown(value: &str) -> String {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.location())?;
-        if let Some(field) = &self.field {
-            write!(f, " ({field})")?;
+        f.write_str(&self.render_in(Lang::En))
+    }
+}
+
+impl Problem {
+    /// The place, the column and why, in `lang`: the line `Display` writes
+    /// in English, e.g. `people.csv:14:5 (birth_date): invalid date …`.
+    ///
+    /// ```
+    /// use tenet::diagnostic::Lang;
+    /// use tenet_io::{Problem, Reason, SourceKind};
+    /// let p = Problem { file: "people.csv".into(), source: SourceKind::Csv, sheet: None, line: 14,
+    ///     column: Some(5), field: Some("birth_date".into()), value: Some("2023-02-30".into()),
+    ///     reason: Reason::BadDate { detail: "no such day" } };
+    /// assert_eq!(p.render_in(Lang::Zh), "people.csv:14:5（第14行第5列，`birth_date` 列）：日期 `2023-02-30` 无效：没有这一天");
+    /// ```
+    pub fn render_in(&self, lang: Lang) -> String {
+        let mut out = self.location();
+        match lang {
+            Lang::En => {
+                if let Some(field) = &self.field {
+                    out.push_str(&format!(" ({field})"));
+                }
+                out.push_str(": ");
+            }
+            Lang::Zh => {
+                let mut place = Vec::new();
+                if self.line > 0 {
+                    let line = match self.source {
+                        SourceKind::Json => format!("第{}条记录", self.line),
+                        SourceKind::Csv | SourceKind::Xlsx => format!("第{}行", self.line),
+                    };
+                    match self.column {
+                        Some(c) => place.push(format!("{line}第{c}列")),
+                        None => place.push(line),
+                    }
+                }
+                if let Some(field) = &self.field {
+                    place.push(format!("`{field}` 列"));
+                }
+                if !place.is_empty() {
+                    out.push_str(&format!("（{}）", place.join("，")));
+                }
+                out.push('：');
+            }
         }
-        f.write_str(": ")?;
+        out.push_str(&self.reason_in(lang));
+        out
+    }
+
+    /// Why, in `lang`. Every reason is spelled in both languages here, so a
+    /// new one does not compile until it has its Chinese.
+    fn reason_in(&self, lang: Lang) -> String {
         let value = shown(self.value.as_deref().unwrap_or(""));
         let field = self.field.as_deref().unwrap_or("");
+        let zh = lang == Lang::Zh;
+        let pick = |en: String, zh_text: String| if zh { zh_text } else { en };
         match &self.reason {
-            Reason::BadDate { detail } => write!(f, "invalid date `{value}`: {detail}"),
-            Reason::BadDecimal => write!(
-                f,
-                "invalid decimal `{value}`: expected a plain decimal such as `2.5` or `10770000.00`"
+            Reason::BadDate { detail } => pick(
+                format!("invalid date `{value}`: {detail}"),
+                format!("日期 `{value}` 无效：{}", date_detail_zh(detail)),
             ),
-            Reason::DecimalPrecision => write!(
-                f,
-                "decimal `{value}` has more digits than an exact decimal holds (28 significant digits); it is not rounded"
+            Reason::BadDecimal => pick(
+                format!("invalid decimal `{value}`: expected a plain decimal such as `2.5` or `10770000.00`"),
+                format!("数字 `{value}` 无效：应为普通小数，例如 `2.5` 或 `10770000.00`"),
             ),
-            Reason::BadInteger => write!(
-                f,
-                "invalid whole number `{value}`: expected digits such as `2023`"
+            Reason::DecimalPrecision => pick(
+                format!("decimal `{value}` has more digits than an exact decimal holds (28 significant digits); it is not rounded"),
+                format!("数字 `{value}` 的位数超过了精确小数能保存的28位有效数字；不会做舍入"),
             ),
-            Reason::BadBool => write!(f, "invalid boolean `{value}`: expected `true` or `false`"),
-            Reason::UnknownValue {
-                what,
-                found,
-                allowed,
-            } => {
+            Reason::BadInteger => pick(
+                format!("invalid whole number `{value}`: expected digits such as `2023`"),
+                format!("整数 `{value}` 无效：应为数字，例如 `2023`"),
+            ),
+            Reason::BadBool => pick(
+                format!("invalid boolean `{value}`: expected `true` or `false`"),
+                format!("是否值 `{value}` 无效：应为 `true` 或 `false`"),
+            ),
+            Reason::UnknownValue { what, found, allowed } => {
                 let found = shown(found);
-                write!(f, "unknown {what} `{found}`")?;
-                if found != value {
-                    write!(f, " in `{value}`")?;
-                }
-                write!(f, ": expected one of {}", allowed.join(", "))
+                let inside = if found == value {
+                    String::new()
+                } else if zh {
+                    format!("（在 `{value}` 中）")
+                } else {
+                    format!(" in `{value}`")
+                };
+                pick(
+                    format!("unknown {what} `{found}`{inside}: expected one of {}", allowed.join(", ")),
+                    format!(
+                        "未知的{} `{found}`{inside}：应为以下之一：{}",
+                        tenet::diagnostic::translate(what, lang),
+                        allowed.join(", ")
+                    ),
+                )
             }
-            Reason::MissingValue => write!(f, "missing value: `{field}` is required"),
-            Reason::MissingColumn => write!(f, "missing required column `{field}`"),
-            Reason::DuplicateColumn => write!(f, "column `{field}` appears twice in the header"),
+            Reason::MissingValue => pick(
+                format!("missing value: `{field}` is required"),
+                format!("缺少值：`{field}` 必须填写"),
+            ),
+            Reason::MissingColumn => pick(
+                format!("missing required column `{field}`"),
+                format!("缺少必需的列 `{field}`"),
+            ),
+            Reason::DuplicateColumn => pick(
+                format!("column `{field}` appears twice in the header"),
+                format!("表头中 `{field}` 列出现了两次"),
+            ),
             Reason::MissingFile => match self.source {
-                SourceKind::Csv => write!(f, "missing required file"),
-                SourceKind::Xlsx => write!(f, "missing required sheet"),
-                SourceKind::Json => write!(f, "missing required array"),
+                SourceKind::Csv => pick("missing required file".into(), "缺少必需的文件".into()),
+                SourceKind::Xlsx => pick("missing required sheet".into(), "缺少必需的工作表".into()),
+                SourceKind::Json => pick("missing required array".into(), "缺少必需的数组".into()),
             },
-            Reason::FieldCount { expected, found } => write!(
-                f,
-                "row has {found} field(s) but the header has {expected}; the row is skipped"
+            Reason::FieldCount { expected, found } => pick(
+                format!("row has {found} field(s) but the header has {expected}; the row is skipped"),
+                format!("这一行有{found}个字段，但表头有{expected}个；这一行已跳过"),
             ),
             Reason::Encoding { encoding } => match *encoding {
-                "UTF-8" => write!(
-                    f,
-                    "the file is not valid UTF-8; a CSV saved by Chinese Excel is usually GBK (`--encoding gbk`)"
+                "UTF-8" => pick(
+                    "the file is not valid UTF-8; a CSV saved by Chinese Excel is usually GBK (`--encoding gbk`)".into(),
+                    "文件不是有效的 UTF-8；中文版 Excel 保存的 CSV 通常是 GBK 编码（请加 `--encoding gbk`）".into(),
                 ),
-                "GB18030/GBK" => write!(
-                    f,
-                    "the file is not valid GB18030/GBK; try `--encoding utf-8` or `--encoding auto`"
+                "GB18030/GBK" => pick(
+                    "the file is not valid GB18030/GBK; try `--encoding utf-8` or `--encoding auto`".into(),
+                    "文件不是有效的 GB18030/GBK；请试试 `--encoding utf-8` 或 `--encoding auto`".into(),
                 ),
-                other => write!(f, "the file is not valid {other}; save it as UTF-8"),
+                other => pick(
+                    format!("the file is not valid {other}; save it as UTF-8"),
+                    format!("文件不是有效的 {other}；请另存为 UTF-8"),
+                ),
             },
-            Reason::Malformed { message } => write!(f, "cannot parse: {message}"),
-            Reason::More { count } => write!(f, "{count} more problem(s) in this file, not listed"),
-            Reason::Data(kind) => write!(f, "{kind}"),
+            Reason::Malformed { message } => pick(
+                format!("cannot parse: {message}"),
+                format!("无法解析：{message}"),
+            ),
+            Reason::More { count } => pick(
+                format!("{count} more problem(s) in this file, not listed"),
+                format!("此文件还有{count}处问题，未列出"),
+            ),
+            Reason::Data(kind) => kind.message_in(lang),
         }
+    }
+}
+
+/// The Chinese of a date problem's detail.
+fn date_detail_zh(detail: &str) -> String {
+    match detail {
+        "no such day" => "没有这一天".into(),
+        "expected YYYY-MM-DD" => "应写成 YYYY-MM-DD".into(),
+        other => tenet::diagnostic::translate(other, Lang::Zh).into_owned(),
     }
 }
 
@@ -329,6 +444,11 @@ pub(crate) fn capped(problems: Vec<Problem>) -> Vec<Problem> {
 /// );
 /// ```
 pub fn render_problems(problems: &[Problem], cap: usize) -> String {
+    render_problems_in(problems, cap, Lang::En)
+}
+
+/// [`render_problems`] in `lang`.
+pub fn render_problems_in(problems: &[Problem], cap: usize, lang: Lang) -> String {
     let mut groups: Vec<(String, Vec<&Problem>)> = Vec::new();
     for p in problems {
         let name = p.group();
@@ -348,16 +468,22 @@ pub fn render_problems(problems: &[Problem], cap: usize) -> String {
             .sum();
         let total = list.len() + more;
         let noun = if total == 1 { "problem" } else { "problems" };
-        out.push_str(&format!("{name}: {total} {noun}\n"));
+        out.push_str(&match lang {
+            Lang::En => format!("{name}: {total} {noun}\n"),
+            Lang::Zh => format!("{name}：{total}处问题\n"),
+        });
         let listed = list
             .iter()
             .filter(|p| !matches!(p.reason, Reason::More { .. }));
         for p in listed.clone().take(cap) {
-            out.push_str(&format!("  {p}\n"));
+            out.push_str(&format!("  {}\n", p.render_in(lang)));
         }
         let shown = listed.count().min(cap);
         if total > shown {
-            out.push_str(&format!("  and {} more\n", total - shown));
+            out.push_str(&match lang {
+                Lang::En => format!("  and {} more\n", total - shown),
+                Lang::Zh => format!("  另有{}处\n", total - shown),
+            });
         }
     }
     out

@@ -59,6 +59,10 @@ pub fn translate(text: &str, lang: Lang) -> Cow<'_, str> {
         Lang::En => Cow::Borrowed(text),
         Lang::Zh => lookup(text, catalog::MESSAGES)
             .or_else(|| clash(text))
+            .or_else(|| {
+                let w = word(text);
+                (w != text).then_some(w)
+            })
             .map_or(Cow::Borrowed(text), Cow::Owned),
     }
 }
@@ -179,7 +183,7 @@ fn word(arg: &str) -> String {
     }
     let mut out = items.iter().map(|t| word(t)).collect::<Vec<_>>().join("、");
     if let Some(l) = last {
-        out.push_str("或");
+        out.push('或');
         out.push_str(&word(l));
     }
     out
@@ -190,7 +194,8 @@ fn clash(text: &str) -> Option<String> {
     let mut parts = text.splitn(3, ' ');
     let (a, op, b) = (parts.next()?, parts.next()?, parts.next()?);
     let symbol = ["=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/"];
-    let known = |t: &str| catalog::WORDS.iter().any(|(en, _)| *en == t) || t.starts_with("list of ");
+    let known =
+        |t: &str| catalog::WORDS.iter().any(|(en, _)| *en == t) || t.starts_with("list of ");
     (symbol.contains(&op) && known(a) && known(b)).then(|| format!("{} {op} {}", word(a), word(b)))
 }
 
@@ -569,7 +574,10 @@ mod tests {
             .flat_map(|s| literal_messages(s))
             .filter(|m| !has_translation(m))
             .collect();
-        assert!(missing.is_empty(), "no Chinese in diagnostic/catalog.rs for {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "no Chinese in diagnostic/catalog.rs for {missing:#?}"
+        );
         assert!(literal_messages(sources[1]).len() > 50);
     }
 
@@ -579,10 +587,19 @@ mod tests {
             translate("expected `for` or a name, found `x`", Lang::Zh),
             "此处应为`for`或名称，实际是`x`"
         );
-        assert_eq!(translate("did you mean `person`?", Lang::Zh), "是不是想写 `person`？");
+        assert_eq!(
+            translate("did you mean `person`?", Lang::Zh),
+            "是不是想写 `person`？"
+        );
         assert_eq!(translate("hours >= money", Lang::Zh), "学时 >= 金额");
-        assert_eq!(translate("kinds are course, seminar", Lang::Zh), "活动类型有：course, seminar");
-        assert_eq!(translate("not in the catalog", Lang::Zh), "not in the catalog");
+        assert_eq!(
+            translate("kinds are course, seminar", Lang::Zh),
+            "活动类型有：course, seminar"
+        );
+        assert_eq!(
+            translate("not in the catalog", Lang::Zh),
+            "not in the catalog"
+        );
     }
 
     #[test]

@@ -71,12 +71,18 @@ fn render_case_in(path: &Path, lang: Lang) -> String {
     match PolicySet::load(&[root_name.as_str()], read) {
         Err(err) => {
             let missing = untranslated(&err.diagnostics);
-            assert!(missing.is_empty(), "{root_name}: no Chinese for {missing:#?}");
+            assert!(
+                missing.is_empty(),
+                "{root_name}: no Chinese for {missing:#?}"
+            );
             err.render_in(lang)
         }
         Ok(set) => {
             let missing = untranslated(set.warnings());
-            assert!(missing.is_empty(), "{root_name}: no Chinese for {missing:#?}");
+            assert!(
+                missing.is_empty(),
+                "{root_name}: no Chinese for {missing:#?}"
+            );
             let warnings = set.render_warnings_in(lang);
             assert!(
                 !warnings.trim().is_empty(),

@@ -206,10 +206,22 @@ pub(super) const WORDS: &[(&str, &str)] = &[
     ("a whole number", "整数"),
     ("an expression", "表达式"),
     ("a comparison", "比较"),
-    ("a period (calendar_year, semester, month, 2 weeks …)", "周期（calendar_year、semester、month、2 weeks …）"),
-    ("a duration (1 year, 2 weeks …)", "时长（1 year、2 weeks …）"),
-    ("an entity (person, school, district, activity, enrollment, mentorship)", "对象类型（person、school、district、activity、enrollment、mentorship）"),
-    ("a relation (people, schools, activities, enrollments, sessions, mentorships)", "关系（people、schools、activities、enrollments、sessions、mentorships）"),
+    (
+        "a period (calendar_year, semester, month, 2 weeks …)",
+        "周期（calendar_year、semester、month、2 weeks …）",
+    ),
+    (
+        "a duration (1 year, 2 weeks …)",
+        "时长（1 year、2 weeks …）",
+    ),
+    (
+        "an entity (person, school, district, activity, enrollment, mentorship)",
+        "对象类型（person、school、district、activity、enrollment、mentorship）",
+    ),
+    (
+        "a relation (people, schools, activities, enrollments, sessions, mentorships)",
+        "关系（people、schools、activities、enrollments、sessions、mentorships）",
+    ),
     ("number", "数字"),
     ("hours", "学时"),
     ("money", "金额"),

@@ -93,6 +93,52 @@ pub enum DataErrorKind {
     },
 }
 
+impl DataErrorKind {
+    /// Why, in `lang` (the `Display` text in English). Each kind is
+    /// spelled in both languages here, so a new one needs its Chinese to
+    /// compile.
+    pub fn message_in(&self, lang: crate::diagnostic::Lang) -> String {
+        use crate::diagnostic::{translate, Lang};
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            DataErrorKind::DuplicateId {
+                id,
+                first_file,
+                first_line,
+            } => {
+                format!("id `{id}` 重复（`{first_file}` 第{first_line}行已用过）")
+            }
+            DataErrorKind::UnknownReference { expected, id } => {
+                format!("未知的{} `{id}`", translate(expected, lang))
+            }
+            DataErrorKind::EndBeforeStart { start, end } => {
+                format!("结束日期 {end} 早于开始日期 {start}")
+            }
+            DataErrorKind::OutOfRange { what, bound, value } => {
+                let bound = match *bound {
+                    "positive" => "大于0",
+                    "zero or more" => "不小于0",
+                    other => other,
+                };
+                format!("`{what}` 必须{bound}，实际是 `{value}`")
+            }
+            DataErrorKind::AttendanceNotEnrolled {
+                person,
+                session,
+                activity,
+            } => format!("`{person}` 有课次 `{session}` 的考勤，但没有报名活动 `{activity}`"),
+            DataErrorKind::DuplicateRow { key, first_line } => {
+                format!("{key} 的记录重复（第{first_line}行已有）")
+            }
+            DataErrorKind::SessionOutsideActivity { date, start, end } => {
+                format!("课次日期 {date} 不在所属活动的日期内（{start} .. {end}）")
+            }
+        }
+    }
+}
+
 /// A rejected row: where, which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DataError {
