@@ -214,6 +214,7 @@ impl PolicySet {
     ) -> Result<PolicySet, CompileError> {
         let mut files: IndexMap<String, Loaded> = IndexMap::new();
         let mut diagnostics = Vec::new();
+        let mut broken: Vec<String> = Vec::new();
         let mut pending: Vec<(String, Option<(String, Span)>)> = roots
             .iter()
             .rev()
@@ -244,7 +245,10 @@ impl PolicySet {
                 }
             };
             let mut sink = Sink::new(&name, &source);
-            let file = syntax::parse(&source, &mut sink, Limits::default());
+            let file = syntax::parse_recovering(&source, &mut sink, Limits::default());
+            if sink.has_errors() {
+                broken.push(name.clone());
+            }
             diagnostics.extend(sink.diagnostics);
             let imports: Vec<(String, Span)> = file
                 .as_ref()
@@ -298,7 +302,13 @@ impl PolicySet {
                 file,
             };
             let (policy, diags) = check::check(&unit, &imports);
-            diagnostics.extend(diags);
+            // A file checked without its broken rules: a warning such as
+            // "param never used" may only be a consequence of that.
+            diagnostics.extend(
+                diags
+                    .into_iter()
+                    .filter(|d| d.level == Level::Error || !broken.contains(&d.file)),
+            );
             policies.extend(policy);
         }
         let mut seen_ids: IndexMap<String, String> = IndexMap::new();

@@ -136,3 +136,24 @@ fn every_snapshot_has_a_case() {
         "snapshots without a case (delete them): {orphans:?}"
     );
 }
+
+/// Full-width brackets typed by a Chinese input method are accepted:
+/// `credited_hours（t）` checks as `credited_hours(t)` (issue #17).
+#[test]
+fn fullwidth_brackets_are_accepted() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seeds/common.policy");
+    let common = std::fs::read_to_string(seeds).unwrap();
+    let policy = |call: &str| {
+        format!(
+            "import \"common.policy\"\npolicy p \"年度学时\" {{\n  effective 2021-01-01 .. 2021-12-31\n  rule annual_hours \"每年不少于90学时\" {{\n    for person t where t has teacher\n    each calendar_year\n    require {call} >= 90 h\n  }}\n}}\n"
+        )
+    };
+    for call in ["credited_hours（t）", "credited_hours(t)"] {
+        let text = policy(call);
+        let set = PolicySet::from_sources(&[
+            ("p.policy", text.as_str()),
+            ("common.policy", common.as_str()),
+        ]);
+        assert!(set.is_ok(), "{call}: {}", set.err().unwrap().render());
+    }
+}

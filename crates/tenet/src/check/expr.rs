@@ -383,8 +383,16 @@ impl Checker<'_> {
             );
         }
         candidates.sort();
+        let through_activity = matches!(self.env.elem, Some((_, schema::Entity::Enrollment)))
+            && schema::fields(schema::Entity::Activity)
+                .iter()
+                .any(|(f, ..)| *f == n);
         let d = self.error(sp, format!("unknown name `{n}`"));
-        if let Some(s) = did_you_mean(n, candidates.iter().map(String::as_str)) {
+        if through_activity {
+            d.help(format!(
+                "in a `credited_hours(t where …)` filter the activity's fields are read through `activity`: write `activity.{n}`"
+            ));
+        } else if let Some(s) = did_you_mean(n, candidates.iter().map(String::as_str)) {
             d.help(format!("did you mean `{s}`?"));
         } else if let Some(et) = [
             EnumType::Kind,
@@ -504,6 +512,24 @@ impl Checker<'_> {
         Some(self.mk(ExprKind::Attr(Box::new(b), column), Type::Str, sp))
     }
 
+    /// Whether `e` is a bare name that only an enum value spells.
+    fn is_enum_value(&self, e: &ast::Expr) -> bool {
+        let A::Name(n) = &e.kind else {
+            return false;
+        };
+        !self.env.bindings.iter().any(|b| &b.name == n)
+            && !self.param_index.contains_key(n)
+            && [
+                EnumType::Kind,
+                EnumType::Level,
+                EnumType::Mode,
+                EnumType::FinanceItem,
+                EnumType::Role,
+            ]
+            .into_iter()
+            .any(|et| et.parse(n).is_some())
+    }
+
     fn binary(
         &mut self,
         op: BinOp,
@@ -532,6 +558,12 @@ impl Checker<'_> {
             (x?, y?)
         } else {
             let x = self.expr(a, None);
+            // A bare enum value against a side already reported wrong
+            // (`level = district` with `level` unknown) has no type to be
+            // read against: a second error about it would be wrong.
+            if x.is_none() && self.is_enum_value(b) {
+                return None;
+            }
             let y = self.expr(b, x.as_ref().map(|x| &x.ty));
             (x?, y?)
         };

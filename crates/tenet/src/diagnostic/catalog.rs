@@ -144,7 +144,7 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
     ("`credited_hours` needs a credit block", "`credited_hours` 需要学时认定（credit）段"),
     ("add `import \"common.policy\"` at the top, or a `credit` block that says how enrollments earn hours", "在开头加上 `import \"common.policy\"`，或写一个说明报名如何认定学时的 `credit` 段"),
     ("`credited_hours` counts a person's hours, found {}", "`credited_hours` 统计的是教师的学时，实际给的是{0}"),
-    ("inside `credited_hours(t where …)` the record is the activity: write `activity.{}`", "在 `credited_hours(t where …)` 的条件中，被筛选的是活动：请写 `activity.{0}`"),
+    ("in a `credited_hours(t where …)` filter the activity's fields are read through `activity`: write `activity.{}`", "在 `credited_hours(t where …)` 的筛选条件里，活动的字段要通过 `activity` 来读：请写 `activity.{0}`"),
     ("unknown {} `{}`", "未知的{0} `{1}`"),
     ("{} values are {}", "{0}的取值有：{1}"),
     ("unknown name `{}`", "未知的名称 `{0}`"),

@@ -13,4 +13,4 @@ mod parse;
 
 pub use format::{format, format_lang, format_named, surface, FormatError};
 pub use keywords::Lang;
-pub use parse::{parse, Limits};
+pub use parse::{parse, parse_recovering, Limits};

@@ -41,6 +41,30 @@ impl Default for Limits {
 /// assert_eq!(file.policy.id.name, "p");
 /// ```
 pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> {
+    let file = parse_recovering(source, sink, limits);
+    if sink.has_errors() {
+        None
+    } else {
+        file
+    }
+}
+
+/// [`parse`], but when only some rules are broken (their syntax errors
+/// reported) it still returns the file without them, so the checker can
+/// report the other rules' errors too. `None` when something other than a
+/// rule is broken: a missing param or calendar would make every use of it
+/// a second, wrong error. Callers must treat the file as failed when
+/// `sink` has errors.
+///
+/// ```
+/// use tenet::diagnostic::Sink;
+/// let src = "policy p \"t\" {\n  rule a \"x\" {\n    for person t\n    require >= 1\n  }\n  rule b \"y\" {\n    for person t\n    require t.age >= 1\n  }\n}\n";
+/// let mut sink = Sink::new("p.policy", src);
+/// let file = tenet::syntax::parse_recovering(src, &mut sink, Default::default()).unwrap();
+/// assert_eq!(sink.diagnostics.len(), 1);  // rule a's syntax error
+/// assert_eq!(file.policy.items.len(), 1); // rule b, still to be checked
+/// ```
+pub fn parse_recovering(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> {
     if source.len() > limits.max_bytes {
         sink.error(
             Span::new(0, 0),
@@ -61,29 +85,78 @@ pub fn parse(source: &str, sink: &mut Sink<'_>, limits: Limits) -> Option<File> 
         .help("remove parentheses that are not needed, or split the condition into several rules");
         return None;
     }
-    let pairs = match crate::stack::guard_parser(|| PolicyParser::parse(Rule::file, source)) {
-        Ok(pairs) => pairs,
-        Err(err) => {
-            // Report the first error of every broken item, not only the
-            // file's first error; fall back to the latter when the items
-            // all parse (the error is in the header or the imports).
-            if recover(source, sink) == 0 {
-                syntax_error(err, sink);
+    if source
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with("//"))
+    {
+        sink.error(Span::new(0, 0), "the file is empty").help(
+            "a policy file starts with `policy ID \"title\" { … }` (or `政策`), after any `import` lines",
+        );
+        return None;
+    }
+    let mut text = std::borrow::Cow::Borrowed(source);
+    let pairs = loop {
+        match crate::stack::guard_parser(|| PolicyParser::parse(Rule::file, &text)) {
+            Ok(pairs) => break pairs,
+            Err(err) if matches!(text, std::borrow::Cow::Owned(_)) => {
+                // Blanking the broken rules did not make the rest parse.
+                drop(err);
+                return None;
             }
-            return None;
+            Err(err) => {
+                // Report the first error of every broken item, not only the
+                // file's first error; fall back to the latter when the items
+                // all parse (the error is in the header or the imports).
+                let broken = recover(source, sink);
+                if broken.is_empty() {
+                    syntax_error(err, sink);
+                    return None;
+                }
+                // Parse the rest again with the broken rules blanked (same
+                // byte offsets, same lines), so their neighbours are checked.
+                let only_rules = broken.iter().all(|(start, end)| {
+                    let word: String = source
+                        .get(*start..*end)
+                        .unwrap_or("")
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    crate::syntax::keywords::keyword("rule").is_some_and(|k| k.spelled(&word))
+                });
+                if !only_rules {
+                    return None;
+                }
+                text = std::borrow::Cow::Owned(blank(source, &broken));
+            }
         }
     };
+    let reported = sink.diagnostics.len();
     let mut builder = Builder {
         sink,
         limits,
         nodes: 0,
     };
     let file = pairs.into_iter().next().and_then(|p| builder.file(p));
-    if builder.sink.has_errors() {
-        None
-    } else {
-        file
+    // A bad literal (`2023-02-30`) is built as a placeholder: checking it
+    // would only add wrong errors.
+    if builder.sink.diagnostics.len() > reported {
+        return None;
     }
+    file
+}
+
+/// `source` with the byte ranges `cut` turned to spaces, newlines kept.
+fn blank(source: &str, cut: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(source.len());
+    for (i, c) in source.char_indices() {
+        let inside = cut.iter().any(|(s, e)| (*s..*e).contains(&i));
+        if !inside || c == '\n' {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+    out
 }
 
 /// The brackets of `source` with their offsets, skipping strings and
@@ -247,10 +320,11 @@ fn items(source: &str) -> Vec<(usize, usize)> {
 }
 
 /// Parses each item of a broken file alone and reports its first error;
-/// returns how many items failed. Positions stay those of the file: the
-/// item is parsed inside a copy of the file with every other byte blanked.
-fn recover(source: &str, sink: &mut Sink<'_>) -> usize {
-    let mut failed = 0;
+/// returns the byte ranges of the items that failed. Positions stay those
+/// of the file: the item is parsed inside a copy of the file with every
+/// other byte blanked.
+fn recover(source: &str, sink: &mut Sink<'_>) -> Vec<(usize, usize)> {
+    let mut failed = Vec::new();
     for (start, end) in items(source) {
         let mut masked = vec![b' '; source.len()];
         let bytes = source.as_bytes();
@@ -265,7 +339,7 @@ fn recover(source: &str, sink: &mut Sink<'_>) -> usize {
         if let Err(mut err) =
             crate::stack::guard_parser(|| PolicyParser::parse(Rule::item_entry, &masked))
         {
-            failed += 1;
+            failed.push((start, end));
             // The item's end is not the file's end: do not offer it.
             if let pest::error::ErrorVariant::ParsingError { positives, .. } = &mut err.variant {
                 positives.retain(|r| *r != Rule::EOI);
@@ -290,6 +364,28 @@ fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
         ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { .. } => &[],
     };
+    // `40 %`: the percent sign belongs to the number.
+    if word == "%" {
+        let before = source.get(..at).unwrap_or("");
+        let trimmed = before.trim_end_matches([' ', '\t']);
+        let digits: String = trimmed
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if trimmed.len() < before.len() && !digits.is_empty() {
+            let start = trimmed.len() - digits.len();
+            sink.error(
+                Span::new(start, end),
+                format!("write `{digits}%` without a space"),
+            )
+            .help("a percentage is written with `%` right after the number");
+            return;
+        }
+    }
     // A reserved word where a name or an expression was expected was
     // almost always meant as a name (`param share = 5%` … `share of …`).
     let wanted_name = positives.iter().any(|r| {
