@@ -125,10 +125,14 @@ enum Format {
     Html,
 }
 
+/// The spellings `tenet_io::Encoding` accepts, so a hint's `--encoding
+/// utf-8` works as typed.
 #[derive(Clone, Copy, ValueEnum)]
 enum EncodingArg {
     Auto,
+    #[value(name = "utf-8", alias = "utf8")]
     Utf8,
+    #[value(alias = "gb18030", alias = "gb2312", alias = "cp936")]
     Gbk,
 }
 
