@@ -193,6 +193,70 @@ impl Tokens {
     }
 }
 
+/// The tokens file a server reads: loaded at start and again on
+/// `POST /v1/admin/reload`, SIGHUP, or when the watcher sees it change, so a
+/// revoked token (its line deleted) stops working without a restart. A file
+/// that no longer parses is refused and the tokens read before keep serving.
+#[derive(Debug)]
+pub struct TokenFile {
+    path: std::path::PathBuf,
+    current: std::sync::RwLock<std::sync::Arc<Tokens>>,
+}
+
+impl TokenFile {
+    /// Reads the file.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// use tenet_server::auth::{add_token, Scope, TokenFile, TokenError};
+    /// let path = dir.path().join("tokens");
+    /// let token = add_token(&path, "records", &[Scope::Check], None).unwrap();
+    /// let file = TokenFile::open(&path).unwrap();
+    /// let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    /// assert_eq!(file.authenticate(&token, today).unwrap().name, "records");
+    ///
+    /// std::fs::write(&path, "").unwrap(); // revoke every token
+    /// assert_eq!(file.reload().unwrap(), 0);
+    /// assert_eq!(file.authenticate(&token, today).unwrap_err(), TokenError::Unknown);
+    /// ```
+    pub fn open(path: &Path) -> Result<TokenFile, TokenError> {
+        Ok(TokenFile {
+            path: path.to_path_buf(),
+            current: std::sync::RwLock::new(std::sync::Arc::new(Tokens::load(path)?)),
+        })
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tokens read last.
+    pub fn tokens(&self) -> std::sync::Arc<Tokens> {
+        match self.current.read() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reads the file again and serves what it holds; on an error the
+    /// tokens read before stay. Returns how many tokens it holds.
+    pub fn reload(&self) -> Result<usize, TokenError> {
+        let tokens = std::sync::Arc::new(Tokens::load(&self.path)?);
+        let n = tokens.len();
+        match self.current.write() {
+            Ok(mut c) => *c = tokens,
+            Err(poisoned) => *poisoned.into_inner() = tokens,
+        }
+        Ok(n)
+    }
+
+    /// [`Tokens::authenticate`] against the tokens read last.
+    pub fn authenticate(&self, token: &str, today: NaiveDate) -> Result<Caller, TokenError> {
+        self.tokens().authenticate(token, today)
+    }
+}
+
 /// Makes a new token for `name` with `scopes`, appends its hash to
 /// `path` (created if missing) and returns the token, which is shown once
 /// and stored nowhere.
