@@ -92,6 +92,18 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// The OpenAPI document (the same whatever the state).
+///
+/// ```
+/// # let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+/// # let config = tenet_server::Config {
+/// #     policies: repo.join("policies"), data: None, addr: "127.0.0.1:0".parse().unwrap(),
+/// #     tokens: None, log: None, log_max_bytes: 1 << 20,
+/// #     poll: std::time::Duration::from_secs(1), limits: Default::default() };
+/// let state = tenet_server::serve::prepare(&config, None).unwrap();
+/// let doc = tenet_server::openapi(state);
+/// assert!(doc.paths.paths.contains_key("/v1/subjects/{kind}/{id}/evaluate"));
+/// assert!(doc.paths.paths.contains_key("/v1/admin/reload"));
+/// ```
 pub fn openapi(state: Arc<AppState>) -> utoipa::openapi::OpenApi {
     build(state).1
 }

@@ -38,6 +38,13 @@ impl Scope {
     }
 
     /// Parses `read`, `check` or `admin`.
+    ///
+    /// ```
+    /// use tenet_server::auth::Scope;
+    /// assert_eq!(Scope::parse(" check"), Some(Scope::Check));
+    /// assert_eq!(Scope::parse("write"), None);
+    /// assert_eq!(Scope::Admin.as_str(), "admin");
+    /// ```
     pub fn parse(s: &str) -> Option<Scope> {
         match s.trim() {
             "read" => Some(Scope::Read),
@@ -137,7 +144,22 @@ impl Tokens {
         Tokens::parse(&file, &text)
     }
 
-    /// Parses the text of a tokens file.
+    /// Parses the text of a tokens file (`#` lines and blank lines are
+    /// skipped).
+    ///
+    /// ```
+    /// use tenet_server::auth::{Scope, Tokens};
+    /// let line = format!(
+    ///     r#"{{"name":"records","scopes":["read","check"],"sha256":"{}"}}"#,
+    ///     "ab".repeat(32)
+    /// );
+    /// let tokens = Tokens::parse("tokens", &format!("# the records system\n{line}\n")).unwrap();
+    /// assert_eq!(tokens.len(), 1);
+    /// let bad = Tokens::parse("tokens", "\n{\"name\":\"x\"}").unwrap_err();
+    /// assert!(bad.to_string().starts_with("tokens:2: missing field"));
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    /// assert!(tokens.authenticate("tnt_wrong", day).is_err());
+    /// ```
     pub fn parse(file: &str, text: &str) -> Result<Tokens, TokenError> {
         let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
