@@ -50,16 +50,24 @@ fn until_refused(server: &Server, token: &str) -> Duration {
     }
 }
 
+/// A server with a tokens file holding `leaver` (read, check) and `other`
+/// with `scopes`; returns the two tokens.
+fn with_tokens(dir: &Path, other: (&str, &str), poll_ms: &str) -> (Server, String, String) {
+    let tokens = dir.join("tokens");
+    let gone = add_named_token(&tokens, "leaver", "read,check");
+    let stays = add_named_token(&tokens, other.0, other.1);
+    let server = start(&["--tokens", tokens.to_str().unwrap(), "--poll-ms", poll_ms]);
+    assert_eq!(status(&post(&server.addr, &gone, ONE, "")), "200");
+    (server, gone, stays)
+}
+
 #[test]
 fn a_revoked_token_stops_working_on_sighup_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
-    let gone = add_named_token(&tokens, "leaver", "read,check");
-    let stays = add_named_token(&tokens, "stayer", "read,check");
     // The watcher looks once an hour: only the signal can reload.
-    let server = start(&["--tokens", tokens.to_str().unwrap(), "--poll-ms", "3600000"]);
+    let (server, gone, stays) = with_tokens(dir.path(), ("stayer", "read,check"), "3600000");
     let pid = server.child.id();
-    assert_eq!(status(&post(&server.addr, &gone, ONE, "")), "200");
     revoke(&tokens, "leaver");
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(
@@ -77,10 +85,7 @@ fn a_revoked_token_stops_working_on_sighup_without_a_restart() {
 fn a_revoked_token_stops_working_when_the_watcher_sees_the_file_change() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
-    let gone = add_named_token(&tokens, "leaver", "read,check");
-    let stays = add_named_token(&tokens, "stayer", "read,check");
-    let server = start(&["--tokens", tokens.to_str().unwrap(), "--poll-ms", "100"]);
-    assert_eq!(status(&post(&server.addr, &gone, ONE, "")), "200");
+    let (server, gone, stays) = with_tokens(dir.path(), ("stayer", "read,check"), "100");
     revoke(&tokens, "leaver");
     until_refused(&server, &gone);
     assert_eq!(status(&post(&server.addr, &stays, ONE, "")), "200");
@@ -90,9 +95,7 @@ fn a_revoked_token_stops_working_when_the_watcher_sees_the_file_change() {
 fn an_admin_reload_revokes_and_a_broken_file_keeps_the_old_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
-    let gone = add_named_token(&tokens, "leaver", "read,check");
-    let admin = add_named_token(&tokens, "operator", "admin");
-    let server = start(&["--tokens", tokens.to_str().unwrap(), "--poll-ms", "3600000"]);
+    let (server, gone, admin) = with_tokens(dir.path(), ("operator", "admin"), "3600000");
     revoke(&tokens, "leaver");
     let r = post(&server.addr, &admin, "/v1/admin/reload", "");
     assert_eq!(status(&r), "200", "{r}");

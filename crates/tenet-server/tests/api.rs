@@ -373,14 +373,8 @@ async fn a_policy_lists_rules_cites_params_and_text() {
 
 #[tokio::test]
 async fn a_reload_that_does_not_check_keeps_the_old_version() {
-    let dir = policy_copy();
-    let f = fixture_with(Limits::default(), dir.path().to_path_buf());
-    let before = f.state.live().bundle.version.clone();
-    std::fs::write(
-        dir.path().join("broken.policy"),
-        "policy broken { rule r { for person t require t.nope } }",
-    )
-    .unwrap();
+    let (f, dir, before) = editable();
+    add_broken_policy(dir.path());
     assert!(f.state.reload().is_err());
     let (status, body, _) = send(&f, Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);

@@ -12,7 +12,6 @@ mod support;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use support::*;
-use tenet_server::Limits;
 
 const ONE: &str = "/v1/subjects/person/lv-t05/evaluate";
 
@@ -69,9 +68,7 @@ async fn a_tokens_file_that_does_not_read_is_refused_and_the_old_tokens_stay() {
 
 #[tokio::test]
 async fn a_reload_of_a_directory_with_no_policies_says_why() {
-    let dir = policy_copy();
-    let f = fixture_with(Limits::default(), dir.path().to_path_buf());
-    let serving = f.state.live().bundle.version.clone();
+    let (f, dir, serving) = editable();
     for e in std::fs::read_dir(dir.path()).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
@@ -97,14 +94,8 @@ async fn a_reload_of_a_directory_with_no_policies_says_why() {
 
 #[tokio::test]
 async fn a_refused_reload_counts_the_errors_and_lists_them() {
-    let dir = policy_copy();
-    let f = fixture_with(Limits::default(), dir.path().to_path_buf());
-    let serving = f.state.live().bundle.version.clone();
-    std::fs::write(
-        dir.path().join("broken.policy"),
-        "policy broken { rule r { for person t require t.nope } }",
-    )
-    .unwrap();
+    let (f, dir, serving) = editable();
+    add_broken_policy(dir.path());
     let (status, body, _) = send(&f, post("/v1/admin/reload", &f.admin, "")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -116,9 +107,7 @@ async fn a_refused_reload_counts_the_errors_and_lists_them() {
 
 #[tokio::test]
 async fn after_a_reload_header_body_and_decision_log_name_the_new_version() {
-    let dir = policy_copy();
-    let f = fixture_with(Limits::default(), dir.path().to_path_buf());
-    let before = f.state.live().bundle.version.clone();
+    let (f, dir, before) = editable();
     let path = dir.path().join("lvyuan.policy");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(

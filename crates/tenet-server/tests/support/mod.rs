@@ -130,3 +130,21 @@ pub fn decisions(f: &Fixture) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// A fixture serving a copy of the policies (to edit), with the version it
+/// started with.
+pub fn editable() -> (Fixture, tempfile::TempDir, String) {
+    let dir = policy_copy();
+    let f = fixture_with(Limits::default(), dir.path().to_path_buf());
+    let version = f.state.live().bundle.version.clone();
+    (f, dir, version)
+}
+
+/// Adds a policy file that does not check (`t.nope`, line 1).
+pub fn add_broken_policy(dir: &Path) {
+    std::fs::write(
+        dir.join("broken.policy"),
+        "policy broken { rule r { for person t require t.nope } }",
+    )
+    .unwrap();
+}
