@@ -92,7 +92,7 @@ struct ServeArgs {
     /// Requests served at once (more get 503).
     #[arg(long, default_value_t = 256)]
     concurrency: usize,
-    /// How often the policy directory is looked at, in milliseconds.
+    /// How often the policy directory and the tokens file are looked at, in milliseconds (SIGHUP reloads both at once).
     #[arg(long, default_value_t = 1000)]
     poll_ms: u64,
 }
