@@ -128,10 +128,35 @@ pub enum Reason {
     MissingValue,
     /// A required column is absent from the header.
     MissingColumn,
+    /// The header is one cell that `found` separates into column names:
+    /// the file is `;`- or tab-separated, not comma-separated.
+    Separator {
+        /// The separator the header uses.
+        found: char,
+    },
     /// The same column name appears twice in the header.
     DuplicateColumn,
     /// A required file (sheet, array) is absent.
     MissingFile,
+    /// An optional file (sheet, array) is absent, but rows of another
+    /// table refer to it (enrollments naming activities with no
+    /// `activities.csv`): reported once, not once per row.
+    MissingReferenced {
+        /// How many references point into the missing table.
+        count: usize,
+        /// The tables whose rows refer to it, in the order found.
+        from: Vec<String>,
+    },
+    /// A reference to an id that exists only with different surrounding
+    /// spaces (`p1 ` for `p1`); ids are compared exactly.
+    SpacedReference {
+        /// What the reference should name (`person`, `activity`, …).
+        expected: String,
+        /// The id as the reference writes it.
+        id: String,
+        /// The id as its own table writes it.
+        known: String,
+    },
     /// A row has more or fewer fields than the header.
     FieldCount {
         /// Fields in the header.
@@ -336,6 +361,41 @@ impl Problem {
                 SourceKind::Xlsx => pick("missing required sheet".into(), "缺少必需的工作表".into()),
                 SourceKind::Json => pick("missing required array".into(), "缺少必需的数组".into()),
             },
+            Reason::SpacedReference { expected, id, known } => pick(
+                format!("unknown {expected} `{id}`: `{known}` exists but for spaces before or after it; ids are compared exactly — remove the spaces"),
+                format!(
+                    "未知的{} `{id}`：只有前后带空格的 `{known}`；id 按原样比较，请去掉空格",
+                    tenet::diagnostic::translate(expected, lang)
+                ),
+            ),
+            Reason::Separator { found } => {
+                let (en, zh) = match found {
+                    '\t' => ("tabs".to_string(), "制表符".to_string()),
+                    c => (format!("`{c}`"), format!("`{c}`")),
+                };
+                pick(
+                    format!("the columns are separated by {en}, not commas; save the file as CSV (comma-separated, 逗号分隔)"),
+                    format!("各列之间用的是{zh}而不是逗号；请把文件另存为 CSV（逗号分隔）"),
+                )
+            }
+            Reason::MissingReferenced { count, from } => {
+                let (what, what_zh) = match self.source {
+                    SourceKind::Csv => ("file", "文件"),
+                    SourceKind::Xlsx => ("sheet", "工作表"),
+                    SourceKind::Json => ("array", "数组"),
+                };
+                let from: Vec<String> = from.iter().map(|t| format!("`{t}`")).collect();
+                pick(
+                    format!(
+                        "missing {what}, but {count} reference(s) in {} point into it; add it, or remove those rows",
+                        from.join(", ")
+                    ),
+                    format!(
+                        "缺少这个{what_zh}，但{}中有{count}处引用指向它；请补上它，或删掉那些行",
+                        from.join("、")
+                    ),
+                )
+            }
             Reason::FieldCount { expected, found } => pick(
                 format!("row has {found} field(s) but the header has {expected}; the row is skipped"),
                 format!("这一行有{found}个字段，但表头有{expected}个；这一行已跳过"),
@@ -348,6 +408,10 @@ impl Problem {
                 "GB18030/GBK" => pick(
                     "the file is not valid GB18030/GBK; try `--encoding utf-8` or `--encoding auto`".into(),
                     "文件不是有效的 GB18030/GBK；请试试 `--encoding utf-8` 或 `--encoding auto`".into(),
+                ),
+                "UTF-16 without a byte-order mark" => pick(
+                    "the file looks like UTF-16 without a byte-order mark; save it as \"CSV UTF-8\" (in Excel: 另存为 → CSV UTF-8)".into(),
+                    "文件看起来是没有字节顺序标记的 UTF-16；请另存为“CSV UTF-8”（Excel 中：另存为 → CSV UTF-8）".into(),
                 ),
                 other => pick(
                     format!("the file is not valid {other}; save it as UTF-8"),
