@@ -24,19 +24,41 @@ const LAST_ROW: u64 = 1_048_576;
 
 /// Expands every part of the workbook at `path` into nothing, stopping past
 /// [`MAX_XLSX_EXPANDED`] bytes or at the first out-of-range cell reference;
-/// the message if either is found. A file that is not a zip, or whose zip is
-/// damaged, is left to calamine to describe in its own words.
+/// the message if either is found.
+///
+/// calamine reads the zip with another version of the `zip` crate, which
+/// may accept what this one refuses: a workbook or worksheet this pass
+/// cannot read is refused rather than handed on unchecked (found by
+/// fuzzing: a damaged header on one part made the whole check stop while
+/// calamine went on to read an out-of-range reference). Other parts that
+/// cannot be read are skipped: calamine reads no cells from them.
 pub(crate) fn workbook_problem(path: &Path) -> std::io::Result<Option<String>> {
     let file = std::fs::File::open(path)?;
-    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
-        return Ok(None);
+    let mut zip = match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+        Ok(zip) => zip,
+        Err(zip::result::ZipError::Io(e)) => return Err(e),
+        Err(e) => {
+            return Ok(Some(format!(
+                "not a readable workbook ({e}); open and save it again in a spreadsheet program, or export the sheets as CSV"
+            )))
+        }
     };
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let Ok(mut part) = zip.by_index(i) else {
-            return Ok(None);
+        let name = zip
+            .name_for_index(i)
+            .and_then(Result::ok)
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        let mut part = match zip.by_index(i) {
+            Ok(part) => part,
+            Err(e) if is_worksheet(&name) => {
+                return Ok(Some(format!(
+                    "worksheet `{name}` cannot be read ({e}); the workbook is damaged — open and save it again in a spreadsheet program, or export the sheets as CSV"
+                )))
+            }
+            Err(_) => continue,
         };
-        let name = part.name().unwrap_or_default().to_string();
         let left = MAX_XLSX_EXPANDED - total;
         let mut scan = RefScan::new(is_worksheet(&name));
         // A damaged part (bad CRC, truncated stream) still had its bytes
@@ -50,7 +72,12 @@ pub(crate) fn workbook_problem(path: &Path) -> std::io::Result<Option<String>> {
         }
         match copied {
             Ok(n) => total += n,
-            Err(_) => return Ok(None),
+            Err(e) if is_worksheet(&name) => {
+                return Ok(Some(format!(
+                    "worksheet `{name}` cannot be read ({e}); the workbook is damaged — open and save it again in a spreadsheet program, or export the sheets as CSV"
+                )))
+            }
+            Err(_) => {}
         }
         if total > MAX_XLSX_EXPANDED {
             return Ok(Some(format!(

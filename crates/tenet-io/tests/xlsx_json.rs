@@ -306,3 +306,23 @@ fn a_cell_reference_past_excels_last_cell_is_refused_by_name() {
         );
     }
 }
+
+/// Found by fuzzing after the check above: one part with a damaged local
+/// header stopped the check, and calamine (reading the zip with another
+/// version of the `zip` crate) went on to the far reference. Now the
+/// damaged part is skipped and the worksheets are still checked.
+#[test]
+fn a_damaged_part_does_not_stop_the_reference_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.xlsx");
+    std::fs::write(
+        &path,
+        include_bytes!("../../../fuzz/corpus/load_xlsx/damaged-header-past-last-cell.xlsx"),
+    )
+    .unwrap();
+    let got = render(load(&path, &LoadOptions::default()));
+    assert!(
+        got.contains("cell reference `A99999999999` in `xl/worksheets/sheet1.xml`"),
+        "{got}"
+    );
+}
