@@ -61,3 +61,22 @@ fn shipped_policies_on_generated_districts_match_native() {
     let rows = support::run_python(&py, "duckdb", &cases);
     support::check_all("duckdb", &cases, rows);
 }
+
+/// At least 500 random policies with random datasets from the core's
+/// property-test generator (`crates/tenet/tests/gen`), all in one DuckDB
+/// process, field by field against the native evaluator.
+/// `TENET_SQL_RANDOM=N` changes the count, `TENET_SQL_RANDOM_SEED` the
+/// first seed.
+#[test]
+fn random_policies_match_native() {
+    let Some(py) = python() else { return };
+    let root = tempfile::tempdir().expect("a temp dir");
+    let (cases, refused) = support::random_cases(
+        support::random_count(),
+        root.path(),
+        &[tenet_sql::Dialect::DuckDb],
+    );
+    support::report_refusals("duckdb", &cases, &refused);
+    let rows = support::run_python(&py, "duckdb", &cases);
+    support::check_all("duckdb", &cases, rows);
+}
