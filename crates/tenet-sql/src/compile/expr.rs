@@ -276,10 +276,9 @@ impl Ctx<'_> {
                         lookup(table_of(kind), S::Quoted(x.clone(), column.clone()), id, &x)
                     }
                 };
-                Ok(V::Str(S::Func(
-                    "COALESCE",
-                    vec![value, S::Str(String::new())],
-                )))
+                // An empty cell is no value (tenet-io reads it so; engines
+                // load it as NULL or as ''): unknown, as natively.
+                Ok(V::Str(S::Func("NULLIF", vec![value, S::Str(String::new())])))
             }
             ExprKind::Neg(x) => {
                 let (n, d) = self.num(x)?;

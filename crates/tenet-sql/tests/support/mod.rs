@@ -463,6 +463,9 @@ pub fn random_cases(
         let seed = seed0.wrapping_add(k);
         let text = gen::policy(choices(seed, 1, 200));
         let set = gen::compile(&text);
+        if std::env::var_os("TENET_SQL_SHOW").is_some() {
+            println!("--- random #{seed} ---\n{text}");
+        }
         let scale = if seed % 8 == 7 { 4 } else { 1 };
         let rows = gen::dataset_sized(choices(seed, 2, 400), scale);
         let as_of = gen::as_of(&choices(seed, 3, 2));
