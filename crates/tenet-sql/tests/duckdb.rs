@@ -80,3 +80,16 @@ fn random_policies_match_native() {
     let rows = support::run_python(&py, "duckdb", &cases);
     support::check_all("duckdb", &cases, rows);
 }
+
+/// Hand-made edge data (`tests/data/edge`): absences at exactly a quarter
+/// and just over, missing attendance rows, missing finance rows — the
+/// native verdicts pinned, DuckDB's equal to them.
+#[test]
+fn edge_data_matches_native() {
+    let case = support::edge_case();
+    support::assert_edge_native(&case);
+    let Some(py) = python() else { return };
+    let cases = vec![case];
+    let rows = support::run_python(&py, "duckdb", &cases);
+    support::check_all("duckdb", &cases, rows);
+}

@@ -33,3 +33,17 @@ fn random_policies_match_native() {
     let rows = support::run_postgres(&url, &cases);
     support::check_all("postgres", &cases, rows);
 }
+
+/// Hand-made edge data (see `duckdb.rs`) on PostgreSQL.
+#[test]
+fn edge_data_matches_native() {
+    let case = support::edge_case();
+    support::assert_edge_native(&case);
+    let Ok(url) = std::env::var("TENET_PG_URL") else {
+        println!("skipped: TENET_PG_URL is not set");
+        return;
+    };
+    let cases = vec![case];
+    let rows = support::run_postgres(&url, &cases);
+    support::check_all("postgres", &cases, rows);
+}

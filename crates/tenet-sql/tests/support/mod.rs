@@ -549,3 +549,69 @@ pub fn report_refusals(engine: &str, cases: &[Case], refused: &[String]) {
         cases.len()
     );
 }
+
+/// The hand-made dataset `tests/data/edge` with `tests/data/edge.policy`
+/// (and the shipped `common.policy`): absences at exactly a quarter and
+/// just over it, missing attendance rows, excused sessions, missing
+/// finance rows.
+pub fn edge_case() -> Case {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let text = std::fs::read_to_string(here.join("edge.policy")).unwrap();
+    let common = std::fs::read_to_string(root().join("policies/common.policy")).unwrap();
+    let set = PolicySet::from_sources(&[("edge.policy", &text), ("common.policy", &common)])
+        .map_err(|e| e.render())
+        .unwrap();
+    Case {
+        name: "edge.policy on tests/data/edge at 2024-03-01".into(),
+        set,
+        data: here.join("edge"),
+        as_of: date("2024-03-01"),
+    }
+}
+
+/// What the native evaluator must say on [`edge_case`], so that the
+/// engines are compared with a verdict known to be right: exactly a
+/// quarter absent (absent, excused or no attendance row) is credited, just
+/// over is not, and a missing finance row is unknown, never a pass.
+pub fn assert_edge_native(case: &Case) {
+    let report = native(case).remove(0);
+    let got: Vec<(String, String, String, Option<String>)> = report
+        .results
+        .iter()
+        .map(|r| {
+            (
+                r.rule.clone(),
+                r.subject.id.clone(),
+                r.status.as_str().to_string(),
+                r.actual.clone(),
+            )
+        })
+        .collect();
+    let want = |rule: &str, id: &str, status: &str, actual: Option<&str>| {
+        let row = got
+            .iter()
+            .find(|g| g.0 == rule && g.1 == id)
+            .unwrap_or_else(|| panic!("no result for {rule} {id}: {got:?}"));
+        assert_eq!(
+            (row.2.as_str(), row.3.as_deref()),
+            (status, actual),
+            "{rule} {id}"
+        );
+    };
+    // Exactly 2 of 8 hours absent: credited.
+    want("credited", "ed-t1", "pass", Some("8"));
+    // 2.5 of 9 hours absent, a quarter is 2.25: not credited.
+    want("credited", "ed-t2", "fail", Some("0"));
+    // No attendance rows for 4 of 8 hours: absent, not credited.
+    want("credited", "ed-t3", "fail", Some("0"));
+    // No attendance row for 2 of 8 hours: exactly a quarter, credited.
+    want("credited", "ed-t4", "pass", Some("8"));
+    // Excused for 2 of 8 hours counts as absent: exactly a quarter.
+    want("credited", "ed-t5", "pass", Some("8"));
+    // Excused 2 and absent 2 of 8 hours: over a quarter.
+    want("credited", "ed-t6", "fail", Some("0"));
+    want("funds", "ed-s1", "pass", Some("5000.00"));
+    // No teacher_training_funds row, no finance rows at all: unknown.
+    want("funds", "ed-s2", "unknown", None);
+    want("funds", "ed-s3", "unknown", None);
+}
