@@ -358,12 +358,16 @@ fn policies_of(p: &str) -> PolicySet {
 /// per case (load, every query with `\o` to its own CSV file, drop), so a
 /// batch of hundreds of cases costs hundreds of process starts, not more.
 pub fn run_postgres(url: &str, cases: &[Case]) -> Vec<Vec<Result<Vec<rows::Row>, String>>> {
+    // Tests of one binary run at once: each batch gets schemas of its own.
+    static BATCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let batch = BATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let pid = std::process::id();
     let dir = tempfile::tempdir().unwrap();
     cases
         .iter()
         .enumerate()
         .map(|(ci, case)| {
-            let schema = format!("tenet_case_{ci}");
+            let schema = format!("tenet_case_{pid}_{batch}_{ci}");
             let data = case.data.canonicalize().unwrap();
             let mut script = format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n{}\n\\pset format csv\n",
