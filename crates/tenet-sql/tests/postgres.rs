@@ -20,7 +20,9 @@ fn shipped_policies_on_examples_match_native() {
 #[test]
 fn random_policies_match_native() {
     let Ok(url) = std::env::var("TENET_PG_URL") else {
-        println!("skipped: TENET_PG_URL is not set (a PostgreSQL to load the random datasets into)");
+        println!(
+            "skipped: TENET_PG_URL is not set (a PostgreSQL to load the random datasets into)"
+        );
         return;
     };
     let root = tempfile::tempdir().expect("a temp dir");

@@ -885,7 +885,11 @@ policy p {
     for rule in ["hours", "forums"] {
         for x in r.results.iter().filter(|x| x.rule == rule) {
             let w = x.window.as_ref().expect("a window");
-            assert_eq!((w.start, w.end), (d("2021-01-01"), d("2023-12-31")), "{rule}");
+            assert_eq!(
+                (w.start, w.end),
+                (d("2021-01-01"), d("2023-12-31")),
+                "{rule}"
+            );
         }
     }
     assert!(r.results.iter().any(|x| x.rule == "forums"));

@@ -278,7 +278,10 @@ impl Ctx<'_> {
                 };
                 // An empty cell is no value (tenet-io reads it so; engines
                 // load it as NULL or as ''): unknown, as natively.
-                Ok(V::Str(S::Func("NULLIF", vec![value, S::Str(String::new())])))
+                Ok(V::Str(S::Func(
+                    "NULLIF",
+                    vec![value, S::Str(String::new())],
+                )))
             }
             ExprKind::Neg(x) => {
                 let (n, d) = self.num(x)?;

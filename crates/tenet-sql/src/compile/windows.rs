@@ -483,7 +483,9 @@ fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refus
             let on = last
                 .clone()
                 .op(Op::Le, ce.clone())
-                .or(S::col("p", "k").eq(S::int(0)).and(start.clone().op(Op::Le, ce.clone())))
+                .or(S::col("p", "k")
+                    .eq(S::int(0))
+                    .and(start.clone().op(Op::Le, ce.clone())))
                 .and(start.clone().op(Op::Le, as_of));
             let end = S::Func("LEAST", vec![last, ce]);
             Ok((start, end, From::Spine(n, "p".into(), "k".into()), on))

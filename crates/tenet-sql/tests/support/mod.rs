@@ -449,11 +449,7 @@ pub mod gen;
 /// for one of `dialects` (a documented refusal) is not a case: it is
 /// returned in the second list with the refusal, so the test can say how
 /// many there were, and the next seed is drawn (at most `2 n` in all).
-pub fn random_cases(
-    n: u32,
-    root: &Path,
-    dialects: &[Dialect],
-) -> (Vec<Case>, Vec<String>) {
+pub fn random_cases(n: u32, root: &Path, dialects: &[Dialect]) -> (Vec<Case>, Vec<String>) {
     let seed0: u32 = std::env::var("TENET_SQL_RANDOM_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
