@@ -84,7 +84,12 @@ pub fn report(
                     .and_then(|(s, e)| DateRange::new(s, e))
                     .ok_or_else(|| err("a bad window".into()))?,
             ),
-            _ => None,
+            // A rule without a window reports the range it ran over, as
+            // natively (decisions W2).
+            _ => match rule.window {
+                tenet::program::WindowSpec::None => policy.effective,
+                _ => None,
+            },
         };
         let q = |n: &str, d: &str| -> Result<Option<Q>, RowError> {
             match (get(n), get(d)) {

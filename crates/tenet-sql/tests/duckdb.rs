@@ -61,3 +61,35 @@ fn shipped_policies_on_generated_districts_match_native() {
     let rows = support::run_python(&py, "duckdb", &cases);
     support::check_all("duckdb", &cases, rows);
 }
+
+/// At least 500 random policies with random datasets from the core's
+/// property-test generator (`crates/tenet/tests/gen`), all in one DuckDB
+/// process, field by field against the native evaluator.
+/// `TENET_SQL_RANDOM=N` changes the count, `TENET_SQL_RANDOM_SEED` the
+/// first seed.
+#[test]
+fn random_policies_match_native() {
+    let Some(py) = python() else { return };
+    let root = tempfile::tempdir().expect("a temp dir");
+    let (cases, refused) = support::random_cases(
+        support::random_count(),
+        root.path(),
+        &[tenet_sql::Dialect::DuckDb],
+    );
+    support::report_refusals("duckdb", &cases, &refused);
+    let rows = support::run_python(&py, "duckdb", &cases);
+    support::check_all("duckdb", &cases, rows);
+}
+
+/// Hand-made edge data (`tests/data/edge`): absences at exactly a quarter
+/// and just over, missing attendance rows, missing finance rows — the
+/// native verdicts pinned, DuckDB's equal to them.
+#[test]
+fn edge_data_matches_native() {
+    let case = support::edge_case();
+    support::assert_edge_native(&case);
+    let Some(py) = python() else { return };
+    let cases = vec![case];
+    let rows = support::run_python(&py, "duckdb", &cases);
+    support::check_all("duckdb", &cases, rows);
+}

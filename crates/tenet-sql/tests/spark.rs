@@ -10,7 +10,11 @@ fn shipped_policies_on_examples_match_native() {
         println!("skipped: TENET_SPARK_PYTHON is not set (a python3 with pyspark and Java 17)");
         return;
     };
-    let cases = support::own_cases();
+    // The hand-made edge data (see `duckdb.rs`) rides in the same session.
+    let edge = support::edge_case();
+    support::assert_edge_native(&edge);
+    let mut cases = support::own_cases();
+    cases.push(edge);
     let rows = support::run_python(&py, "spark", &cases);
     support::check_all("spark", &cases, rows);
 }

@@ -864,3 +864,41 @@ policy p {
         [("2021-01-01".into(), Status::Pass)]
     );
 }
+
+/// decisions W2 / C1 (issue #13 item 5): a rule without a window reports
+/// the range it ran over — the `effective` range — for a count and for a
+/// cadence; with no `effective`, `null`.
+#[test]
+fn a_rule_without_a_window_reports_the_effective_range() {
+    let with = r#"
+import "common.policy"
+policy p {
+  effective 2021-01-01 .. 2023-12-31
+  rule hours { for person t require credited_hours(t) >= 1 h }
+  rule forums { for school s require at least 1 forum by s every calendar_year }
+}
+"#;
+    let mut data = Data::new();
+    data.teacher("t1").course("a1", "2021-03-01", "12");
+    data.enroll("t1", "a1");
+    let r = report(with, &data, "2024-06-01");
+    for rule in ["hours", "forums"] {
+        for x in r.results.iter().filter(|x| x.rule == rule) {
+            let w = x.window.as_ref().expect("a window");
+            assert_eq!(
+                (w.start, w.end),
+                (d("2021-01-01"), d("2023-12-31")),
+                "{rule}"
+            );
+        }
+    }
+    assert!(r.results.iter().any(|x| x.rule == "forums"));
+    let without = r#"
+import "common.policy"
+policy p {
+  rule hours { for person t require credited_hours(t) >= 1 h }
+}
+"#;
+    let r = report(without, &data, "2024-06-01");
+    assert!(r.results[0].window.is_none());
+}

@@ -276,8 +276,10 @@ impl Ctx<'_> {
                         lookup(table_of(kind), S::Quoted(x.clone(), column.clone()), id, &x)
                     }
                 };
+                // An empty cell is no value (tenet-io reads it so; engines
+                // load it as NULL or as ''): unknown, as natively.
                 Ok(V::Str(S::Func(
-                    "COALESCE",
+                    "NULLIF",
                     vec![value, S::Str(String::new())],
                 )))
             }

@@ -168,8 +168,12 @@ pub fn compile(policy: &CheckedPolicy, opts: &Options) -> Result<Compiled, Vec<R
     })
 }
 
-/// Whether a rule counts credited hours.
+/// Whether a rule counts credited hours or reads the credit view (every
+/// rule for each enrollment takes its subjects from it).
 fn uses_credit(rule: &Rule) -> bool {
+    if rule.subject == Entity::Enrollment {
+        return true;
+    }
     let credit = |e: &tenet::program::Expr| {
         matches!(
             e.kind,

@@ -278,11 +278,14 @@ pub(crate) fn cadence(
     let as_of = ctx.as_of;
     let cal = &ctx.policy.calendar;
     // Sub-windows: (key, start, end) rows, required ones only (not cut
-    // short at the end, started by the evaluation date).
+    // short at the end unless it is the first, decisions C2; started by
+    // the evaluation date).
     let required = |outer: DateRange| {
         periods(cad.every, outer, cal, MAX_WINDOWS)
             .into_iter()
-            .filter(|p| !p.cut_at_end && p.range.start <= as_of)
+            .enumerate()
+            .filter(|(i, p)| (!p.cut_at_end || *i == 0) && p.range.start <= as_of)
+            .map(|(_, p)| p)
             .map(move |p| (outer.start, p.range.start, p.range.end))
     };
     let (ps, pe, table, on) = match plan {
@@ -474,12 +477,18 @@ fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refus
             let k = S::ToInt(Box::new(S::col("p", "k").times(S::int(days))));
             let start = S::AddDays(Box::new(cs.clone()), Box::new(k));
             let last = S::AddDays(Box::new(start.clone()), Box::new(S::int(days - 1)));
-            // Not cut short by the window's end, started by the evaluation date.
+            // Not cut short by the window's end unless it is the first
+            // (decisions C2, then cut to the window), started by the
+            // evaluation date.
             let on = last
                 .clone()
-                .op(Op::Le, ce)
+                .op(Op::Le, ce.clone())
+                .or(S::col("p", "k")
+                    .eq(S::int(0))
+                    .and(start.clone().op(Op::Le, ce.clone())))
                 .and(start.clone().op(Op::Le, as_of));
-            Ok((start, last, From::Spine(n, "p".into(), "k".into()), on))
+            let end = S::Func("LEAST", vec![last, ce]);
+            Ok((start, end, From::Spine(n, "p".into(), "k".into()), on))
         }
         _ if every.count <= 1 => {
             let widened = DateRange::new(
@@ -498,14 +507,17 @@ fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refus
             }
             let (is, ie) = (S::col("p", "ps"), S::col("p", "pe"));
             let start = S::Func("GREATEST", vec![is.clone(), cs.clone()]);
+            // Whole to the window's end, or the first one (holding the
+            // window's start), cut to the window (decisions C2).
             let on = is
+                .clone()
                 .op(Op::Le, ce.clone())
-                .and(ie.clone().op(Op::Ge, cs))
-                .and(ie.clone().op(Op::Le, ce))
+                .and(ie.clone().op(Op::Ge, cs.clone()))
+                .and(ie.clone().op(Op::Le, ce.clone()).or(is.op(Op::Le, cs)))
                 .and(start.clone().op(Op::Le, as_of));
             Ok((
                 start,
-                ie,
+                S::Func("LEAST", vec![ie, ce]),
                 From::Values(rows, "p".into(), ["ps", "pe"].map(String::from).to_vec()),
                 on,
             ))

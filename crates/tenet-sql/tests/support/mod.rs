@@ -354,53 +354,65 @@ fn policies_of(p: &str) -> PolicySet {
 }
 
 /// Loads each case into a schema of its own on PostgreSQL at `url` (with
-/// `psql`, as the docs do) and runs every policy's SQL there.
+/// `psql`, as the docs do) and runs every policy's SQL there: one `psql`
+/// per case (load, every query with `\o` to its own CSV file, drop), so a
+/// batch of hundreds of cases costs hundreds of process starts, not more.
 pub fn run_postgres(url: &str, cases: &[Case]) -> Vec<Vec<Result<Vec<rows::Row>, String>>> {
+    // Tests of one binary run at once: each batch gets schemas of its own.
+    static BATCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let batch = BATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let pid = std::process::id();
     let dir = tempfile::tempdir().unwrap();
-    let psql = |schema: &str, file: &Path, csv: bool| -> Result<String, String> {
-        let mut cmd = std::process::Command::new("psql");
-        cmd.arg(url)
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
-            .arg(file);
-        if csv {
-            cmd.arg("--csv");
-        }
-        cmd.env("PGOPTIONS", format!("-c search_path={schema}"));
-        let out = cmd.output().map_err(|e| e.to_string())?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).into_owned())
-        }
-    };
     cases
         .iter()
         .enumerate()
         .map(|(ci, case)| {
-            let schema = format!("tenet_case_{ci}");
+            let schema = format!("tenet_case_{pid}_{batch}_{ci}");
             let data = case.data.canonicalize().unwrap();
-            let setup = dir.path().join(format!("c{ci}.sql"));
-            let script = format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n{}",
+            let mut script = format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n{}\n\\pset format csv\n",
                 schema::load_script(Dialect::Postgres, &data.to_string_lossy(), &headers(&data))
             );
-            std::fs::write(&setup, script).unwrap();
-            let loaded = psql("public", &setup, false);
-            let out = compiled(case, Dialect::Postgres)
+            let outs: Vec<PathBuf> = compiled(case, Dialect::Postgres)
                 .into_iter()
                 .enumerate()
                 .map(|(pi, c)| {
-                    loaded.clone()?;
-                    let q = dir.path().join(format!("c{ci}p{pi}.sql"));
-                    std::fs::write(&q, &c.sql).unwrap();
-                    let text = psql(&schema, &q, true)?;
-                    rows::from_csv(&text).map_err(|e| e.to_string())
+                    let out = dir.path().join(format!("c{ci}p{pi}.csv"));
+                    script.push_str(&format!("\\o {}\n{}\n;\n\\o\n", out.display(), c.sql.trim_end().trim_end_matches(';')));
+                    out
                 })
                 .collect();
-            let drop = dir.path().join(format!("c{ci}.drop.sql"));
-            std::fs::write(&drop, format!("DROP SCHEMA IF EXISTS {schema} CASCADE;")).unwrap();
-            let _ = psql("public", &drop, false);
-            out
+            script.push_str(&format!("SET search_path TO public;\nDROP SCHEMA {schema} CASCADE;\n"));
+            let file = dir.path().join(format!("c{ci}.sql"));
+            std::fs::write(&file, script).unwrap();
+            let run = std::process::Command::new("psql")
+                .arg(url)
+                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+                .arg(&file)
+                .output();
+            let failed = match run {
+                Err(e) => Some(e.to_string()),
+                Ok(o) if !o.status.success() => Some(String::from_utf8_lossy(&o.stderr).into_owned()),
+                Ok(_) => None,
+            };
+            if failed.is_some() {
+                let drop = dir.path().join(format!("c{ci}.drop.sql"));
+                std::fs::write(&drop, format!("DROP SCHEMA IF EXISTS {schema} CASCADE;")).unwrap();
+                let _ = std::process::Command::new("psql")
+                    .arg(url)
+                    .args(["-X", "-q", "-f"])
+                    .arg(&drop)
+                    .output();
+            }
+            outs.into_iter()
+                .map(|out| {
+                    if let Some(e) = &failed {
+                        return Err(e.clone());
+                    }
+                    let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
+                    rows::from_csv(&text).map_err(|e| e.to_string())
+                })
+                .collect()
         })
         .collect()
 }
@@ -424,4 +436,182 @@ pub fn own_cases() -> Vec<Case> {
         }
     }
     out
+}
+
+/// The property-test generators of the core's differential tests
+/// (`crates/tenet/tests/gen`), shared by path so that the random policies
+/// run here are the ones the reference evaluator is checked on.
+#[path = "../../../tenet/tests/gen/mod.rs"]
+pub mod gen;
+
+/// `n` random (policy, dataset, date) cases from the core's generator,
+/// written as CSV directories under `root`. A policy the compiler refuses
+/// for one of `dialects` (a documented refusal) is not a case: it is
+/// returned in the second list with the refusal, so the test can say how
+/// many there were, and the next seed is drawn (at most `2 n` in all).
+pub fn random_cases(n: u32, root: &Path, dialects: &[Dialect]) -> (Vec<Case>, Vec<String>) {
+    let seed0: u32 = std::env::var("TENET_SQL_RANDOM_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut cases = Vec::new();
+    let mut refused = Vec::new();
+    for k in 0..2 * n {
+        if cases.len() >= n as usize {
+            break;
+        }
+        let seed = seed0.wrapping_add(k);
+        let text = gen::policy(choices(seed, 1, 200));
+        let set = gen::compile(&text);
+        if std::env::var_os("TENET_SQL_SHOW").is_some() {
+            println!("--- random #{seed} ---\n{text}");
+        }
+        let scale = if seed % 8 == 7 { 4 } else { 1 };
+        let rows = gen::dataset_sized(choices(seed, 2, 400), scale);
+        let as_of = gen::as_of(&choices(seed, 3, 2));
+        let dir = root.join(format!("r{seed}"));
+        tenet_io::write_dir(&rows, &dir).unwrap();
+        let name = format!("random #{seed} at {as_of}");
+        let cols = columns(&dir);
+        let why: Vec<String> = dialects
+            .iter()
+            .flat_map(|d| {
+                let opts = Options {
+                    as_of,
+                    dialect: *d,
+                    columns: Some(cols.clone()),
+                };
+                set.policies()
+                    .iter()
+                    .filter_map(move |p| compile(p, &opts).err())
+                    .flatten()
+                    .map(|r| format!("{r}"))
+            })
+            .collect();
+        if why.is_empty() {
+            cases.push(Case {
+                name,
+                set,
+                data: dir,
+                as_of,
+            });
+        } else {
+            refused.push(format!("{name}: {}", why.join("; ")));
+        }
+    }
+    (cases, refused)
+}
+
+/// A deterministic choice sequence for case `seed`, stream `k`.
+fn choices(seed: u32, k: u64, len: usize) -> Vec<u32> {
+    let mut x = (u64::from(seed) << 8 | k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..len)
+        .map(|_| {
+            // splitmix64
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as u32
+        })
+        .collect()
+}
+
+/// How many compiled random policies a run checks: `TENET_SQL_RANDOM`, or 500.
+pub fn random_count() -> u32 {
+    std::env::var("TENET_SQL_RANDOM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500)
+}
+
+/// Prints the refusals and fails if they are the majority or if fewer
+/// than [`random_count`] cases are left to compare.
+pub fn report_refusals(engine: &str, cases: &[Case], refused: &[String]) {
+    let min = random_count() as usize;
+    println!(
+        "{engine}: {} random policies compiled, {} refused by the compiler (documented refusals)",
+        cases.len(),
+        refused.len()
+    );
+    for r in refused.iter().take(10) {
+        println!("  refused: {r}");
+    }
+    assert!(
+        refused.len() < cases.len(),
+        "most random policies are refused: {} of {}",
+        refused.len(),
+        refused.len() + cases.len()
+    );
+    assert!(
+        cases.len() >= min,
+        "only {} random policies compiled, fewer than {min}",
+        cases.len()
+    );
+}
+
+/// The hand-made dataset `tests/data/edge` with `tests/data/edge.policy`
+/// (and the shipped `common.policy`): absences at exactly a quarter and
+/// just over it, missing attendance rows, excused sessions, missing
+/// finance rows.
+pub fn edge_case() -> Case {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let text = std::fs::read_to_string(here.join("edge.policy")).unwrap();
+    let common = std::fs::read_to_string(root().join("policies/common.policy")).unwrap();
+    let set = PolicySet::from_sources(&[("edge.policy", &text), ("common.policy", &common)])
+        .map_err(|e| e.render())
+        .unwrap();
+    Case {
+        name: "edge.policy on tests/data/edge at 2024-03-01".into(),
+        set,
+        data: here.join("edge"),
+        as_of: date("2024-03-01"),
+    }
+}
+
+/// What the native evaluator must say on [`edge_case`], so that the
+/// engines are compared with a verdict known to be right: exactly a
+/// quarter absent (absent, excused or no attendance row) is credited, just
+/// over is not, and a missing finance row is unknown, never a pass.
+pub fn assert_edge_native(case: &Case) {
+    let report = native(case).remove(0);
+    let got: Vec<(String, String, String, Option<String>)> = report
+        .results
+        .iter()
+        .map(|r| {
+            (
+                r.rule.clone(),
+                r.subject.id.clone(),
+                r.status.as_str().to_string(),
+                r.actual.clone(),
+            )
+        })
+        .collect();
+    let want = |rule: &str, id: &str, status: &str, actual: Option<&str>| {
+        let row = got
+            .iter()
+            .find(|g| g.0 == rule && g.1 == id)
+            .unwrap_or_else(|| panic!("no result for {rule} {id}: {got:?}"));
+        assert_eq!(
+            (row.2.as_str(), row.3.as_deref()),
+            (status, actual),
+            "{rule} {id}"
+        );
+    };
+    // Exactly 2 of 8 hours absent: credited.
+    want("credited", "ed-t1", "pass", Some("8"));
+    // 2.5 of 9 hours absent, a quarter is 2.25: not credited.
+    want("credited", "ed-t2", "fail", Some("0"));
+    // No attendance rows for 4 of 8 hours: absent, not credited.
+    want("credited", "ed-t3", "fail", Some("0"));
+    // No attendance row for 2 of 8 hours: exactly a quarter, credited.
+    want("credited", "ed-t4", "pass", Some("8"));
+    // Excused for 2 of 8 hours counts as absent: exactly a quarter.
+    want("credited", "ed-t5", "pass", Some("8"));
+    // Excused 2 and absent 2 of 8 hours: over a quarter.
+    want("credited", "ed-t6", "fail", Some("0"));
+    want("funds", "ed-s1", "pass", Some("5000.00"));
+    // No teacher_training_funds row, no finance rows at all: unknown.
+    want("funds", "ed-s2", "unknown", None);
+    want("funds", "ed-s3", "unknown", None);
 }

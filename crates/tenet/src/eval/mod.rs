@@ -609,10 +609,17 @@ fn rule_results(
     ctx.set(rule.var, Value::Entity(subject));
     let (kind, id, name) = subject_out(data, subject);
     let figures = crate::readable::Figures::of_rule(rule, policy);
+    // A rule without a window reports the range it ran over: the policy's
+    // `effective` range (decisions W2), or `null` when it has none.
+    let whole = match rule.window {
+        WindowSpec::None => policy.effective,
+        _ => None,
+    };
     let emit = |out: &mut Vec<RuleResult>,
                 window: Option<DateRange>,
                 o: Outcome,
                 mut trace: Explanation| {
+        let window = window.or(whole);
         // A message explains a shortfall; a pass, or a result whose data is
         // missing, says nothing through it ({actual} would be empty).
         if let Some(t) = rule

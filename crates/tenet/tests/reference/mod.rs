@@ -1354,7 +1354,13 @@ fn rule_results(
     let (kind, id, name) = subject_name(data, subject);
     let school = school_of(data, subject);
     let figures = tenet::readable::Figures::of_rule(rule, policy);
+    // decisions W2: a window-less rule reports the `effective` range.
+    let whole = match rule.window {
+        WindowSpec::None => policy.effective,
+        _ => None,
+    };
     let mut push = |w: Option<DateRange>, mut o: Out, mut explanation: Explanation| {
+        let w = w.or(whole);
         // What is missing, each reason once, after anything found before.
         for why in std::mem::take(&mut o.missing) {
             if !explanation.missing.contains(&why) {

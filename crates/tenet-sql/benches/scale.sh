@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Scale benchmark (not a test): every shipped policy on a generated district
+# of N teachers, natively, on DuckDB and on Spark local, with wall time and
+# peak memory from /usr/bin/time -v. Data goes under $WORK (default /tmp)
+# and is deleted at the end.
+#
+#   crates/tenet-sql/benches/scale.sh 200000 [duckdb|spark|native ...]
+#
+# Needs: a release `tenet` (TENET=…, default target/release/tenet), the
+# duckdb shell (TENET_DUCKDB_CLI or `duckdb` on PATH, PyPI duckdb-cli),
+# python3 with pyspark and Java 17 for Spark. Figures: docs/performance.md,
+# "tenet-sql: native vs DuckDB vs Spark local".
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+N=${1:?teachers}
+shift
+ENGINES=${*:-native duckdb spark}
+TENET=${TENET:-target/release/tenet}
+DUCK=${TENET_DUCKDB_CLI:-duckdb}
+AS_OF=${AS_OF:-2025-12-31}
+WORK=$(mktemp -d "${WORK:-/tmp}/tenet-scale.XXXX")
+trap 'rm -rf "$WORK"' EXIT
+# DATA=DIR reuses a district already generated with the same command.
+if [ -z "${DATA:-}" ]; then
+  DATA=$WORK/data
+  measure_gen=1
+fi
+POLICIES=(policies/lvyuan.policy policies/binyang.policy policies/xuhui.policy policies/heping.policy policies/daxing.policy)
+
+measure() { # label command...
+  local label=$1; shift
+  /usr/bin/time -v "$@" 2> "$WORK/time.txt" >/dev/null || true
+  local wall mem
+  wall=$(grep "Elapsed (wall" "$WORK/time.txt" | awk '{print $NF}')
+  mem=$(grep "Maximum resident" "$WORK/time.txt" | awk '{print $NF}')
+  printf '%-28s wall %10s  peak %8d MB\n' "$label" "$wall" $((mem / 1024))
+}
+
+[ -n "${measure_gen:-}" ] && measure "gen $N" "$TENET" gen --teachers "$N" --years 5 --seed 1 --start-year 2019 --out "$DATA"
+du -sh "$DATA"
+
+for e in $ENGINES; do
+  case $e in
+  native)
+    measure "native check (5 policies)" "$TENET" check --data "$DATA" --policy policies --as-of "$AS_OF" --out "$WORK/native.txt"
+    ;;
+  duckdb)
+    "$TENET" sql load --dialect duckdb --data "$DATA" > "$WORK/load.sql"
+    measure "duckdb load (read_csv)" "$DUCK" "$WORK/db.duckdb" -f "$WORK/load.sql"
+    for p in "${POLICIES[@]}"; do
+      measure "duckdb check $(basename "$p")" "$TENET" check --engine duckdb --db "$WORK/db.duckdb" \
+        --policy "$p" --as-of "$AS_OF" --out "$WORK/duck.txt"
+    done
+    rm -f "$WORK/db.duckdb"
+    ;;
+  spark)
+    : > "$WORK/manifest.json"
+    {
+      echo "["
+      sep=""
+      for p in "${POLICIES[@]}"; do
+        b=$(basename "$p" .policy)
+        "$TENET" sql --dialect spark --policy "$p" --as-of "$AS_OF" > "$WORK/$b.sql"
+        printf '%s{"data": "%s", "sql": "%s", "out": "%s"}\n' "$sep" "$DATA" "$WORK/$b.sql" "$WORK/$b.rows.csv"
+        sep=","
+      done
+      echo "]"
+    } > "$WORK/manifest.json"
+    measure "spark local (5 policies)" python3 crates/tenet-sql/runner/tenet_sql_run.py --engine spark "$WORK/manifest.json"
+    ls "$WORK"/*.error 2>/dev/null && cat "$WORK"/*.error || true
+    ;;
+  esac
+done
