@@ -22,6 +22,15 @@ pub enum LoadError {
         /// The path.
         path: PathBuf,
     },
+    /// A database named by `--data` could not be read: a bad URL, no
+    /// connection, refused credentials, a failed query.
+    #[error("cannot read database `{database}`: {message}")]
+    Database {
+        /// The database, shown without its password.
+        database: String,
+        /// What went wrong, and where (table, column) when known.
+        message: String,
+    },
     /// The data has problems; every one found is listed, in file order.
     #[error("{} problem(s) in the dataset:\n{}", .0.len(), render_problems(.0, 20))]
     Invalid(Vec<Problem>),
@@ -47,6 +56,9 @@ pub enum SourceKind {
     Xlsx,
     /// An array of a JSON document: `data.json[people]#14` (record number).
     Json,
+    /// A table of a database, read in key order as if exported to CSV
+    /// (the header is line 1): `sqlite:data.db[people]:14:5`.
+    Database,
 }
 
 /// One problem in the data: where, which column, which value, and why.
@@ -150,7 +162,7 @@ impl Problem {
         if self.line > 0 {
             match self.source {
                 SourceKind::Json => out.push_str(&format!("#{}", self.line)),
-                SourceKind::Csv | SourceKind::Xlsx => out.push_str(&format!(":{}", self.line)),
+                SourceKind::Csv | SourceKind::Xlsx | SourceKind::Database => out.push_str(&format!(":{}", self.line)),
             }
             if let Some(column) = self.column {
                 out.push_str(&format!(":{column}"));
@@ -238,6 +250,7 @@ impl fmt::Display for Problem {
                 SourceKind::Csv => write!(f, "missing required file"),
                 SourceKind::Xlsx => write!(f, "missing required sheet"),
                 SourceKind::Json => write!(f, "missing required array"),
+                SourceKind::Database => write!(f, "missing required table"),
             },
             Reason::FieldCount { expected, found } => write!(
                 f,
