@@ -1,7 +1,8 @@
 //! `tenet check --data` on a database gives the byte-identical report the
 //! same CSV directory gives: every shipped example stored in SQLite
-//! (always) and PostgreSQL (when `TENET_PG_URL` is set; `.ci/db.sh`), in
-//! the tables `tenet sql schema` creates.
+//! (always), DuckDB (when `TENET_DUCKDB_CLI` names its shell) and
+//! PostgreSQL (when `TENET_PG_URL` is set; `.ci/db.sh` sets both), in the
+//! tables `tenet sql schema` creates.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -37,7 +38,12 @@ fn csv_files(dir: &Path) -> Files {
         let Ok(mut reader) = csv::Reader::from_path(dir.join(format!("{}.csv", t.name))) else {
             continue;
         };
-        let header = reader.headers().unwrap().iter().map(str::to_string).collect();
+        let header = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
         let records = reader
             .records()
             .map(|r| {
@@ -112,10 +118,35 @@ fn to_postgres(files: &Files, url: &str, name: &str) -> String {
     format!("{url}{sep}options=-csearch_path%3D{name}")
 }
 
+/// Loads `dir` into a DuckDB file with the shipped load script
+/// (`tenet sql load --dialect duckdb`), through the DuckDB shell.
+fn to_duckdb(shell: &str, dir: &Path, at: &Path) -> String {
+    let script = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["sql", "load", "--dialect", "duckdb", "--data"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        script.status.success(),
+        "{}",
+        String::from_utf8_lossy(&script.stderr)
+    );
+    let mut child = Command::new(shell)
+        .arg(at)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &script.stdout).unwrap();
+    assert!(child.wait().unwrap().success());
+    format!("duckdb:{}", at.display())
+}
+
 fn check(policy: &str, data: &str, as_of: &str, format: &str) -> (Option<i32>, Vec<u8>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
         .current_dir(root())
-        .args(["check", "--policy", policy, "--data", data, "--as-of", as_of])
+        .args([
+            "check", "--policy", policy, "--data", data, "--as-of", as_of,
+        ])
         .args(["--format", format])
         .output()
         .unwrap();
@@ -131,9 +162,36 @@ fn every_example_reports_the_same_from_a_database() {
     }
     let tmp = tempfile::tempdir().unwrap();
     for (name, as_of) in EXAMPLES {
-        let dir = root().join("examples").join(name);
-        let files = csv_files(&dir);
+        let mut files = csv_files(&root().join("examples").join(name));
+        // A database is read in key order (the byte order of each row's
+        // cells); the CSV the database is compared with is in that order too.
+        for (_, _, records) in &mut files {
+            records.sort_by(|a, b| {
+                let key = |r: &Vec<Option<String>>| -> Vec<String> {
+                    r.iter().map(|c| c.clone().unwrap_or_default()).collect()
+                };
+                key(a).cmp(&key(b))
+            });
+        }
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        for (stem, header, records) in &files {
+            let mut w = csv::Writer::from_path(dir.join(format!("{stem}.csv"))).unwrap();
+            w.write_record(header).unwrap();
+            for r in records {
+                w.write_record(r.iter().map(|c| c.as_deref().unwrap_or_default()))
+                    .unwrap();
+            }
+            w.flush().unwrap();
+        }
         let mut urls = vec![to_sqlite(&files, &tmp.path().join(format!("{name}.db")))];
+        if let Ok(shell) = std::env::var("TENET_DUCKDB_CLI") {
+            urls.push(to_duckdb(
+                &shell,
+                &dir,
+                &tmp.path().join(format!("{name}.duckdb")),
+            ));
+        }
         let schema_name = format!("tenet_cli_test_{}_{name}", std::process::id());
         if let Some(url) = &pg {
             urls.push(to_postgres(&files, url, &schema_name));
@@ -145,11 +203,30 @@ fn every_example_reports_the_same_from_a_database() {
             for url in &urls {
                 let (got_code, got, err) = check(&policy, url, as_of, format);
                 assert_eq!(got_code, code, "{name} from {url}: {err}");
-                assert!(
-                    got == expected,
-                    "{name} from {url} ({format}) differs:\n{}",
-                    String::from_utf8_lossy(&got)
-                );
+                if got != expected {
+                    let (got, expected) = (
+                        String::from_utf8_lossy(&got).into_owned(),
+                        String::from_utf8_lossy(&expected).into_owned(),
+                    );
+                    let at = got
+                        .lines()
+                        .zip(expected.lines())
+                        .position(|(g, e)| g != e)
+                        .unwrap_or(0);
+                    let near = |t: &str| {
+                        t.lines()
+                            .skip(at.saturating_sub(3))
+                            .take(8)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    };
+                    panic!(
+                        "{name} from {url} ({format}) differs at line {}:\n{}\n--- CSV gives:\n{}",
+                        at + 1,
+                        near(&got),
+                        near(&expected)
+                    );
+                }
             }
         }
         if let Some(url) = &pg {
@@ -169,9 +246,17 @@ fn a_database_that_cannot_be_read_exits_2_with_its_name() {
         "text",
     );
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("postgres://bureau@127.0.0.1:1/records"), "{err}");
+    assert!(
+        err.contains("postgres://bureau@127.0.0.1:1/records"),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"), "{err}");
-    let (code, _, err) = check("policies/lvyuan.policy", "sqlite:/nonexistent/x.db", "2024-03-01", "text");
+    let (code, _, err) = check(
+        "policies/lvyuan.policy",
+        "sqlite:/nonexistent/x.db",
+        "2024-03-01",
+        "text",
+    );
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("no database file"), "{err}");
 }

@@ -59,7 +59,10 @@ pub struct Loaded {
 /// ```
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     if let Some(db) = path.to_str().and_then(crate::db::Database::parse) {
-        return build(crate::db::read(&db, &opts.mapping)?, &mut |_| Ok(Vec::new()));
+        return build(
+            crate::db::read(&db, &opts.mapping)?,
+            &mut |_| Ok(Vec::new()),
+        );
     }
     if path.is_dir() {
         // The builder resolves the small tables while the big files are

@@ -162,7 +162,9 @@ impl Problem {
         if self.line > 0 {
             match self.source {
                 SourceKind::Json => out.push_str(&format!("#{}", self.line)),
-                SourceKind::Csv | SourceKind::Xlsx | SourceKind::Database => out.push_str(&format!(":{}", self.line)),
+                SourceKind::Csv | SourceKind::Xlsx | SourceKind::Database => {
+                    out.push_str(&format!(":{}", self.line))
+                }
             }
             if let Some(column) = self.column {
                 out.push_str(&format!(":{column}"));

@@ -1,7 +1,8 @@
 //! Datasets read from a database give what the same CSV files give: the
 //! same rows, the same problems (table, column, value, kind). Each CSV
-//! directory is stored in SQLite (always) and PostgreSQL (when
-//! `TENET_PG_URL` names a server; `.ci/db.sh` starts one), in the tables
+//! directory is stored in SQLite (always), DuckDB (when
+//! `TENET_DUCKDB_CLI` names its shell) and PostgreSQL (when `TENET_PG_URL` names a server;
+//! `.ci/db.sh` starts one), in the tables
 //! `tenet sql schema` creates, or — for the hostile cases, whose values a
 //! typed column would refuse on insert — in tables of text columns, as a
 //! bureau's staging tables or views would hold them.
@@ -83,7 +84,11 @@ fn create(csv: &Csv, typed: bool) -> String {
         let t = schema::table(&csv.stem).unwrap();
         schema::create(t, Dialect::Postgres, &schema::extra_columns(t, &csv.header))
     } else {
-        let cols: Vec<String> = csv.header.iter().map(|h| format!("{} TEXT", q(h))).collect();
+        let cols: Vec<String> = csv
+            .header
+            .iter()
+            .map(|h| format!("{} TEXT", q(h)))
+            .collect();
         format!("CREATE TABLE {} ({});", csv.stem, cols.join(", "))
     }
 }
@@ -109,6 +114,57 @@ fn sqlite_of(files: &[Csv], typed: bool, at: &Path) -> String {
     }
     conn.execute_batch("COMMIT").unwrap();
     format!("sqlite:{}", at.display())
+}
+
+/// The DuckDB shell named by `TENET_DUCKDB_CLI` (`.ci/db.sh` installs it
+/// and sets it; each run of the shell costs about half a second, too
+/// slow for the default test run).
+fn duckdb_shell() -> Option<String> {
+    let shell = std::env::var("TENET_DUCKDB_CLI").ok();
+    if shell.is_none() {
+        eprintln!("skipping DuckDB: TENET_DUCKDB_CLI is not set (.ci/db.sh sets it)");
+    }
+    shell
+}
+
+fn duckdb_of(files: &[Csv], typed: bool, shell: &str, at: &Path) -> String {
+    let mut script = String::new();
+    for f in files {
+        let csv_path = at.with_extension(format!("{}.csv", f.stem));
+        let mut w = csv::Writer::from_path(&csv_path).unwrap();
+        w.write_record(&f.header).unwrap();
+        for r in &f.records {
+            w.write_record(r.iter().map(|c| c.as_deref().unwrap_or_default()))
+                .unwrap();
+        }
+        w.flush().unwrap();
+        let ddl = if typed {
+            let t = schema::table(&f.stem).unwrap();
+            schema::create(t, Dialect::DuckDb, &schema::extra_columns(t, &f.header))
+        } else {
+            create(f, false)
+        };
+        let cols: Vec<String> = f.header.iter().map(|h| format!("\"{h}\"")).collect();
+        script.push_str(&format!(
+            "{ddl}\nINSERT INTO {} ({}) SELECT * FROM read_csv('{}', header = true, auto_detect = false, columns = {{{}}});\n",
+            f.stem,
+            cols.join(", "),
+            csv_path.display(),
+            f.header
+                .iter()
+                .map(|h| format!("'{h}': 'VARCHAR'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let mut child = std::process::Command::new(shell)
+        .arg(at)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "{script}");
+    format!("duckdb:{}", at.display())
 }
 
 /// A PostgreSQL schema holding one dataset, dropped when done.
@@ -183,6 +239,9 @@ fn pg_url() -> Option<String> {
 fn stored(dir: &Path, typed: bool, tmp: &Path) -> (Vec<String>, Vec<PgSchema>) {
     let files = csv_files(dir).unwrap_or_else(|| panic!("{} is not tables", dir.display()));
     let mut urls = vec![sqlite_of(&files, typed, &tmp.join("data.db"))];
+    if let Some(shell) = duckdb_shell() {
+        urls.push(duckdb_of(&files, typed, &shell, &tmp.join("data.duckdb")));
+    }
     let mut guards = Vec::new();
     if let Some(url) = pg_url() {
         let s = postgres_of(&files, typed, &url);
@@ -267,7 +326,12 @@ fn every_example_and_a_generated_district_read_the_same_from_a_database() {
                 w.sort();
                 w
             };
-            assert_eq!(warnings(&db), warnings(&csv), "{} from {url}", dir.display());
+            assert_eq!(
+                warnings(&db),
+                warnings(&csv),
+                "{} from {url}",
+                dir.display()
+            );
         }
     }
 }
@@ -316,8 +380,12 @@ const EDITS: &[Edit] = &[
         t.replace("collective_prep", "lecture")
             .replace("district,delivered_lesson", "county,delivered_lesson")
     }),
-    ("people.csv", |t| t.replace("trainer;mentor", "trainer;coach")),
-    ("attendance.csv", |t| t.replace("p2,e1,absent", "p2,e1,late")),
+    ("people.csv", |t| {
+        t.replace("trainer;mentor", "trainer;coach")
+    }),
+    ("attendance.csv", |t| {
+        t.replace("p2,e1,absent", "p2,e1,late")
+    }),
     ("finance.csv", |t| t.replace("principal_payroll", "payroll")),
     ("people.csv", |t| {
         t.replace("id,name,org,roles,", "id,name,roles,")
@@ -332,12 +400,16 @@ const EDITS: &[Edit] = &[
     ("enrollments.csv", |t| format!("{t}p9,a1\np1,a9\n")),
     ("attendance.csv", |t| format!("{t}p3,e1,present\n")),
     ("mentorships.csv", |t| t.replace("2024-02-29", "2022-02-28")),
-    ("activities.csv", |t| t.replace("2023-04-10,3", "2023-04-10,-3")),
+    ("activities.csv", |t| {
+        t.replace("2023-04-10,3", "2023-04-10,-3")
+    }),
     ("sessions.csv", |t| {
         t.replace("e3,a3,2023-03-01,2", "e3,a3,2023-03-01,0")
     }),
     ("enrollments.csv", |t| format!("{t}p2,a1\n")),
-    ("sessions.csv", |t| t.replace("e2,a2,2023-04-10", "e2,a2,2023-05-10")),
+    ("sessions.csv", |t| {
+        t.replace("e2,a2,2023-04-10", "e2,a2,2023-05-10")
+    }),
     ("finance.csv", |t| {
         t.replace("10770000.00", "10770000.001")
             .replace("538500.00", "12345678901234567890123456789.5")
@@ -395,7 +467,12 @@ fn hostile_cases_that_are_tables_give_the_same_problems_from_a_database() {
         tried.push(name);
     }
     tried.sort();
-    for case in ["amount-1e400", "amount-beyond-precision", "date-2023-02-30", "negative-hours"] {
+    for case in [
+        "amount-1e400",
+        "amount-beyond-precision",
+        "date-2023-02-30",
+        "negative-hours",
+    ] {
         assert!(tried.iter().any(|t| t == case), "{tried:?}");
     }
 }
@@ -447,7 +524,10 @@ fn extra_columns_stay_available_as_attributes() {
     let csv = load(dir.path(), &LoadOptions::default()).unwrap();
     assert_eq!(db.dataset.people.len(), csv.dataset.people.len());
     let rows = sorted_rows(Path::new(&url));
-    assert!(rows.contains("语文") && rows.contains("xuequ_lead"), "{rows}");
+    assert!(
+        rows.contains("语文") && rows.contains("xuequ_lead"),
+        "{rows}"
+    );
     assert_eq!(rows, sorted_rows(dir.path()));
 }
 
@@ -464,7 +544,11 @@ fn sqlite_floats_are_used_only_when_exact() {
     conn.execute("UPDATE sessions SET hours = '2.5' WHERE id = 'e1'", [])
         .unwrap();
     let stored: String = conn
-        .query_row("SELECT typeof(hours) FROM sessions WHERE id = 'e1'", [], |r| r.get(0))
+        .query_row(
+            "SELECT typeof(hours) FROM sessions WHERE id = 'e1'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(stored, "real");
     let loaded = read_rows(Path::new(&url), &LoadOptions::default()).unwrap();
@@ -480,15 +564,21 @@ fn sqlite_floats_are_used_only_when_exact() {
         text.contains("[sessions]:2:4 (hours): ") && text.contains("0.30000000000000004"),
         "{text}"
     );
-    assert!(text.contains("(subject): ") && text.contains("a BLOB"), "{text}");
+    assert!(
+        text.contains("(subject): ") && text.contains("a BLOB"),
+        "{text}"
+    );
 }
 
 #[test]
 fn unreadable_databases_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        (format!("sqlite:{}", dir.path().join("absent.db").display()), "no database file"),
-        ("duckdb:x.duckdb".to_string(), "DuckDB files are not read by this build"),
+        (
+            format!("sqlite:{}", dir.path().join("absent.db").display()),
+            "no database file",
+        ),
+        ("duckdb:x.duckdb".to_string(), "no database file"),
         ("postgres://u@127.0.0.1:1/db".to_string(), "cannot connect"),
         ("postgres://u@[bad/db".to_string(), "not a PostgreSQL URL"),
     ];
@@ -512,7 +602,10 @@ fn passwords_are_not_shown() {
     .unwrap_err();
     let text = err.to_string();
     assert!(!text.contains("hunter2"), "{text}");
-    assert!(text.contains("`postgres://bureau@127.0.0.1:1/records`"), "{text}");
+    assert!(
+        text.contains("`postgres://bureau@127.0.0.1:1/records`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -534,7 +627,11 @@ fn postgres_errors_name_the_table_and_column() {
         text.contains("[sessions]: ") && text.contains("`hours` (double precision)"),
         "{text}"
     );
-    let bad_db = format!("{}/no_such_database_{}", url.rsplit_once('/').unwrap().0, std::process::id());
+    let bad_db = format!(
+        "{}/no_such_database_{}",
+        url.rsplit_once('/').unwrap().0,
+        std::process::id()
+    );
     let err = load(Path::new(&bad_db), &LoadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("does not exist"), "{err}");
 }

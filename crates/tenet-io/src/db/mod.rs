@@ -1,10 +1,13 @@
-//! Datasets read from a database (`--data postgres://…`, `sqlite:FILE`):
+//! Datasets read from a database (`--data postgres://…`, `sqlite:FILE`,
+//! `duckdb:FILE`):
 //! each interchange table's header and rows become text cells for the
 //! same [`TableParser`] a CSV file goes through, so validation, problem
-//! messages and extra columns (`attr`) are the same code. Rows are read in
-//! the byte order of their cells' text, all columns in table order, so a
-//! problem's line is the line it would have in a CSV export in that order
-//! (the header is line 1).
+//! messages and extra columns (`attr`) are the same code. A table has no
+//! file order, so rows are read in key order: by the byte order of their
+//! cells' text, all columns in table order, an empty cell (NULL) first —
+//! the same order from every engine. A problem's line is the line it would
+//! have in a CSV export in that order (the header is line 1), and reports
+//! list subjects in that order.
 
 use crate::mapping::Mapping;
 use crate::problem::{LoadError, SourceKind};
@@ -12,6 +15,7 @@ use crate::table::{Place, Table, TableKind, TableParser};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod duckdb;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
@@ -24,7 +28,7 @@ pub(crate) enum Database {
     Postgres(String),
     /// `sqlite:FILE`.
     Sqlite(PathBuf),
-    /// `duckdb:FILE` (not readable by this build; see docs/data.md).
+    /// `duckdb:FILE`, read through the DuckDB shell.
     DuckDb(PathBuf),
 }
 
@@ -97,28 +101,19 @@ pub(crate) fn read(db: &Database, mapping: &Arc<Mapping>) -> Result<Vec<Table>, 
         database: name.clone(),
         message,
     };
-    let mut source: Box<dyn Source> = match db {
-        #[cfg(feature = "postgres")]
-        Database::Postgres(url) => Box::new(postgres::Postgres::connect(url).map_err(fail)?),
-        #[cfg(feature = "sqlite")]
-        Database::Sqlite(file) => Box::new(sqlite::Sqlite::open(file).map_err(fail)?),
-        Database::DuckDb(_) => {
-            return Err(fail(
-                "DuckDB files are not read by this build (the DuckDB library is a C++ \
-                 build too heavy for the default build); export the tables to CSV \
-                 (`COPY people TO 'dir/people.csv' (HEADER)`) and pass the directory, \
-                 or run the policies inside DuckDB with `--engine duckdb --db FILE`"
-                    .into(),
-            ))
-        }
-        #[allow(unreachable_patterns)]
-        _ => {
-            return Err(fail(
+    let mut source: Box<dyn Source> =
+        match db {
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => Box::new(postgres::Postgres::connect(url).map_err(fail)?),
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(file) => Box::new(sqlite::Sqlite::open(file).map_err(fail)?),
+            Database::DuckDb(file) => Box::new(duckdb::DuckDb::open(file).map_err(fail)?),
+            #[allow(unreachable_patterns)]
+            _ => return Err(fail(
                 "this build has no client for this database (cargo features `postgres`, `sqlite`)"
                     .into(),
-            ))
-        }
-    };
+            )),
+        };
     let mut tables = Vec::new();
     for kind in TableKind::ALL {
         let place = Place {

@@ -128,7 +128,10 @@ impl Source for Postgres {
             .zip(&columns)
             .map(|(t, c)| format!("{t} AS {}", quoted(&c.name)))
             .collect();
-        let order: Vec<String> = texts.iter().map(|t| format!("{t} COLLATE \"C\"")).collect();
+        let order: Vec<String> = texts
+            .iter()
+            .map(|t| format!("coalesce({t}, '') COLLATE \"C\""))
+            .collect();
         let sql = format!(
             "COPY (SELECT {} FROM {} ORDER BY {}) TO STDOUT WITH (FORMAT csv, HEADER true)",
             select.join(", "),

@@ -27,7 +27,8 @@ impl Sqlite {
         if !file.is_file() {
             return Err(format!("no database file `{}`", file.display()));
         }
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(file, flags).map_err(|e| e.to_string())?;
         // A file that is not a database fails here, not at the first table.
         conn.execute_batch("BEGIN; SELECT count(*) FROM sqlite_schema;")
@@ -60,7 +61,7 @@ impl Source for Sqlite {
             .iter()
             .map(|(name, _)| {
                 let text = format!("CAST({} AS TEXT)", quoted(name));
-                format!("{} COLLATE BINARY", decimal_text(&text))
+                format!("coalesce({}, '') COLLATE BINARY", decimal_text(&text))
             })
             .collect();
         let select: Vec<String> = columns.iter().map(|(name, _)| quoted(name)).collect();
