@@ -65,7 +65,7 @@ struct ServeArgs {
     /// The policy directory (watched; reloaded when a file changes).
     #[arg(long)]
     policies: PathBuf,
-    /// A dataset to hold: a directory of CSV files, a `.json` document, an `.xlsx` workbook, or a database (`postgres://…`, `sqlite:FILE`).
+    /// A dataset to hold: a directory of CSV files, a `.json` document, an `.xlsx` workbook, or a database (`postgres://…`, `sqlite:FILE`, `duckdb:FILE`).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Address to listen on.
@@ -145,7 +145,7 @@ struct DataArgs {
     /// A `.policy` file or a directory of them.
     #[arg(long, required = true)]
     policy: Vec<PathBuf>,
-    /// A directory of CSV files, a `.json` document, an `.xlsx` workbook, or a database (`postgres://…`, `sqlite:FILE`).
+    /// A directory of CSV files, a `.json` document, an `.xlsx` workbook, or a database (`postgres://…`, `sqlite:FILE`, `duckdb:FILE`).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Evaluation date (YYYY-MM-DD); windows ending after it are pending. Default: today.
