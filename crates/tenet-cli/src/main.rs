@@ -72,7 +72,7 @@ struct ServeArgs {
     /// The policy directory (watched; reloaded when a file changes).
     #[arg(long)]
     policies: PathBuf,
-    /// A dataset to hold: a directory of CSV files, a `.json` document or an `.xlsx` workbook.
+    /// A dataset to hold: a directory of CSV files, a `.json` document, an `.xlsx` workbook, or a database (`postgres://…`, `sqlite:FILE`, `duckdb:FILE`).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Address to listen on.
@@ -156,7 +156,7 @@ struct DataArgs {
     /// A `.policy` file or a directory of them.
     #[arg(long, required = true)]
     policy: Vec<PathBuf>,
-    /// A directory of CSV files, a `.json` document or an `.xlsx` workbook.
+    /// A directory of CSV files, a `.json` document, an `.xlsx` workbook, or a database (`postgres://…`, `sqlite:FILE`, `duckdb:FILE`).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Evaluation date (YYYY-MM-DD); windows ending after it are pending. Default: today.
@@ -400,7 +400,8 @@ fn load_data(
     encoding: EncodingArg,
     mapping: Option<&Path>,
 ) -> Result<tenet::model::Dataset, BadInput> {
-    if !path.exists() {
+    let database = path.to_str().and_then(tenet_io::database_name);
+    if database.is_none() && !path.exists() {
         return Err(BadInput(format!(
             "error: data `{}` does not exist\nhelp: pass a directory of CSV files, a `.json` file or an `.xlsx` workbook",
             path.display()
@@ -419,7 +420,9 @@ fn load_data(
         encoding,
         mapping: std::sync::Arc::new(mapping),
     };
-    let bar = spinner(&format!("loading {}", path.display()));
+    // A database URL is shown without its password.
+    let shown = database.unwrap_or_else(|| path.display().to_string());
+    let bar = spinner(&format!("loading {shown}"));
     let loaded = tenet_io::load(path, &opts);
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -428,9 +431,8 @@ fn load_data(
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
                 output::note(&format!(
-                    "warning: {} data-quality warning(s) in `{}`:",
+                    "warning: {} data-quality warning(s) in `{shown}`:",
                     loaded.warnings.len(),
-                    path.display()
                 ));
                 for w in loaded.warnings.iter().take(10) {
                     output::note(&format!("  {w}"));

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod db;
 pub mod gen;
 mod load;
 mod mapping;
@@ -11,6 +12,7 @@ mod text;
 mod workbook_guard;
 mod write;
 
+pub use db::database_name;
 pub use load::{load, read_rows, LoadOptions, Loaded};
 pub use mapping::{Mapping, MappingError};
 pub use problem::{render_problems, render_problems_in, LoadError, Problem, Reason, SourceKind};

@@ -37,7 +37,9 @@ pub struct Loaded {
 }
 
 /// Loads and validates a dataset: a directory of CSV files, a `.json`
-/// document, or an `.xlsx` workbook with one sheet per file stem.
+/// document, an `.xlsx` workbook with one sheet per file stem, or a
+/// database whose tables are the files (`postgres://…`, `sqlite:FILE`;
+/// see [`database_name`](crate::database_name)).
 ///
 /// Every problem is reported, not the first: field-level problems (bad
 /// dates, decimals, booleans, enum values, missing columns, files or
@@ -56,6 +58,12 @@ pub struct Loaded {
 /// # Ok::<(), tenet_io::LoadError>(())
 /// ```
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
+    if let Some(db) = path.to_str().and_then(crate::db::Database::parse) {
+        return build(
+            crate::db::read(&db, &opts.mapping)?,
+            &mut |_| Ok(Vec::new()),
+        );
+    }
     if path.is_dir() {
         // The builder resolves the small tables while the big files are
         // still being parsed.
@@ -96,6 +104,9 @@ pub fn read_rows(path: &Path, opts: &LoadOptions) -> Result<Rows, LoadError> {
 }
 
 fn read_tables(path: &Path, opts: &LoadOptions) -> Result<Vec<Table>, LoadError> {
+    if let Some(db) = path.to_str().and_then(crate::db::Database::parse) {
+        return crate::db::read(&db, &opts.mapping);
+    }
     let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,

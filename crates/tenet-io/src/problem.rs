@@ -23,6 +23,15 @@ pub enum LoadError {
         /// The path.
         path: PathBuf,
     },
+    /// A database named by `--data` could not be read: a bad URL, no
+    /// connection, refused credentials, a failed query.
+    #[error("cannot read database `{database}`: {message}")]
+    Database {
+        /// The database, shown without its password.
+        database: String,
+        /// What went wrong, and where (table, column) when known.
+        message: String,
+    },
     /// The data has problems; every one found is listed, in file order.
     #[error("{} problem(s) in the dataset:\n{}", .0.len(), render_problems(.0, 20))]
     Invalid(Vec<Problem>),
@@ -46,6 +55,10 @@ impl LoadError {
                 "无法加载 `{}`：应为一个存放 CSV 文件的目录、一个 `.json` 文件或一个 `.xlsx` 工作簿",
                 path.display()
             ),
+            // The database's own message (from its driver) stays as written.
+            (Lang::Zh, LoadError::Database { database, message }) => {
+                format!("无法读取数据库 `{database}`：{message}")
+            }
             (Lang::Zh, LoadError::Invalid(problems)) => format!(
                 "数据中有{}处问题：\n{}",
                 problems.len(),
@@ -73,6 +86,9 @@ pub enum SourceKind {
     Xlsx,
     /// An array of a JSON document: `data.json[people]#14` (record number).
     Json,
+    /// A table of a database, read in key order as if exported to CSV
+    /// (the header is line 1): `sqlite:data.db[people]:14:5`.
+    Database,
 }
 
 /// One problem in the data: where, which column, which value, and why.
@@ -201,7 +217,9 @@ impl Problem {
         if self.line > 0 {
             match self.source {
                 SourceKind::Json => out.push_str(&format!("#{}", self.line)),
-                SourceKind::Csv | SourceKind::Xlsx => out.push_str(&format!(":{}", self.line)),
+                SourceKind::Csv | SourceKind::Xlsx | SourceKind::Database => {
+                    out.push_str(&format!(":{}", self.line))
+                }
             }
             if let Some(column) = self.column {
                 out.push_str(&format!(":{column}"));
@@ -278,7 +296,7 @@ impl Problem {
                 if self.line > 0 {
                     let line = match self.source {
                         SourceKind::Json => format!("第{}条记录", self.line),
-                        SourceKind::Csv | SourceKind::Xlsx => format!("第{}行", self.line),
+                        SourceKind::Csv | SourceKind::Xlsx | SourceKind::Database => format!("第{}行", self.line),
                     };
                     match self.column {
                         Some(c) => place.push(format!("{line}第{c}列")),
@@ -360,6 +378,7 @@ impl Problem {
                 SourceKind::Csv => pick("missing required file".into(), "缺少必需的文件".into()),
                 SourceKind::Xlsx => pick("missing required sheet".into(), "缺少必需的工作表".into()),
                 SourceKind::Json => pick("missing required array".into(), "缺少必需的数组".into()),
+                SourceKind::Database => pick("missing required table".into(), "缺少必需的表".into()),
             },
             Reason::SpacedReference { expected, id, known } => pick(
                 format!("unknown {expected} `{id}`: `{known}` exists but for spaces before or after it; ids are compared exactly — remove the spaces"),
@@ -383,6 +402,7 @@ impl Problem {
                     SourceKind::Csv => ("file", "文件"),
                     SourceKind::Xlsx => ("sheet", "工作表"),
                     SourceKind::Json => ("array", "数组"),
+                    SourceKind::Database => ("table", "表"),
                 };
                 let from: Vec<String> = from.iter().map(|t| format!("`{t}`")).collect();
                 pick(

@@ -478,6 +478,21 @@ impl TableParser {
         self.keep(p);
     }
 
+    /// Records a problem with one cell of the header's column `column`
+    /// (0-based), for a value a database holds that has no exact text
+    /// (a binary float, a blob); the row is not parsed.
+    pub(crate) fn report_cell(&mut self, line: u64, column: usize, value: &str, reason: Reason) {
+        let field = self.table.header.get(column).cloned();
+        let p = self.table.place.problem(
+            line,
+            Some(column as u32 + 1),
+            field.as_deref(),
+            Some(value),
+            reason,
+        );
+        self.keep(p);
+    }
+
     /// The number of columns in the header so far.
     pub(crate) fn width(&self) -> usize {
         self.table.header.len()
