@@ -149,7 +149,11 @@ fn position(text: &str, offset: usize, utf16: bool) -> (u64, u64) {
     let line = before.matches('\n').count() as u64;
     let start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = &before[start..];
-    let character = if utf16 { col.encode_utf16().count() } else { col.len() };
+    let character = if utf16 {
+        col.encode_utf16().count()
+    } else {
+        col.len()
+    };
     (line, character as u64)
 }
 
@@ -221,7 +225,10 @@ fn a_session_in_chinese_keywords_over_utf16() {
         .find(|d| d["message"].as_str().unwrap().contains("annual_hourz"))
         .unwrap_or_else(|| panic!("{diags:?}"));
     assert_eq!(d["range"]["start"], at(&text, bad, true));
-    assert_eq!(d["range"]["end"], at(&text, bad + "annual_hourz".len(), true));
+    assert_eq!(
+        d["range"]["end"],
+        at(&text, bad + "annual_hourz".len(), true)
+    );
     assert_eq!(d["severity"], 1);
 
     // didChange: fixed, the diagnostics clear.
@@ -239,7 +246,10 @@ fn a_session_in_chinese_keywords_over_utf16() {
         json!({"textDocument": {"uri": doc}, "position": at(&fixed, use_at, true)}),
     );
     let shown = hover["contents"]["value"].as_str().unwrap();
-    assert!(shown.contains("annual_hours") && shown.contains("90 学时"), "{shown}");
+    assert!(
+        shown.contains("annual_hours") && shown.contains("90 学时"),
+        "{shown}"
+    );
 
     // Completion after `t.`: the person's fields.
     let dot = fixed.find("t.hire_date").unwrap() + 2;
@@ -253,7 +263,10 @@ fn a_session_in_chinese_keywords_over_utf16() {
         .iter()
         .map(|i| i["label"].as_str().unwrap())
         .collect();
-    assert!(labels.contains(&"hire_date") && labels.contains(&"birth_date"), "{labels:?}");
+    assert!(
+        labels.contains(&"hire_date") && labels.contains(&"birth_date"),
+        "{labels:?}"
+    );
     assert!(!labels.contains(&"scheduled_hours"), "{labels:?}");
 
     // Definition of 认定学时: the credit block in the imported file.
@@ -286,7 +299,10 @@ fn a_session_in_chinese_keywords_over_utf16() {
     );
 
     // Symbols: every rule and param.
-    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": doc}}));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": doc}}),
+    );
     let children: Vec<&str> = symbols[0]["children"]
         .as_array()
         .unwrap()
@@ -297,7 +313,10 @@ fn a_session_in_chinese_keywords_over_utf16() {
     assert!(children.contains(&"school_training_funds"));
 
     // Code lenses: each rule's counts on the dataset, as `tenet` computes them.
-    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": doc}}));
+    let lenses = client.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": doc}}),
+    );
     let lenses = lenses.as_array().unwrap();
     std::fs::write(&ws.policy, &fixed).unwrap();
     let set = tenet::PolicySet::load(&[ws.policy.to_str().unwrap()], |n| {
@@ -357,7 +376,10 @@ fn utf8_positions_when_the_client_offers_them() {
         "textDocument/hover",
         json!({"textDocument": {"uri": doc}, "position": at(&ws.text, text_offset(&ws.text, "new_teacher_hours\n"), false)}),
     );
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("120 学时"));
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("120 学时"));
     client.finish();
 }
 

@@ -33,7 +33,14 @@ pub struct Item {
     pub kind: Kind,
 }
 
-const PERIODS: [&str; 6] = ["calendar_year", "academic_year", "semester", "month", "week", "day"];
+const PERIODS: [&str; 6] = [
+    "calendar_year",
+    "academic_year",
+    "semester",
+    "month",
+    "week",
+    "day",
+];
 
 /// The items for the caret at byte `offset`.
 ///
@@ -67,7 +74,10 @@ pub fn complete(ctx: &Context, offset: usize) -> Vec<Item> {
     if let Some(chain) = chain_before(text, typed_start) {
         return fields(ctx, &chain, offset);
     }
-    let words: Vec<&str> = line.split(|c: char| !is_name_char(c)).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = line
+        .split(|c: char| !is_name_char(c))
+        .filter(|w| !w.is_empty())
+        .collect();
     let last = words.last().copied().unwrap_or("");
     let spelled = |name: &str, w: &str| keywords::keyword(name).is_some_and(|k| k.spelled(w));
     if spelled("has", last) {
@@ -83,9 +93,9 @@ pub fn complete(ctx: &Context, offset: usize) -> Vec<Item> {
     if last.chars().all(|c| c.is_ascii_digit())
         && !last.is_empty()
         && words.len() >= 2
-        && words.get(words.len() - 2).is_some_and(|w| {
-            spelled("at_least", w) || spelled("least", w)
-        })
+        && words
+            .get(words.len() - 2)
+            .is_some_and(|w| spelled("at_least", w) || spelled("least", w))
     {
         return values(EnumType::Kind);
     }
@@ -161,7 +171,9 @@ fn compared_enum(line: &str) -> Option<EnumType> {
         .split(|c: char| c.is_whitespace() || c == '[')
         .next()
         .unwrap_or("");
-    let compares = ops.iter().any(|op| keywords::keyword(op).is_some_and(|k| k.spelled(first)))
+    let compares = ops
+        .iter()
+        .any(|op| keywords::keyword(op).is_some_and(|k| k.spelled(first)))
         || first == "not"
         || first == "非";
     if !compares {

@@ -32,7 +32,9 @@ impl Source {
 
     /// The items of its policy (none when it does not parse).
     pub fn items(&self) -> &[Item] {
-        self.tree.as_ref().map_or(&[], |t| t.policy.items.as_slice())
+        self.tree
+            .as_ref()
+            .map_or(&[], |t| t.policy.items.as_slice())
     }
 }
 
@@ -57,7 +59,11 @@ impl Context {
     /// assert_eq!(ctx.imports.len(), 1);
     /// assert_eq!(ctx.imports[0].name, "c.policy");
     /// ```
-    pub fn new(name: &str, text: &str, mut read: impl FnMut(&str) -> Result<String, String>) -> Context {
+    pub fn new(
+        name: &str,
+        text: &str,
+        mut read: impl FnMut(&str) -> Result<String, String>,
+    ) -> Context {
         let doc = Source::parse(name, text);
         let mut imports: Vec<Source> = Vec::new();
         let mut pending: Vec<String> = import_names(&doc);
@@ -316,6 +322,22 @@ pub fn word_at(text: &str, offset: usize) -> Option<(&str, usize, usize)> {
             .map_or(after.len(), |(i, _)| i);
     let word = text.get(start..end)?;
     (!word.is_empty()).then_some((word, start, end))
+}
+
+/// A Chinese word that is `每` run into a period (`每学期`): the period
+/// keyword's name with `each`; otherwise `None`.
+///
+/// ```
+/// assert_eq!(tenet_lsp::context::each_period("每学期"), Some("semester"));
+/// assert_eq!(tenet_lsp::context::each_period("学期"), None);
+/// ```
+pub fn each_period(word: &str) -> Option<&'static str> {
+    let each = keywords::keyword("each")?;
+    let rest = each.zh.iter().find_map(|e| word.strip_prefix(e))?;
+    keywords::keywords()
+        .iter()
+        .find(|k| k.zh.contains(&rest) && k.name != "each")
+        .map(|k| k.name)
 }
 
 /// The chain of names `a.b.` that ends just before `at` (a `.` must be

@@ -44,7 +44,10 @@ pub fn definition(ctx: &Context, offset: usize) -> Option<Target> {
             span: p.name.span,
         });
     }
-    let is = |name: &str| keywords::keyword(name).is_some_and(|k| k.spelled(word));
+    let period = crate::context::each_period(word);
+    let is = |name: &str| {
+        period == Some(name) || keywords::keyword(name).is_some_and(|k| k.spelled(word))
+    };
     if is("credited_hours") {
         return ctx.sources().find_map(|s| {
             s.items().iter().find_map(|i| match i {
@@ -59,18 +62,20 @@ pub fn definition(ctx: &Context, offset: usize) -> Option<Target> {
     if is("semester") || is("academic_year") {
         let semester = is("semester");
         return ctx.sources().find_map(|s| {
-            s.items().iter().find_map(|i| match i {
-                Item::Calendar(entries) => entries.iter().find_map(|e| match e {
-                    CalendarEntry::Semester { name, .. } if semester => Some(name.span),
-                    CalendarEntry::YearStart(md) if !semester => Some(md.span),
+            s.items()
+                .iter()
+                .find_map(|i| match i {
+                    Item::Calendar(entries) => entries.iter().find_map(|e| match e {
+                        CalendarEntry::Semester { name, .. } if semester => Some(name.span),
+                        CalendarEntry::YearStart(md) if !semester => Some(md.span),
+                        _ => None,
+                    }),
                     _ => None,
-                }),
-                _ => None,
-            })
-            .map(|span| Target {
-                file: s.name.clone(),
-                span,
-            })
+                })
+                .map(|span| Target {
+                    file: s.name.clone(),
+                    span,
+                })
         });
     }
     let scope = ctx.scope_at(offset)?;

@@ -15,14 +15,12 @@ fn scope(name: &str) -> &'static str {
         }
         "people" | "schools" | "districts" | "activities" | "enrollments" | "sessions"
         | "mentorships" => "support.type.relation.tenet",
-        "count" | "sum" | "min" | "max" | "avg" | "share" | "credited_hours" | "age"
-        | "tenure" | "finance" | "year_of" => "support.function.tenet",
+        "count" | "sum" | "min" | "max" | "avg" | "share" | "credited_hours" | "age" | "tenure"
+        | "finance" | "year_of" => "support.function.tenet",
         "true" | "false" => "constant.language.boolean.tenet",
         "it" => "variable.language.tenet",
-        "calendar_year" | "academic_year" | "semester" | "month" | "months" | "week"
-        | "weeks" | "day" | "days" | "year" | "years" | "h" | "cny" => {
-            "keyword.other.unit.tenet"
-        }
+        "calendar_year" | "academic_year" | "semester" | "month" | "months" | "week" | "weeks"
+        | "day" | "days" | "year" | "years" | "h" | "cny" => "keyword.other.unit.tenet",
         "and" | "or" | "not" | "has" | "in" | "not_in" | "of" | "ge" | "le" | "ne" | "eq"
         | "gt" | "lt" | "to" => "keyword.operator.tenet",
         _ => "keyword.control.tenet",
@@ -88,7 +86,8 @@ pub fn textmate() -> String {
             keyword_patterns.push(json!({"name": scope, "match": alternation(&mut words, true)}));
         }
         if !symbols.is_empty() {
-            keyword_patterns.push(json!({"name": scope, "match": alternation(&mut symbols, false)}));
+            keyword_patterns
+                .push(json!({"name": scope, "match": alternation(&mut symbols, false)}));
         }
     }
     // `每年`, `每学期`: the Chinese `each` runs into its period.

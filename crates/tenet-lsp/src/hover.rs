@@ -41,8 +41,11 @@ pub fn hover(ctx: &Context, offset: usize) -> Option<HoverText> {
     let (word, start, end) = word_at(text, offset)?;
     let span = Span::new(start, end);
     let lang = ctx.lang();
+    let declared_rule = ctx.rule_at(offset).filter(|r| contains(r.id.span, offset));
     let markdown = if let Some(chain) = chain_before(text, start) {
         field(ctx, &chain, word, start)?
+    } else if let Some(rule) = declared_rule {
+        rule_text(rule)
     } else if let Some((source, p)) = ctx.param(word) {
         param(source, p, &ctx.doc.name)
     } else if let Some(rule) = rule_named(ctx, word, offset) {
@@ -56,7 +59,10 @@ pub fn hover(ctx: &Context, offset: usize) -> Option<HoverText> {
 }
 
 fn param(source: &crate::context::Source, p: &ast::ParamDecl, doc: &str) -> String {
-    let mut md = format!("**param** `{}`\n\n| value | since |\n|---|---|\n", p.name.name);
+    let mut md = format!(
+        "**param** `{}`\n\n| value | since |\n|---|---|\n",
+        p.name.name
+    );
     for (value, since) in &p.values {
         let shown = source
             .text
@@ -118,7 +124,9 @@ fn field(ctx: &Context, chain: &[&str], word: &str, offset: usize) -> Option<Str
                 schema::fields(*e)
                     .into_iter()
                     .filter(|f| f.0 == word)
-                    .map(|(_, _, ty, meaning)| (e.name().to_string(), ty.to_string(), meaning.to_string()))
+                    .map(|(_, _, ty, meaning)| {
+                        (e.name().to_string(), ty.to_string(), meaning.to_string())
+                    })
             })
             .collect(),
     };
@@ -148,6 +156,13 @@ fn enum_value(word: &str) -> Option<String> {
 }
 
 fn keyword(word: &str, lang: Lang) -> Option<String> {
+    if let Some(period) = crate::context::each_period(word) {
+        let each = keywords::spell("each", Lang::En);
+        return Some(format!(
+            "**keyword** `{word}` = `{each} {}`",
+            keywords::spell(period, Lang::En)
+        ));
+    }
     let other = match lang {
         Lang::Zh => Lang::En,
         Lang::En => Lang::Zh,

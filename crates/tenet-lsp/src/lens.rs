@@ -104,7 +104,11 @@ pub fn lenses(ctx: &Context, data: &Dataset, as_of: NaiveDate) -> Vec<Lens> {
         .into_iter()
         .map(|(id, span)| {
             let mut counts = Counts::default();
-            for r in reports.iter().flat_map(|r| &r.results).filter(|r| r.rule == id) {
+            for r in reports
+                .iter()
+                .flat_map(|r| &r.results)
+                .filter(|r| r.rule == id)
+            {
                 match r.status {
                     Status::Pass => counts.pass += 1,
                     Status::Fail => counts.fail += 1,

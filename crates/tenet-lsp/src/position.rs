@@ -99,7 +99,10 @@ impl<'a> LineIndex<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
         let character = self
             .text
@@ -140,16 +143,29 @@ impl<'a> LineIndex<'a> {
 mod tests {
     use super::*;
 
-    const TEXT: &str = "// 绿园区 𝕏 policy\n规则 r \"每位教师\" {\n  要求 认定学时(t) 不少于 annual_hourz\n}\n";
+    const TEXT: &str =
+        "// 绿园区 𝕏 policy\n规则 r \"每位教师\" {\n  要求 认定学时(t) 不少于 annual_hourz\n}\n";
 
     #[test]
     fn cjk_before_the_span_in_both_encodings() {
         let at = TEXT.find("annual_hourz").unwrap_or(0);
         // `  要求 认定学时(t) 不少于 `: 2 + 2 + 1 + 4 + 3 + 1 + 3 + 1 characters.
         let u16 = LineIndex::new(TEXT, Encoding::Utf16).position(at);
-        assert_eq!(u16, Pos { line: 2, character: 17 });
+        assert_eq!(
+            u16,
+            Pos {
+                line: 2,
+                character: 17
+            }
+        );
         let u8 = LineIndex::new(TEXT, Encoding::Utf8).position(at);
-        assert_eq!(u8, Pos { line: 2, character: 2 + 6 + 1 + 12 + 3 + 1 + 9 + 1 });
+        assert_eq!(
+            u8,
+            Pos {
+                line: 2,
+                character: 2 + 6 + 1 + 12 + 3 + 1 + 9 + 1
+            }
+        );
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             let index = LineIndex::new(TEXT, enc);
             assert_eq!(index.offset(index.position(at)), at, "{enc:?}");
@@ -161,12 +177,24 @@ mod tests {
         let start = TEXT.find("认定学时").unwrap_or(0);
         let end = start + "认定学时".len();
         let u16 = LineIndex::new(TEXT, Encoding::Utf16);
-        assert_eq!(u16.position(end).character - u16.position(start).character, 4);
+        assert_eq!(
+            u16.position(end).character - u16.position(start).character,
+            4
+        );
         let u8 = LineIndex::new(TEXT, Encoding::Utf8);
-        assert_eq!(u8.position(end).character - u8.position(start).character, 12);
+        assert_eq!(
+            u8.position(end).character - u8.position(start).character,
+            12
+        );
         // A column inside a character (a byte in the middle of 认) snaps back.
         let p = u8.position(start);
-        assert_eq!(u8.offset(Pos { line: p.line, character: p.character + 1 }), start);
+        assert_eq!(
+            u8.offset(Pos {
+                line: p.line,
+                character: p.character + 1
+            }),
+            start
+        );
     }
 
     #[test]
@@ -174,27 +202,69 @@ mod tests {
         let after = TEXT.find(" policy").unwrap_or(0);
         let u16 = LineIndex::new(TEXT, Encoding::Utf16);
         // `// 绿园区 𝕏`: 3 + 3 + 1 + 2 units.
-        assert_eq!(u16.position(after), Pos { line: 0, character: 9 });
+        assert_eq!(
+            u16.position(after),
+            Pos {
+                line: 0,
+                character: 9
+            }
+        );
         // Half of the surrogate pair is the character's start.
         let x = TEXT.find('𝕏').unwrap_or(0);
-        assert_eq!(u16.offset(Pos { line: 0, character: 8 }), x);
+        assert_eq!(
+            u16.offset(Pos {
+                line: 0,
+                character: 8
+            }),
+            x
+        );
         assert_eq!(u16.offset(u16.position(after)), after);
     }
 
     #[test]
     fn out_of_range_positions_clamp() {
         let index = LineIndex::new(TEXT, Encoding::Utf16);
-        assert_eq!(index.offset(Pos { line: 99, character: 0 }), TEXT.len());
+        assert_eq!(
+            index.offset(Pos {
+                line: 99,
+                character: 0
+            }),
+            TEXT.len()
+        );
         let line_end = TEXT.find('\n').unwrap_or(0);
-        assert_eq!(index.offset(Pos { line: 0, character: 999 }), line_end);
-        assert_eq!(index.position(usize::MAX), Pos { line: 4, character: 0 });
+        assert_eq!(
+            index.offset(Pos {
+                line: 0,
+                character: 999
+            }),
+            line_end
+        );
+        assert_eq!(
+            index.position(usize::MAX),
+            Pos {
+                line: 4,
+                character: 0
+            }
+        );
     }
 
     #[test]
     fn crlf_line_ends_are_not_columns() {
         let text = "规则\r\nx";
         let index = LineIndex::new(text, Encoding::Utf16);
-        assert_eq!(index.offset(Pos { line: 0, character: 99 }), "规则".len());
-        assert_eq!(index.position(text.len()), Pos { line: 1, character: 1 });
+        assert_eq!(
+            index.offset(Pos {
+                line: 0,
+                character: 99
+            }),
+            "规则".len()
+        );
+        assert_eq!(
+            index.position(text.len()),
+            Pos {
+                line: 1,
+                character: 1
+            }
+        );
     }
 }

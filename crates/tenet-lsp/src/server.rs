@@ -39,7 +39,10 @@ impl Settings {
     /// ```
     pub fn from_json(value: &serde_json::Value) -> Option<Settings> {
         let v = value.get("tenet").unwrap_or(value);
-        let dataset = v.get("dataset").and_then(|d| d.as_str()).filter(|d| !d.is_empty());
+        let dataset = v
+            .get("dataset")
+            .and_then(|d| d.as_str())
+            .filter(|d| !d.is_empty());
         let as_of = v.get("asOf").and_then(|d| d.as_str());
         if dataset.is_none() && as_of.is_none() {
             return None;
@@ -85,9 +88,10 @@ impl Backend {
         let encoding = st.encoding;
         drop(st);
         let ctx = Context::new(&file_name(uri), &text, |name| {
-            open.get(name)
-                .cloned()
-                .map_or_else(|| std::fs::read_to_string(name).map_err(|e| e.to_string()), Ok)
+            open.get(name).cloned().map_or_else(
+                || std::fs::read_to_string(name).map_err(|e| e.to_string()),
+                Ok,
+            )
         });
         Some((ctx, encoding))
     }
@@ -102,7 +106,9 @@ impl Backend {
             .iter()
             .map(|d| lsp_diagnostic(d, &index))
             .collect();
-        self.client.publish_diagnostics(uri, diagnostics, version).await;
+        self.client
+            .publish_diagnostics(uri, diagnostics, version)
+            .await;
     }
 
     /// The dataset named in the settings, loaded once per modification.
@@ -200,14 +206,20 @@ impl LanguageServer for Backend {
                 .map(|f| f.uri.clone())
                 .or(params.root_uri.clone());
             st.root = root.and_then(|u| u.to_file_path().map(|p| p.into_owned()));
-            if let Some(s) = params.initialization_options.as_ref().and_then(Settings::from_json) {
+            if let Some(s) = params
+                .initialization_options
+                .as_ref()
+                .and_then(Settings::from_json)
+            {
                 st.settings = s;
             }
         }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(PositionEncodingKind::from(encoding.name())),
-                text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::FULL,
+                )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec![".".to_string(), " ".to_string()]),
@@ -401,7 +413,10 @@ impl LanguageServer for Backend {
 }
 
 fn document_symbol(s: symbols::Symbol, index: &LineIndex<'_>) -> DocumentSymbol {
-    #[allow(deprecated, reason = "the field must be written; it is deprecated in LSP")]
+    #[allow(
+        deprecated,
+        reason = "the field must be written; it is deprecated in LSP"
+    )]
     DocumentSymbol {
         name: s.name,
         detail: s.detail,
