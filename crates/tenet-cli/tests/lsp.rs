@@ -1,7 +1,12 @@
 //! `tenet lsp` end to end: a scripted client speaks JSON-RPC with
 //! Content-Length framing to the real binary over stdio, on the shipped
 //! 绿园 policy in Chinese keywords and a generated dataset.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};

@@ -88,10 +88,9 @@ impl Backend {
         let encoding = st.encoding;
         drop(st);
         let ctx = Context::new(&file_name(uri), &text, |name| {
-            open.get(name).cloned().map_or_else(
-                || std::fs::read_to_string(name).map_err(|e| e.to_string()),
-                Ok,
-            )
+            open.get(name)
+                .cloned()
+                .map_or_else(|| read_policy(name), Ok)
         });
         Some((ctx, encoding))
     }
@@ -137,6 +136,20 @@ impl Backend {
         st.data = Some((path, modified, data.clone()));
         Ok(Some((data, as_of)))
     }
+}
+
+/// Reads an imported file from disk: a regular file no larger than the
+/// parser accepts (an `import "/dev/zero"` must not hang the server).
+fn read_policy(name: &str) -> std::result::Result<String, String> {
+    let meta = std::fs::metadata(name).map_err(|e| e.to_string())?;
+    let limit = tenet::syntax::Limits::default().max_bytes as u64;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > limit {
+        return Err(format!("larger than {limit} bytes"));
+    }
+    std::fs::read_to_string(name).map_err(|e| e.to_string())
 }
 
 /// The document's file name as the core sees it: its path.
@@ -448,4 +461,27 @@ pub async fn serve_stdio() {
     Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
         .serve(service)
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_read_only_regular_files_of_policy_size() {
+        assert!(read_policy("/dev/zero").is_err());
+        assert!(read_policy("/no/such/file.policy").is_err());
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/common.policy");
+        assert!(read_policy(root).is_ok());
+    }
+
+    #[test]
+    fn settings_at_the_top_level_or_under_tenet() {
+        let top = Settings::from_json(&serde_json::json!({"dataset": "d", "asOf": "bad"}));
+        assert_eq!(
+            top.map(|s| (s.dataset, s.as_of)),
+            Some((Some(PathBuf::from("d")), None))
+        );
+        assert_eq!(Settings::from_json(&serde_json::json!({"other": 1})), None);
+    }
 }
