@@ -205,7 +205,36 @@ impl Context {
         if keywords::keyword("activity").is_some_and(|k| k.spelled(name)) {
             return Some(Receiver::Entity(Entity::Activity));
         }
-        None
+        self.scope_in_text(name, offset).map(Receiver::Entity)
+    }
+
+    /// While the file does not parse (the usual state while typing `t.`),
+    /// the last `for <entity> <name>` written before `offset`.
+    fn scope_in_text(&self, name: &str, offset: usize) -> Option<Entity> {
+        let before = self
+            .doc
+            .text
+            .get(..floor_boundary(&self.doc.text, offset))?;
+        let words: Vec<&str> = before
+            .split(|c: char| !is_name_char(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let spelled = |kw: &str, w: &str| keywords::keyword(kw).is_some_and(|k| k.spelled(w));
+        let kinds = [
+            ("person", EntityKind::Person),
+            ("school", EntityKind::School),
+            ("district", EntityKind::District),
+            ("activity", EntityKind::Activity),
+            ("enrollment", EntityKind::Enrollment),
+            ("mentorship", EntityKind::Mentorship),
+        ];
+        words.windows(3).rev().find_map(|w| match w {
+            [f, kind, var] if spelled("for", f) && *var == name => kinds
+                .iter()
+                .find(|(kw, _)| spelled(kw, kind))
+                .map(|(_, k)| entity(*k)),
+            _ => None,
+        })
     }
 
     /// What `a.b.c` names, for the chain of names before a `.`.
@@ -387,5 +416,17 @@ mod tests {
         let at = text.find("教师").unwrap_or(0) + 3;
         assert_eq!(word_at(text, at).map(|w| w.0), Some("教师"));
         assert_eq!(chain_before(text, 3), None);
+    }
+
+    #[test]
+    fn the_binder_is_found_while_the_file_does_not_parse() {
+        let text = "政策 p {\n  规则 r {\n    对象 学校 s\n    要求 s.";
+        let ctx = Context::new("p.policy", text, |_: &str| Err("none".to_string()));
+        assert!(ctx.doc.tree.is_none());
+        assert_eq!(
+            ctx.receiver(&["s"], text.len()),
+            Some(Receiver::Entity(Entity::School))
+        );
+        assert_eq!(ctx.receiver(&["x"], text.len()), None);
     }
 }
