@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tenet-server lane: the real `tenet serve` on a loopback port, checked by
 # schemathesis against its own /openapi.json (no 5xx, responses match the
-# schema) and the dashboard driven in headless Chromium.
+# schema), the dashboard driven in headless Chromium, and a short soak with
+# concurrent reloads (crates/tenet-server/benches/soak.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -38,6 +39,11 @@ schemathesis run "$work/openapi.json" --url "$base" \
 # ESM resolves packages next to the script: run it from the install dir.
 cp crates/tenet-server/ci/dashboard.mjs "$work/"
 (cd "$work" && node dashboard.mjs "$base" "$token" "$work/lvyuan.zip" "${SCREENSHOT:-$work/dashboard.png}")
+# A short soak (the multi-minute one is in docs/performance.md): one-teacher
+# requests from 8 clients while the policy text changes every 2 s; every
+# answered request's decisions in the log exactly once, under its version.
+python3 crates/tenet-server/benches/soak.py --tenet "$tenet" --seconds "${SOAK_SECONDS:-30}" \
+  --clients 8 --reload-every 2 --rss-mib 96
 lines=$(wc -l < "$work/log/decisions.jsonl")
 echo "server.sh: $lines decisions logged"
-echo "server.sh: 2 passed, 0 failed"
+echo "server.sh: 3 passed, 0 failed"

@@ -102,5 +102,42 @@ fn whole_district(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_and_check, one_teacher, whole_district);
+/// A nested aggregate over the whole population, per teacher (issue #14):
+/// evaluated as written it costs teachers × people × people (over 120 s at
+/// 2,023 people); the inner count reads no outer member, so it is made
+/// once per teacher and window (eval::hoist). The hoisted twin — the same
+/// figure with the inner count written once — is the baseline.
+fn nested_aggregate(c: &mut Criterion) {
+    let data = district(2_000);
+    let policy = |require: &str| {
+        let text = format!(
+            "policy nested {{\n  effective 2021-01-01 .. 2025-12-31\n  rule r {{\n    for person t where t has teacher\n    require {require}\n  }}\n}}\n"
+        );
+        PolicySet::from_sources(&[("nested.policy", text.as_str())]).unwrap()
+    };
+    let nested = policy("count(people where count(people where has teacher) >= 1) >= 1");
+    let flat = policy("count(people where has teacher) >= 1");
+    let opts = EvalOptions {
+        detail: Detail::Brief,
+        threads: 1,
+        ..EvalOptions::default()
+    };
+    let mut group = c.benchmark_group(format!("nested_aggregate_{}_people", data.people.len()));
+    group.sample_size(10);
+    group.bench_function("flat_count_per_teacher", |b| {
+        b.iter(|| black_box(flat.evaluate_with(&data, as_of(), &opts).len()))
+    });
+    group.bench_function("nested_count_per_teacher", |b| {
+        b.iter(|| black_box(nested.evaluate_with(&data, as_of(), &opts).len()))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    parse_and_check,
+    one_teacher,
+    whole_district,
+    nested_aggregate
+);
 criterion_main!(benches);

@@ -94,7 +94,7 @@ struct ServeArgs {
     /// Requests served at once (more get 503).
     #[arg(long, default_value_t = 256)]
     concurrency: usize,
-    /// How often the policy directory is looked at, in milliseconds.
+    /// How often the policy directory and the tokens file are looked at, in milliseconds (SIGHUP reloads both at once).
     #[arg(long, default_value_t = 1000)]
     poll_ms: u64,
 }
@@ -127,10 +127,14 @@ enum Format {
     Html,
 }
 
+/// The spellings `tenet_io::Encoding` accepts, so a hint's `--encoding
+/// utf-8` works as typed.
 #[derive(Clone, Copy, ValueEnum)]
 enum EncodingArg {
     Auto,
+    #[value(name = "utf-8", alias = "utf8")]
     Utf8,
+    #[value(alias = "gb18030", alias = "gb2312", alias = "cp936")]
     Gbk,
 }
 

@@ -7,84 +7,12 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod server;
+
+use server::*;
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn tenet() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tenet"))
-}
-
-/// Starts the server on a free loopback port (port 0; the address is read
-/// from its first line on stderr).
-fn start(extra: &[&str]) -> (Child, String) {
-    let mut child = tenet()
-        .args(["serve", "--policies"])
-        .arg(root().join("policies"))
-        .arg("--data")
-        .arg(root().join("examples/lvyuan"))
-        .args(["--addr", "127.0.0.1:0"])
-        .args(extra)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    (child, addr)
-}
-
-fn request(addr: &str, raw: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.write_all(raw.as_bytes()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
-fn post(addr: &str, token: &str, path: &str, body: &str) -> String {
-    request(
-        addr,
-        &format!(
-            "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    )
-}
-
-fn add_token(file: &Path, scopes: &str) -> String {
-    let out = tenet()
-        .args(["token", "add", "--name", "ci", "--scopes", scopes, "--file"])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(token.starts_with("tnt_"));
-    assert!(
-        !std::fs::read_to_string(file).unwrap().contains(&token),
-        "only the hash is stored"
-    );
-    token
-}
 
 #[test]
 fn a_decision_answered_is_on_disk_after_sigkill() {
@@ -92,26 +20,25 @@ fn a_decision_answered_is_on_disk_after_sigkill() {
     let tokens = dir.path().join("tokens");
     let token = add_token(&tokens, "read,check");
     let log = dir.path().join("log");
-    let (mut child, addr) = start(&[
+    let mut server = start(&[
         "--tokens",
         tokens.to_str().unwrap(),
         "--log",
         log.to_str().unwrap(),
     ]);
     let response = post(
-        &addr,
+        &server.addr,
         &token,
         "/v1/subjects/person/lv-t05/evaluate",
         r#"{"as_of":"2024-01-01"}"#,
     );
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    let body = response.split("\r\n\r\n").nth(1).unwrap();
-    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    let body = body(&response);
     let id = body["request_id"].as_str().unwrap().to_string();
     let answered = body["results"].as_array().unwrap().len();
     // SIGKILL: no flush, no destructor; only what was synced survives.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
     let text = std::fs::read_to_string(log.join("decisions.jsonl")).unwrap();
     let mine: Vec<serde_json::Value> = text
         .lines()
@@ -126,12 +53,12 @@ fn a_decision_answered_is_on_disk_after_sigkill() {
 
 #[test]
 fn a_slow_client_gets_408_and_others_are_served() {
-    let (mut child, addr) = start(&["--timeout", "1"]);
-    let mut slow = TcpStream::connect(&addr).unwrap();
+    let server = start(&["--timeout", "1"]);
+    let mut slow = TcpStream::connect(&server.addr).unwrap();
     slow.write_all(b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{").unwrap();
     // Meanwhile a normal request is answered.
     let ok = request(
-        &addr,
+        &server.addr,
         "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
@@ -142,8 +69,6 @@ fn a_slow_client_gets_408_and_others_are_served() {
     let out = String::from_utf8_lossy(&out[..n]);
     assert!(out.starts_with("HTTP/1.1 408"), "{out}");
     assert!(out.contains(r#""code":"timeout""#), "{out}");
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]

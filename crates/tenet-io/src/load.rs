@@ -9,7 +9,7 @@ use crate::sources::Late;
 use crate::table::{Table, TableKind};
 use crate::text::Encoding;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use tenet::model::{
     AttendanceTable, DataError, DataErrorKind, DataWarning, Dataset, DatasetBuilder,
@@ -177,15 +177,20 @@ struct Gathered {
     problems: Vec<Problem>,
     rejected: HashSet<String>,
     incomplete: Vec<TableKind>,
+    absent: Vec<TableKind>,
     metas: Vec<Meta>,
 }
 
 impl Gathered {
     fn add(&mut self, t: Table) {
         self.problems.extend(t.problems);
-        self.rejected.extend(t.rejected);
+        self.rejected
+            .extend(t.rejected.into_iter().map(|(id, _)| id));
         if !t.complete {
             self.incomplete.push(t.kind);
+        }
+        if t.absent {
+            self.absent.push(t.kind);
         }
         merge(&mut self.rows, t.rows);
         if self.enrollments.is_empty() {
@@ -248,6 +253,7 @@ fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
         mut problems,
         mut rejected,
         incomplete,
+        absent,
         mut metas,
         ..
     } = g;
@@ -256,11 +262,26 @@ fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
         Ok((dataset, warnings)) if problems.is_empty() => Ok(Loaded { dataset, warnings }),
         Ok(_) => Err(LoadError::Invalid(sorted(problems, &metas))),
         Err(errors) => {
+            // References into a file that is not there: one problem on the
+            // missing file, with how many rows (from where) refer to it.
+            let mut into_absent: Vec<(TableKind, usize, Vec<String>)> = Vec::new();
+            let spaced = Spaced::new(&ids);
             // The builder reports tables in dependency order, so a row it
             // rejects is known before the rows that refer to it.
             for e in errors {
                 let echo = match &e.kind {
                     DataErrorKind::UnknownReference { expected, id } => {
+                        if let Some(kind) = refers_to(expected).find(|k| absent.contains(k)) {
+                            match into_absent.iter_mut().find(|(k, _, _)| *k == kind) {
+                                Some((_, count, from)) => {
+                                    *count += 1;
+                                    if !from.contains(&e.at.file) {
+                                        from.push(e.at.file.clone());
+                                    }
+                                }
+                                None => into_absent.push((kind, 1, vec![e.at.file.clone()])),
+                            }
+                        }
                         rejected.contains(id)
                             || refers_to(expected).any(|k| incomplete.contains(&k))
                     }
@@ -275,7 +296,35 @@ fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
                     }
                 }
                 if !echo {
-                    problems.push(data_problem(e, &metas));
+                    let near = match &e.kind {
+                        DataErrorKind::UnknownReference { expected, id } => spaced
+                            .near(id)
+                            .map(|known| (expected.to_string(), id.clone(), known.to_string())),
+                        _ => None,
+                    };
+                    let mut problem = data_problem(e, &metas);
+                    if let Some((expected, id, known)) = near {
+                        problem.reason = Reason::SpacedReference {
+                            expected,
+                            id,
+                            known,
+                        };
+                    }
+                    problems.push(problem);
+                }
+            }
+            for (kind, count, from) in into_absent {
+                if let Some(m) = metas.iter().find(|m| m.kind == kind) {
+                    let from = from
+                        .into_iter()
+                        .map(|stem| {
+                            TableKind::from_stem(&stem)
+                                .and_then(|k| metas.iter().find(|m| m.kind == k))
+                                .map_or(stem, Meta::display)
+                        })
+                        .collect();
+                    let reason = Reason::MissingReferenced { count, from };
+                    problems.push(m.place.problem(0, None, None, None, reason));
                 }
             }
             Err(LoadError::Invalid(sorted(problems, &metas)))
@@ -331,6 +380,17 @@ impl RowIds {
         }
     }
 
+    /// Every id of every table.
+    fn all(&self) -> impl Iterator<Item = &str> {
+        self.tables.iter().flat_map(|(_, text, ends)| {
+            ends.iter().scan(0, move |start, &end| {
+                let id = text.get(*start..end).unwrap_or_default();
+                *start = end;
+                Some(id)
+            })
+        })
+    }
+
     fn of_row(&self, stem: &str, record: u64) -> Option<&str> {
         let (_, text, ends) = self.tables.iter().find(|(s, _, _)| *s == stem)?;
         let row = usize::try_from(record.checked_sub(1)?).ok()?;
@@ -340,6 +400,32 @@ impl RowIds {
             None => 0,
         };
         text.get(start..end)
+    }
+}
+
+/// Ids that differ from another only by surrounding spaces (`p1 ` for
+/// `p1`): a reference that misses for that reason gets a hint instead of
+/// a bare "unknown person". Built only when the builder has errors.
+struct Spaced<'r> {
+    /// Every id, trimmed, to what it is as written.
+    trimmed: HashMap<&'r str, &'r str>,
+}
+
+impl<'r> Spaced<'r> {
+    fn new(ids: &'r RowIds) -> Spaced<'r> {
+        let mut trimmed = HashMap::new();
+        for id in ids.all() {
+            trimmed.entry(id.trim()).or_insert(id);
+        }
+        Spaced { trimmed }
+    }
+
+    /// The id as written that `id` names but for surrounding spaces.
+    fn near(&self, id: &str) -> Option<&'r str> {
+        self.trimmed
+            .get(id.trim())
+            .copied()
+            .filter(|known| *known != id)
     }
 }
 

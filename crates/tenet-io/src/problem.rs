@@ -102,10 +102,35 @@ pub enum Reason {
     MissingValue,
     /// A required column is absent from the header.
     MissingColumn,
+    /// The header is one cell that `found` separates into column names:
+    /// the file is `;`- or tab-separated, not comma-separated.
+    Separator {
+        /// The separator the header uses.
+        found: char,
+    },
     /// The same column name appears twice in the header.
     DuplicateColumn,
     /// A required file (sheet, array) is absent.
     MissingFile,
+    /// An optional file (sheet, array) is absent, but rows of another
+    /// table refer to it (enrollments naming activities with no
+    /// `activities.csv`): reported once, not once per row.
+    MissingReferenced {
+        /// How many references point into the missing table.
+        count: usize,
+        /// The tables whose rows refer to it, in the order found.
+        from: Vec<String>,
+    },
+    /// A reference to an id that exists only with different surrounding
+    /// spaces (`p1 ` for `p1`); ids are compared exactly.
+    SpacedReference {
+        /// What the reference should name (`person`, `activity`, …).
+        expected: String,
+        /// The id as the reference writes it.
+        id: String,
+        /// The id as its own table writes it.
+        known: String,
+    },
     /// A row has more or fewer fields than the header.
     FieldCount {
         /// Fields in the header.
@@ -239,6 +264,37 @@ impl fmt::Display for Problem {
                 SourceKind::Xlsx => write!(f, "missing required sheet"),
                 SourceKind::Json => write!(f, "missing required array"),
             },
+            Reason::SpacedReference {
+                expected,
+                id,
+                known,
+            } => write!(
+                f,
+                "unknown {expected} `{id}`: `{known}` exists but for spaces before or after it; ids are compared exactly — remove the spaces"
+            ),
+            Reason::Separator { found } => {
+                let found = match found {
+                    '\t' => "tabs".to_string(),
+                    c => format!("`{c}`"),
+                };
+                write!(
+                    f,
+                    "the columns are separated by {found}, not commas; save the file as CSV (comma-separated, 逗号分隔)"
+                )
+            }
+            Reason::MissingReferenced { count, from } => {
+                let what = match self.source {
+                    SourceKind::Csv => "file",
+                    SourceKind::Xlsx => "sheet",
+                    SourceKind::Json => "array",
+                };
+                let from: Vec<String> = from.iter().map(|t| format!("`{t}`")).collect();
+                write!(
+                    f,
+                    "missing {what}, but {count} reference(s) in {} point into it; add it, or remove those rows",
+                    from.join(", ")
+                )
+            }
             Reason::FieldCount { expected, found } => write!(
                 f,
                 "row has {found} field(s) but the header has {expected}; the row is skipped"
@@ -251,6 +307,10 @@ impl fmt::Display for Problem {
                 "GB18030/GBK" => write!(
                     f,
                     "the file is not valid GB18030/GBK; try `--encoding utf-8` or `--encoding auto`"
+                ),
+                "UTF-16 without a byte-order mark" => write!(
+                    f,
+                    "the file looks like UTF-16 without a byte-order mark; save it as \"CSV UTF-8\" (in Excel: 另存为 → CSV UTF-8)"
                 ),
                 other => write!(f, "the file is not valid {other}; save it as UTF-8"),
             },

@@ -80,11 +80,7 @@ pub(crate) fn read_dir_then<T>(
                     move || match read_file(kind, place.clone(), &path, size, encoding) {
                         Ok(table) => Ok(table),
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                            Ok(if kind.required() {
-                                TableParser::missing(kind, place)
-                            } else {
-                                TableParser::empty(kind, place)
-                            })
+                            Ok(TableParser::absent(kind, place))
                         }
                         Err(e) => Err(io_error(&path, e)),
                     },
@@ -504,8 +500,7 @@ pub(crate) fn read_json(
             .and_then(Option::take);
         tables.push(match table {
             Some(table) => table,
-            None if kind.required() => TableParser::missing(kind, place(Some(kind.stem()))),
-            None => TableParser::empty(kind, place(Some(kind.stem()))),
+            None => TableParser::absent(kind, place(Some(kind.stem()))),
         });
     }
     Ok(tables)
@@ -718,11 +713,7 @@ pub(crate) fn read_xlsx(path: &Path, mapping: &Arc<Mapping>) -> Result<Vec<Table
             .cloned()
         else {
             let place = place(Some(kind.stem()));
-            tables.push(if kind.required() {
-                TableParser::missing(kind, place)
-            } else {
-                TableParser::empty(kind, place)
-            });
+            tables.push(TableParser::absent(kind, place));
             continue;
         };
         let place = place(Some(&sheet));

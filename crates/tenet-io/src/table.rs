@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use tenet::model::{
-    ActivityRow, AttendanceTable, Attrs, DistrictRow, EnrollmentTable, FinanceItem, FinanceRow,
-    Kind, Level, MentorshipRow, Mode, PersonRow, Role, RoleSet, Rows, SchoolRow, SessionRow,
-    Status,
+    ActivityRow, AttendanceTable, Attrs, DataErrorKind, DistrictRow, EnrollmentTable, FinanceItem,
+    FinanceRow, Kind, Level, MentorshipRow, Mode, PersonRow, Role, RoleSet, Rows, SchoolRow,
+    SessionRow, Status,
 };
 
 /// One file of the interchange format.
@@ -254,12 +254,15 @@ pub(crate) struct Table {
     /// The rows of `attendance`, ids numbered rather than owned per row.
     pub attendance: AttendanceTable,
     pub problems: Vec<Problem>,
-    /// Ids of rows rejected here, so the builder's "unknown reference"
-    /// errors that only echo them are not reported twice.
-    pub rejected: Vec<String>,
+    /// Ids of rows rejected here, with their lines, so the builder's
+    /// "unknown reference" errors that only echo them are not reported
+    /// twice, and a rejected row's id is still checked for duplicates.
+    pub rejected: Vec<(String, u64)>,
     /// False when the table is missing, unreadable or lacks a required
     /// column: references into it cannot be checked.
     pub complete: bool,
+    /// True when an optional file (sheet, array) is not there at all.
+    pub absent: bool,
 }
 
 /// Parses one table's records into rows.
@@ -295,9 +298,27 @@ impl TableParser {
         let mut problems = Vec::new();
         let mut cols = Vec::new();
         let mut usable = true;
+        // A `;`- or tab-separated file read as CSV has one header cell
+        // holding every column name: one problem naming the separator,
+        // not one per "missing" column.
+        let separator = match header.as_slice() {
+            [only] => [';', '\t', '|'].into_iter().find(|&sep| {
+                only.split(sep).any(|h| {
+                    let h = place.mapping.header(kind, h.trim()).unwrap_or(h.trim());
+                    kind.columns()
+                        .iter()
+                        .any(|(name, _)| name.eq_ignore_ascii_case(h))
+                })
+            }),
+            _ => None,
+        };
+        if let Some(found) = separator {
+            problems.push(place.problem(1, None, None, None, Reason::Separator { found }));
+            usable = false;
+        }
         for (name, required) in kind.columns() {
             let at = header.iter().position(|h| h.eq_ignore_ascii_case(name));
-            if at.is_none() && *required {
+            if at.is_none() && *required && separator.is_none() {
                 usable = false;
                 problems.push(place.problem(1, None, Some(name), None, Reason::MissingColumn));
             }
@@ -348,6 +369,7 @@ impl TableParser {
                 problems,
                 rejected: Vec::new(),
                 complete: true,
+                absent: false,
             },
             cols,
             extras,
@@ -372,6 +394,7 @@ impl TableParser {
             problems: Vec::new(),
             rejected: Vec::new(),
             complete: true,
+            absent: false,
         }
     }
 
@@ -390,12 +413,26 @@ impl TableParser {
             problems: vec![problem],
             rejected: Vec::new(),
             complete: false,
+            absent: false,
         }
     }
 
     /// A table that must exist but does not.
     pub(crate) fn missing(kind: TableKind, place: Place) -> Table {
         Self::failed(kind, place, 0, Reason::MissingFile)
+    }
+
+    /// A table whose file (sheet, array) is not there: an error when the
+    /// table is required; otherwise no rows, and references into it are
+    /// reported once as the missing file (in `load`), not row by row.
+    pub(crate) fn absent(kind: TableKind, place: Place) -> Table {
+        if kind.required() {
+            return Self::missing(kind, place);
+        }
+        let mut table = Self::empty(kind, place);
+        table.complete = false;
+        table.absent = true;
+        table
     }
 
     /// Records a problem that is not about one cell (a CSV syntax error).
@@ -584,6 +621,9 @@ impl TableParser {
         if !self.usable {
             self.table.complete = false;
         }
+        for p in self.duplicates_of_rejected() {
+            self.keep(p);
+        }
         if self.more > 0 {
             let count = self.more;
             let p = self
@@ -593,6 +633,59 @@ impl TableParser {
             self.table.problems.push(p);
         }
         self.table
+    }
+
+    /// Duplicate ids where one of the rows was rejected for a bad cell:
+    /// the builder never sees that row, so it cannot tell. Reported at
+    /// the later row, naming the earlier, as the builder does.
+    fn duplicates_of_rejected(&self) -> Vec<Problem> {
+        if self.table.rejected.is_empty() {
+            return Vec::new();
+        }
+        let rows = &self.table.rows;
+        let ids: Vec<&str> = match self.table.kind {
+            TableKind::Districts => rows.districts.iter().map(|r| r.id.as_str()).collect(),
+            TableKind::Schools => rows.schools.iter().map(|r| r.id.as_str()).collect(),
+            TableKind::People => rows.people.iter().map(|r| r.id.as_str()).collect(),
+            TableKind::Activities => rows.activities.iter().map(|r| r.id.as_str()).collect(),
+            TableKind::Sessions => rows.sessions.iter().map(|r| r.id.as_str()).collect(),
+            _ => return Vec::new(),
+        };
+        let mut first: HashMap<&str, u64> = HashMap::with_capacity(ids.len());
+        for (i, id) in ids.into_iter().enumerate() {
+            if let Some(line) = self.table.lines.get(i) {
+                first.entry(id).or_insert(line);
+            }
+        }
+        let place = &self.table.place;
+        let file = match &place.sheet {
+            Some(sheet) => format!("{}[{sheet}]", place.file),
+            None => place.file.clone(),
+        };
+        let column = self.cols.first().copied().flatten().map(|i| i as u32 + 1);
+        let mut problems = Vec::new();
+        for (id, line) in &self.table.rejected {
+            let earlier = match first.entry(id.as_str()) {
+                Entry::Occupied(seen) => *seen.get(),
+                Entry::Vacant(slot) => {
+                    slot.insert(*line);
+                    continue;
+                }
+            };
+            let (first_line, line) = (earlier.min(*line), earlier.max(*line));
+            problems.push(place.problem(
+                line,
+                column,
+                Some("id"),
+                Some(id),
+                Reason::Data(DataErrorKind::DuplicateId {
+                    id: id.clone(),
+                    first_file: file.clone(),
+                    first_line,
+                }),
+            ));
+        }
+        problems
     }
 
     fn reject_id<R: Record>(&mut self, r: &R) {
@@ -605,7 +698,7 @@ impl TableParser {
                 | TableKind::Sessions
         ) {
             if let Some(id) = self.cell(r, 0).filter(|id| !id.is_empty()) {
-                self.table.rejected.push(id.to_string());
+                self.table.rejected.push((id.to_string(), self.line));
             }
         }
     }

@@ -45,6 +45,24 @@ pub(crate) fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, &'sta
     if let Some(rest) = bytes.strip_prefix(BOM) {
         return String::from_utf8(rest.to_vec()).map_err(|_| "UTF-8");
     }
+    // Excel's "Unicode text" is UTF-16 with a byte-order mark: as certain
+    // as UTF-8's, so it wins over the encoding asked for.
+    for (mark, utf16) in [
+        (b"\xFF\xFE", encoding_rs::UTF_16LE),
+        (b"\xFE\xFF", encoding_rs::UTF_16BE),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(mark) {
+            let (text, had_errors) = utf16.decode_without_bom_handling(rest);
+            return if had_errors {
+                Err("UTF-16")
+            } else {
+                Ok(text.into_owned())
+            };
+        }
+    }
+    if looks_like_utf16(&bytes) {
+        return Err("UTF-16 without a byte-order mark");
+    }
     match encoding {
         Encoding::Utf8 => String::from_utf8(bytes).map_err(|_| "UTF-8"),
         Encoding::Gbk => decode_gb18030(&bytes),
@@ -53,6 +71,22 @@ pub(crate) fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, &'sta
             Err(e) => decode_gb18030(e.as_bytes()).map_err(|_| "UTF-8 or GB18030/GBK"),
         },
     }
+}
+
+/// ASCII text in UTF-16 has a zero byte in every other place; no UTF-8
+/// or GBK text has zero bytes at all.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = bytes.get(..bytes.len().min(512)).unwrap_or_default();
+    head.len() >= 4
+        && [0, 1].into_iter().any(|parity| {
+            head.iter()
+                .skip(parity)
+                .step_by(2)
+                .filter(|&&b| b == 0)
+                .count()
+                * 4
+                >= head.len()
+        })
 }
 
 fn decode_gb18030(bytes: &[u8]) -> Result<String, &'static str> {

@@ -153,3 +153,39 @@ fn a_full_width_value_that_is_still_wrong_shows_as_written() {
     });
     assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
 }
+
+fn utf16(text: &str, little: bool, mark: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if mark {
+        out.extend(if little { [0xFF, 0xFE] } else { [0xFE, 0xFF] });
+    }
+    for unit in text.encode_utf16() {
+        out.extend(if little {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    out
+}
+
+/// Excel's "Unicode text" is UTF-16 with a byte-order mark: read it in any
+/// mode. Without the mark it is named, not called "not UTF-8 or GBK".
+#[test]
+fn utf16_with_a_mark_is_read_and_without_one_is_named() {
+    for little in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        write_bytes(dir.path(), |t| utf16(t, little, true));
+        for encoding in [Encoding::Auto, Encoding::Utf8, Encoding::Gbk] {
+            assert_eq!(read_rows(dir.path(), &opts(encoding)).unwrap(), reference());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        write_bytes(dir.path(), |t| utf16(t, little, false));
+        let got = render(load(dir.path(), &opts(Encoding::Auto)));
+        assert!(
+            got.contains("people.csv: the file looks like UTF-16 without a byte-order mark"),
+            "{got}"
+        );
+        assert!(!got.contains("GB18030"), "{got}");
+    }
+}

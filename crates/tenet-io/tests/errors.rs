@@ -205,3 +205,73 @@ fn problems_serialize_to_json() {
     };
     assert_snapshot!(serde_json::to_string_pretty(&problems).unwrap());
 }
+
+/// A duplicate id is a problem even when one of the two rows is also
+/// rejected for a bad cell (the builder never sees that row), in either
+/// order.
+#[test]
+fn duplicate_id_with_a_bad_row() {
+    assert_snapshot!(problems_after("people.csv", |t| format!(
+        "{t}p1,王伟二,s2,teacher,1980-13-01,,,\n"
+    )));
+    let bad_first = problems_after("people.csv", |t| {
+        t.replace(
+            "p1,王伟,s1,teacher;full_time_teacher,1980-05-01",
+            "p1,王伟,s1,teacher;full_time_teacher,1980-05-41",
+        ) + "p1,王伟二,s2,teacher,,,,\n"
+    });
+    assert!(
+        bad_first.contains("people.csv:6:1") && bad_first.contains("duplicate"),
+        "{bad_first}"
+    );
+}
+
+/// An optional file that rows refer to is named once, not echoed as one
+/// unknown reference per row.
+#[test]
+fn missing_optional_file_that_rows_refer_to() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        (name != "activities.csv").then(|| text.to_string())
+    });
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
+}
+
+/// A `;`- or tab-separated export is named as such, once per file, not as
+/// every required column missing.
+#[test]
+fn semicolon_and_tab_separated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        Some(match name {
+            "people.csv" => text.replace(',', ";"),
+            "schools.csv" => text.replace(',', "\t"),
+            _ => text.to_string(),
+        })
+    });
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
+}
+
+/// Duplicate mentorship rows would count a mentorship twice; like
+/// duplicate enrollment, attendance and finance rows they are refused.
+#[test]
+fn duplicate_mentorship_row() {
+    assert_snapshot!(problems_after("mentorships.csv", |t| format!(
+        "{t}m1,p1,qinglan_2023,2023-03-01,2024-02-29\n"
+    )));
+}
+
+/// An id that differs from a known one only by spaces gets a hint, both
+/// ways round (the reference or the definition has the space).
+#[test]
+fn ids_with_surrounding_spaces() {
+    let dir = tempfile::tempdir().unwrap();
+    write_with(dir.path(), |name, text| {
+        Some(match name {
+            "enrollments.csv" => text.replacen("p2,a1", "p2 ,a1", 1),
+            "people.csv" => text.replace("p3,张敏", "p3 ,张敏"),
+            _ => text.to_string(),
+        })
+    });
+    assert_snapshot!(render(load(dir.path(), &LoadOptions::default())));
+}

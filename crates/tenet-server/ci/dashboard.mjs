@@ -33,14 +33,35 @@ try {
   if (rules.length === 0) fail("no per-rule chart");
   const teacher = await page.$$eval("#failrows a", (as) => { const a = as.find((x) => x.textContent.startsWith("lv-t")); if (a) a.click(); return a && a.textContent; });
   if (!teacher) fail("no teacher among the failures");
-  await page.waitForSelector("#detail h3");
+  await page.waitForSelector("#detail .result");
   const detail = await page.textContent("#detailbody");
   if (!/计入|不计入/.test(detail)) fail("the teacher's records are not listed: " + detail.slice(0, 200));
+  // Every result of the teacher, passing ones too, not only the failures,
+  // each with its counted / not-counted records (or a note that none bear on it).
+  const results = await page.$$eval("#detailbody .result", (rs) => rs.map((r) => ({
+    status: r.dataset.status,
+    counted: !!r.querySelector("h4.counted"),
+    excluded: !!r.querySelector("h4.excluded"),
+    none: !!r.querySelector(".norecords"),
+  })));
+  const statuses = new Set(results.map((r) => r.status));
+  if (!statuses.has("pass") || !statuses.has("fail")) fail("the teacher view does not list passing and failing results: " + [...statuses].join(","));
+  if (!results.some((r) => r.status === "pass" && r.counted)) fail("no passing result lists the records it counted");
+  if (!results.every((r) => r.counted || r.excluded || r.none)) fail("a result lists neither records nor says none bear on it");
+  // The server agrees: as many results for this subject as a check of it alone.
+  const expected = await page.evaluate(async ([id, tok]) => {
+    const r = await fetch("/v1/check", { method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer " + tok },
+      body: JSON.stringify({ as_of: "2024-01-01", subjects: [id], detail: "brief" }) });
+    const b = await r.json();
+    return b.reports.reduce((n, rep) => n + rep.results.length, 0);
+  }, [teacher, token]);
+  if (results.length !== expected) fail(`the teacher view lists ${results.length} results, the server has ${expected}`);
   await page.screenshot({ path: out, fullPage: true });
   await page.click("#lang");
   if ((await page.textContent("h1")) !== "Tenet training compliance") fail("no English toggle");
   if (external.length) fail("requests left the server: " + external.join(", "));
-  console.log(`dashboard: ok (teacher ${teacher}, ${rules.length} rule bars, screenshot ${out})`);
+  if ((await page.textContent("#detail h2")).indexOf("Records") < 0) fail("the teacher view is not translated");
+  console.log(`dashboard: ok (teacher ${teacher}: ${results.length} results, ${rules.length} rule bars, screenshot ${out})`);
 } finally {
   await browser.close();
 }

@@ -7,7 +7,9 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::{AppState, Live};
 use crate::upload::{self, Kind, UploadLimits};
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
@@ -221,45 +223,133 @@ fn find_subject(data: &Dataset, id: &str) -> Result<EntityRef, ApiError> {
     })
 }
 
-/// Writes the decisions of a response to the log (and counts them) before
-/// the response is sent.
-fn decision_lines<'a>(
-    state: &AppState,
-    request_id: &str,
-    caller: &Caller,
-    version: &str,
-    as_of: NaiveDate,
-    results: impl Iterator<Item = (Option<&'a str>, &'a RuleResult)>,
-) -> Result<Vec<u8>, ApiError> {
-    let time = now();
-    let mut lines = Vec::new();
-    for (policy, r) in results {
-        state.metrics.decision(r.status);
-        if state.log.is_some() {
-            let d = Decision {
-                request_id,
-                time: &time,
-                caller: &caller.name,
-                policy_version: version,
-                policy,
-                rule: &r.rule,
-                subject: &r.subject,
-                window: r.window.as_ref(),
-                status: r.status,
-                as_of,
-            };
-            serde_json::to_writer(&mut lines, &d).map_err(|e| ApiError::Internal(e.to_string()))?;
-            lines.push(b'\n');
-        }
-    }
-    Ok(lines)
+/// What every decision-making handler starts from: who calls, the request
+/// id, and the bundle serving when the request began (a reload during the
+/// request does not change the version that answers it). Its [`record`]
+/// writes the decisions before the response is made.
+///
+/// [`record`]: Decider::record
+pub struct Decider {
+    state: Arc<AppState>,
+    caller: Caller,
+    request_id: String,
+    live: Arc<Live>,
 }
 
-/// Commits decision lines; returns once they are on disk.
-async fn commit(state: &AppState, lines: Vec<u8>) -> Result<(), ApiError> {
-    match &state.log {
-        Some(log) => log.commit(lines).await.map_err(ApiError::DecisionLog),
-        None => Ok(()),
+impl FromRequestParts<Arc<AppState>> for Decider {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Decider, ApiError> {
+        // All three are put there by the layers (`app::track`,
+        // `app::authenticate`): the version in the header is the one that decides.
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("no caller on a scoped route".into()))?;
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .ok_or_else(|| ApiError::Internal("no request id".into()))?;
+        let live = parts
+            .extensions
+            .get::<Arc<Live>>()
+            .cloned()
+            .unwrap_or_else(|| state.live());
+        Ok(Decider {
+            state: state.clone(),
+            caller,
+            request_id,
+            live,
+        })
+    }
+}
+
+impl Decider {
+    /// The version of the bundle answering.
+    fn version(&self) -> String {
+        self.live.bundle.version.clone()
+    }
+
+    /// Counts the decisions and writes them to the log; the future it
+    /// returns ends once they are on disk (the durability rule), so the
+    /// response may be sent. (The lines are made before the future, so it
+    /// holds no borrow of the results.)
+    fn record<'a>(
+        &self,
+        as_of: NaiveDate,
+        results: impl Iterator<Item = (Option<&'a str>, &'a RuleResult)>,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send + '_ {
+        let lines = self.lines(as_of, results);
+        async move {
+            match (&self.state.log, lines) {
+                (_, Err(e)) => Err(e),
+                (Some(log), Ok(lines)) => log.commit(lines).await.map_err(ApiError::DecisionLog),
+                (None, Ok(_)) => Ok(()),
+            }
+        }
+    }
+
+    fn lines<'a>(
+        &self,
+        as_of: NaiveDate,
+        results: impl Iterator<Item = (Option<&'a str>, &'a RuleResult)>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let time = now();
+        let mut lines = Vec::new();
+        for (policy, r) in results {
+            self.state.metrics.decision(r.status);
+            if self.state.log.is_some() {
+                let d = Decision {
+                    request_id: &self.request_id,
+                    time: &time,
+                    caller: &self.caller.name,
+                    policy_version: &self.live.bundle.version,
+                    policy,
+                    rule: &r.rule,
+                    subject: &r.subject,
+                    window: r.window.as_ref(),
+                    status: r.status,
+                    as_of,
+                };
+                serde_json::to_writer(&mut lines, &d)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                lines.push(b'\n');
+            }
+        }
+        Ok(lines)
+    }
+}
+
+/// The body of a route that takes only JSON.
+async fn json_body(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    if content_kind(headers)? != Kind::Json {
+        return Err(ApiError::UnsupportedMedia("send application/json".into()));
+    }
+    read_body(state, body).await
+}
+
+/// An inline dataset as the bytes of a JSON dataset file.
+fn inline_bytes(data: Option<serde_json::Value>) -> Result<Option<Vec<u8>>, ApiError> {
+    data.map(|v| serde_json::to_vec(&v))
+        .transpose()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn no_policy(set: &PolicySet, id: &str) -> ApiError {
+    let all: Vec<&str> = set.policies().iter().map(|p| p.id.as_str()).collect();
+    ApiError::NotFound {
+        message: format!("no policy `{id}`"),
+        help: Some(
+            tenet::diagnostic::did_you_mean(id, all.iter().copied()).map_or_else(
+                || format!("policies are: {}", all.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            ),
+        ),
     }
 }
 
@@ -308,8 +398,7 @@ async fn request_data(
 )]
 pub async fn check(
     State(state): Shared,
-    Extension(caller): Extension<Caller>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
+    decider: Decider,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
@@ -324,12 +413,7 @@ pub async fn check(
                 ));
             }
             let mut req: CheckRequest = parse_json(&bytes)?;
-            let data = req
-                .data
-                .take()
-                .map(|v| serde_json::to_vec(&v))
-                .transpose()
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let data = inline_bytes(req.data.take())?;
             (req, data)
         }
         _ => {
@@ -352,23 +436,11 @@ pub async fn check(
             (req, Some(bytes.to_vec()))
         }
     };
-    let live = state.live();
-    let set = live.bundle.set.clone();
+    let set = decider.live.bundle.set.clone();
     // Names first: a wrong policy or rule id is a 404 before any upload is read.
-    if let Some(ids) = &req.policies {
-        for id in ids {
-            if !set.policies().iter().any(|p| &p.id == id) {
-                let all: Vec<&str> = set.policies().iter().map(|p| p.id.as_str()).collect();
-                return Err(ApiError::NotFound {
-                    message: format!("no policy `{id}`"),
-                    help: Some(
-                        tenet::diagnostic::did_you_mean(id, all.iter().copied()).map_or_else(
-                            || format!("policies are: {}", all.join(", ")),
-                            |s| format!("did you mean `{s}`?"),
-                        ),
-                    ),
-                });
-            }
+    for id in req.policies.iter().flatten() {
+        if !set.policies().iter().any(|p| &p.id == id) {
+            return Err(no_policy(&set, id));
         }
     }
     for r in req.rules.iter().flatten() {
@@ -459,17 +531,14 @@ pub async fn check(
     })
     .await?;
     let mut reports = reports;
-    let lines = decision_lines(
-        &state,
-        &request_id,
-        &caller,
-        &live.bundle.version,
-        as_of,
-        reports
-            .iter()
-            .flat_map(|r| r.results.iter().map(move |x| (Some(r.policy.as_str()), x))),
-    )?;
-    commit(&state, lines).await?;
+    decider
+        .record(
+            as_of,
+            reports
+                .iter()
+                .flat_map(|r| r.results.iter().map(move |x| (Some(r.policy.as_str()), x))),
+        )
+        .await?;
     let keep = |s: Status| match only {
         None => true,
         Some(Only::Failing) => s == Status::Fail,
@@ -491,8 +560,8 @@ pub async fn check(
         return Ok(Html(page).into_response());
     }
     Ok(Json(CheckResponse {
-        policy_version: live.bundle.version.clone(),
-        request_id,
+        policy_version: decider.version(),
+        request_id: decider.request_id,
         as_of,
         reports,
     })
@@ -564,8 +633,7 @@ const KINDS: [&str; 5] = ["person", "school", "district", "activity", "mentorshi
 )]
 pub async fn evaluate(
     State(state): Shared,
-    Extension(caller): Extension<Caller>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
+    decider: Decider,
     Path((kind, id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Body,
@@ -576,22 +644,16 @@ pub async fn evaluate(
             help: Some(format!("kinds are: {}", KINDS.join(", "))),
         });
     }
-    if content_kind(&headers)? != Kind::Json {
-        return Err(ApiError::UnsupportedMedia("send application/json".into()));
-    }
-    let bytes = read_body(&state, body).await?;
-    let mut req: EvaluateRequest = parse_json(&bytes)?;
-    let live = state.live();
+    let mut req: EvaluateRequest = parse_json(&json_body(&state, &headers, body).await?)?;
+    let live = &decider.live;
     for r in req.rules.iter().flatten() {
         if !live.policy_of_rule.contains_key(r) {
             return Err(no_rule(&live.bundle.set, r));
         }
     }
     let as_of = req.as_of.unwrap_or_else(today);
-    let mut results = match req.data.take() {
-        Some(inline) => {
-            let bytes =
-                serde_json::to_vec(&inline).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut results = match inline_bytes(req.data.take())? {
+        Some(bytes) => {
             let data = request_data(&state, Kind::Json, Some(bytes)).await?;
             let subject = subject_of_kind(&data, &kind, &id)?;
             live.bundle.set.evaluate_subject(&data, subject, as_of)
@@ -606,20 +668,17 @@ pub async fn evaluate(
     if let Some(rules) = &req.rules {
         results.retain(|r| rules.contains(&r.rule));
     }
-    let lines = decision_lines(
-        &state,
-        &request_id,
-        &caller,
-        &live.bundle.version,
-        as_of,
-        results
-            .iter()
-            .map(|r| (live.policy_of_rule.get(&r.rule).map(String::as_str), r)),
-    )?;
-    commit(&state, lines).await?;
+    decider
+        .record(
+            as_of,
+            results
+                .iter()
+                .map(|r| (live.policy_of_rule.get(&r.rule).map(String::as_str), r)),
+        )
+        .await?;
     Ok(Json(EvaluateResponse {
-        policy_version: live.bundle.version.clone(),
-        request_id,
+        policy_version: decider.version(),
+        request_id: decider.request_id,
         as_of,
         results,
     }))
@@ -691,18 +750,13 @@ pub struct ExplainResponse {
 )]
 pub async fn explain(
     State(state): Shared,
-    Extension(caller): Extension<Caller>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
+    decider: Decider,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ExplainResponse>, ApiError> {
-    if content_kind(&headers)? != Kind::Json {
-        return Err(ApiError::UnsupportedMedia("send application/json".into()));
-    }
-    let bytes = read_body(&state, body).await?;
+    let bytes = json_body(&state, &headers, body).await?;
     let mut req: ExplainRequest = serde_json::from_slice(&bytes).map_err(|e| ApiError::json(&e))?;
-    let live = state.live();
-    let set = live.bundle.set.clone();
+    let set = decider.live.bundle.set.clone();
     let (policy_id, rule_id) = match req.rule.split_once('.') {
         Some((p, r)) => (Some(p.to_string()), r.to_string()),
         None => (None, req.rule.clone()),
@@ -715,12 +769,7 @@ pub async fn explain(
         .ok_or_else(|| no_rule(&set, &req.rule))?;
     let info = rule_info(rule);
     let policy = policy.id.clone();
-    let inline = req
-        .data
-        .take()
-        .map(|v| serde_json::to_vec(&v))
-        .transpose()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let inline = inline_bytes(req.data.take())?;
     let data = request_data(&state, Kind::Json, inline).await?;
     let subject = find_subject(&data, &req.subject)?;
     let as_of = req.as_of.unwrap_or_else(today);
@@ -734,18 +783,12 @@ pub async fn explain(
     if let Some(start) = req.window {
         results.retain(|r| r.window.is_some_and(|w| w.start == start));
     }
-    let lines = decision_lines(
-        &state,
-        &request_id,
-        &caller,
-        &live.bundle.version,
-        as_of,
-        results.iter().map(|r| (Some(policy.as_str()), r)),
-    )?;
-    commit(&state, lines).await?;
+    decider
+        .record(as_of, results.iter().map(|r| (Some(policy.as_str()), r)))
+        .await?;
     Ok(Json(ExplainResponse {
-        policy_version: live.bundle.version.clone(),
-        request_id,
+        policy_version: decider.version(),
+        request_id: decider.request_id,
         policy,
         rule: info,
         as_of,
@@ -793,10 +836,13 @@ pub struct LintResponse {
     ),
     security(("bearer" = ["read"]))
 )]
-pub async fn lint(State(state): Shared, body: Body) -> Result<Json<LintResponse>, ApiError> {
+pub async fn lint(
+    State(state): Shared,
+    Extension(live): Extension<Arc<Live>>,
+    body: Body,
+) -> Result<Json<LintResponse>, ApiError> {
     let bytes = read_body(&state, body).await?;
     let req: LintRequest = serde_json::from_slice(&bytes).map_err(|e| ApiError::json(&e))?;
-    let live = state.live();
     let set = live.bundle.set.clone();
     let name = req.name.clone().unwrap_or_else(|| "policy.policy".into());
     let out = blocking(move || {
@@ -914,8 +960,7 @@ fn summary(p: &tenet::program::CheckedPolicy) -> PolicySummary {
     responses((status = 200, description = "The policies serving", body = PoliciesResponse)),
     security(("bearer" = ["read"]))
 )]
-pub async fn policies(State(state): Shared) -> Json<PoliciesResponse> {
-    let live = state.live();
+pub async fn policies(Extension(live): Extension<Arc<Live>>) -> Json<PoliciesResponse> {
     Json(PoliciesResponse {
         policy_version: live.bundle.version.clone(),
         policies: live.bundle.set.policies().iter().map(summary).collect(),
@@ -984,19 +1029,15 @@ fn show(v: &tenet::value::Value) -> String {
     security(("bearer" = ["read"]))
 )]
 pub async fn policy(
-    State(state): Shared,
+    Extension(live): Extension<Arc<Live>>,
     Path(id): Path<String>,
 ) -> Result<Json<PolicyDetail>, ApiError> {
-    let live = state.live();
     let set = &live.bundle.set;
-    let p = set.policies().iter().find(|p| p.id == id).ok_or_else(|| {
-        let all: Vec<&str> = set.policies().iter().map(|p| p.id.as_str()).collect();
-        ApiError::NotFound {
-            message: format!("no policy `{id}`"),
-            help: tenet::diagnostic::did_you_mean(&id, all.iter().copied())
-                .map(|s| format!("did you mean `{s}`?")),
-        }
-    })?;
+    let p = set
+        .policies()
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| no_policy(set, &id))?;
     Ok(Json(PolicyDetail {
         policy_version: live.bundle.version.clone(),
         policy: summary(p),
@@ -1061,8 +1102,7 @@ pub struct ReloadError {
         (status = 503, description = "No policies loaded", body = Health),
     )
 )]
-pub async fn health(State(state): Shared) -> Response {
-    let live = state.live();
+pub async fn health(State(state): Shared, Extension(live): Extension<Arc<Live>>) -> Response {
     let refused = state.refused.lock().ok().and_then(|r| r.clone());
     let ready = !live.bundle.set.policies().is_empty();
     let body = Health {
@@ -1094,8 +1134,8 @@ pub async fn health(State(state): Shared) -> Response {
     responses((status = 200, description = "Metrics", body = String, content_type = "text/plain; version=0.0.4")),
     security(("bearer" = ["read"]))
 )]
-pub async fn metrics(State(state): Shared) -> Response {
-    let text = state.metrics.render(&state.live().bundle.version);
+pub async fn metrics(State(state): Shared, Extension(live): Extension<Arc<Live>>) -> Response {
+    let text = state.metrics.render(&live.bundle.version);
     (
         [(
             header::CONTENT_TYPE,
@@ -1113,26 +1153,50 @@ pub struct ReloadResponse {
     pub policy_version: String,
     /// Whether it changed.
     pub changed: bool,
+    /// How many tokens the tokens file holds now (`null`: the server runs
+    /// without tokens).
+    pub tokens: Option<usize>,
 }
 
-/// Reloads the policy directory now (it is also watched).
+/// Reads the tokens file and the policy directory again now (both are
+/// also watched, and SIGHUP does the same): a token whose line was removed
+/// stops working, changed policies serve.
 #[utoipa::path(
     post,
     path = "/v1/admin/reload",
     tag = "operations",
     responses(
         (status = 200, description = "Reloaded (or unchanged)", body = ReloadResponse),
-        (status = 422, description = "The policies do not check; the old version goes on serving", body = ErrorBody),
+        (status = 422, description = "The policies do not check, or the tokens file does not read; what served before goes on serving", body = ErrorBody),
     ),
     security(("bearer" = ["admin"]))
 )]
-pub async fn reload(State(state): Shared) -> Result<Json<ReloadResponse>, ApiError> {
+pub async fn reload(State(state): Shared) -> Result<Response, ApiError> {
     let s = state.clone();
-    let changed = blocking(move || s.reload().map_err(|e| ApiError::Policy(e.diagnostics))).await?;
-    Ok(Json(ReloadResponse {
-        policy_version: state.live().bundle.version.clone(),
+    let (tokens, changed) = blocking(move || {
+        // Tokens first: a revocation takes effect even when the policies
+        // are being edited into a state that does not check.
+        let tokens = s.reload_tokens().map_err(ApiError::Tokens)?;
+        let serving = s.live().bundle.version.clone();
+        let changed = s
+            .reload()
+            .map_err(|error| ApiError::Reload { serving, error })?;
+        Ok((tokens, changed))
+    })
+    .await?;
+    let version = state.live().bundle.version.clone();
+    // The header names the version after the reload, as the body does.
+    let header = axum::http::HeaderValue::from_str(&version).ok();
+    let mut response = Json(ReloadResponse {
+        policy_version: version,
         changed,
-    }))
+        tokens,
+    })
+    .into_response();
+    if let Some(v) = header {
+        response.headers_mut().insert(crate::app::POLICY_VERSION, v);
+    }
+    Ok(response)
 }
 
 #[allow(dead_code)]

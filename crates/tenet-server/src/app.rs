@@ -92,6 +92,18 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// The OpenAPI document (the same whatever the state).
+///
+/// ```
+/// # let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+/// # let config = tenet_server::Config {
+/// #     policies: repo.join("policies"), data: None, addr: "127.0.0.1:0".parse().unwrap(),
+/// #     tokens: None, log: None, log_max_bytes: 1 << 20,
+/// #     poll: std::time::Duration::from_secs(1), limits: Default::default() };
+/// let state = tenet_server::serve::prepare(&config, None).unwrap();
+/// let doc = tenet_server::openapi(state);
+/// assert!(doc.paths.paths.contains_key("/v1/subjects/{kind}/{id}/evaluate"));
+/// assert!(doc.paths.paths.contains_key("/v1/admin/reload"));
+/// ```
 pub fn openapi(state: Arc<AppState>) -> utoipa::openapi::OpenApi {
     build(state).1
 }
@@ -158,6 +170,9 @@ fn build(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
     (router, doc)
 }
 
+/// The response header naming the policy version.
+pub const POLICY_VERSION: &str = "tenet-policy-version";
+
 /// Gives the request an id, and the response the policy version and the id;
 /// counts the request.
 async fn track(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
@@ -167,11 +182,17 @@ async fn track(State(state): State<Arc<AppState>>, mut req: Request, next: Next)
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let id = state.request_id();
+    // The request keeps the bundle serving as it arrives, so its header,
+    // its body and its decision-log lines name one version even when a
+    // reload lands mid-request.
+    let live = state.live();
+    let version = HeaderValue::from_str(&live.bundle.version);
     req.extensions_mut().insert(RequestId(id.clone()));
+    req.extensions_mut().insert(live);
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&state.live().bundle.version) {
-        headers.insert("tenet-policy-version", v);
+    if let (Ok(v), false) = (version, headers.contains_key(POLICY_VERSION)) {
+        headers.insert(POLICY_VERSION, v);
     }
     if let Ok(v) = HeaderValue::from_str(&id) {
         headers.insert("x-request-id", v);

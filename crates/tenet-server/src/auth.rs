@@ -38,6 +38,13 @@ impl Scope {
     }
 
     /// Parses `read`, `check` or `admin`.
+    ///
+    /// ```
+    /// use tenet_server::auth::Scope;
+    /// assert_eq!(Scope::parse(" check"), Some(Scope::Check));
+    /// assert_eq!(Scope::parse("write"), None);
+    /// assert_eq!(Scope::Admin.as_str(), "admin");
+    /// ```
     pub fn parse(s: &str) -> Option<Scope> {
         match s.trim() {
             "read" => Some(Scope::Read),
@@ -137,7 +144,22 @@ impl Tokens {
         Tokens::parse(&file, &text)
     }
 
-    /// Parses the text of a tokens file.
+    /// Parses the text of a tokens file (`#` lines and blank lines are
+    /// skipped).
+    ///
+    /// ```
+    /// use tenet_server::auth::{Scope, Tokens};
+    /// let line = format!(
+    ///     r#"{{"name":"records","scopes":["read","check"],"sha256":"{}"}}"#,
+    ///     "ab".repeat(32)
+    /// );
+    /// let tokens = Tokens::parse("tokens", &format!("# the records system\n{line}\n")).unwrap();
+    /// assert_eq!(tokens.len(), 1);
+    /// let bad = Tokens::parse("tokens", "\n{\"name\":\"x\"}").unwrap_err();
+    /// assert!(bad.to_string().starts_with("tokens:2: missing field"));
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    /// assert!(tokens.authenticate("tnt_wrong", day).is_err());
+    /// ```
     pub fn parse(file: &str, text: &str) -> Result<Tokens, TokenError> {
         let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -190,6 +212,70 @@ impl Tokens {
             name: entry.name.clone(),
             scopes: entry.scopes.clone(),
         })
+    }
+}
+
+/// The tokens file a server reads: loaded at start and again on
+/// `POST /v1/admin/reload`, SIGHUP, or when the watcher sees it change, so a
+/// revoked token (its line deleted) stops working without a restart. A file
+/// that no longer parses is refused and the tokens read before keep serving.
+#[derive(Debug)]
+pub struct TokenFile {
+    path: std::path::PathBuf,
+    current: std::sync::RwLock<std::sync::Arc<Tokens>>,
+}
+
+impl TokenFile {
+    /// Reads the file.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// use tenet_server::auth::{add_token, Scope, TokenFile, TokenError};
+    /// let path = dir.path().join("tokens");
+    /// let token = add_token(&path, "records", &[Scope::Check], None).unwrap();
+    /// let file = TokenFile::open(&path).unwrap();
+    /// let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    /// assert_eq!(file.authenticate(&token, today).unwrap().name, "records");
+    ///
+    /// std::fs::write(&path, "").unwrap(); // revoke every token
+    /// assert_eq!(file.reload().unwrap(), 0);
+    /// assert_eq!(file.authenticate(&token, today).unwrap_err(), TokenError::Unknown);
+    /// ```
+    pub fn open(path: &Path) -> Result<TokenFile, TokenError> {
+        Ok(TokenFile {
+            path: path.to_path_buf(),
+            current: std::sync::RwLock::new(std::sync::Arc::new(Tokens::load(path)?)),
+        })
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tokens read last.
+    pub fn tokens(&self) -> std::sync::Arc<Tokens> {
+        match self.current.read() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reads the file again and serves what it holds; on an error the
+    /// tokens read before stay. Returns how many tokens it holds.
+    pub fn reload(&self) -> Result<usize, TokenError> {
+        let tokens = std::sync::Arc::new(Tokens::load(&self.path)?);
+        let n = tokens.len();
+        match self.current.write() {
+            Ok(mut c) => *c = tokens,
+            Err(poisoned) => *poisoned.into_inner() = tokens,
+        }
+        Ok(n)
+    }
+
+    /// [`Tokens::authenticate`] against the tokens read last.
+    pub fn authenticate(&self, token: &str, today: NaiveDate) -> Result<Caller, TokenError> {
+        self.tokens().authenticate(token, today)
     }
 }
 

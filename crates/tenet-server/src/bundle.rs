@@ -32,7 +32,16 @@ pub struct BundleError {
     pub rendered: String,
 }
 
-/// The hash of a set of named texts.
+/// The hash of a set of named texts: the order they come in does not
+/// matter, their names and every byte of their texts do.
+///
+/// ```
+/// use tenet_server::bundle::version_of;
+/// let v = version_of([("a.policy", "policy a {}"), ("b.policy", "policy b {}")]);
+/// assert!(v.starts_with("sha256:") && v.len() == 7 + 64);
+/// assert_eq!(v, version_of([("b.policy", "policy b {}"), ("a.policy", "policy a {}")]));
+/// assert_ne!(v, version_of([("a.policy", "policy a {} "), ("b.policy", "policy b {}")]));
+/// ```
 pub fn version_of<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut files: Vec<_> = files.into_iter().collect();
     files.sort();
@@ -91,6 +100,17 @@ pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<std::time::SystemTime
 }
 
 /// Loads and checks every `.policy` file of `dir` (imports resolve inside it).
+///
+/// ```
+/// let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+/// let bundle = tenet_server::bundle::load_dir(&repo.join("policies")).unwrap();
+/// assert!(bundle.set.policies().iter().any(|p| p.id == "lvyuan"));
+///
+/// let empty = tempfile::tempdir().unwrap();
+/// let refused = tenet_server::bundle::load_dir(empty.path()).unwrap_err();
+/// assert!(refused.diagnostics.is_empty());
+/// assert!(refused.rendered.starts_with("error: no `.policy` files in"));
+/// ```
 pub fn load_dir(dir: &Path) -> Result<Bundle, BundleError> {
     let roots = policy_files(dir).map_err(|e| BundleError {
         version: String::new(),

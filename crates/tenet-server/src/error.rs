@@ -65,6 +65,17 @@ pub enum ApiError {
     /// Policy text that does not check (for `/v1/lint` this is a 200).
     #[error("{} error(s) in the policies", .0.iter().filter(|d| d.level == tenet::diagnostic::Level::Error).count())]
     Policy(Vec<Diagnostic>),
+    /// A reload was refused; the version serving goes on serving.
+    #[error("{}", reload_message(.serving, .error))]
+    Reload {
+        /// The version still serving.
+        serving: String,
+        /// Why the directory gave no bundle.
+        error: crate::bundle::BundleError,
+    },
+    /// The tokens file no longer reads; the tokens read before stay.
+    #[error("the tokens file is refused and the tokens read before stay: {0}")]
+    Tokens(crate::auth::TokenError),
     /// The route needs a dataset and the server holds none.
     #[error("the server holds no dataset; send one inline (`data`), as an .xlsx workbook or as zipped CSV files")]
     NoData,
@@ -100,7 +111,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable code: `unauthorized`, `forbidden`, `bad_json`, `bad_request`,
     /// `too_large`, `unsupported_media_type`, `not_found`, `bad_data`,
-    /// `bad_upload`, `bad_policy`, `no_data`, `method_not_allowed`,
+    /// `bad_upload`, `bad_policy`, `bad_tokens`, `no_data`, `method_not_allowed`,
     /// `timeout`, `busy`, `not_ready`, `decision_log`, `internal`.
     pub code: &'static str,
     /// One line for a person.
@@ -135,7 +146,9 @@ impl ApiError {
             TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             NotFound { .. } => StatusCode::NOT_FOUND,
-            Data(_) | Upload(_) | Policy(_) | NoData => StatusCode::UNPROCESSABLE_ENTITY,
+            Data(_) | Upload(_) | Policy(_) | Reload { .. } | Tokens(_) | NoData => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Busy(_) | NotReady | DecisionLog(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -155,7 +168,8 @@ impl ApiError {
             NotFound { .. } => "not_found",
             Data(_) => "bad_data",
             Upload(_) => "bad_upload",
-            Policy(_) => "bad_policy",
+            Policy(_) | Reload { .. } => "bad_policy",
+            Tokens(_) => "bad_tokens",
             NoData => "no_data",
             MethodNotAllowed => "method_not_allowed",
             Timeout(_) => "timeout",
@@ -208,10 +222,39 @@ impl ApiError {
                 detail.problems = problems;
             }
             ApiError::Policy(diagnostics) => detail.diagnostics = diagnostics,
+            ApiError::Reload { error, .. } => {
+                if error.diagnostics.is_empty() {
+                    detail.help = Some(
+                        "the policy directory must exist and hold `.policy` files; fix it and reload again".into(),
+                    );
+                }
+                detail.diagnostics = error.diagnostics;
+            }
             _ => {}
         }
         ErrorBody { error: detail }
     }
+}
+
+/// A refused reload in one line: what still serves, and why — the
+/// diagnostics' count, or, when the directory gave none (missing, empty,
+/// unreadable), what was wrong with it.
+fn reload_message(serving: &str, error: &crate::bundle::BundleError) -> String {
+    let why = if error.diagnostics.is_empty() {
+        error
+            .rendered
+            .trim()
+            .trim_start_matches("error: ")
+            .to_string()
+    } else {
+        let errors = error
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == tenet::diagnostic::Level::Error)
+            .count();
+        format!("{errors} error(s) in the policies")
+    };
+    format!("the reload is refused and {serving} goes on serving: {why}")
 }
 
 impl IntoResponse for ApiError {

@@ -1,9 +1,6 @@
-//! # tenet-server — Tenet over HTTP
+#![doc = include_str!("../README.md")]
 //!
-//! `tenet serve` runs this crate: a JSON API for systems that cannot link
-//! Rust (check a dataset, evaluate one teacher, explain, lint, list
-//! policies), with an OpenAPI document made from the same route list as
-//! the router, and a dashboard page for people.
+//! ## Modules
 //!
 //! | module | owns |
 //! |---|---|
@@ -12,14 +9,12 @@
 //! | [`bundle`] | policy bundles: loading a directory, the content-hash version, prepared evaluators |
 //! | [`state`] | what a server holds, and reloading |
 //! | [`decisions`] | the decision log (group-committed, synced before the response, rotated) |
-//! | [`auth`] | bearer tokens stored hashed, scopes |
+//! | [`auth`] | bearer tokens stored hashed, scopes, the tokens file read again on reload |
 //! | [`upload`] | datasets sent with a request, with unpack limits |
 //! | [`metrics`] | Prometheus text |
 //! | [`error`] | the one error enum, mapped to status and JSON |
 //! | [`page`] | the dashboard |
 //! | [`serve`](mod@serve) | starting, watching, accepting |
-//!
-//! See the README for every route with a `curl` example.
 #![deny(missing_docs)]
 
 pub mod api;

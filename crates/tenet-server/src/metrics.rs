@@ -58,6 +58,17 @@ impl Metrics {
     }
 
     /// The text exposition format.
+    ///
+    /// ```
+    /// use tenet::report::Status;
+    /// let m = tenet_server::metrics::Metrics::default();
+    /// m.request("/health", 200, std::time::Duration::from_micros(80));
+    /// m.decision(Status::Fail);
+    /// let text = m.render("sha256:ab");
+    /// assert!(text.contains("tenet_requests_total{route=\"/health\",status=\"200\"} 1"));
+    /// assert!(text.contains("tenet_decisions_total{status=\"fail\"} 1"));
+    /// assert!(text.contains("tenet_policy_info{version=\"sha256:ab\"} 1"));
+    /// ```
     pub fn render(&self, version: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(

@@ -1,7 +1,7 @@
 //! Starting a server: load the bundle and the dataset, open the decision
 //! log, read the tokens, watch the policy directory, accept connections.
 
-use crate::auth::Tokens;
+use crate::auth::TokenFile;
 use crate::decisions::DecisionLog;
 use crate::state::{AppState, HtmlRenderer, Limits};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -68,7 +68,7 @@ pub fn prepare(config: &Config, html: Option<HtmlRenderer>) -> Result<Arc<AppSta
                 .dataset,
         ),
     };
-    let tokens = config.tokens.as_deref().map(Tokens::load).transpose()?;
+    let tokens = config.tokens.as_deref().map(TokenFile::open).transpose()?;
     let log = config
         .log
         .as_deref()
@@ -85,22 +85,70 @@ pub fn prepare(config: &Config, html: Option<HtmlRenderer>) -> Result<Arc<AppSta
     )))
 }
 
-/// Watches the policy directory and reloads when a file changes.
+/// The size and modification time of the tokens file, to see it change.
+fn tokens_stamp(state: &AppState) -> Option<(u64, Option<std::time::SystemTime>)> {
+    let meta = std::fs::metadata(state.tokens.as_ref()?.path()).ok()?;
+    Some((meta.len(), meta.modified().ok()))
+}
+
+/// Watches the policy directory and the tokens file and reloads what
+/// changed; SIGHUP reloads both.
 pub fn watch(state: Arc<AppState>, every: Duration) {
     tokio::spawn(async move {
         let dir = state.policies_dir.clone();
         let mut seen = crate::bundle::fingerprint(&dir);
+        let mut seen_tokens = tokens_stamp(&state);
         let mut tick = tokio::time::interval(every);
+        let mut hangup = hangup();
         loop {
-            tick.tick().await;
+            let forced = tokio::select! {
+                _ = tick.tick() => false,
+                () = next_hangup(&mut hangup) => true,
+            };
             let now = crate::bundle::fingerprint(&dir);
-            if now != seen {
-                seen = now;
+            let now_tokens = tokens_stamp(&state);
+            let policies = forced || now != seen;
+            let tokens = forced || now_tokens != seen_tokens;
+            seen = now;
+            seen_tokens = now_tokens;
+            if policies || tokens {
                 let s = state.clone();
-                let _ = tokio::task::spawn_blocking(move || s.reload()).await;
+                let _ = tokio::task::spawn_blocking(move || {
+                    // Refusals are logged (and kept for /health) by the state.
+                    if tokens {
+                        let _ = s.reload_tokens();
+                    }
+                    if policies {
+                        let _ = s.reload();
+                    }
+                })
+                .await;
             }
         }
     });
+}
+
+#[cfg(unix)]
+type Hangup = Option<tokio::signal::unix::Signal>;
+#[cfg(not(unix))]
+type Hangup = Option<()>;
+
+fn hangup() -> Hangup {
+    #[cfg(unix)]
+    return tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    #[cfg(not(unix))]
+    None
+}
+
+async fn next_hangup(h: &mut Hangup) {
+    #[cfg(unix)]
+    if let Some(s) = h {
+        if s.recv().await.is_some() {
+            return;
+        }
+    }
+    let _ = h;
+    std::future::pending::<()>().await
 }
 
 /// Serves on a bound listener until ctrl-c or SIGTERM.

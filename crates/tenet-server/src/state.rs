@@ -1,7 +1,7 @@
 //! What the server holds: the serving bundle (swapped whole on reload),
 //! the dataset, tokens, the decision log, metrics and limits.
 
-use crate::auth::Tokens;
+use crate::auth::TokenFile;
 use crate::bundle::{Bundle, BundleError, Evaluators};
 use crate::decisions::DecisionLog;
 use crate::metrics::Metrics;
@@ -90,7 +90,7 @@ pub struct AppState {
     /// The dataset loaded at start, if any.
     pub data: Option<Arc<Dataset>>,
     /// Accepted tokens; `None`: no authentication (loopback only).
-    pub tokens: Option<Tokens>,
+    pub tokens: Option<TokenFile>,
     /// The decision log; `None`: decisions are not logged.
     pub log: Option<DecisionLog>,
     /// Counters.
@@ -113,7 +113,7 @@ impl AppState {
         policies_dir: PathBuf,
         bundle: Bundle,
         data: Option<Dataset>,
-        tokens: Option<Tokens>,
+        tokens: Option<TokenFile>,
         log: Option<DecisionLog>,
         limits: Limits,
         html: Option<HtmlRenderer>,
@@ -152,6 +152,21 @@ impl AppState {
             self.id_prefix,
             self.ids.fetch_add(1, Ordering::Relaxed)
         )
+    }
+
+    /// Reads the tokens file again (see [`TokenFile::reload`]); `None`
+    /// when the server runs without tokens. A refusal is logged on stderr.
+    pub fn reload_tokens(&self) -> Result<Option<usize>, crate::auth::TokenError> {
+        let Some(file) = &self.tokens else {
+            return Ok(None);
+        };
+        match file.reload() {
+            Ok(n) => Ok(Some(n)),
+            Err(e) => {
+                eprintln!("tenet serve: tokens file refused, the tokens read before stay: {e}");
+                Err(e)
+            }
+        }
     }
 
     /// Loads the policy directory again: a bundle that checks replaces the

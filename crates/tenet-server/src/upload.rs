@@ -49,7 +49,18 @@ fn internal(e: std::io::Error) -> ApiError {
     ))
 }
 
-/// Loads a dataset from bytes of the given kind.
+/// Loads a dataset from bytes of the given kind. Problems in the data are
+/// [`ApiError::Data`] with the file, line and value of each.
+///
+/// ```
+/// use tenet_server::upload::{dataset, Kind, UploadLimits};
+/// let limits = UploadLimits { unpacked_bytes: 1 << 20, entries: 16 };
+/// let json = br#"{"districts":[{"id":"d","name":"D"}],"schools":[],"people":[
+///   {"id":"p","name":"P","org":"d","roles":"teacher","hire_date":"2020-13-01"}]}"#;
+/// let err = dataset(Kind::Json, json, limits).unwrap_err();
+/// assert!(matches!(&err, tenet_server::error::ApiError::Data(p)
+///     if p.iter().any(|p| p.value.as_deref() == Some("2020-13-01"))), "{err:?}");
+/// ```
 pub fn dataset(kind: Kind, bytes: &[u8], limits: UploadLimits) -> Result<Dataset, ApiError> {
     let dir = tempfile::tempdir().map_err(internal)?;
     match kind {

@@ -7,86 +7,15 @@
     clippy::panic
 )]
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
-use tenet_server::auth::{add_token, Scope};
-use tenet_server::{AppState, Config, Limits};
+use support::*;
+use tenet_server::Limits;
 use tower::ServiceExt;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Fixture {
-    state: Arc<AppState>,
-    check: String,
-    read: String,
-    expired: String,
-    _dir: tempfile::TempDir,
-}
-
-fn fixture_with(limits: Limits, policies: PathBuf) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let tokens = dir.path().join("tokens");
-    let check = add_token(&tokens, "records", &[Scope::Read, Scope::Check], None).unwrap();
-    let read = add_token(&tokens, "viewer", &[Scope::Read], None).unwrap();
-    let expired = add_token(&tokens, "old", &[Scope::Check], "2020-01-01".parse().ok()).unwrap();
-    let config = Config {
-        policies,
-        data: Some(root().join("examples/lvyuan")),
-        addr: "127.0.0.1:0".parse().unwrap(),
-        tokens: Some(tokens),
-        log: Some(dir.path().join("log")),
-        log_max_bytes: 1 << 20,
-        poll: Duration::from_secs(3600),
-        limits,
-    };
-    let state = tenet_server::serve::prepare(&config, None).unwrap();
-    Fixture {
-        state,
-        check,
-        read,
-        expired,
-        _dir: dir,
-    }
-}
-
-fn fixture() -> Fixture {
-    fixture_with(Limits::default(), root().join("policies"))
-}
-
-async fn send(f: &Fixture, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
-    let response = tenet_server::router(f.state.clone())
-        .oneshot(req)
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    (status, body, headers)
-}
-
-fn post(path: &str, token: &str, body: impl Into<Body>) -> Request<Body> {
-    Request::post(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(body.into())
-        .unwrap()
-}
-
-fn get(path: &str, token: &str) -> Request<Body> {
-    Request::get(path)
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap()
-}
 
 #[tokio::test]
 async fn health_answers_without_a_token_and_names_the_version() {
@@ -177,11 +106,7 @@ async fn check_returns_the_fixed_report_shape_and_logs_every_decision() {
         .expect("lv-t05 misses a year");
     assert_eq!(fail["required"], "90");
     // Every decision is on disk when the response arrives.
-    let log = std::fs::read_to_string(f._dir.path().join("log/decisions.jsonl")).unwrap();
-    let lines: Vec<Value> = log
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = decisions(&f);
     assert_eq!(lines.len(), results.len());
     assert!(lines.iter().all(|l| l["request_id"] == body["request_id"]
         && l["caller"] == "records"
@@ -346,27 +271,6 @@ async fn a_body_over_the_limit_is_413() {
     );
 }
 
-fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut buf = std::io::Cursor::new(Vec::new());
-    let mut zip = zip::ZipWriter::new(&mut buf);
-    for (name, bytes) in files {
-        zip.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap();
-    buf.into_inner()
-}
-
-fn upload(path: &str, token: &str, media: &str, bytes: Vec<u8>) -> Request<Body> {
-    Request::post(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", media)
-        .body(Body::from(bytes))
-        .unwrap()
-}
-
 #[tokio::test]
 async fn zipped_csv_files_are_checked_like_the_directory() {
     let f = fixture();
@@ -469,20 +373,8 @@ async fn a_policy_lists_rules_cites_params_and_text() {
 
 #[tokio::test]
 async fn a_reload_that_does_not_check_keeps_the_old_version() {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(root().join("policies")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "policy") {
-            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
-        }
-    }
-    let f = fixture_with(Limits::default(), dir.path().to_path_buf());
-    let before = f.state.live().bundle.version.clone();
-    std::fs::write(
-        dir.path().join("broken.policy"),
-        "policy broken { rule r { for person t require t.nope } }",
-    )
-    .unwrap();
+    let (f, dir, before) = editable();
+    add_broken_policy(dir.path());
     assert!(f.state.reload().is_err());
     let (status, body, _) = send(&f, Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);

@@ -234,16 +234,18 @@ pub fn text(report: &Report, policy: &CheckedPolicy) -> String {
                 }
             }
             for r in hits.iter().take(LINES_PER_RULE) {
-                let head = format!("{} {}", r.subject.id, window(r));
-                let line = format!("{head}  {}", detail(r, figures));
+                let head = format!("{} {}", one_line(&r.subject.id), window(r));
+                let detail = detail(r, figures);
+                let detail = one_line(&detail);
+                let line = format!("{head}  {detail}");
                 if UnicodeWidthStr::width(line.trim()) <= 77 {
                     let _ = writeln!(out, "   {}", line.trim());
                 } else {
                     write_wrapped(&mut out, "   ", head.trim(), 77);
-                    write_wrapped(&mut out, "     ", &detail(r, figures), 75);
+                    write_wrapped(&mut out, "     ", &detail, 75);
                 }
                 if let Some(m) = &r.explanation.message {
-                    write_wrapped(&mut out, "     ", m, 75);
+                    write_wrapped(&mut out, "     ", &one_line(m), 75);
                 }
             }
             if hits.len() > LINES_PER_RULE {
@@ -254,8 +256,38 @@ pub fn text(report: &Report, policy: &CheckedPolicy) -> String {
     out
 }
 
+/// Data on one line: a line break, tab or other control character in a
+/// name or id becomes a space, and bidirectional overrides are dropped, so
+/// no record can start a line, a heading or a table row of its own, or
+/// make text read backwards.
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(|c| c.is_control() || bidi(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .filter(|&c| !bidi(c))
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    )
+}
+
+/// Text for a Markdown line or table cell: on one line, with every
+/// character that Markdown or embedded HTML would act on escaped, so data
+/// (`<script>`, `**`, `[link](…)`, `|`) shows as written.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    let mut out = String::with_capacity(s.len());
+    for c in one_line(s).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Renders the Markdown report.
@@ -353,7 +385,25 @@ pub fn markdown(report: &Report, policy: &CheckedPolicy) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{md_escape, one_line, wrap};
+
+    #[test]
+    fn data_cannot_break_a_report_line_or_inject_markdown() {
+        let name = "一小\n# 标题 <script>alert(1)</script> | **粗** [x](y)\u{202E}";
+        assert_eq!(
+            one_line(name),
+            "一小 # 标题 <script>alert(1)</script> | **粗** [x](y)"
+        );
+        assert_eq!(
+            md_escape(name),
+            "一小 \\# 标题 \\<script\\>alert(1)\\</script\\> \\| \\*\\*粗\\*\\* \\[x\\](y)"
+        );
+        // Figures and dates are left as they read.
+        assert_eq!(
+            md_escape("¥1,234.50 4.88% 2021-01-01 .. 2021-12-31"),
+            "¥1,234.50 4.88% 2021-01-01 .. 2021-12-31"
+        );
+    }
     use unicode_width::UnicodeWidthStr;
 
     #[test]

@@ -331,6 +331,7 @@ pub(crate) fn credit_ctx<'a>(
         scratch: None,
         names: None,
         lists: false,
+        hoist: Default::default(),
     }
 }
 

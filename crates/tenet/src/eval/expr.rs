@@ -5,6 +5,7 @@
 //! so a rule never passes or fails on data it does not have.
 
 use super::credit::{credit_ctx, credit_of, denial_reason, CreditTable, Entry};
+use super::hoist::{Hoist, Kept, Offered};
 use crate::model::{Actor, Dataset, EnrollmentIx, Org, PersonIx};
 use crate::program::{Aggregate, Arith, CheckedPolicy, Cmp, Expr, ExprKind};
 use crate::report::{Explanation, Fact, Figure, Record};
@@ -57,6 +58,8 @@ pub(crate) struct Ctx<'a> {
     /// Whether explanations list the records counted and left out; when
     /// not, they only count them in `more`.
     pub lists: bool,
+    /// Aggregates kept for reuse inside enclosing loops.
+    pub hoist: Hoist,
 }
 
 fn unknown<T>(why: String) -> R<T> {
@@ -82,11 +85,23 @@ impl<'a> Ctx<'a> {
     }
 
     fn fact(&mut self, expr: &Arc<str>, value: String) {
+        self.hoist.offer(|| {
+            Offered::Fact(Fact {
+                expr: Arc::clone(expr),
+                value: value.clone(),
+            })
+        });
         if !expr.is_empty() && !self.trace.values.iter().any(|f| f.expr == *expr) {
             self.trace.values.push(Fact {
                 expr: Arc::clone(expr),
                 value,
             });
+        }
+    }
+
+    fn param_fact(&mut self, fact: Fact) {
+        if !self.trace.params.iter().any(|f| f.expr == fact.expr) {
+            self.trace.params.push(fact);
         }
     }
 
@@ -129,12 +144,12 @@ impl<'a> Ctx<'a> {
                     .at(self.param_day)
                     .cloned()
                     .ok_or_else(|| Halt::Unknown(format!("param `{}` has no value", p.name)))?;
-                if !self.trace.params.iter().any(|f| f.expr == p.name) {
-                    self.trace.params.push(Fact {
-                        expr: Arc::clone(&p.name),
-                        value: show(&v, &p.ty),
-                    });
-                }
+                let fact = || Fact {
+                    expr: Arc::clone(&p.name),
+                    value: show(&v, &p.ty),
+                };
+                self.hoist.offer(|| Offered::Param(fact()));
+                self.param_fact(fact());
                 Ok(v)
             }
             ExprKind::Var(v) => self.get(*v),
@@ -229,7 +244,11 @@ impl<'a> Ctx<'a> {
                 Ok(Value::Bool(found != *negated))
             }
             ExprKind::Aggregate(agg) => {
-                let v = self.aggregate(agg, &e.ty)?;
+                let v = if self.hoist.hoistable(agg) {
+                    self.hoisted(agg, &e.ty)?
+                } else {
+                    self.aggregate(agg, &e.ty)?
+                };
                 self.fact(&e.text, show(&v, &e.ty));
                 Ok(v)
             }
@@ -625,7 +644,71 @@ impl<'a> Ctx<'a> {
         Ok(out)
     }
 
+    /// An aggregate that reads no variable of the loops around it: its
+    /// first evaluation here is kept, and reused with its effect on the
+    /// trace replayed (eval::hoist).
+    fn hoisted(&mut self, agg: &Aggregate, ty: &Type) -> R<Value> {
+        let at = (self.range, self.window, self.param_day, self.default_at);
+        let inputs: Vec<Option<Value>> = self
+            .hoist
+            .free(agg)
+            .iter()
+            .map(|v| self.env.get(usize::from(v.0)).cloned().flatten())
+            .collect();
+        if let Some(k) = self.hoist.kept(agg, at, &inputs) {
+            let offered = k.offered.clone();
+            let result = k.result.clone();
+            self.trace.counted.extend(k.counted.iter().cloned());
+            self.trace.excluded.extend(k.excluded.iter().cloned());
+            self.trace.more += k.more;
+            for o in offered {
+                match o {
+                    Offered::Fact(f) => self.fact(&f.expr, f.value),
+                    Offered::Param(f) => {
+                        self.hoist.offer(|| Offered::Param(f.clone()));
+                        self.param_fact(f);
+                    }
+                }
+            }
+            return result;
+        }
+        let mark = self.hoist.start(
+            self.trace.counted.len(),
+            self.trace.excluded.len(),
+            self.trace.more,
+        );
+        let result = self.aggregate(agg, ty);
+        let offered = self.hoist.stop(&mark);
+        let kept = Kept {
+            inputs,
+            result: result.clone(),
+            offered,
+            counted: self
+                .trace
+                .counted
+                .get(mark.counted..)
+                .unwrap_or_default()
+                .to_vec(),
+            excluded: self
+                .trace
+                .excluded
+                .get(mark.excluded..)
+                .unwrap_or_default()
+                .to_vec(),
+            more: self.trace.more.saturating_sub(mark.more),
+        };
+        self.hoist.keep(agg, at, kept);
+        result
+    }
+
     fn aggregate(&mut self, agg: &Aggregate, ty: &Type) -> R<Value> {
+        self.hoist.iterating.push(agg.elem);
+        let result = self.aggregate_members(agg, ty);
+        self.hoist.iterating.pop();
+        result
+    }
+
+    fn aggregate_members(&mut self, agg: &Aggregate, ty: &Type) -> R<Value> {
         let members = self.members(agg)?;
         let total = members.len();
         let mut matched = 0usize;
@@ -751,6 +834,21 @@ impl<'a> Ctx<'a> {
     }
 
     fn credited(&mut self, p: PersonIx, elem: crate::program::Var, filter: Option<&Expr>) -> R<Q> {
+        if filter.is_none() {
+            return self.credited_in(p, elem, None);
+        }
+        self.hoist.iterating.push(elem);
+        let result = self.credited_in(p, elem, filter);
+        self.hoist.iterating.pop();
+        result
+    }
+
+    fn credited_in(
+        &mut self,
+        p: PersonIx,
+        elem: crate::program::Var,
+        filter: Option<&Expr>,
+    ) -> R<Q> {
         let data = self.data;
         let all = data.enrollments_of(p);
         let ledger = self.ledger(p);

@@ -8,6 +8,7 @@
 
 mod credit;
 mod expr;
+mod hoist;
 pub(crate) mod lower;
 mod names;
 pub(crate) mod windows;
@@ -582,6 +583,7 @@ fn evaluate_rule(
         scratch: None,
         names,
         lists: detail == Detail::Full,
+        hoist: Default::default(),
     };
     rule_results(&mut ctx, run, rule, subject, out, scratch);
     let mut env = std::mem::take(&mut ctx.env);

@@ -1214,6 +1214,9 @@ impl Resolver {
     }
 
     fn mentorships(&mut self, rows: Vec<MentorshipRow>, at: &Lines) {
+        // A second row for the same mentor, trainee and programme starting
+        // the same day is the same mentorship, and would be counted twice.
+        let mut seen: HashMap<(String, String, String, NaiveDate), u64> = HashMap::new();
         for (i, row) in rows.into_iter().enumerate() {
             let at = at.get(i);
             let mentor = self.person(&row.mentor, at, "mentor");
@@ -1222,6 +1225,25 @@ impl Resolver {
             let (Some(mentor), Some(trainee), true) = (mentor, trainee, dates_ok) else {
                 continue;
             };
+            let key = (
+                row.mentor.clone(),
+                row.trainee.clone(),
+                row.program.clone(),
+                row.start_date,
+            );
+            if let Some(&first_line) = seen.get(&key) {
+                let key = format!(
+                    "mentor `{}`, trainee `{}`, programme `{}` from {}",
+                    row.mentor, row.trainee, row.program, row.start_date
+                );
+                self.error(
+                    at,
+                    "start_date",
+                    DataErrorKind::DuplicateRow { key, first_line },
+                );
+                continue;
+            }
+            seen.insert(key, at.line);
             self.data.mentorships.push(Mentorship {
                 id: format!("{}/{}/{}", row.mentor, row.trainee, row.program),
                 mentor,

@@ -260,13 +260,21 @@ pub fn dataset_from(seq: Vec<u32>, scale: usize, base: NaiveDate) -> Rows {
         let mentor = c.pick(np);
         let trainee = (mentor + 1 + c.pick(np - 1)) % np;
         let start = day(base, c.pick(1827));
-        rows.mentorships.push(MentorshipRow {
+        let row = MentorshipRow {
             mentor: format!("p{mentor}"),
             trainee: format!("p{trainee}"),
             program: c.one(&["p1", "p2", "heping_principal_class"]).to_string(),
             start_date: start,
             end_date: day(start, 20 + c.pick(400)),
-        });
+        };
+        // The same mentorship twice is refused by the loader.
+        let same = |m: &MentorshipRow| {
+            (&m.mentor, &m.trainee, &m.program, m.start_date)
+                == (&row.mentor, &row.trainee, &row.program, row.start_date)
+        };
+        if !rows.mentorships.iter().any(same) {
+            rows.mentorships.push(row);
+        }
     }
     for org in &orgs {
         for year in 2019..=2025 {
@@ -419,6 +427,10 @@ fn quantities(r: &RuleCtx, t: T) -> Vec<String> {
             out.push("count(sessions)".into());
             out.push("count(people where has teacher)".into());
             out.push("count(schools where rural)".into());
+            // Nested: an inner aggregate that does not read the outer
+            // member (kept and reused, eval::hoist) and one that does.
+            out.push("count(schools where count(people where has teacher) >= 2)".into());
+            out.push("count(people where count(enrollments of it) >= count(districts))".into());
             if r.window {
                 out.push("w.year".into());
                 out.push("year_of(w)".into());
