@@ -65,6 +65,8 @@ enum Command {
     /// Manage the bearer tokens of `tenet serve`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run the language server on stdin/stdout (for editors; see crates/tenet-lsp/README.md).
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -313,6 +315,9 @@ fn main() -> ExitCode {
         Command::Sql(args) => sql_cmd::sql(&args),
         Command::Serve(args) => serve(args),
         Command::Token(cmd) => token(cmd),
+        Command::Lsp => tenet_lsp::run_stdio()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| BadInput(format!("error: cannot start the language server: {e}"))),
     };
     match result {
         Ok(code) => code,

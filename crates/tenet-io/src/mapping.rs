@@ -350,6 +350,24 @@ fn column_of(kind: TableKind, name: &str) -> Option<&'static str> {
 }
 
 impl Mapping {
+    /// The built-in Chinese names of the interchange `value` of `column`,
+    /// most common first (the language server shows them on hover).
+    ///
+    /// ```
+    /// use tenet_io::Mapping;
+    /// assert_eq!(Mapping::builtin_names("level", "district"), ["区县级", "区级", "县级"]);
+    /// assert!(Mapping::builtin_names("level", "county").is_empty());
+    /// ```
+    pub fn builtin_names(column: &str, value: &str) -> Vec<&'static str> {
+        BUILTIN_VALUES
+            .iter()
+            .filter(|(c, _)| *c == column)
+            .flat_map(|(_, pairs)| pairs.iter())
+            .filter(|(_, v)| *v == value)
+            .map(|(name, _)| *name)
+            .collect()
+    }
+
     /// The built-in Chinese names only.
     pub fn builtin() -> Mapping {
         let mut m = Mapping {
