@@ -194,11 +194,12 @@ fn workspace() -> Workspace {
     Workspace { dir, policy, text }
 }
 
-fn initialize(client: &mut Client, ws: &Workspace, encodings: &[&str]) -> Value {
+fn initialize(client: &mut Client, ws: &Workspace, encodings: &[&str], locale: &str) -> Value {
     let result = client.request(
         "initialize",
         json!({
             "processId": null,
+            "locale": locale,
             "rootUri": uri(ws.dir.path()),
             "capabilities": {"general": {"positionEncodings": encodings}},
             "initializationOptions": {"tenet": {"dataset": "data.json", "asOf": "2022-06-30"}},
@@ -214,7 +215,7 @@ fn a_session_in_chinese_keywords_over_utf16() {
     let text = ws.text.clone();
     let doc = uri(&ws.policy);
     let mut client = Client::start();
-    let init = initialize(&mut client, &ws, &["utf-16"]);
+    let init = initialize(&mut client, &ws, &["utf-16"], "zh-cn");
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
 
     // didOpen: the misspelt param is diagnosed where it is, in UTF-16
@@ -235,6 +236,11 @@ fn a_session_in_chinese_keywords_over_utf16() {
         at(&text, bad + "annual_hourz".len(), true)
     );
     assert_eq!(d["severity"], 1);
+    // The client's locale is Chinese: so is the message.
+    assert!(
+        d["message"].as_str().unwrap().starts_with("未知的名称 `annual_hourz`"),
+        "{d}"
+    );
 
     // didChange: fixed, the diagnostics clear.
     let fixed = text.replacen("annual_hourz", "annual_hours", 1);
@@ -362,7 +368,7 @@ fn utf8_positions_when_the_client_offers_them() {
     let ws = workspace();
     let doc = uri(&ws.policy);
     let mut client = Client::start();
-    let init = initialize(&mut client, &ws, &["utf-16", "utf-8"]);
+    let init = initialize(&mut client, &ws, &["utf-16", "utf-8"], "en");
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
     client.notify(
         "textDocument/didOpen",
@@ -374,6 +380,7 @@ fn utf8_positions_when_the_client_offers_them() {
         .iter()
         .find(|d| d["message"].as_str().unwrap().contains("annual_hourz"))
         .unwrap();
+    assert!(d["message"].as_str().unwrap().starts_with("unknown name"), "{d}");
     assert_eq!(d["range"]["start"], at(&ws.text, bad, false));
     assert_ne!(at(&ws.text, bad, false), at(&ws.text, bad, true));
     // A hover asked in bytes lands on the same name.

@@ -57,6 +57,9 @@ impl Settings {
 #[derive(Default)]
 struct State {
     encoding: Encoding,
+    /// The language of diagnostics: the client's locale (VS Code sends its
+    /// display language), else the server's own locale, else English.
+    lang: diagnostic::Lang,
     root: Option<PathBuf>,
     settings: Settings,
     docs: HashMap<Uri, String>,
@@ -77,7 +80,7 @@ impl Backend {
 
     /// The analysis context of an open document, with its imports read from
     /// open documents first and the disk second.
-    fn context(&self, uri: &Uri) -> Option<(Context, Encoding)> {
+    fn context(&self, uri: &Uri) -> Option<(Context, Encoding, diagnostic::Lang)> {
         let st = self.state();
         let text = st.docs.get(uri)?.clone();
         let open: HashMap<String, String> = st
@@ -86,24 +89,25 @@ impl Backend {
             .map(|(u, t)| (file_name(u), t.clone()))
             .collect();
         let encoding = st.encoding;
+        let lang = st.lang;
         drop(st);
         let ctx = Context::new(&file_name(uri), &text, |name| {
             open.get(name)
                 .cloned()
                 .map_or_else(|| read_policy(name), Ok)
         });
-        Some((ctx, encoding))
+        Some((ctx, encoding, lang))
     }
 
     async fn publish(&self, uri: Uri, version: Option<i32>) {
-        let Some((ctx, encoding)) = self.context(&uri) else {
+        let Some((ctx, encoding, lang)) = self.context(&uri) else {
             return;
         };
         let index = LineIndex::new(&ctx.doc.text, encoding);
         let diagnostics = ctx
             .diagnostics()
             .iter()
-            .map(|d| lsp_diagnostic(d, &index))
+            .map(|d| lsp_diagnostic(&d.in_lang(lang), lang, &index))
             .collect();
         self.client
             .publish_diagnostics(uri, diagnostics, version)
@@ -170,13 +174,21 @@ fn range(index: &LineIndex<'_>, span: Span) -> Range {
     }
 }
 
-fn lsp_diagnostic(d: &diagnostic::Diagnostic, index: &LineIndex<'_>) -> Diagnostic {
+fn lsp_diagnostic(
+    d: &diagnostic::Diagnostic,
+    lang: diagnostic::Lang,
+    index: &LineIndex<'_>,
+) -> Diagnostic {
     let mut message = d.message.clone();
     if let Some(label) = &d.label {
         message.push_str(&format!("\n{label}"));
     }
     if let Some(help) = &d.help {
-        message.push_str(&format!("\nhelp: {help}"));
+        let word = match lang {
+            diagnostic::Lang::Zh => "提示：",
+            diagnostic::Lang::En => "help: ",
+        };
+        message.push_str(&format!("\n{word}{help}"));
     }
     Diagnostic {
         range: range(index, d.span),
@@ -211,6 +223,12 @@ impl LanguageServer for Backend {
         {
             let mut st = self.state();
             st.encoding = encoding;
+            st.lang = params
+                .locale
+                .as_deref()
+                .and_then(diagnostic::Lang::from_locale)
+                .or_else(diagnostic::Lang::from_env)
+                .unwrap_or_default();
             #[allow(deprecated, reason = "rootUri is what older clients send")]
             let root = params
                 .workspace_folders
@@ -288,7 +306,7 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        let Some((ctx, enc)) = self.context(&at.text_document.uri) else {
+        let Some((ctx, enc, _)) = self.context(&at.text_document.uri) else {
             return Ok(None);
         };
         let found = hover::hover(&ctx, offset(&ctx, enc, at.position));
@@ -304,7 +322,7 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        let Some((ctx, enc)) = self.context(&at.text_document.uri) else {
+        let Some((ctx, enc, _)) = self.context(&at.text_document.uri) else {
             return Ok(None);
         };
         let items = complete::complete(&ctx, offset(&ctx, enc, at.position))
@@ -332,7 +350,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let at = params.text_document_position_params;
         let uri = at.text_document.uri;
-        let Some((ctx, enc)) = self.context(&uri) else {
+        let Some((ctx, enc, _)) = self.context(&uri) else {
             return Ok(None);
         };
         let Some(target) = definition::definition(&ctx, offset(&ctx, enc, at.position)) else {
@@ -358,7 +376,7 @@ impl LanguageServer for Backend {
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let Some((ctx, enc)) = self.context(&params.text_document.uri) else {
+        let Some((ctx, enc, _)) = self.context(&params.text_document.uri) else {
             return Ok(None);
         };
         // The file keeps its surface (`tenet fmt` without `--lang`).
@@ -379,7 +397,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let Some((ctx, enc)) = self.context(&params.text_document.uri) else {
+        let Some((ctx, enc, _)) = self.context(&params.text_document.uri) else {
             return Ok(None);
         };
         let index = LineIndex::new(&ctx.doc.text, enc);
@@ -391,7 +409,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let Some((ctx, enc)) = self.context(&params.text_document.uri) else {
+        let Some((ctx, enc, _)) = self.context(&params.text_document.uri) else {
             return Ok(None);
         };
         let index = LineIndex::new(&ctx.doc.text, enc);
