@@ -238,7 +238,10 @@ fn a_session_in_chinese_keywords_over_utf16() {
     assert_eq!(d["severity"], 1);
     // The client's locale is Chinese: so is the message.
     assert!(
-        d["message"].as_str().unwrap().starts_with("未知的名称 `annual_hourz`"),
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("未知的名称 `annual_hourz`"),
         "{d}"
     );
 
@@ -380,7 +383,10 @@ fn utf8_positions_when_the_client_offers_them() {
         .iter()
         .find(|d| d["message"].as_str().unwrap().contains("annual_hourz"))
         .unwrap();
-    assert!(d["message"].as_str().unwrap().starts_with("unknown name"), "{d}");
+    assert!(
+        d["message"].as_str().unwrap().starts_with("unknown name"),
+        "{d}"
+    );
     assert_eq!(d["range"]["start"], at(&ws.text, bad, false));
     assert_ne!(at(&ws.text, bad, false), at(&ws.text, bad, true));
     // A hover asked in bytes lands on the same name.

@@ -296,7 +296,9 @@ impl Problem {
                 if self.line > 0 {
                     let line = match self.source {
                         SourceKind::Json => format!("第{}条记录", self.line),
-                        SourceKind::Csv | SourceKind::Xlsx | SourceKind::Database => format!("第{}行", self.line),
+                        SourceKind::Csv | SourceKind::Xlsx | SourceKind::Database => {
+                            format!("第{}行", self.line)
+                        }
                     };
                     match self.column {
                         Some(c) => place.push(format!("{line}第{c}列")),
