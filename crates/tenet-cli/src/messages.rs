@@ -10,6 +10,10 @@ use tenet::diagnostic::{lookup, translate, Lang};
 /// `(English template, Chinese template)`; holes as in
 /// `tenet::diagnostic`'s catalog.
 const MESSAGES: &[(&str, &str)] = &[
+    (
+        "cannot start the language server: {}",
+        "无法启动语言服务器：{0}",
+    ),
     ("cannot read directory `{}`: {}", "无法读取目录 `{0}`：{1}"),
     ("no `.policy` files in `{}`", "`{0}` 中没有 `.policy` 文件"),
     ("policy file `{}` does not exist", "政策文件 `{0}` 不存在"),

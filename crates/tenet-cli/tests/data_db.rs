@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tenet_sql::{schema, Dialect};
 
+mod server;
+
 fn root() -> PathBuf {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .canonicalize()
@@ -259,4 +261,37 @@ fn a_database_that_cannot_be_read_exits_2_with_its_name() {
     );
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("no database file"), "{err}");
+}
+
+/// `tenet serve --data sqlite:…` serves the dataset it read from the
+/// database: `/v1/check` gives the results the CLI gives over the same
+/// database.
+#[test]
+fn tenet_serve_reads_its_dataset_from_a_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = csv_files(&root().join("examples/lvyuan"));
+    let url = to_sqlite(&files, &tmp.path().join("lvyuan.db"));
+    let tokens = tmp.path().join("tokens");
+    let token = server::add_token(&tokens, "read,check");
+    let srv = server::start_with_data(
+        &root().join("policies"),
+        std::ffi::OsStr::new(&url),
+        &["--tokens", tokens.to_str().unwrap()],
+    );
+    let response = server::post(
+        &srv.addr,
+        &token,
+        "/v1/check",
+        r#"{"policies":["lvyuan"],"as_of":"2024-03-01"}"#,
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let served = server::body(&response);
+    let (_, cli, err) = check("policies/lvyuan.policy", &url, "2024-03-01", "json");
+    let cli: serde_json::Value =
+        serde_json::from_slice(&cli).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let cli = if cli.is_array() { cli[0].clone() } else { cli };
+    let served = served["reports"][0].clone();
+    assert_eq!(served["summary"], cli["summary"]);
+    assert_eq!(served["results"], cli["results"]);
+    assert!(!served["results"].as_array().unwrap().is_empty());
 }

@@ -55,11 +55,16 @@ pub fn start(extra: &[&str]) -> Server {
 
 /// [`start`] over another policy directory.
 pub fn start_with(policies: &Path, extra: &[&str]) -> Server {
+    start_with_data(policies, root().join("examples/lvyuan").as_os_str(), extra)
+}
+
+/// [`start_with`] over another dataset (a path or a database address).
+pub fn start_with_data(policies: &Path, data: &std::ffi::OsStr, extra: &[&str]) -> Server {
     let mut child = tenet()
         .args(["serve", "--policies"])
         .arg(policies)
         .arg("--data")
-        .arg(root().join("examples/lvyuan"))
+        .arg(data)
         .args(["--addr", "127.0.0.1:0"])
         .args(extra)
         .stderr(Stdio::piped())
