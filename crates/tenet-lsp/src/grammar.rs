@@ -144,9 +144,25 @@ pub fn textmate() -> String {
             ]},
         },
     });
-    let mut out = serde_json::to_string_pretty(&grammar).unwrap_or_default();
+    let mut out = serde_json::to_string_pretty(&sorted(grammar)).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// `value` with every object's keys in sorted order: serde_json keeps
+/// insertion order when another crate of the workspace turns on its
+/// `preserve_order` feature, and the generated file must not depend on
+/// what else is built with it.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
 
 /// A keyword's spellings, split into words (need word boundaries) and
