@@ -225,10 +225,8 @@ fn find_subject(data: &Dataset, id: &str) -> Result<EntityRef, ApiError> {
 
 /// What every decision-making handler starts from: who calls, the request
 /// id, and the bundle serving when the request began (a reload during the
-/// request does not change the version that answers it). Its [`record`]
+/// request does not change the version that answers it). Its `record`
 /// writes the decisions before the response is made.
-///
-/// [`record`]: Decider::record
 pub struct Decider {
     state: Arc<AppState>,
     caller: Caller,
