@@ -218,7 +218,7 @@ fn general(ctx: &Context, offset: usize, lang: Lang) -> Vec<Item> {
     if let Some(scope) = ctx.scope_at(offset) {
         items.push(Item {
             label: scope.var.name.clone(),
-            detail: crate::context::entity(scope.kind).name().to_string(),
+            detail: tenet::schema::Entity::from(scope.kind).name().to_string(),
             kind: Kind::Variable,
         });
     }

@@ -194,7 +194,7 @@ impl Context {
     pub fn entity_of_name(&self, name: &str, offset: usize) -> Option<Receiver> {
         if let Some(scope) = self.scope_at(offset) {
             if scope.var.name == name {
-                return Some(Receiver::Entity(entity(scope.kind)));
+                return Some(Receiver::Entity(Entity::from(scope.kind)));
             }
         }
         if let Some(rule) = self.rule_at(offset) {
@@ -232,7 +232,7 @@ impl Context {
             [f, kind, var] if spelled("for", f) && *var == name => kinds
                 .iter()
                 .find(|(kw, _)| spelled(kw, kind))
-                .map(|(_, k)| entity(*k)),
+                .map(|(_, k)| Entity::from(*k)),
             _ => None,
         })
     }
@@ -289,18 +289,6 @@ pub const ENTITIES: [Entity; 7] = [
     Entity::Enrollment,
     Entity::Mentorship,
 ];
-
-/// The schema entity a scope ranges over.
-pub fn entity(kind: EntityKind) -> Entity {
-    match kind {
-        EntityKind::Person => Entity::Person,
-        EntityKind::School => Entity::School,
-        EntityKind::District => Entity::District,
-        EntityKind::Activity => Entity::Activity,
-        EntityKind::Enrollment => Entity::Enrollment,
-        EntityKind::Mentorship => Entity::Mentorship,
-    }
-}
 
 fn window_bind(rule: &ast::RuleDecl) -> Option<&str> {
     let bind = match rule.window.as_ref()? {

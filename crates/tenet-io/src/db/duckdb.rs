@@ -6,7 +6,7 @@
 //! temporary directory (each column cast to text by DuckDB — exact:
 //! `DECIMAL` as written, dates as ISO dates), which the CSV reader reads.
 
-use super::{decimal_text, quoted, Source};
+use super::{select_as_text, Source};
 use crate::problem::Reason;
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::Encoding;
@@ -156,29 +156,8 @@ fn floats(columns: &[(String, String)]) -> Vec<String> {
 
 /// The query that reads a table as text, in the byte order of its cells.
 fn select(table: &str, columns: &[(String, String)]) -> String {
-    let texts: Vec<String> = columns
+    let columns = columns
         .iter()
-        .map(|(name, ty)| {
-            let text = format!("CAST({} AS VARCHAR)", quoted(name));
-            if ty.starts_with("DECIMAL") {
-                decimal_text(&text)
-            } else {
-                text
-            }
-        })
-        .collect();
-    let select: Vec<String> = texts
-        .iter()
-        .zip(columns)
-        .map(|(t, (name, _))| format!("{t} AS {}", quoted(name)))
-        .collect();
-    // DuckDB orders text by its bytes, as PostgreSQL's "C" collation; an
-    // empty cell (NULL) first, as every reader orders it.
-    let order: Vec<String> = texts.iter().map(|t| format!("coalesce({t}, '')")).collect();
-    format!(
-        "SELECT {} FROM {} ORDER BY {}",
-        select.join(", "),
-        quoted(table),
-        order.join(", ")
-    )
+        .map(|(name, ty)| (name.as_str(), ty.starts_with("DECIMAL")));
+    select_as_text(table, columns, |c| format!("CAST({c} AS VARCHAR)"), "")
 }

@@ -141,6 +141,37 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// `SELECT … FROM table ORDER BY …` reading every `(name, is_decimal)`
+/// column as text — `cast` writes one as text in the dialect, decimals
+/// lose the padding of their scale — ordered by the cells' bytes with an
+/// empty cell (NULL) first; `collate` follows each order key (PostgreSQL
+/// needs `COLLATE "C"` for byte order, DuckDB orders by bytes already).
+fn select_as_text<'c>(
+    table: &str,
+    columns: impl Iterator<Item = (&'c str, bool)>,
+    cast: impl Fn(&str) -> String,
+    collate: &str,
+) -> String {
+    let mut select = Vec::new();
+    let mut order = Vec::new();
+    for (name, is_decimal) in columns {
+        let text = cast(&quoted(name));
+        let text = if is_decimal {
+            decimal_text(&text)
+        } else {
+            text
+        };
+        order.push(format!("coalesce({text}, ''){collate}"));
+        select.push(format!("{text} AS {}", quoted(name)));
+    }
+    format!(
+        "SELECT {} FROM {} ORDER BY {}",
+        select.join(", "),
+        quoted(table),
+        order.join(", ")
+    )
+}
+
 /// SQL that turns an exact decimal column to its shortest text: an engine
 /// pads `2.5` in a `DECIMAL(18, 4)` column to `2.5000`, a CSV holds `2.5`.
 fn decimal_text(text: &str) -> String {

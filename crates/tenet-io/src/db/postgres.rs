@@ -5,7 +5,7 @@
 //! they come from one snapshot. No TLS: connect over loopback or a trusted
 //! network (a URL asking for `sslmode=require` is refused by the client).
 
-use super::{decimal_text, quoted, Source};
+use super::{select_as_text, Source};
 use crate::problem::Reason;
 use crate::table::{Place, Table, TableKind, TableParser};
 use crate::text::Encoding;
@@ -112,32 +112,15 @@ impl Source for Postgres {
             );
             return Ok(Some(parser.finish()));
         }
-        let texts: Vec<String> = columns
-            .iter()
-            .map(|c| {
-                let text = format!("{}::text", quoted(&c.name));
-                if c.base == "numeric" {
-                    decimal_text(&text)
-                } else {
-                    text
-                }
-            })
-            .collect();
-        let select: Vec<String> = texts
-            .iter()
-            .zip(&columns)
-            .map(|(t, c)| format!("{t} AS {}", quoted(&c.name)))
-            .collect();
-        let order: Vec<String> = texts
-            .iter()
-            .map(|t| format!("coalesce({t}, '') COLLATE \"C\""))
-            .collect();
-        let sql = format!(
-            "COPY (SELECT {} FROM {} ORDER BY {}) TO STDOUT WITH (FORMAT csv, HEADER true)",
-            select.join(", "),
-            quoted(kind.stem()),
-            order.join(", ")
+        let select = select_as_text(
+            kind.stem(),
+            columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.base == "numeric")),
+            |c| format!("{c}::text"),
+            " COLLATE \"C\"",
         );
+        let sql = format!("COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER true)");
         let mut reader = self
             .client
             .copy_out(sql.as_str())
