@@ -6,7 +6,7 @@
 //! writes literals so each engine reads them as exact decimals, dates and
 //! text. Why not `sqlparser`'s AST: see the crate documentation.
 
-use crate::dialect::{AddMonths, Dialect, Spine};
+use crate::dialect::{AddMonths, Dialect, JoinTexts, Spine};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -62,6 +62,9 @@ pub enum Expr {
     Like(Box<Expr>, String),
     /// A scalar subquery.
     Subquery(Box<Query>),
+    /// The texts of a group joined with `;` in their own (ascending)
+    /// order, `NULL`s left out: an aggregate.
+    JoinTexts(Box<Expr>),
 }
 
 /// Binary operators.
@@ -89,6 +92,8 @@ pub enum Op {
     Sub,
     /// `*`
     Mul,
+    /// `%`, the remainder of integers (every engine spells it so).
+    Mod,
 }
 
 impl Op {
@@ -105,6 +110,7 @@ impl Op {
             Op::Add => "+",
             Op::Sub => "-",
             Op::Mul => "*",
+            Op::Mod => "%",
         }
     }
 }
@@ -593,6 +599,20 @@ impl Printer {
                 self.string(pattern);
                 self.out.push(')');
             }
+            Expr::JoinTexts(x) => match self.d.join_texts() {
+                JoinTexts::StringAgg => {
+                    self.out.push_str("string_agg(");
+                    self.expr(x);
+                    self.out.push_str(", ';' ORDER BY ");
+                    self.expr(x);
+                    self.out.push(')');
+                }
+                JoinTexts::SortedList => {
+                    self.out.push_str("array_join(array_sort(collect_list(");
+                    self.expr(x);
+                    self.out.push_str(")), ';')");
+                }
+            },
             Expr::Subquery(q) => {
                 self.out.push('(');
                 self.indent += 1;

@@ -97,6 +97,14 @@ impl Dialect {
         }
     }
 
+    /// How the texts of a group are joined in order.
+    pub fn join_texts(self) -> JoinTexts {
+        match self {
+            Dialect::Spark => JoinTexts::SortedList,
+            _ => JoinTexts::StringAgg,
+        }
+    }
+
     /// Whether a PRIMARY KEY constraint is written in the DDL (Spark
     /// tables have none).
     pub fn keys(self) -> bool {
@@ -130,4 +138,14 @@ pub enum Spine {
     GenerateSeries,
     /// `explode(sequence(0, n - 1))`.
     ExplodeSequence,
+}
+
+/// Ways to join the texts of a group in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinTexts {
+    /// `string_agg(x, ';' ORDER BY x)`.
+    StringAgg,
+    /// `array_join(array_sort(collect_list(x)), ';')` (Spark has no
+    /// ordered `string_agg`).
+    SortedList,
 }

@@ -179,7 +179,7 @@ pub fn report(
             severity: rule.severity,
             explanation: Explanation {
                 message,
-                ..Explanation::default()
+                ..explained(rule, policy, get("ex"), window, as_of).map_err(err)?
             },
         });
     }
@@ -201,6 +201,65 @@ pub fn report(
         as_of,
         results,
         summary,
+    })
+}
+
+/// What the `ex` column says of a result, as the evaluator writes it at
+/// `brief` detail: why a window is not judged (`outside`: apart from the
+/// effective range or cut by it; `hired:DATE`: a person hired late); for
+/// a cadence, the activities of the satisfied sub-windows (`more`) and one
+/// line per short sub-window (`missing`), written `more#start|end|found;…`.
+fn explained(
+    rule: &tenet::program::Rule,
+    policy: &CheckedPolicy,
+    ex: Option<&str>,
+    window: Option<DateRange>,
+    as_of: NaiveDate,
+) -> Result<Explanation, String> {
+    let Some(ex) = ex else {
+        return Ok(Explanation::default());
+    };
+    let bad = || format!("a bad explanation `{ex}`");
+    let why = |missing: Option<String>| {
+        Ok(Explanation {
+            missing: missing.into_iter().collect(),
+            ..Explanation::default()
+        })
+    };
+    if ex == "outside" {
+        let (Some(w), Some(eff)) = (window, policy.effective) else {
+            return Err(bad());
+        };
+        return why(Some(tenet::figures::not_judged(w, eff)));
+    }
+    if let Some(hired) = ex.strip_prefix("hired:") {
+        let hired = date(hired).ok_or_else(bad)?;
+        return why(tenet::figures::hired_late(hired, window, as_of));
+    }
+    let tenet::program::Requirement::Cadence(c) = &rule.require else {
+        return Err(bad());
+    };
+    let (more, pieces) = ex.split_once('#').ok_or_else(bad)?;
+    let more = more.trim().parse().map_err(|_| bad())?;
+    let mut missing = Vec::new();
+    for piece in pieces.split(';').filter(|p| !p.is_empty()) {
+        let mut parts = piece.split('|');
+        let (Some(s), Some(e), Some(n), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let range = date(s)
+            .zip(date(e))
+            .and_then(|(s, e)| DateRange::new(s, e))
+            .ok_or_else(bad)?;
+        let found = n.trim().parse().map_err(|_| bad())?;
+        missing.push(tenet::figures::short_sub_window(range, found, c, as_of));
+    }
+    Ok(Explanation {
+        missing,
+        more,
+        ..Explanation::default()
     })
 }
 

@@ -93,3 +93,17 @@ fn edge_data_matches_native() {
     let rows = support::run_python(&py, "duckdb", &cases);
     support::check_all("duckdb", &cases, rows);
 }
+
+/// Hand-made cadence data (`tests/data/cadence`): cadences of several
+/// months, semesters and years inside windows of each subject's own, and
+/// params with a history in the credit block — the native verdicts
+/// pinned, DuckDB's equal to them.
+#[test]
+fn cadence_data_matches_native() {
+    let case = support::cadence_case();
+    support::assert_cadence_native(&case);
+    let Some(py) = python() else { return };
+    let cases = vec![case];
+    let rows = support::run_python(&py, "duckdb", &cases);
+    support::check_all("duckdb", &cases, rows);
+}

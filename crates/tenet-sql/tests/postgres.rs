@@ -49,3 +49,17 @@ fn edge_data_matches_native() {
     let rows = support::run_postgres(&url, &cases);
     support::check_all("postgres", &cases, rows);
 }
+
+/// Hand-made cadence data (see `duckdb.rs`) on PostgreSQL.
+#[test]
+fn cadence_data_matches_native() {
+    let case = support::cadence_case();
+    support::assert_cadence_native(&case);
+    let Ok(url) = std::env::var("TENET_PG_URL") else {
+        println!("skipped: TENET_PG_URL is not set");
+        return;
+    };
+    let cases = vec![case];
+    let rows = support::run_postgres(&url, &cases);
+    support::check_all("postgres", &cases, rows);
+}

@@ -116,6 +116,47 @@ pub mod figures {
     ) -> Option<String> {
         crate::eval::message_for(template, status, figures, rule, policy, name, window)
     }
+
+    /// Why `window` is `not_applicable` when it lies outside the effective
+    /// range, or is a window of the subject's own cut short by it.
+    ///
+    /// ```
+    /// use tenet::value::DateRange;
+    /// let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    /// let eff = DateRange::new(d("2021-01-01"), d("2021-12-31")).unwrap();
+    /// let w = DateRange::new(d("2020-01-01"), d("2020-12-31")).unwrap();
+    /// assert!(tenet::figures::not_judged(w, eff).contains("lies outside"));
+    /// ```
+    pub fn not_judged(window: DateRange, effective: DateRange) -> String {
+        crate::eval::not_judged(window, effective)
+    }
+
+    /// Why a person hired on `hired` owes nothing in `window` (or, without
+    /// one, at `as_of`); `None` when they owe it.
+    ///
+    /// ```
+    /// let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    /// let why = tenet::figures::hired_late(d("2024-05-01"), None, d("2024-03-01"));
+    /// assert_eq!(why.as_deref(), Some("hired 2024-05-01, after the evaluation date 2024-03-01"));
+    /// ```
+    pub fn hired_late(
+        hired: chrono::NaiveDate,
+        window: Option<DateRange>,
+        as_of: chrono::NaiveDate,
+    ) -> Option<String> {
+        crate::eval::hired_late(hired, window, as_of)
+    }
+
+    /// A cadence's sub-window `range` with `found` activities, fewer than
+    /// it needs, as `explanation.missing` lists it.
+    pub fn short_sub_window(
+        range: DateRange,
+        found: usize,
+        cadence: &crate::program::Cadence,
+        as_of: chrono::NaiveDate,
+    ) -> String {
+        crate::eval::short_sub_window(range, found, cadence, as_of)
+    }
 }
 
 pub use policy_set::{resolve_import, CompileError, Detail, EvalOptions, Evaluator, PolicySet};

@@ -445,6 +445,9 @@ impl Ctx<'_> {
         if values.len() == 1 {
             return Ok(first);
         }
+        // Numbers over one denominator, whatever day the param is read
+        // on: a credit, a sum over members, compare alike only then.
+        let common = one_denominator(&mut values);
         // The value in force on the param day: the last one started by
         // then, or the first (Param::at).
         let day = self.param_day.clone();
@@ -473,8 +476,10 @@ impl Ctx<'_> {
                     V::Num(_, d) => Some(d.expr()),
                     _ => None,
                 });
-                match (n, d) {
-                    (Some(n), Some(d)) => V::Num(n, Den::E(d)),
+                match (n, d, common) {
+                    (Some(n), _, Some(l)) if l == Decimal::ONE => V::Num(n, Den::One),
+                    (Some(n), _, Some(l)) => V::Num(n, Den::E(S::Num(l))),
+                    (Some(n), Some(d), None) => V::Num(n, Den::E(d)),
                     _ => return Err(none()),
                 }
             }
@@ -591,6 +596,18 @@ impl Ctx<'_> {
                     }
                 }
                 Arith::Mul => V::Num(a.times(b), da.times(&db)),
+                Arith::Div if constant_divisor(&b).is_some() && da.constant() => {
+                    // By a constant: a constant denominator, which sums
+                    // and credits need (`x / 3`).
+                    let k = constant_divisor(&b).unwrap_or(Decimal::ONE);
+                    let num = scale(a, &db);
+                    let num = if k.is_sign_negative() {
+                        S::Neg(Box::new(num))
+                    } else {
+                        num
+                    };
+                    V::Num(num, da.times(&Den::E(S::Num(k.abs()))))
+                }
                 Arith::Div => {
                     // (a/da) / (b/db) = (a·db) / (da·b), the sign moved to
                     // the numerator; dividing by zero is unknown.
@@ -864,6 +881,52 @@ impl Ctx<'_> {
         .and_where(S::col(&x, "end_date").between(rs, re));
         Ok(V::Num(scalar(s), self.credit_den.clone()))
     }
+}
+
+/// A divisor written as a non-zero constant.
+fn constant_divisor(b: &S) -> Option<Decimal> {
+    match b {
+        S::Num(k) if !k.is_zero() => Some(*k),
+        _ => None,
+    }
+}
+
+/// Puts constant numbers over their least common denominator (each
+/// numerator scaled, exactly) and returns it; `None`, leaving `values` as
+/// they are, when one is not a constant number or the denominator would
+/// not fit a decimal.
+fn one_denominator(values: &mut [(Option<chrono::NaiveDate>, V)]) -> Option<Decimal> {
+    fn gcd(a: i128, b: i128) -> i128 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let mut l: i128 = 1;
+    let mut parts = Vec::with_capacity(values.len());
+    for (_, v) in values.iter() {
+        let (n, d) = match v {
+            V::Num(S::Num(n), Den::One) => (*n, Decimal::ONE),
+            V::Num(S::Num(n), Den::E(S::Num(d))) => (*n, *d),
+            _ => return None,
+        };
+        if !d.fract().is_zero() || d <= Decimal::ZERO {
+            return None;
+        }
+        let di = i128::try_from(d).ok()?;
+        l = (l / gcd(l, di)).checked_mul(di)?;
+        parts.push((n, d));
+    }
+    let l = Decimal::try_from_i128_with_scale(l, 0).ok()?;
+    let scaled: Option<Vec<Decimal>> = parts
+        .iter()
+        .map(|(n, d)| n.checked_mul(l.checked_div(*d)?))
+        .collect();
+    for ((_, v), n) in values.iter_mut().zip(scaled?) {
+        *v = V::Num(S::Num(n), Den::One);
+    }
+    Some(l)
 }
 
 /// Whether a `;`-separated roles text holds `role` (spaces around parts

@@ -312,9 +312,12 @@ fn base_tables() -> Vec<(&'static str, Query)> {
     ]
 }
 
-/// The result columns, in order.
-pub const OUT: [&str; 12] = [
-    "rule_ix", "kind", "sid", "sname", "school", "ws", "we", "status", "an", "ad", "rn", "rd",
+/// The result columns, in order. `an`/`ad` and `rn`/`rd`: the actual and
+/// required figures as numerator and denominator; `ex`: what a brief
+/// explanation needs that the figures do not say (a cadence's records
+/// counted and its short sub-windows, [`crate::rows`] reads it).
+pub const OUT: [&str; 13] = [
+    "rule_ix", "kind", "sid", "sname", "school", "ws", "we", "status", "an", "ad", "rn", "rd", "ex",
 ];
 
 fn empty_select() -> Select {
@@ -501,12 +504,15 @@ impl<'a> Ctx<'a> {
         // No obligation before the hire date (decisions W14).
         let layer = match windows::before_hire(rule.subject, &plan, self.as_of) {
             Some(hired_later) => {
-                parts.push(
-                    layer
-                        .clone()
-                        .wrap(out.result(&plan, S::Str("not_applicable".into()), Out::nulls()))
-                        .and_where(hired_later.clone()),
+                let mut items = out.result(&plan, S::Str("not_applicable".into()), Out::nulls());
+                Out::explain(
+                    &mut items,
+                    S::Concat(vec![
+                        S::Str("hired:".into()),
+                        S::ToText(Box::new(S::col("s", "hire_date"))),
+                    ]),
                 );
+                parts.push(layer.clone().wrap(items).and_where(hired_later.clone()));
                 Layer(
                     Select::from(vec![Item::All("s".into())], layer.from())
                         .and_where(hired_later.clone().is_null().or(hired_later.negated())),
@@ -724,6 +730,7 @@ impl Out {
         for (f, name) in figures.into_iter().zip(["an", "ad", "rn", "rd"]) {
             items.push(Item::Expr(text(f), name.into()));
         }
+        items.push(Item::Expr(text(S::Null), "ex".into()));
         items
     }
 
@@ -736,11 +743,20 @@ impl Out {
     }
 
     fn not_applicable(&self) -> Vec<Item> {
-        self.row(
+        let mut items = self.row(
             Some(windows::raw()),
             S::Str("not_applicable".into()),
             Out::nulls(),
-        )
+        );
+        Out::explain(&mut items, S::Str("outside".into()));
+        items
+    }
+
+    /// Sets the `ex` column of a row (the last).
+    pub(crate) fn explain(items: &mut [Item], ex: S) {
+        if let Some(last) = items.last_mut() {
+            *last = Item::Expr(ex, "ex".into());
+        }
     }
 
     fn unknown_in_window(&self, plan: &windows::Plan) -> Vec<Item> {

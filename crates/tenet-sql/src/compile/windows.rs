@@ -77,6 +77,11 @@ pub(crate) fn plan(ctx: &mut Ctx<'_>, rule: &Rule) -> Result<Plan, Refuse> {
             V::Ent(Entity::Mentorship | Entity::Activity, Key::Row(a)) => {
                 Plan::PerRow(S::col(&a, "start_date"), S::col(&a, "end_date"))
             }
+            // `during e.activity`: the activity's dates are on the
+            // enrollment's row.
+            V::Ent(Entity::Activity, Key::Via(a)) => {
+                Plan::PerRow(S::col(&a, "act_start_date"), S::col(&a, "end_date"))
+            }
             _ => return Err(ctx.refuse("`during` of a record other than the subject".into())),
         },
     })
@@ -288,7 +293,7 @@ pub(crate) fn cadence(
             .map(|(_, p)| p)
             .map(move |p| (outer.start, p.range.start, p.range.end))
     };
-    let (ps, pe, table, on) = match plan {
+    let (layer, ps, pe, table, on) = match plan {
         Plan::None | Plan::Fixed(_) => {
             let outers: Vec<DateRange> = match plan {
                 Plan::Fixed(ws) => ws
@@ -313,6 +318,7 @@ pub(crate) fn cadence(
                 _ => c("tenet_cs"),
             };
             (
+                layer,
                 S::col("p", "ps"),
                 S::col("p", "pe"),
                 From::Values(
@@ -323,7 +329,7 @@ pub(crate) fn cadence(
                 S::col("p", "pk").eq(key),
             )
         }
-        Plan::PerRow(..) => per_row_pieces(ctx, cad.every)?,
+        Plan::PerRow(..) => per_row_pieces(ctx, cad.every, layer)?,
     };
     let mut pieces = Select::from(
         vec![
@@ -413,8 +419,41 @@ pub(crate) fn cadence(
         )
     };
     let checked = S::Func("COUNT", vec![c("tenet_ps")]);
-    let satisfied = sum_if(piece.clone().and(c("tenet_n").op(Op::Ge, at_least.clone())));
+    let enough = piece.clone().and(c("tenet_n").op(Op::Ge, at_least.clone()));
+    let satisfied = sum_if(enough.clone());
     let short = piece.and(c("tenet_n").op(Op::Lt, at_least));
+    // For the explanation: the activities of the satisfied sub-windows
+    // (what a brief one counts, not lists), and each short sub-window
+    // with what it had, `start|end|found`.
+    let listed = S::Func(
+        "COALESCE",
+        vec![
+            S::Func("SUM", vec![S::iff(enough, c("tenet_n"), S::int(0))]),
+            S::int(0),
+        ],
+    );
+    let text = |e: S| S::ToText(Box::new(e));
+    let short_piece = S::Case(
+        vec![(
+            short.clone(),
+            S::Concat(vec![
+                text(c("tenet_ps")),
+                S::Str("|".into()),
+                text(c("tenet_pe")),
+                S::Str("|".into()),
+                text(c("tenet_n")),
+            ]),
+        )],
+        None,
+    );
+    let ex = S::Concat(vec![
+        text(listed),
+        S::Str("#".into()),
+        S::Func(
+            "COALESCE",
+            vec![S::JoinTexts(Box::new(short_piece)), S::Str(String::new())],
+        ),
+    ]);
     let failed = sum_if(short.clone().and(c("tenet_pe").op(Op::Le, S::Date(as_of))));
     let waiting = sum_if(short.and(c("tenet_pe").op(Op::Gt, S::Date(as_of))));
     let unknown = S::Func("MAX", vec![c("tenet_u")])
@@ -439,7 +478,9 @@ pub(crate) fn cadence(
         hide(checked),
         hide(S::int(1)),
     ];
-    let mut grouped = counted.wrap(out.result(plan, status, figures));
+    let mut items = out.result(plan, status, figures);
+    Out::explain(&mut items, hide(ex));
+    let mut grouped = counted.wrap(items);
     grouped.group_by = [
         "tenet_kind",
         "tenet_sid",
@@ -457,10 +498,16 @@ pub(crate) fn cadence(
     Ok(grouped)
 }
 
-/// Sub-windows of a window made per subject (`during m`): calendar
-/// periods from a list made when compiling (one of each period over the
-/// effective range), runs of weeks or days from a spine of integers.
-fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refuse> {
+/// Sub-windows of a window made per subject (`during m`, `within`):
+/// runs of weeks or days from a spine of integers, runs of calendar
+/// periods from a numbered list made when compiling. Returns the layer
+/// (with what the sub-windows need of each row), their first and last
+/// day, the table they come from and how it joins.
+fn per_row_pieces(
+    ctx: &Ctx<'_>,
+    every: Period,
+    layer: Layer,
+) -> Result<(Layer, S, S, From, S), Refuse> {
     let Some(eff) = ctx.policy.effective else {
         return Err(
             ctx.refuse("a cadence inside a per-subject window without an `effective` range".into())
@@ -488,9 +535,23 @@ fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refus
                     .and(start.clone().op(Op::Le, ce.clone())))
                 .and(start.clone().op(Op::Le, as_of));
             let end = S::Func("LEAST", vec![last, ce]);
-            Ok((start, end, From::Spine(n, "p".into(), "k".into()), on))
+            Ok((
+                layer,
+                start,
+                end,
+                From::Spine(n, "p".into(), "k".into()),
+                on,
+            ))
         }
-        _ if every.count <= 1 => {
+        unit => {
+            // Each sub-window is `count` consecutive calendar periods
+            // from the one holding the window's first day (semesters: the
+            // first that ends on or after it), as the evaluator cuts them.
+            // The periods of one unit over the effective range (widened
+            // by a year each side) are listed when compiling, numbered;
+            // a row finds the number of its first period, and every
+            // `count`-th period from there starts a sub-window that ends
+            // where the period `count - 1` further on ends.
             let widened = DateRange::new(
                 eff.start
                     .checked_sub_days(Days::new(400))
@@ -498,41 +559,90 @@ fn per_row_pieces(ctx: &Ctx<'_>, every: Period) -> Result<(S, S, From, S), Refus
                 eff.end.checked_add_days(Days::new(400)).unwrap_or(eff.end),
             )
             .unwrap_or(eff);
-            let rows: Vec<Vec<S>> = periods(every, widened, &ctx.policy.calendar, MAX_WINDOWS)
+            let one = Period { count: 1, ..every };
+            let units: Vec<DateRange> = periods(one, widened, &ctx.policy.calendar, MAX_WINDOWS)
                 .into_iter()
-                .map(|p| vec![S::Date(p.range.start), S::Date(p.range.end)])
+                .map(|p| p.range)
                 .collect();
-            if rows.is_empty() {
-                return Err(ctx.refuse("a cadence with no sub-window in the calendar".into()));
+            let (Some(last), Ok(n)) = (units.last(), usize::try_from(every.count.max(1))) else {
+                let name = match unit {
+                    PeriodUnit::Semester => "semester",
+                    _ => "period",
+                };
+                return Err(ctx.refuse(format!("a cadence with no {name} in the calendar")));
+            };
+            let rows: Vec<Vec<S>> = units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    // Past the list: the sub-window runs past the
+                    // widened range, so past every window's end.
+                    let group_end = i
+                        .checked_add(n - 1)
+                        .and_then(|j| units.get(j))
+                        .unwrap_or(last);
+                    vec![
+                        S::int(i as i64),
+                        S::Date(u.start),
+                        S::Date(u.end),
+                        S::Date(group_end.end),
+                    ]
+                })
+                .collect();
+            let list = |alias: &str| {
+                From::Values(
+                    rows.clone(),
+                    alias.into(),
+                    ["pi", "ps", "pe", "pg"].map(String::from).to_vec(),
+                )
+            };
+            let first = Select::from(
+                vec![Item::Expr(
+                    S::Func("MIN", vec![S::col("q", "pi")]),
+                    "v".into(),
+                )],
+                list("q"),
+            )
+            .and_where(S::col("q", "pe").op(Op::Ge, cs.clone()));
+            let layer = Layer(Select::from(
+                vec![
+                    Item::All("s".into()),
+                    Item::Expr(
+                        S::Subquery(Box::new(Query::select(first))),
+                        "tenet_i0".into(),
+                    ),
+                ],
+                layer.from(),
+            ));
+            let (pi, ps, pg) = (S::col("p", "pi"), S::col("p", "ps"), S::col("p", "pg"));
+            let i0 = c("tenet_i0");
+            let start = S::Func("GREATEST", vec![ps.clone(), cs]);
+            let mut on = pi.clone().op(Op::Ge, i0.clone());
+            if n > 1 {
+                on = on.and(
+                    pi.clone()
+                        .op(Op::Sub, i0.clone())
+                        .op(Op::Mod, S::int(n as i64))
+                        .eq(S::int(0)),
+                );
             }
-            let (is, ie) = (S::col("p", "ps"), S::col("p", "pe"));
-            let start = S::Func("GREATEST", vec![is.clone(), cs.clone()]);
-            // Whole to the window's end, or the first one (holding the
-            // window's start), cut to the window (decisions C2).
-            let on = is
-                .clone()
-                .op(Op::Le, ce.clone())
-                .and(ie.clone().op(Op::Ge, cs.clone()))
-                .and(ie.clone().op(Op::Le, ce.clone()).or(is.op(Op::Le, cs)))
+            // Started by the window's end; whole to the window's end, or
+            // the first one, cut to the window (decisions C2); started by
+            // the evaluation date.
+            let on = on
+                .and(ps.op(Op::Le, ce.clone()))
+                .and(pg.clone().op(Op::Le, ce.clone()).or(pi.eq(i0)))
                 .and(start.clone().op(Op::Le, as_of));
+            // A row with no sub-window keeps `NULL`s (GREATEST and LEAST
+            // pass over a `NULL`).
+            let none = S::col("p", "pi").is_null();
             Ok((
-                start,
-                S::Func("LEAST", vec![ie, ce]),
-                From::Values(rows, "p".into(), ["ps", "pe"].map(String::from).to_vec()),
+                layer,
+                S::iff(none.clone(), S::Null, start),
+                S::iff(none, S::Null, S::Func("LEAST", vec![pg, ce])),
+                list("p"),
                 on,
             ))
-        }
-        unit => {
-            let name = match unit {
-                PeriodUnit::CalendarYear => "calendar_years",
-                PeriodUnit::AcademicYear => "academic_years",
-                PeriodUnit::Semester => "semesters",
-                _ => "months",
-            };
-            Err(ctx.refuse(format!(
-                "a cadence `every {} {name}` inside a per-subject window (`during`, `within`)",
-                every.count
-            )))
         }
     }
 }

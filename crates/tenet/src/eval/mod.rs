@@ -735,10 +735,7 @@ fn rule_results(
                 // part inside it (decisions W13).
                 Some(c) if c != w && rule.window.is_relative() => {
                     if w.start <= as_of {
-                        trace.missing.push(format!(
-                            "window {w} is cut short by the effective range {eff}: \
-                             not held to the full requirement on a part of it"
-                        ));
+                        trace.missing.push(not_judged(w, eff));
                         emit(out, Some(w), not_applicable(), trace);
                     }
                     continue;
@@ -746,8 +743,7 @@ fn rule_results(
                 Some(c) => Some(c),
                 None => {
                     if w.start <= as_of {
-                        let why = format!("window {w} lies outside the effective range {eff}");
-                        trace.missing.push(why);
+                        trace.missing.push(not_judged(w, eff));
                         emit(out, Some(w), not_applicable(), trace);
                     }
                     continue;
@@ -828,7 +824,27 @@ fn before_hire(
     let EntityRef::Person(p) = subject else {
         return None;
     };
-    let hired = data.person(p).hire_date?;
+    hired_late(data.person(p).hire_date?, window, as_of)
+}
+
+/// Why a window apart from the effective range, or one of the subject's
+/// own cut short by it, is not judged (decisions W5, W13).
+pub(crate) fn not_judged(w: DateRange, eff: DateRange) -> String {
+    match w.intersect(eff) {
+        Some(_) => format!(
+            "window {w} is cut short by the effective range {eff}: \
+             not held to the full requirement on a part of it"
+        ),
+        None => format!("window {w} lies outside the effective range {eff}"),
+    }
+}
+
+/// Why a person hired on `hired` owes nothing in `window` (decisions W14).
+pub(crate) fn hired_late(
+    hired: NaiveDate,
+    window: Option<DateRange>,
+    as_of: NaiveDate,
+) -> Option<String> {
     match window {
         Some(w) if hired > w.end => Some(format!(
             "hired {hired}, after the window ends: no obligation before the hire date"
@@ -993,14 +1009,9 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
             } else {
                 failed += 1;
             }
-            ctx.trace.missing.push(format!(
-                "{}: {} of {} {}{}",
-                piece.range,
-                found.len(),
-                c.at_least,
-                c.kind,
-                if open { " (window still open)" } else { "" }
-            ));
+            ctx.trace
+                .missing
+                .push(short_sub_window(piece.range, found.len(), c, as_of));
         }
     }
     let status = if required == 0 {
@@ -1022,6 +1033,23 @@ fn cadence(ctx: &mut Ctx<'_>, c: &Cadence, outer: Option<DateRange>) -> Outcome 
         required: n(required),
         shortfall,
     }
+}
+
+/// A cadence's sub-window with fewer activities than it needs, as
+/// `explanation.missing` lists it.
+pub(crate) fn short_sub_window(
+    range: DateRange,
+    found: usize,
+    c: &Cadence,
+    as_of: NaiveDate,
+) -> String {
+    let open = range.end > as_of;
+    format!(
+        "{range}: {found} of {} {}{}",
+        c.at_least,
+        c.kind,
+        if open { " (window still open)" } else { "" }
+    )
 }
 
 /// The message of a result whose figures were computed elsewhere (an
