@@ -162,6 +162,20 @@ pub fn report(
             )
         });
         school_of.push(get("school").and_then(|s| schools.iter().position(|(id, _)| id == s)));
+        let explanation = {
+            let param_day = match (&rule.window, window) {
+                (tenet::program::WindowSpec::None, _) | (_, None) => as_of,
+                (_, Some(w)) => w.start,
+            };
+            let (values, params) =
+                facts(rule, policy, status, [&actual, &required], param_day).unwrap_or_default();
+            Explanation {
+                message,
+                values,
+                params,
+                ..explained(rule, policy, get("ex"), window, as_of).map_err(err)?
+            }
+        };
         results.push(RuleResult {
             rule: rule.id.clone(),
             subject: Subject {
@@ -177,10 +191,7 @@ pub fn report(
             required,
             shortfall,
             severity: rule.severity,
-            explanation: Explanation {
-                message,
-                ..explained(rule, policy, get("ex"), window, as_of).map_err(err)?
-            },
+            explanation,
         });
     }
     let rules: Vec<_> = policy
@@ -202,6 +213,121 @@ pub fn report(
         results,
         summary,
     })
+}
+
+/// `explanation.values` and `.params` of a judged comparison, where the
+/// figures say them all: each side is a computed value (an aggregate,
+/// `credited_hours`, a finance line — its value is the side's figure) that
+/// reads no param and no other computed value, or arithmetic of params,
+/// constants and plain fields (the evaluator reads every one of them for a
+/// result it could judge). Any other shape: none (what it read depends on
+/// the members, and the SQL does not say).
+fn facts(
+    rule: &tenet::program::Rule,
+    policy: &CheckedPolicy,
+    status: Status,
+    figures: [&Option<String>; 2],
+    param_day: NaiveDate,
+) -> Option<(Vec<tenet::report::Fact>, Vec<tenet::report::Fact>)> {
+    use tenet::program::{Expr, ExprKind as K, Requirement};
+    let none = None;
+    let judged = matches!(status, Status::Pass | Status::Fail | Status::Pending);
+    let (true, Requirement::Check(cond)) = (judged, &rule.require) else {
+        return none;
+    };
+    let K::Compare(_, a, b) = &cond.kind else {
+        return none;
+    };
+    if !(a.ty.is_quantity() || a.ty == Type::Date) {
+        return none;
+    }
+    fn computed(e: &Expr) -> bool {
+        matches!(
+            e.kind,
+            K::Aggregate(_)
+                | K::Credited { .. }
+                | K::Finance { .. }
+                | K::Age { .. }
+                | K::Tenure { .. }
+        )
+    }
+    fn read(e: &Expr) -> bool {
+        matches!(e.kind, K::Param(_)) || computed(e)
+    }
+    // Params of arithmetic, in the evaluator's order; false if a param or
+    // a computed value sits anywhere else.
+    fn plain(
+        e: &Expr,
+        policy: &CheckedPolicy,
+        day: NaiveDate,
+        out: &mut Vec<tenet::report::Fact>,
+    ) -> bool {
+        match &e.kind {
+            K::Param(id) => {
+                let Some(f) = policy
+                    .params
+                    .get(usize::from(id.0))
+                    .and_then(|p| tenet::figures::param_fact(p, day))
+                else {
+                    return false;
+                };
+                if !out.iter().any(|g| g.expr == f.expr) {
+                    out.push(f);
+                }
+                true
+            }
+            K::Arith(_, x, y) | K::Of(x, y) => {
+                plain(x, policy, day, out) && plain(y, policy, day, out)
+            }
+            K::Neg(x) => plain(x, policy, day, out),
+            _ => !e.any(&read),
+        }
+    }
+    let (mut values, mut params) = (Vec::new(), Vec::new());
+    for (side, shown) in [a, b].into_iter().zip(figures) {
+        if computed(side) {
+            let inner = side.any(&|n| !std::ptr::eq(n, &**side) && read(n));
+            let (false, false, Some(v)) = (
+                inner,
+                matches!(side.kind, K::Age { .. } | K::Tenure { .. }),
+                shown,
+            ) else {
+                return none;
+            };
+            if !side.text.is_empty()
+                && !values
+                    .iter()
+                    .any(|f: &tenet::report::Fact| *f.expr == *side.text)
+            {
+                values.push(tenet::report::Fact {
+                    expr: side.text.clone(),
+                    value: v.clone(),
+                });
+            }
+        } else if !plain(side, policy, param_day, &mut params) {
+            return none;
+        }
+    }
+    Some((values, params))
+}
+
+/// Whether the rows of `rule` carry the native `explanation.values` and
+/// `.params` of its judged results (see [`report`]).
+///
+/// ```
+/// let set = tenet::PolicySet::from_sources(&[("p.policy", r#"policy p {
+///   param n = 2
+///   rule a { for school s require count(people of s) >= n }
+///   rule b { for school s require count(people of s where count(people) >= n) >= 1 } }"#)])
+///     .map_err(|e| e.render())?;
+/// let p = &set.policies()[0];
+/// assert!(tenet_sql::rows::carries_facts(&p.rules[0], p));
+/// assert!(!tenet_sql::rows::carries_facts(&p.rules[1], p));
+/// # Ok::<(), String>(())
+/// ```
+pub fn carries_facts(rule: &tenet::program::Rule, policy: &CheckedPolicy) -> bool {
+    let shown = Some(String::new());
+    facts(rule, policy, Status::Pass, [&shown, &shown], NaiveDate::MIN).is_some()
 }
 
 /// What the `ex` column says of a result, as the evaluator writes it at
@@ -234,7 +360,13 @@ fn explained(
     }
     if let Some(hired) = ex.strip_prefix("hired:") {
         let hired = date(hired).ok_or_else(bad)?;
-        return why(tenet::figures::hired_late(hired, window, as_of));
+        // A rule without a window reports the effective range but was
+        // judged at the evaluation date.
+        let judged = match rule.window {
+            tenet::program::WindowSpec::None => None,
+            _ => window,
+        };
+        return why(tenet::figures::hired_late(hired, judged, as_of));
     }
     let tenet::program::Requirement::Cadence(c) = &rule.require else {
         return Err(bad());

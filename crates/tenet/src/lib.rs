@@ -147,6 +147,19 @@ pub mod figures {
         crate::eval::hired_late(hired, window, as_of)
     }
 
+    /// The param as `explanation.params` lists it when read on `day`
+    /// (its value in force then, written as the evaluator writes it).
+    pub fn param_fact(
+        param: &crate::program::Param,
+        day: chrono::NaiveDate,
+    ) -> Option<crate::report::Fact> {
+        let v = param.at(day)?;
+        Some(crate::report::Fact {
+            expr: std::sync::Arc::clone(&param.name),
+            value: crate::eval::show(v, &param.ty),
+        })
+    }
+
     /// A cadence's sub-window `range` with `found` activities, fewer than
     /// it needs, as `explanation.missing` lists it.
     pub fn short_sub_window(

@@ -555,6 +555,14 @@ impl<'a> Ctx<'a> {
             if a.ty.is_quantity() || a.ty == Type::Date {
                 let x = self.expr(a)?;
                 let y = self.expr(b)?;
+                // Each side computed once per row, in a layer of its own:
+                // the status, the unknown test and the figures all read
+                // it, and an engine does not share a subquery written
+                // several times (Spark joins each one again).
+                let mut items = vec![Item::All("s".into())];
+                let x = once(x, "tenet_x", &mut items);
+                let y = once(y, "tenet_y", &mut items);
+                let layer = Layer(Select::from(items, layer.from()));
                 let holds = self.compare(*op, x.clone(), y.clone(), &cond.text)?;
                 let known = |v: &V| match v {
                     V::Num(n, _) | V::Date(n) => Some(n.clone()),
@@ -592,6 +600,31 @@ impl<'a> Ctx<'a> {
             layer.wrap(out.result(plan, decide(holds), figures)),
             Shape::Condition,
         ))
+    }
+}
+
+/// `v` read from columns `name_n` (and `name_d`) of the next layer, its
+/// expressions added to `items`; literals and columns stay as they are.
+fn once(v: V, name: &str, items: &mut Vec<Item>) -> V {
+    let mut keep = |e: S, part: &str| match e {
+        e @ (S::Num(_) | S::Date(_) | S::Null | S::Col(..)) => e,
+        e => {
+            let col = format!("{name}_{part}");
+            items.push(Item::Expr(e, col.clone()));
+            S::col("s", &col)
+        }
+    };
+    match v {
+        V::Num(n, d) => {
+            let n = keep(n, "n");
+            let d = match d {
+                Den::One => Den::One,
+                Den::E(e) => Den::E(keep(e, "d")),
+            };
+            V::Num(n, d)
+        }
+        V::Date(n) => V::Date(keep(n, "n")),
+        other => other,
     }
 }
 

@@ -116,15 +116,55 @@ type Line = (
     Option<String>,
     Option<String>,
     Option<(Vec<String>, u64)>,
+    Option<(Facts, Facts)>,
 );
 
-fn lines(r: &Report, cadences: &[String]) -> Vec<Line> {
+/// Facts as (expression, value).
+type Facts = Vec<(String, String)>;
+
+fn facts(f: &[tenet::report::Fact]) -> Facts {
+    f.iter()
+        .map(|f| (f.expr.to_string(), f.value.clone()))
+        .collect()
+}
+
+/// Which rules' explanations the SQL carries, in part: cadences (short
+/// sub-windows, activities counted) and comparisons whose values and
+/// params the figures say ([`tenet_sql::rows::carries_facts`]).
+pub struct Carried {
+    cadences: Vec<String>,
+    facts: Vec<String>,
+}
+
+pub fn carried(policy: &tenet::program::CheckedPolicy) -> Carried {
+    let ids = |keep: &dyn Fn(&tenet::program::Rule) -> bool| {
+        policy
+            .rules
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    Carried {
+        cadences: ids(&|r| matches!(r.require, tenet::program::Requirement::Cadence(_))),
+        facts: ids(&|r| tenet_sql::rows::carries_facts(r, policy)),
+    }
+}
+
+fn lines(r: &Report, carried: &Carried) -> Vec<Line> {
+    let cadences = &carried.cadences;
     let mut out: Vec<Line> = r
         .results
         .iter()
         .map(|x| {
             // What the SQL carries of the explanation: why a window is
             // not judged, and a cadence's short sub-windows and count.
+            let judged = matches!(
+                x.status,
+                tenet::report::Status::Pass
+                    | tenet::report::Status::Fail
+                    | tenet::report::Status::Pending
+            );
             let explained = match x.status {
                 tenet::report::Status::NotApplicable => true,
                 tenet::report::Status::Unknown => false,
@@ -140,6 +180,8 @@ fn lines(r: &Report, cadences: &[String]) -> Vec<Line> {
                 x.required.clone(),
                 x.shortfall.clone(),
                 explained.then(|| (x.explanation.missing.clone(), x.explanation.more)),
+                (judged && carried.facts.contains(&x.rule))
+                    .then(|| (facts(&x.explanation.values), facts(&x.explanation.params))),
             )
         })
         .collect();
@@ -147,20 +189,10 @@ fn lines(r: &Report, cadences: &[String]) -> Vec<Line> {
     out
 }
 
-/// The rules of a policy that are cadences.
-pub fn cadences(policy: &tenet::program::CheckedPolicy) -> Vec<String> {
-    policy
-        .rules
-        .iter()
-        .filter(|r| matches!(r.require, tenet::program::Requirement::Cadence(_)))
-        .map(|r| r.id.clone())
-        .collect()
-}
-
 /// Every difference between the native and the engine's report, each
 /// naming the rule, subject and window.
-pub fn differences(case: &str, cadences: &[String], native: &Report, sql: &Report) -> Vec<String> {
-    let (a, b) = (lines(native, cadences), lines(sql, cadences));
+pub fn differences(case: &str, carried: &Carried, native: &Report, sql: &Report) -> Vec<String> {
+    let (a, b) = (lines(native, carried), lines(sql, carried));
     let key = |l: &Line| (l.0.clone(), l.1.clone(), l.2.clone(), l.3);
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -174,8 +206,8 @@ pub fn differences(case: &str, cadences: &[String], native: &Report, sql: &Repor
                         x.1,
                         x.2,
                         x.3,
-                        (&x.4, &x.5, &x.6, &x.7, &x.8),
-                        (&y.4, &y.5, &y.6, &y.7, &y.8)
+                        (&x.4, &x.5, &x.6, &x.7, &x.8, &x.9),
+                        (&y.4, &y.5, &y.6, &y.7, &y.8, &y.9)
                     ));
                 }
                 i += 1;
@@ -321,7 +353,7 @@ pub fn check_all(engine: &str, cases: &[Case], rows: Vec<Vec<Result<Vec<rows::Ro
                     Err(e) => problems.push(format!("{name}: {e}")),
                     Ok(sql) => {
                         compared += sql.results.len();
-                        problems.extend(differences(&name, &cadences(policy), native, &sql));
+                        problems.extend(differences(&name, &carried(policy), native, &sql));
                     }
                 },
             }
