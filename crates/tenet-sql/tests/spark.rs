@@ -6,7 +6,7 @@ mod support;
 
 /// Each shipped policy on its own example, the hand-made edge and cadence
 /// data, and a batch of random policies from the core's generator
-/// (`TENET_SQL_SPARK_RANDOM`, default 150; `TENET_SQL_RANDOM_SEED` the
+/// (`TENET_SQL_SPARK_RANDOM`, default 100; `TENET_SQL_RANDOM_SEED` the
 /// first seed), all in one session, field by field against the native
 /// evaluator.
 #[test]
@@ -26,7 +26,7 @@ fn every_case_matches_native_in_one_session() {
     let n = std::env::var("TENET_SQL_SPARK_RANDOM")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(150);
+        .unwrap_or(100);
     let (random, refused) = support::random_cases(n, root.path(), &[tenet_sql::Dialect::Spark]);
     support::report_refusals_of("spark", &random, &refused, n as usize);
     cases.extend(random);
