@@ -526,6 +526,12 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
                 "error: --rule, --subject and --only are not supported with --engine yet".into(),
             ));
         }
+        // The SQL lists no records: its explanations are `brief` ones.
+        if matches!(args.detail, DetailArg::Full | DetailArg::Failures) {
+            return Err(BadInput(
+                "error: --engine lists no records: its explanations are at --detail brief".into(),
+            ));
+        }
         return sql_cmd::check_engine(
             args.engine,
             db,

@@ -39,6 +39,10 @@ const MESSAGES: &[(&str, &str)] = &[
         "--engine 在 --db 上运行；请去掉 --data",
     ),
     (
+        "--engine lists no records: its explanations are at --detail brief",
+        "--engine 不列出记录：其说明只有 --detail brief 一级",
+    ),
+    (
         "--rule, --subject and --only are not supported with --engine yet",
         "--engine 暂不支持 --rule、--subject 和 --only",
     ),

@@ -629,3 +629,28 @@ fn check_shows_shares_as_percentages_and_headcounts_in_whole_people() {
         r.stdout
     );
 }
+
+/// The SQL lists no records, so `--engine` refuses a detail level that
+/// would (before touching the database: the file named need not exist).
+#[test]
+fn engine_refuses_a_detail_that_lists_records() {
+    for detail in ["full", "failures"] {
+        let r = run(&[
+            "check",
+            "--engine",
+            "duckdb",
+            "--db",
+            "no-such.duckdb",
+            "--policy",
+            "policies/lvyuan.policy",
+            "--detail",
+            detail,
+        ]);
+        assert_eq!(r.code, 2, "{detail}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("--engine lists no records"),
+            "{detail}: {}",
+            r.stderr
+        );
+    }
+}
