@@ -635,3 +635,30 @@ fn postgres_errors_name_the_table_and_column() {
     let err = load(Path::new(&bad_db), &LoadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("does not exist"), "{err}");
 }
+
+/// Decisions R7 in a database: SQL NULL and a text of spaces in a column
+/// the table has read as `""`; a column it lacks is unknown.
+#[test]
+fn a_null_database_cell_is_empty_text() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let files = csv_files(dir.path()).unwrap();
+    let db = dir.path().join("d.db");
+    let url = sqlite_of(&files, true, &db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    // m1's subject is NULL already (an empty CSV cell); p3's becomes
+    // spaces. A database's rows come in key order.
+    conn.execute("UPDATE people SET subject = '  ' WHERE id = 'p3'", [])
+        .unwrap();
+    let d = load(Path::new(&url), &LoadOptions::default())
+        .unwrap()
+        .dataset;
+    assert_eq!(
+        common::attr_verdicts(&d, "person", r#"x.attr("subject") = """#),
+        ["m1 pass", "p1 fail", "p2 fail", "p3 pass"]
+    );
+    assert_eq!(
+        common::attr_verdicts(&d, "district", r#"x.attr("subject") = """#),
+        ["d1 unknown: the `districts` data has no `subject` column"]
+    );
+}
