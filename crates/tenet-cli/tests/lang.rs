@@ -112,3 +112,100 @@ fn data_problems_follow_lang() {
     let zh = zh.replace(data, "DATA");
     insta::assert_snapshot!("data_zh", zh);
 }
+
+/// clap's own errors (it has no translations) are said again in Chinese
+/// under `--lang zh` or a Chinese locale; the exit code stays 2. In
+/// English they are clap's, as before.
+#[test]
+fn argument_errors_follow_lang() {
+    let cases: [(&str, &[&str], &[&str]); 6] = [
+        (
+            "unknown argument",
+            &["check", "--polcy", "x.policy"],
+            &[
+                "错误：无法识别的参数 `--polcy`",
+                "提示：是不是想写 `--policy`？",
+                "用法：tenet check",
+                "更多说明请运行 `tenet check --help`",
+            ],
+        ),
+        (
+            "missing value",
+            &["check", "--policy"],
+            &["错误：`--policy <POLICY>` 后面需要一个值"],
+        ),
+        (
+            "invalid value",
+            &["check", "--policy", "p.policy", "--format", "xml"],
+            &[
+                "错误：`xml` 不是 `--format <FORMAT>` 的有效取值",
+                "提示：可用的取值有：text, json, markdown, html",
+            ],
+        ),
+        (
+            "invalid value from a value parser",
+            &["check", "--policy", "p.policy", "--as-of", "2024-13-01"],
+            &[
+                "错误：`2024-13-01` 不是 `--as-of <AS_OF>` 的有效取值",
+                "提示：`2024-13-01` 不是日期；请写成 YYYY-MM-DD，例如 2024-06-30",
+            ],
+        ),
+        (
+            "missing required argument",
+            &["check", "--data", "examples/lvyuan"],
+            &["错误：缺少必需的参数：`--policy <POLICY>`"],
+        ),
+        (
+            "unknown command",
+            &["chek"],
+            &["错误：未知的子命令 `chek`", "提示：是不是想写 `check`？"],
+        ),
+    ];
+    for (what, args, want) in cases {
+        let zh_args: Vec<&str> = ["--lang", "zh"].iter().chain(args).copied().collect();
+        for (locale, args) in [("", zh_args.as_slice()), ("zh_CN.UTF-8", args)] {
+            let (code, err) = run(locale, args);
+            assert_eq!(code, 2, "{what}: {err}");
+            for line in want {
+                assert!(err.contains(line), "{what}: no {line:?} in\n{err}");
+            }
+            assert!(!err.contains("error:"), "{what}: English left in\n{err}");
+        }
+        let (code, en) = run("", args);
+        assert_eq!(code, 2, "{what}: {en}");
+        assert!(en.starts_with("error: "), "{what}: {en}");
+    }
+    // Help is clap's, in English, exit 0 (see README: what is translated).
+    let (code, _) = run("zh_CN.UTF-8", &["check", "--help"]);
+    assert_eq!(code, 0);
+}
+
+/// Errors raised outside main.rs (sanity checks, `tenet sql`, reading a
+/// file) are in Chinese too.
+#[test]
+fn errors_outside_main_follow_lang() {
+    let (code, err) = run(
+        "zh_CN.UTF-8",
+        &["gen", "--teachers", "0", "--out", "/tmp/never"],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim_end(),
+        "错误：`--teachers 0` 超出范围\n提示：请给出1到1000000之间的数"
+    );
+    let (code, err) = run("zh_CN.UTF-8", &["sql"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim_end(),
+        "错误：`tenet sql` 需要 --policy（或一个子命令：schema、load、render）"
+    );
+    let (code, err) = run("zh_CN.UTF-8", &["fmt", "--stdout", "/"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("错误："), "{err}");
+    let (code, err) = run(
+        "zh_CN.UTF-8",
+        &["sql", "load", "--data", "crates/tenet-cli/tests/fixtures"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.starts_with("错误：缺少 `"), "{err}");
+}
