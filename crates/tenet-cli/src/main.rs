@@ -457,7 +457,8 @@ fn load_data(
         EncodingArg::Gbk => tenet_io::Encoding::Gbk,
     };
     let mapping = match mapping {
-        Some(file) => tenet_io::Mapping::load(file).map_err(|e| BadInput(format!("error: {e}")))?,
+        Some(file) => tenet_io::Mapping::load(file)
+            .map_err(|e| BadInput(format!("error: {}", e.render_in(lang()))))?,
         None => tenet_io::Mapping::builtin(),
     };
     let opts = tenet_io::LoadOptions {

@@ -159,11 +159,6 @@ const MESSAGES: &[(&str, &str)] = &[
         "这个 tenet 版本没有 {0} 客户端（请启用 `{1}` 特性重新构建）",
     ),
     ("result row {}: {}", "结果第{0}行：{1}"),
-    // tenet-io's mapping file
-    (
-        "cannot read the mapping file `{}`: {}",
-        "无法读取映射文件 `{0}`：{1}",
-    ),
     // tenet-server's start errors and tokens
     (
         "refusing to serve `{}` without `--tokens`: without tokens anyone can call the server, so it listens only on a loopback address (127.0.0.1)",
