@@ -55,7 +55,7 @@ impl MappingError {
     /// ```
     /// use tenet::diagnostic::Lang;
     /// let e = tenet_io::Mapping::from_toml("[columns.teachers]\n\"工号\" = \"id\"\n").unwrap_err();
-    /// assert!(e.render_in(Lang::Zh).contains("[columns.teachers]：没有这个表；应为以下之一：people"), "{}", e.render_in(Lang::Zh));
+    /// assert!(e.render_in(Lang::Zh).contains("[columns.teachers]：没有这个表；应为以下之一：districts, schools, people"), "{}", e.render_in(Lang::Zh));
     /// ```
     pub fn render_in(&self, lang: tenet::diagnostic::Lang) -> String {
         use tenet::diagnostic::Lang;
