@@ -300,6 +300,13 @@ const REASONS: &[(&str, &str)] = &[
     ("Read-only file system (os error 30)", "文件系统是只读的"),
     ("stream did not contain valid UTF-8", "内容不是有效的 UTF-8 文本"),
     ("not a regular file", "不是普通文件"),
+    // tenet-sql's RowError: a row an engine wrote that cannot be read
+    ("no `{}`", "没有 `{0}` 列"),
+    ("no rule {}", "没有第{0}条规则"),
+    ("a bad rule_ix", "rule_ix 无效"),
+    ("a bad status", "status 无效"),
+    ("a bad window", "window 无效"),
+    ("a bad figure `{}` / `{}`", "数值 `{0}` / `{1}` 无效"),
     ("invalid digit found in string", "含有无效的数字"),
     ("invalid socket address syntax", "地址格式无效"),
     ("number too large to fit in target type", "数字太大"),
@@ -325,17 +332,17 @@ pub fn reason(text: &str, lang: Lang) -> String {
     }
 }
 
-/// [`reason`] for every known reason that ends `text`: the Chinese of a
-/// message whose last argument is a system error.
+/// `text` (already in Chinese) with its last part, after the last `：`,
+/// in Chinese when it is a known reason: a message whose last argument is
+/// a system error or another crate's detail.
 fn with_reasons(text: String) -> String {
-    for (en, zh) in REASONS {
-        if !en.contains("{}") {
-            if let Some(head) = text.strip_suffix(en) {
-                return format!("{head}{zh}");
-            }
-        }
+    let Some((head, tail)) = text.rsplit_once('：') else {
+        return text;
+    };
+    match lookup(tail, REASONS) {
+        Some(zh) => format!("{head}：{zh}"),
+        None => text,
     }
-    text
 }
 
 /// One line of the command line's text in `lang`.
@@ -538,6 +545,22 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn reasons_after_a_message_are_translated() {
+        assert_eq!(
+            localize(
+                "error: cannot read `x.policy`: No such file or directory (os error 2)",
+                Lang::Zh
+            ),
+            "错误：无法读取 `x.policy`：文件或目录不存在"
+        );
+        assert_eq!(
+            localize("error: result row 3: a bad status", Lang::Zh),
+            "错误：结果第3行：status 无效"
+        );
+        assert_eq!(reason("not a regular file", Lang::Zh), "不是普通文件");
     }
 
     #[test]
