@@ -208,4 +208,22 @@ fn errors_outside_main_follow_lang() {
     );
     assert_eq!(code, 2);
     assert!(err.starts_with("错误：缺少 `"), "{err}");
+    // `tenet serve` that cannot start: its policies do not check.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.policy"),
+        "policy p \"t\" {\n  rule r {\n    for persn t\n    require true\n  }\n}\n",
+    )
+    .unwrap();
+    let policies = dir.path().to_str().unwrap();
+    let serve = ["serve", "--policies", policies, "--addr", "127.0.0.1:0"];
+    let (code, err) = run("zh_CN.UTF-8", &serve);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("错误：此处应为对象类型（人员、"), "{err}");
+    let (code, err) = run("", &serve);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: expected an entity (person, "),
+        "{err}"
+    );
 }
