@@ -947,7 +947,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
         // language (only on failure: no second load when all is well).
         let again = match (&e, lang()) {
             (_, tenet::diagnostic::Lang::En) => None,
-            (tenet_server::StartError::Policies(_), _) => load_policies(&[policies.clone()]).err(),
+            (tenet_server::StartError::Policies(_), _) => {
+                load_policies(std::slice::from_ref(&policies)).err()
+            }
             (tenet_server::StartError::Data(_), _) => data
                 .as_deref()
                 .and_then(|d| load_data(d, EncodingArg::Auto, None).err()),
