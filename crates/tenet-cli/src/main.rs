@@ -849,7 +849,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
         )));
     }
     let outcome = policy_test::run(&args.dir, lang()).map_err(BadInput)?;
-    output::stdout(&outcome.text)?;
+    output::stdout(&messages::test_report(&outcome.text, lang()))?;
     Ok(verdict(outcome.failed > 0))
 }
 

@@ -287,6 +287,72 @@ fn values_help(valid: &[String]) -> Option<String> {
     (!valid.is_empty()).then(|| format!("values are: {}", valid.join(", ")))
 }
 
+/// The lines of `tenet test`'s output (policy_test.rs): `(English,
+/// Chinese)`; a line matching none (a problem in its own words, the
+/// coverage table) stays as written.
+const TEST_LINES: &[(&str, &str)] = &[
+    ("  ok    {} ({} expectations)", "  通过  {0}（{1}条预期）"),
+    (
+        "  FAIL  {} ({} of {} expectations hold)",
+        "  未通过  {0}（{2}条预期中{1}条成立）",
+    ),
+    (
+        "  FAIL  {}: the case's data does not load",
+        "  未通过  {0}：用例的数据无法加载",
+    ),
+    ("  FAIL  {}", "  未通过  {0}"),
+    ("  no cases in `{}`", "  `{0}` 中没有测试用例"),
+    (
+        "coverage (a passing and a failing case per rule):",
+        "覆盖情况（每条规则各有一个通过和一个未通过的用例）：",
+    ),
+    ("{} passed, {} failed", "{0}条通过，{1}条未通过"),
+    ("        {}: cannot read: {}", "        {0}：无法读取：{1}"),
+    (
+        "        {}: the header must name as_of, rule, subject and status",
+        "        {0}：表头必须包含 as_of、rule、subject 和 status",
+    ),
+    (
+        "        {}: `as_of` must be a date YYYY-MM-DD",
+        "        {0}：`as_of` 必须是日期 YYYY-MM-DD",
+    ),
+    (
+        "        {}: `status` must be one of pass, fail, pending, not_applicable, unknown",
+        "        {0}：`status` 必须是 pass、fail、pending、not_applicable、unknown 之一",
+    ),
+    (
+        "        {}: `window` must be START..END or START, found `{}`",
+        "        {0}：`window` 必须写成 START..END 或 START，实际是 `{1}`",
+    ),
+    (
+        "        {}: `rule` and `subject` must not be empty",
+        "        {0}：`rule` 和 `subject` 不能为空",
+    ),
+    (
+        "        expect.csv:{}: policy `{}` has no rule `{}`",
+        "        expect.csv:{0}：政策 `{1}` 没有规则 `{2}`",
+    ),
+];
+
+/// `tenet test`'s output in `lang`, line by line.
+pub fn test_report(text: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    text.split_inclusive('\n')
+        .map(|l| {
+            let (body, end) = match l.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (l, ""),
+            };
+            match lookup(body, TEST_LINES) {
+                Some(zh) => format!("{zh}{end}"),
+                None => l.to_string(),
+            }
+        })
+        .collect()
+}
+
 /// The reasons the system gives for a file that cannot be read or
 /// written (`std::io::Error`'s text), and the reasons of `read.rs`, in
 /// Chinese: they fill the last hole of a message (`cannot read `x`: …`).
@@ -545,6 +611,74 @@ mod tests {
             }
         }
         out
+    }
+
+    /// Every string literal of `source` (char literals `'"'` skipped).
+    fn all_literals(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut chars = source.chars().peekable();
+        let mut prev = ' ';
+        while let Some(c) = chars.next() {
+            if c == '"' && prev != '\'' {
+                let mut lit = String::new();
+                while let Some(d) = chars.next() {
+                    match d {
+                        '\\' => {
+                            if let Some(e) = chars.next() {
+                                lit.push(if e == 'n' { '\n' } else { e });
+                            }
+                        }
+                        '"' => break,
+                        _ => lit.push(d),
+                    }
+                }
+                out.push(lit);
+                prev = '"';
+                continue;
+            }
+            prev = c;
+        }
+        out
+    }
+
+    /// Every line `tenet test` writes in words (policy_test.rs), and
+    /// every problem it finds in an `expect.csv`, has Chinese.
+    #[test]
+    fn test_report_lines_are_translated() {
+        let source = include_str!("policy_test.rs");
+        let mut samples = Vec::new();
+        for lit in all_literals(source) {
+            for l in lit.lines() {
+                let words = l.starts_with("  ok")
+                    || l.starts_with("  FAIL")
+                    || l.starts_with("  no cases")
+                    || l.starts_with("coverage")
+                    || l.contains(" passed, ")
+                    || l.contains(" must ")
+                    || l.contains(" has no rule ")
+                    || l.contains("cannot read: ");
+                if words {
+                    let indent = if l.starts_with("  ")
+                        || l.contains(" passed, ")
+                        || l.starts_with("coverage")
+                    {
+                        ""
+                    } else {
+                        "        " // a problem, listed under its case
+                    };
+                    samples.push(format!("{indent}{}", holes_to_x(l)));
+                }
+            }
+        }
+        assert!(samples.len() >= 12, "{samples:#?}");
+        let missing: Vec<&String> = samples
+            .iter()
+            .filter(|l| lookup(l, TEST_LINES).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "no Chinese in TEST_LINES for {missing:#?}"
+        );
     }
 
     #[test]

@@ -227,3 +227,47 @@ fn errors_outside_main_follow_lang() {
         "{err}"
     );
 }
+
+/// `tenet test`'s lines and the problems of an `expect.csv` in Chinese.
+#[test]
+fn policy_tests_follow_lang() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.policy"),
+        "policy p \"t\" {\n  rule r \"r\" {\n    for person t\n    require t.hire_date >= 2020-01-01\n  }\n}\n",
+    )
+    .unwrap();
+    let case = dir.path().join("tests/p/bad");
+    std::fs::create_dir_all(&case).unwrap();
+    std::fs::write(
+        case.join("expect.csv"),
+        "as_of,rule,subject,status\nnot-a-date,r,x,pass\n2024-01-01,r,x,maybe\n",
+    )
+    .unwrap();
+    let args = ["test", dir.path().to_str().unwrap()];
+    let out = |locale: &str| {
+        let mut cmd = Command::cargo_bin("tenet").unwrap();
+        cmd.env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", locale);
+        let out = cmd.args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let zh = out("zh_CN.UTF-8");
+    assert!(zh.contains("  未通过  bad\n"), "{zh}");
+    assert!(
+        zh.contains("expect.csv:2：`as_of` 必须是日期 YYYY-MM-DD\n"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("expect.csv:3：`status` 必须是 pass、fail"),
+        "{zh}"
+    );
+    assert!(zh.contains("0条通过，1条未通过"), "{zh}");
+    let en = out("C");
+    assert!(
+        en.contains("  FAIL  bad\n") && en.contains("0 passed, 1 failed"),
+        "{en}"
+    );
+}
