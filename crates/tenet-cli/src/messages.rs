@@ -3,7 +3,14 @@
 //! Commands build an error as English text (`error: …` / `help: …` lines);
 //! [`localize`] rewrites it at the edge. Policy diagnostics and data
 //! problems arrive already drawn in the language (`render_in`); their lines
-//! are left alone.
+//! are left alone. A known reason at the end of a message (a system error,
+//! another crate's detail) is translated too ([`reason`]).
+//!
+//! Also here: clap's errors said again from their kind and context
+//! ([`clap_error`]; clap has no translations), progress lines ([`status`])
+//! and `tenet test`'s output ([`test_report`]). The tests fail when a
+//! literal `error:`/`warning:`/`help:` line of any file of `src/`, or a
+//! line `tenet test` writes, has no Chinese.
 
 use tenet::diagnostic::{lookup, translate, Lang};
 
