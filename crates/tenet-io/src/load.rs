@@ -246,7 +246,9 @@ fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
             failed.borrow_mut().get_or_insert(e);
         }
     };
-    let result = builder.finish_with(
+    let spaced = Spaced::new(&ids);
+    let mut triage = Triage::default();
+    let result = builder.finish_reporting(
         || {
             wait(TableKind::Enrollments);
             std::mem::take(&mut g.borrow_mut().enrollments)
@@ -255,76 +257,25 @@ fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
             wait(TableKind::Attendance);
             std::mem::take(&mut g.borrow_mut().attendance)
         },
+        &mut |e| triage.error(e, &mut g.borrow_mut(), &ids, &spaced),
     );
     if let Some(e) = failed.into_inner() {
         return Err(e);
     }
-    let g = g.into_inner();
     let Gathered {
         mut problems,
-        mut rejected,
-        incomplete,
-        absent,
         mut metas,
         ..
-    } = g;
+    } = g.into_inner();
     metas.sort_by_key(|m| m.kind);
     match result {
         Ok((dataset, warnings)) if problems.is_empty() => Ok(Loaded { dataset, warnings }),
         Ok(_) => Err(LoadError::Invalid(sorted(problems, &metas))),
-        Err(errors) => {
+        Err(_) => {
+            problems.extend(triage.kept.into_problems());
             // References into a file that is not there: one problem on the
             // missing file, with how many rows (from where) refer to it.
-            let mut into_absent: Vec<(TableKind, usize, Vec<String>)> = Vec::new();
-            let spaced = Spaced::new(&ids);
-            // The builder reports tables in dependency order, so a row it
-            // rejects is known before the rows that refer to it.
-            for e in errors {
-                let echo = match &e.kind {
-                    DataErrorKind::UnknownReference { expected, id } => {
-                        if let Some(kind) = refers_to(expected).find(|k| absent.contains(k)) {
-                            match into_absent.iter_mut().find(|(k, _, _)| *k == kind) {
-                                Some((_, count, from)) => {
-                                    *count += 1;
-                                    if !from.contains(&e.at.file) {
-                                        from.push(e.at.file.clone());
-                                    }
-                                }
-                                None => into_absent.push((kind, 1, vec![e.at.file.clone()])),
-                            }
-                        }
-                        rejected.contains(id)
-                            || refers_to(expected).any(|k| incomplete.contains(&k))
-                    }
-                    DataErrorKind::AttendanceNotEnrolled { .. } => {
-                        incomplete.contains(&TableKind::Enrollments)
-                    }
-                    _ => false,
-                };
-                if !matches!(e.kind, DataErrorKind::DuplicateId { .. }) {
-                    if let Some(id) = ids.of_row(&e.at.file, e.at.line) {
-                        rejected.insert(id.to_string());
-                    }
-                }
-                if !echo {
-                    let near = match &e.kind {
-                        DataErrorKind::UnknownReference { expected, id } => spaced
-                            .near(id)
-                            .map(|known| (expected.to_string(), id.clone(), known.to_string())),
-                        _ => None,
-                    };
-                    let mut problem = data_problem(e, &metas);
-                    if let Some((expected, id, known)) = near {
-                        problem.reason = Reason::SpacedReference {
-                            expected,
-                            id,
-                            known,
-                        };
-                    }
-                    problems.push(problem);
-                }
-            }
-            for (kind, count, from) in into_absent {
+            for (kind, count, from) in triage.into_absent {
                 if let Some(m) = metas.iter().find(|m| m.kind == kind) {
                     let from = from
                         .into_iter()
@@ -340,6 +291,67 @@ fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
             }
             Err(LoadError::Invalid(sorted(problems, &metas)))
         }
+    }
+}
+
+/// What becomes of the builder's errors, one at a time as they are found:
+/// an error that only echoes a row already rejected is dropped, a
+/// reference into a missing file is counted for that file, and the rest
+/// are kept as problems, only as many of each file as the report shows.
+#[derive(Default)]
+struct Triage {
+    kept: crate::problem::Kept,
+    /// For each missing table, how many rows refer to it, from which files.
+    into_absent: Vec<(TableKind, usize, Vec<String>)>,
+}
+
+impl Triage {
+    /// The builder reports tables in dependency order, so a row it rejects
+    /// is known before the rows that refer to it.
+    fn error(&mut self, e: DataError, g: &mut Gathered, ids: &RowIds, spaced: &Spaced<'_>) {
+        let echo = match &e.kind {
+            DataErrorKind::UnknownReference { expected, id } => {
+                if let Some(kind) = refers_to(expected).find(|k| g.absent.contains(k)) {
+                    match self.into_absent.iter_mut().find(|(k, _, _)| *k == kind) {
+                        Some((_, count, from)) => {
+                            *count += 1;
+                            if !from.contains(&e.at.file) {
+                                from.push(e.at.file.clone());
+                            }
+                        }
+                        None => self.into_absent.push((kind, 1, vec![e.at.file.clone()])),
+                    }
+                }
+                g.rejected.contains(id) || refers_to(expected).any(|k| g.incomplete.contains(&k))
+            }
+            DataErrorKind::AttendanceNotEnrolled { .. } => {
+                g.incomplete.contains(&TableKind::Enrollments)
+            }
+            _ => false,
+        };
+        if !matches!(e.kind, DataErrorKind::DuplicateId { .. }) {
+            if let Some(id) = ids.of_row(&e.at.file, e.at.line) {
+                g.rejected.insert(id.to_string());
+            }
+        }
+        if echo {
+            return;
+        }
+        let near = match &e.kind {
+            DataErrorKind::UnknownReference { expected, id } => spaced
+                .near(id)
+                .map(|known| (expected.to_string(), id.clone(), known.to_string())),
+            _ => None,
+        };
+        let mut problem = data_problem(e, &g.metas);
+        if let Some((expected, id, known)) = near {
+            problem.reason = Reason::SpacedReference {
+                expected,
+                id,
+                known,
+            };
+        }
+        self.kept.push(problem);
     }
 }
 

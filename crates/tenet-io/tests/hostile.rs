@@ -244,6 +244,39 @@ fn a_file_of_garbage_keeps_a_bounded_number_of_problems_and_counts_the_rest() {
     assert!(text.contains("  and 199990 more\n"), "{text}");
 }
 
+/// The same bound for problems found across rows (an unknown person is
+/// only known once every file is read): the builder hands each to the
+/// loader as it finds it, and the loader keeps what the report shows.
+#[test]
+fn a_file_of_rows_naming_unknown_records_keeps_a_bounded_number_of_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_base(dir.path());
+    let mut text = String::from("person,activity\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("nobody-{i},nothing\n"));
+    }
+    std::fs::write(dir.path().join("enrollments.csv"), text).unwrap();
+    let err = load(dir.path(), &LoadOptions::default()).err().unwrap();
+    let LoadError::Invalid(problems) = &err else {
+        panic!("{err}");
+    };
+    let kept = problems
+        .iter()
+        .filter(|p| p.file == "enrollments.csv")
+        .count();
+    assert!(kept <= 1001, "{kept} problems kept");
+    let text = err.to_string();
+    assert!(
+        text.contains("\nenrollments.csv: 400000 problems\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("enrollments.csv:2:1 (person): unknown person `nobody-0`\n"),
+        "{text}"
+    );
+    assert!(text.contains("  and 399980 more\n"), "{text}");
+}
+
 #[test]
 fn wide_headers_and_json_records_with_many_keys_load_in_linear_time() {
     let dir = tempfile::tempdir().unwrap();

@@ -58,6 +58,10 @@ pub fn prepare(config: &Config, html: Option<HtmlRenderer>) -> Result<Arc<AppSta
     if config.tokens.is_none() && !config.addr.ip().is_loopback() {
         return Err(StartError::Open(config.addr));
     }
+    let read_as = Stamps {
+        policies: crate::bundle::fingerprint(&config.policies),
+        tokens: config.tokens.as_deref().and_then(stamp),
+    };
     let bundle =
         crate::bundle::load_dir(&config.policies).map_err(|e| StartError::Policies(e.rendered))?;
     let data = match &config.data {
@@ -74,7 +78,7 @@ pub fn prepare(config: &Config, html: Option<HtmlRenderer>) -> Result<Arc<AppSta
         .as_deref()
         .map(|d| DecisionLog::open(d, config.log_max_bytes))
         .transpose()?;
-    Ok(Arc::new(AppState::new(
+    let mut state = AppState::new(
         config.policies.clone(),
         bundle,
         data,
@@ -82,22 +86,65 @@ pub fn prepare(config: &Config, html: Option<HtmlRenderer>) -> Result<Arc<AppSta
         log,
         config.limits,
         html,
-    )))
+    );
+    state.read_as = read_as;
+    Ok(Arc::new(state))
 }
 
-/// The size and modification time of the tokens file, to see it change.
-fn tokens_stamp(state: &AppState) -> Option<(u64, Option<std::time::SystemTime>)> {
-    let meta = std::fs::metadata(state.tokens.as_ref()?.path()).ok()?;
+/// A file's size and modification time, to see it change.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(path: &std::path::Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
     Some((meta.len(), meta.modified().ok()))
 }
 
+/// How the watched files looked.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Stamps {
+    policies: Vec<(String, u64, Option<std::time::SystemTime>)>,
+    tokens: Option<Stamp>,
+}
+
+/// The watcher's view of one watched thing: what it last acted on, and
+/// what it saw at the previous look. It acts once the thing differs from
+/// what it acted on *and* has not changed since the previous look, so a
+/// file still being written is not read half-done — a tokens file caught
+/// between truncation and write holds no token, which would lock every
+/// caller out until the next change.
+struct Settling<T> {
+    acted: T,
+    last: T,
+}
+
+impl<T: PartialEq + Clone> Settling<T> {
+    fn new(acted: T) -> Settling<T> {
+        Settling {
+            last: acted.clone(),
+            acted,
+        }
+    }
+
+    /// Whether to reload now, seeing `now` (always when `forced`).
+    fn look(&mut self, now: T, forced: bool) -> bool {
+        let due = forced || (now == self.last && now != self.acted);
+        if due {
+            self.acted = now.clone();
+        }
+        self.last = now;
+        due
+    }
+}
+
 /// Watches the policy directory and the tokens file and reloads what
-/// changed; SIGHUP reloads both.
+/// changed, once it has stayed unchanged for one look (`every`); SIGHUP
+/// reloads both at once.
 pub fn watch(state: Arc<AppState>, every: Duration) {
     tokio::spawn(async move {
         let dir = state.policies_dir.clone();
-        let mut seen = crate::bundle::fingerprint(&dir);
-        let mut seen_tokens = tokens_stamp(&state);
+        let mut policies_seen = Settling::new(state.read_as.policies.clone());
+        let mut tokens_seen = Settling::new(state.read_as.tokens);
+        let tokens_path = state.tokens.as_ref().map(|t| t.path().to_path_buf());
         let mut tick = tokio::time::interval(every);
         let mut hangup = hangup();
         loop {
@@ -105,12 +152,8 @@ pub fn watch(state: Arc<AppState>, every: Duration) {
                 _ = tick.tick() => false,
                 () = next_hangup(&mut hangup) => true,
             };
-            let now = crate::bundle::fingerprint(&dir);
-            let now_tokens = tokens_stamp(&state);
-            let policies = forced || now != seen;
-            let tokens = forced || now_tokens != seen_tokens;
-            seen = now;
-            seen_tokens = now_tokens;
+            let policies = policies_seen.look(crate::bundle::fingerprint(&dir), forced);
+            let tokens = tokens_seen.look(tokens_path.as_deref().and_then(stamp), forced);
             if policies || tokens {
                 let s = state.clone();
                 let _ = tokio::task::spawn_blocking(move || {
@@ -222,4 +265,44 @@ pub fn serve(config: Config, html: Option<HtmlRenderer>) -> Result<(), StartErro
         run(state, listener, config.poll).await
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settling;
+
+    #[test]
+    fn a_change_is_acted_on_once_it_has_settled_for_one_look() {
+        let mut w = Settling::new(1);
+        assert!(!w.look(1, false), "nothing changed");
+        assert!(
+            !w.look(0, false),
+            "changed at this look: maybe still being written"
+        );
+        assert!(!w.look(2, false), "changed again");
+        assert!(w.look(2, false), "the same as at the previous look");
+        assert!(!w.look(2, false), "acted on already");
+    }
+
+    #[test]
+    fn a_change_before_the_first_look_is_seen() {
+        // The reference is how the file looked when it was read at start,
+        // not at the watcher's first look.
+        let mut w = Settling::new(1);
+        assert!(!w.look(2, false));
+        assert!(w.look(2, false));
+    }
+
+    #[test]
+    fn a_signal_acts_at_once_and_a_change_back_is_a_change() {
+        let mut w = Settling::new(1);
+        assert!(w.look(1, true), "forced");
+        assert!(!w.look(3, false));
+        assert!(w.look(3, false));
+        assert!(!w.look(1, false));
+        assert!(
+            w.look(1, false),
+            "back to the first: differs from 3, acted on last"
+        );
+    }
 }

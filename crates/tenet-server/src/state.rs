@@ -105,6 +105,10 @@ pub struct AppState {
     pub html: Option<HtmlRenderer>,
     ids: AtomicU64,
     id_prefix: String,
+    /// What the policy directory and tokens file looked like just before
+    /// they were read at start: the watcher's first reference, so a change
+    /// made between that read and its first look is not missed.
+    pub(crate) read_as: crate::serve::Stamps,
 }
 
 impl AppState {
@@ -133,6 +137,7 @@ impl AppState {
             html,
             ids: AtomicU64::new(1),
             id_prefix: crate::bundle::hex(&seed),
+            read_as: crate::serve::Stamps::default(),
         }
     }
 
@@ -161,7 +166,10 @@ impl AppState {
             return Ok(None);
         };
         match file.reload() {
-            Ok(n) => Ok(Some(n)),
+            Ok(n) => {
+                eprintln!("tenet serve: tokens reloaded: {n} token(s)");
+                Ok(Some(n))
+            }
             Err(e) => {
                 eprintln!("tenet serve: tokens file refused, the tokens read before stay: {e}");
                 Err(e)

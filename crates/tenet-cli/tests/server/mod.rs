@@ -34,6 +34,20 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// Whether the server writes `text` on stderr within 10 s: its stderr
+    /// is read on another thread, so a line written before a response may
+    /// arrive after it.
+    pub fn says(&self, text: &str) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(10) {
+            if self.stderr.lock().unwrap().contains(text) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+
     /// Sends a signal by name (`HUP`, `KILL`) with kill(1).
     pub fn signal(&self, name: &str) {
         let ok = Command::new("kill")

@@ -393,15 +393,55 @@ impl DatasetBuilder {
     /// before and, like [`add_rows`](DatasetBuilder::add_rows), are
     /// numbered from 1 in `enrollments` and `attendance`.
     pub fn finish_with(
-        mut self,
+        self,
         enrollments: impl FnOnce() -> EnrollmentTable,
         attendance: impl FnOnce() -> AttendanceTable,
     ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+        let mut errors = Vec::new();
+        self.finish_reporting(enrollments, attendance, &mut |e| errors.push(e))
+            .map_err(|_| errors)
+    }
+
+    /// Like [`finish_with`](DatasetBuilder::finish_with), but hands each
+    /// error to `on_error` as it is found instead of collecting them, and
+    /// on failure returns how many there were. A loader that shows only
+    /// the first errors of each file keeps its memory bounded by what it
+    /// shows: a file of a million rows that each name an unknown person
+    /// makes a million errors. They arrive in the order `finish_with`
+    /// returns them.
+    ///
+    /// ```
+    /// use tenet::model::{DatasetBuilder, EnrollmentRow, RowRef};
+    ///
+    /// let mut b = DatasetBuilder::new();
+    /// for line in 2..5 {
+    ///     let row = EnrollmentRow { person: "nobody".into(), activity: "a".into() };
+    ///     b.enrollment(row, RowRef::new("enrollments.csv", line));
+    /// }
+    /// let mut first = None;
+    /// let failed = b.finish_reporting(
+    ///     Default::default,
+    ///     Default::default,
+    ///     &mut |e| { first.get_or_insert(e); },
+    /// );
+    /// assert_eq!(failed.err(), Some(6)); // an unknown person and activity per row
+    /// assert_eq!(first.map(|e| e.at.line), Some(2));
+    /// ```
+    pub fn finish_reporting(
+        mut self,
+        enrollments: impl FnOnce() -> EnrollmentTable,
+        attendance: impl FnOnce() -> AttendanceTable,
+        on_error: &mut dyn FnMut(DataError),
+    ) -> Result<(Dataset, Vec<DataWarning>), usize> {
         // The resolver copies the file names now: name the big tables' too.
         self.origins.intern("enrollments");
         self.origins.intern("attendance");
         let mut resolver = Resolver {
             files: self.origins.files.clone(),
+            errors: Errors {
+                count: 0,
+                sink: Some(on_error),
+            },
             ..Resolver::default()
         };
         let rows = std::mem::take(&mut self.rows);
@@ -648,9 +688,30 @@ fn marks_by_session(
     marks
 }
 
+/// Where the resolver's errors go: to the caller's sink as they are found
+/// (see [`DatasetBuilder::finish_reporting`]), counted.
 #[derive(Default)]
-struct Resolver {
-    errors: Vec<DataError>,
+struct Errors<'s> {
+    count: usize,
+    sink: Option<&'s mut dyn FnMut(DataError)>,
+}
+
+impl Errors<'_> {
+    fn push(&mut self, e: DataError) {
+        self.count += 1;
+        if let Some(sink) = self.sink.as_mut() {
+            sink(e);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+#[derive(Default)]
+struct Resolver<'s> {
+    errors: Errors<'s>,
     data: Dataset,
     files: Vec<String>,
     /// Every district, school and person id claimed, and what it names
@@ -668,7 +729,7 @@ struct Resolver {
     marks: Lists<(PersonIx, Status)>,
 }
 
-impl Resolver {
+impl Resolver<'_> {
     fn row_ref(&self, o: Origin) -> RowRef {
         RowRef {
             file: self
@@ -826,7 +887,7 @@ impl Resolver {
         enrolled: Lists<(u32, u32)>,
         attendance: AttendanceTable,
         origins: &Origins,
-    ) -> Result<(Dataset, Vec<DataWarning>), Vec<DataError>> {
+    ) -> Result<(Dataset, Vec<DataWarning>), usize> {
         let attendance_people = resolve_ids(attendance.people(), |id| self.person_ix(id));
         let attendance_sessions = resolve_in_order(attendance.sessions(), &self.session_ids);
         let people = self.data.people.len();
@@ -862,7 +923,7 @@ impl Resolver {
         self.mentorships(mentorships, &origins.mentorships);
         self.finance(finance, &origins.finance);
         if !self.errors.is_empty() {
-            return Err(std::mem::take(&mut self.errors));
+            return Err(self.errors.count);
         }
         drop(enrolled);
         self.data.index.ids = std::mem::take(&mut self.actors);
