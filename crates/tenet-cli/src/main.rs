@@ -296,7 +296,10 @@ impl From<output::WriteError> for BadInput {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     let _ = LANG.set(
         cli.lang
             .or_else(tenet::diagnostic::Lang::from_env)
@@ -330,11 +333,47 @@ fn main() -> ExitCode {
     }
 }
 
+/// Help and version as clap prints them; a command-line error in the
+/// reader's language (`--lang` as typed, else the locale), exit code 2.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    let lang = lang_in_args(std::env::args())
+        .or_else(tenet::diagnostic::Lang::from_env)
+        .unwrap_or_default();
+    let help = matches!(
+        e.kind(),
+        clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    if !e.use_stderr() || help || lang == tenet::diagnostic::Lang::En {
+        let _ = e.print();
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+    }
+    output::note(&messages::localize(&messages::clap_error(e), lang));
+    ExitCode::from(2)
+}
+
+/// The `--lang` of a command line that did not parse.
+fn lang_in_args(args: impl Iterator<Item = String>) -> Option<tenet::diagnostic::Lang> {
+    let args: Vec<String> = args.collect();
+    args.iter().enumerate().find_map(|(i, a)| {
+        let value = match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1)?.as_str(),
+            Some(v) => v.strip_prefix('=')?,
+            None => return None,
+        };
+        tenet::syntax::Lang::parse(value)
+    })
+}
+
 /// The language diagnostics and errors are written in (`--lang`, else the locale).
 static LANG: std::sync::OnceLock<tenet::diagnostic::Lang> = std::sync::OnceLock::new();
 
 fn lang() -> tenet::diagnostic::Lang {
     LANG.get().copied().unwrap_or_default()
+}
+
+/// A line to standard error (a warning, what was done) in the reader's language.
+fn say(text: &str) {
+    output::note(&messages::status(text, lang()));
 }
 
 /// Colour only on a terminal, never with `NO_COLOR` set.
@@ -392,7 +431,7 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<String>, BadInput> {
 
 fn load_policies(paths: &[PathBuf]) -> Result<PolicySet, BadInput> {
     let roots = policy_files(paths)?;
-    let set = PolicySet::load(&roots, read::policies(&roots))
+    let set = PolicySet::load(&roots, read::policies(&roots, lang()))
         .map_err(|e| BadInput(format!("{}\n{}", e.render_in(lang()), e.summary_in(lang()))))?;
     if !set.warnings().is_empty() {
         output::note(set.render_warnings_in(lang()).trim_end());
@@ -418,7 +457,8 @@ fn load_data(
         EncodingArg::Gbk => tenet_io::Encoding::Gbk,
     };
     let mapping = match mapping {
-        Some(file) => tenet_io::Mapping::load(file).map_err(|e| BadInput(format!("error: {e}")))?,
+        Some(file) => tenet_io::Mapping::load(file)
+            .map_err(|e| BadInput(format!("error: {}", e.render_in(lang()))))?,
         None => tenet_io::Mapping::builtin(),
     };
     let opts = tenet_io::LoadOptions {
@@ -435,15 +475,15 @@ fn load_data(
     match loaded {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                output::note(&format!(
+                say(&format!(
                     "warning: {} data-quality warning(s) in `{shown}`:",
                     loaded.warnings.len(),
                 ));
                 for w in loaded.warnings.iter().take(10) {
-                    output::note(&format!("  {w}"));
+                    say(&format!("  {w}"));
                 }
                 if loaded.warnings.len() > 10 {
-                    output::note(&format!("  … and {} more", loaded.warnings.len() - 10));
+                    say(&format!("  … and {} more", loaded.warnings.len() - 10));
                 }
             }
             Ok(loaded.dataset)
@@ -581,7 +621,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, BadInput> {
         sanity::subjects_fit(&set, &opts, &named).map_err(BadInput)?;
     }
     for warning in sanity::warnings(&set, &data, as_of(&args.input)) {
-        output::note(&warning);
+        say(&warning);
     }
     let bar = spinner("evaluating");
     let policy_of = |id: &str| set.policies().iter().find(|p| p.id == id);
@@ -814,8 +854,8 @@ fn test(args: &TestArgs) -> Result<ExitCode, BadInput> {
             args.dir.display()
         )));
     }
-    let outcome = policy_test::run(&args.dir).map_err(BadInput)?;
-    output::stdout(&outcome.text)?;
+    let outcome = policy_test::run(&args.dir, lang()).map_err(BadInput)?;
+    output::stdout(&messages::test_report(&outcome.text, lang()))?;
     Ok(verdict(outcome.failed > 0))
 }
 
@@ -824,8 +864,12 @@ fn fmt(args: &FmtArgs, surface: Option<tenet::syntax::Lang>) -> Result<ExitCode,
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
     for file in &files {
-        let source = read::policy_file(file)
-            .map_err(|e| BadInput(format!("error: cannot read `{file}`: {e}")))?;
+        let source = read::policy_file(file).map_err(|e| {
+            BadInput(format!(
+                "error: cannot read `{file}`: {}",
+                messages::reason(&e, lang())
+            ))
+        })?;
         match tenet::syntax::format_lang(file, &source, surface) {
             Ok(formatted) if args.stdout => output::stdout(&formatted)?,
             Ok(formatted) if formatted == source => {}
@@ -833,7 +877,7 @@ fn fmt(args: &FmtArgs, surface: Option<tenet::syntax::Lang>) -> Result<ExitCode,
             Ok(formatted) => {
                 std::fs::write(file, formatted)
                     .map_err(|e| BadInput(format!("error: cannot write `{file}`: {e}")))?;
-                output::note(&format!("formatted {file}"));
+                say(&format!("formatted {file}"));
             }
             Err(e) => errors.extend(e.diagnostics.iter().map(|d| d.render_in(&source, lang()))),
         }
@@ -843,7 +887,10 @@ fn fmt(args: &FmtArgs, surface: Option<tenet::syntax::Lang>) -> Result<ExitCode,
     }
     let listed: String = unformatted
         .iter()
-        .map(|file| format!("{file}: not in the canonical layout (run `tenet fmt {file}`)\n"))
+        .map(|file| {
+            let line = format!("{file}: not in the canonical layout (run `tenet fmt {file}`)");
+            messages::status(&line, lang()) + "\n"
+        })
         .collect();
     output::stdout(&listed)?;
     Ok(verdict(!unformatted.is_empty()))
@@ -863,8 +910,8 @@ fn gen(args: &GenArgs) -> Result<ExitCode, BadInput> {
     } else {
         tenet_io::write_dir(&rows, &args.out)
     };
-    written.map_err(|e| BadInput(format!("error: {e}")))?;
-    output::note(&format!(
+    written.map_err(|e| BadInput(format!("error: {}", e.render_in(lang()))))?;
+    say(&format!(
         "wrote {} people, {} activities, {} enrollments, {} attendance rows to `{}`",
         rows.people.len(),
         rows.activities.len(),
@@ -889,6 +936,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
         concurrency: args.concurrency.max(1),
         ..tenet_server::Limits::default()
     };
+    let (policies, data) = (args.policies.clone(), args.data.clone());
     let config = tenet_server::Config {
         policies: args.policies,
         data: args.data,
@@ -899,8 +947,22 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
         poll: std::time::Duration::from_millis(args.poll_ms.max(50)),
         limits,
     };
-    tenet_server::serve(config, Some(tenet_cli::html::render))
-        .map_err(|e| BadInput(e.to_string()))?;
+    tenet_server::serve(config, Some(tenet_cli::html::render)).map_err(|e| {
+        // The server says why it cannot start in English; policies and data
+        // that do not load are loaded again here to say it in the reader's
+        // language (only on failure: no second load when all is well).
+        let again = match (&e, lang()) {
+            (_, tenet::diagnostic::Lang::En) => None,
+            (tenet_server::StartError::Policies(_), _) => {
+                load_policies(std::slice::from_ref(&policies)).err()
+            }
+            (tenet_server::StartError::Data(_), _) => data
+                .as_deref()
+                .and_then(|d| load_data(d, EncodingArg::Auto, None).err()),
+            _ => None,
+        };
+        again.unwrap_or_else(|| BadInput(e.to_string()))
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -924,9 +986,9 @@ fn token(cmd: TokenCommand) -> Result<ExitCode, BadInput> {
     let token = tenet_server::auth::add_token(&file, &name, &scopes, expires)
         .map_err(|e| BadInput(format!("error: {e}")))?;
     println!("{token}");
-    eprintln!(
+    say(&format!(
         "added token `{name}` to `{}`; it is shown only now — store it safely",
         file.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

@@ -246,8 +246,9 @@ fn same_number(want: &str, got: Option<&str>) -> bool {
     }
 }
 
-/// Runs every case under `dir/tests/<policy>/` for every `.policy` in `dir`.
-pub fn run(dir: &Path) -> Result<Outcome, String> {
+/// Runs every case under `dir/tests/<policy>/` for every `.policy` in `dir`;
+/// diagnostics and data problems are drawn in `lang`.
+pub fn run(dir: &Path, lang: tenet::diagnostic::Lang) -> Result<Outcome, String> {
     let mut policies: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("error: cannot read directory `{}`: {e}", dir.display()))?
         .filter_map(Result::ok)
@@ -259,8 +260,8 @@ pub fn run(dir: &Path) -> Result<Outcome, String> {
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    let set = PolicySet::load(&roots, crate::read::policies(&roots))
-        .map_err(|e| format!("{}\n{e}", e.render()))?;
+    let set = PolicySet::load(&roots, crate::read::policies(&roots, lang))
+        .map_err(|e| format!("{}\n{}", e.render_in(lang), e.summary_in(lang)))?;
     let mut text = String::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     // rule → (has a passing case, has a failing case), per policy
@@ -308,7 +309,7 @@ pub fn run(dir: &Path) -> Result<Outcome, String> {
                     let _ = writeln!(
                         text,
                         "  FAIL  {name}: the case's data does not load\n{}",
-                        indent(&e.to_string())
+                        indent(&e.render_in(lang))
                     );
                     continue;
                 }

@@ -38,7 +38,13 @@ pub fn policy_file(name: &str) -> Result<String, String> {
 
 /// A reader for [`tenet::PolicySet::load`]: the `roots` as named, and
 /// imports only inside the roots' directories.
-pub fn policies(roots: &[String]) -> impl FnMut(&str) -> Result<String, String> + '_ {
+///
+/// Its reasons are in `lang` (they end a diagnostic such as ``cannot read
+/// `x.policy`: …``).
+pub fn policies(
+    roots: &[String],
+    lang: tenet::diagnostic::Lang,
+) -> impl FnMut(&str) -> Result<String, String> + '_ {
     let dirs: Vec<PathBuf> = roots
         .iter()
         .filter_map(|r| {
@@ -51,7 +57,7 @@ pub fn policies(roots: &[String]) -> impl FnMut(&str) -> Result<String, String> 
             dir.canonicalize().ok()
         })
         .collect();
-    move |name: &str| {
+    let read = move |name: &str| {
         if roots.iter().any(|r| r == name) {
             return policy_file(name);
         }
@@ -70,5 +76,6 @@ pub fn policies(roots: &[String]) -> impl FnMut(&str) -> Result<String, String> 
             );
         }
         policy_file(name)
-    }
+    };
+    move |name: &str| read(name).map_err(|e| crate::messages::reason(&e, lang))
 }

@@ -264,6 +264,24 @@ fn a_session_in_chinese_keywords_over_utf16() {
         shown.contains("annual_hours") && shown.contains("90 学时"),
         "{shown}"
     );
+    // The client's locale is Chinese: so is the hover's text.
+    assert!(
+        shown.starts_with("**参数** `annual_hours`") && shown.contains("| 值 | 起始日期 |"),
+        "{shown}"
+    );
+
+    // Hover on a field: its type and meaning, in Chinese.
+    let field_at = fixed.find("t.hire_date").unwrap() + 3;
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc}, "position": at(&fixed, field_at, true)}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.starts_with("**字段** `hire_date`")
+            && shown.contains("教师：日期 — 参加教育工作的日期（可能缺失）"),
+        "{shown}"
+    );
 
     // Completion after `t.`: the person's fields.
     let dot = fixed.find("t.hire_date").unwrap() + 2;
@@ -282,6 +300,19 @@ fn a_session_in_chinese_keywords_over_utf16() {
         "{labels:?}"
     );
     assert!(!labels.contains(&"scheduled_hours"), "{labels:?}");
+    // Each item's detail is in the client's language.
+    let detail = |label: &str| {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == label)
+            .and_then(|i| i["detail"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(detail("birth_date"), "日期 — 出生日期（可能缺失）");
+    assert_eq!(detail("org"), "学校或区 — 所属的学校或区");
 
     // Definition of 认定学时: the credit block in the imported file.
     let credited = fixed.find("认定学时(t)").unwrap() + 3;
@@ -394,10 +425,14 @@ fn utf8_positions_when_the_client_offers_them() {
         "textDocument/hover",
         json!({"textDocument": {"uri": doc}, "position": at(&ws.text, text_offset(&ws.text, "new_teacher_hours\n"), false)}),
     );
-    assert!(hover["contents"]["value"]
-        .as_str()
-        .unwrap()
-        .contains("120 学时"));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("120 学时"), "{shown}");
+    // The client's locale is English: so is the hover's text, whatever
+    // the surface of the file.
+    assert!(
+        shown.starts_with("**param** `new_teacher_hours`"),
+        "{shown}"
+    );
     client.finish();
 }
 

@@ -29,7 +29,13 @@ fn revoke(file: &Path, name: &str) {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(kept.lines().count(), text.lines().count() - 1);
-    std::fs::write(file, kept).unwrap();
+    // Replaced whole, as the server's README asks: written in place, a
+    // reload that catches the file between truncation and write (the
+    // watcher waits for one unchanged look, but a loaded machine can stall
+    // a writer longer) reads no token at all.
+    let new = file.with_extension("new");
+    std::fs::write(&new, kept).unwrap();
+    std::fs::rename(&new, file).unwrap();
 }
 
 /// Polls until the token is refused (the reload runs on its own task).

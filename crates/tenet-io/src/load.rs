@@ -190,6 +190,8 @@ struct Gathered {
     incomplete: Vec<TableKind>,
     absent: Vec<TableKind>,
     metas: Vec<Meta>,
+    /// Each table's extra columns, for the builder.
+    extras: Vec<(TableKind, Vec<String>)>,
 }
 
 impl Gathered {
@@ -202,6 +204,9 @@ impl Gathered {
         }
         if t.absent {
             self.absent.push(t.kind);
+        }
+        if !t.extras.is_empty() {
+            self.extras.push((t.kind, t.extras));
         }
         merge(&mut self.rows, t.rows);
         if self.enrollments.is_empty() {
@@ -235,6 +240,11 @@ fn build(tables: Vec<Table>, late: &mut Late<'_>) -> Result<Loaded, LoadError> {
     let ids = RowIds::of(&rows);
     let mut builder = DatasetBuilder::new();
     builder.add_rows(rows);
+    for (kind, names) in std::mem::take(&mut g.extras) {
+        if let Some(entity) = kind.entity() {
+            builder.declare_columns(entity, names);
+        }
+    }
     // The big tables go to the builder as they are, ids numbered; their
     // rows are numbered from 1 like the rows of a `Rows` document.
     let g = RefCell::new(g);

@@ -47,6 +47,59 @@ pub struct Mapping {
     values: HashMap<(&'static str, String), String>,
 }
 
+impl MappingError {
+    /// The error in `lang`, as its `Display` writes it in English. What the
+    /// file says (`[columns.people] "工号" = "id"`) and the names it may
+    /// use are quoted as written.
+    ///
+    /// ```
+    /// use tenet::diagnostic::Lang;
+    /// let e = tenet_io::Mapping::from_toml("[columns.teachers]\n\"工号\" = \"id\"\n").unwrap_err();
+    /// assert!(e.render_in(Lang::Zh).contains("[columns.teachers]：没有这个表；应为以下之一：districts, schools, people"), "{}", e.render_in(Lang::Zh));
+    /// ```
+    pub fn render_in(&self, lang: tenet::diagnostic::Lang) -> String {
+        use tenet::diagnostic::Lang;
+        match (lang, self) {
+            (Lang::En, _) => self.to_string(),
+            (Lang::Zh, MappingError::Io { path, source }) => {
+                format!("无法读取映射文件 `{}`：{source}", path.display())
+            }
+            (Lang::Zh, MappingError::Syntax { path, message }) => {
+                format!("{}：映射文件不是有效的 TOML：{message}", path.display())
+            }
+            (Lang::Zh, MappingError::Invalid { path, problems }) => {
+                let lines: Vec<String> = problems.iter().map(|p| problem_zh(p)).collect();
+                format!("{}：{}", path.display(), lines.join("\n"))
+            }
+        }
+    }
+}
+
+/// The reasons of [`MappingError::Invalid`]'s lines, in Chinese.
+const PROBLEMS_ZH: &[(&str, &str)] = &[
+    ("no such table", "没有这个表"),
+    ("`{}` has no column `{}`", "`{0}` 没有 `{1}` 列"),
+    ("values of `{}` are not mapped", "`{0}` 列的取值不做映射"),
+    ("`{}` is not a {} value", "`{0}` 不是{1}的取值"),
+];
+
+/// `[where]: reason; expected one of a, b` with the reason in Chinese.
+fn problem_zh(line: &str) -> String {
+    let Some((place, rest)) = line.rsplit_once(": ") else {
+        return line.to_string();
+    };
+    let (reason, list) = match rest.split_once("; expected one of ") {
+        Some((r, l)) => (r, Some(l)),
+        None => (rest, None),
+    };
+    let reason =
+        tenet::diagnostic::lookup(reason, PROBLEMS_ZH).unwrap_or_else(|| reason.to_string());
+    match list {
+        Some(l) => format!("{place}：{reason}；应为以下之一：{l}"),
+        None => format!("{place}：{reason}"),
+    }
+}
+
 impl Default for Mapping {
     /// The built-in Chinese names.
     fn default() -> Mapping {
@@ -558,6 +611,21 @@ mod tests {
             .iter()
             .any(|p| p.contains("`county` is not a level value")));
         assert!(problems.iter().any(|p| p.contains("[values.colour]")));
+        // In Chinese every reason is Chinese; what the file says is not.
+        let zh = Mapping::from_toml(text)
+            .unwrap_err()
+            .render_in(tenet::diagnostic::Lang::Zh);
+        assert!(
+            !zh.contains("expected one of") && !zh.contains(" is not "),
+            "{zh}"
+        );
+        assert!(
+            zh.contains(
+                "[values.level] \"县级\" = \"county\"：`county` 不是级别的取值；应为以下之一："
+            ),
+            "{zh}"
+        );
+        assert!(zh.contains("`people` 没有 `nom` 列"), "{zh}");
     }
 
     #[test]

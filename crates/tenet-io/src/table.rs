@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use tenet::model::{
     ActivityRow, AttendanceTable, Attrs, DataErrorKind, DistrictRow, EnrollmentTable, FinanceItem,
     FinanceRow, Kind, Level, MentorshipRow, Mode, PersonRow, Role, RoleSet, Rows, SchoolRow,
-    SessionRow, Status,
+    SessionRow, Status, CELL_SPACE,
 };
 
 /// One file of the interchange format.
@@ -77,6 +77,18 @@ impl TableKind {
             self,
             TableKind::Districts | TableKind::Schools | TableKind::People | TableKind::Activities
         )
+    }
+
+    /// The records of the table, when `attr` reads their extra columns.
+    pub(crate) fn entity(self) -> Option<tenet::schema::Entity> {
+        use tenet::schema::Entity;
+        match self {
+            TableKind::Districts => Some(Entity::District),
+            TableKind::Schools => Some(Entity::School),
+            TableKind::People => Some(Entity::Person),
+            TableKind::Activities => Some(Entity::Activity),
+            _ => None,
+        }
     }
 
     /// The fixed columns in canonical order.
@@ -263,6 +275,9 @@ pub(crate) struct Table {
     pub complete: bool,
     /// True when an optional file (sheet, array) is not there at all.
     pub absent: bool,
+    /// The extra columns of its header (or JSON keys), in order: columns
+    /// of the table even where every cell is blank.
+    pub extras: Vec<String>,
 }
 
 /// Parses one table's records into rows.
@@ -370,6 +385,7 @@ impl TableParser {
                 rejected: Vec::new(),
                 complete: true,
                 absent: false,
+                extras: Vec::new(),
             },
             cols,
             extras,
@@ -395,6 +411,7 @@ impl TableParser {
             rejected: Vec::new(),
             complete: true,
             absent: false,
+            extras: Vec::new(),
         }
     }
 
@@ -414,6 +431,7 @@ impl TableParser {
             rejected: Vec::new(),
             complete: false,
             absent: false,
+            extras: Vec::new(),
         }
     }
 
@@ -636,6 +654,7 @@ impl TableParser {
         if !self.usable {
             self.table.complete = false;
         }
+        self.table.extras = self.extras.iter().map(|(_, name)| name.clone()).collect();
         for p in self.duplicates_of_rejected() {
             self.keep(p);
         }
@@ -877,9 +896,11 @@ impl TableParser {
     fn attrs<R: Record>(&self, r: &R) -> Attrs {
         let mut attrs = Attrs::with_capacity(self.extras.len());
         for (i, name) in &self.extras {
-            // An empty cell is no attribute: CSV cannot tell the two apart,
-            // and this keeps CSV and JSON round trips exact.
-            if let Some(v) = r.get(*i).filter(|v| !v.is_empty()) {
+            // A blank cell (empty, spaces only, JSON `null` or no key, SQL
+            // NULL) is not stored: the table's column list (`extras`) says
+            // `attr` reads it as "" (decisions R7). Kept cells are trimmed.
+            let cell = r.get(*i).map(|v| v.trim_matches(CELL_SPACE));
+            if let Some(v) = cell.filter(|v| !v.is_empty()) {
                 attrs.insert(name.clone(), v.to_string());
             }
         }

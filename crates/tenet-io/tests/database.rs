@@ -635,3 +635,35 @@ fn postgres_errors_name_the_table_and_column() {
     let err = load(Path::new(&bad_db), &LoadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("does not exist"), "{err}");
 }
+
+/// Decisions R7 in a database (SQLite; DuckDB and PostgreSQL when this
+/// run has them): SQL NULL and a text of spaces in a column the table has
+/// read as `""`; a column it lacks is unknown.
+#[test]
+fn a_null_database_cell_is_empty_text() {
+    let dir = tempfile::tempdir().unwrap();
+    // m1's subject is an empty CSV cell, stored as NULL; p3's is spaces.
+    common::write_with(dir.path(), |name, text| {
+        Some(match name {
+            "people.csv" => text.replace(",英语\n", ",  \n"),
+            _ => text.to_string(),
+        })
+    });
+    let (urls, _guards) = stored(dir.path(), true, dir.path());
+    for url in urls {
+        let d = load(Path::new(&url), &LoadOptions::default())
+            .unwrap()
+            .dataset;
+        // A database's rows come in key order.
+        assert_eq!(
+            common::attr_verdicts(&d, "person", r#"x.attr("subject") = """#),
+            ["m1 pass", "p1 fail", "p2 fail", "p3 pass"],
+            "{url}"
+        );
+        assert_eq!(
+            common::attr_verdicts(&d, "district", r#"x.attr("subject") = """#),
+            ["d1 unknown: the `districts` data has no `subject` column"],
+            "{url}"
+        );
+    }
+}

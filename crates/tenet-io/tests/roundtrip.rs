@@ -157,3 +157,65 @@ fn a_different_seed_gives_different_data() {
         );
     }
 }
+
+/// Decisions R7: a blank cell (empty or spaces only) of a column the file
+/// has reads as `""`; a cell is trimmed; a column the file lacks is
+/// unknown, naming the table.
+#[test]
+fn a_blank_csv_cell_is_empty_text_and_a_missing_column_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_with(dir.path(), |name, text| {
+        Some(common::with_topics(name, text))
+    });
+    let d = load(dir.path(), &LoadOptions::default()).unwrap().dataset;
+    let topic = |i: usize| d.activities[i].attrs.get("topic").map(String::as_str);
+    assert_eq!([topic(0), topic(1), topic(2)], [Some("安全"), None, None]);
+    assert!(d.has_column(tenet::schema::Entity::Activity, "topic"));
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topic") = "安全""#),
+        ["a1 pass", "a2 fail", "a3 fail"]
+    );
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topic") = """#),
+        ["a1 fail", "a2 pass", "a3 pass"]
+    );
+    let why = "the `activities` data has no `topics` column (did you mean `topic`?)";
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topics") = "安全""#),
+        [
+            format!("a1 unknown: {why}"),
+            format!("a2 unknown: {why}"),
+            format!("a3 unknown: {why}")
+        ]
+    );
+    // The base data's `subject` is blank for m1 only.
+    assert_eq!(
+        common::attr_verdicts(&d, "person", r#"x.attr("subject") = """#),
+        ["p1 fail", "p2 fail", "p3 fail", "m1 pass"]
+    );
+}
+
+/// A column whose cells are all blank is still a column of the table.
+#[test]
+fn a_csv_column_blank_on_every_row_is_a_column() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_with(dir.path(), |name, text| {
+        Some(match name {
+            "districts.csv" => "id,name,topic\nd1,绿园区,\n".to_string(),
+            _ => text.to_string(),
+        })
+    });
+    let d = load(dir.path(), &LoadOptions::default()).unwrap().dataset;
+    assert!(d.districts[0].attrs.is_empty());
+    assert_eq!(
+        common::attr_verdicts(&d, "district", r#"x.attr("topic") = """#),
+        ["d1 pass"]
+    );
+    assert_eq!(
+        common::attr_verdicts(&d, "school", r#"x.attr("topic") = """#),
+        [
+            "s1 unknown: the `schools` data has no `topic` column",
+            "s2 unknown: the `schools` data has no `topic` column"
+        ]
+    );
+}

@@ -326,3 +326,50 @@ fn a_damaged_part_does_not_stop_the_reference_check() {
         "{got}"
     );
 }
+
+/// Decisions R7 in a workbook: an empty cell (none written) and a cell of
+/// spaces of a column the sheet has read as `""`.
+#[test]
+fn an_empty_workbook_cell_is_empty_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    write_workbook(&path, common::with_topics);
+    let d = load(&path, &LoadOptions::default()).unwrap().dataset;
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topic") = """#),
+        ["a1 fail", "a2 pass", "a3 pass"]
+    );
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topic") = "安全""#),
+        ["a1 pass", "a2 fail", "a3 fail"]
+    );
+}
+
+/// Decisions R7 in JSON: a key of any record of an array is a column of
+/// the table; `null` or no key in a record is a blank cell.
+#[test]
+fn a_json_null_or_absent_key_is_empty_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    let mut doc: serde_json::Value = serde_json::to_value(reference()).unwrap();
+    doc["activities"][0]["topic"] = " 安全".into();
+    doc["activities"][1]["topic"] = serde_json::Value::Null;
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    let d = load(&path, &LoadOptions::default()).unwrap().dataset;
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topic") = """#),
+        ["a1 fail", "a2 pass", "a3 pass"]
+    );
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topic") = "安全""#),
+        ["a1 pass", "a2 fail", "a3 fail"]
+    );
+    // `null` in every record still names the column.
+    doc["activities"][0]["topic"] = serde_json::Value::Null;
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    let d = load(&path, &LoadOptions::default()).unwrap().dataset;
+    assert_eq!(
+        common::attr_verdicts(&d, "activity", r#"x.attr("topic") = """#),
+        ["a1 pass", "a2 pass", "a3 pass"]
+    );
+}

@@ -2,6 +2,7 @@
 //! offered in the document's keyword surface.
 
 use crate::context::{chain_before, floor_boundary, is_name_char, Context, ENTITIES};
+use crate::words;
 use tenet::schema::{self, EnumType, Type};
 use tenet::syntax::keywords::{self, Lang};
 
@@ -54,6 +55,23 @@ const PERIODS: [&str; 6] = [
 /// assert!(fields.iter().any(|i| i.label == "hire_date"));
 /// ```
 pub fn complete(ctx: &Context, offset: usize) -> Vec<Item> {
+    complete_in(ctx, offset, Lang::En)
+}
+
+/// [`complete`] with each item's detail in `reader`'s language (the
+/// client's locale); the labels are what is written, in the document's
+/// surface.
+///
+/// ```
+/// use tenet::diagnostic::Lang;
+/// use tenet_lsp::{context::Context, complete::complete_in};
+/// let text = "policy p {\n  rule r {\n    for person t\n    require t.\n  }\n}";
+/// let ctx = Context::new("p.policy", text, |_: &str| Err("none".to_string()));
+/// let fields = complete_in(&ctx, text.find("t.\n").unwrap() + 2, Lang::Zh);
+/// let hire = fields.iter().find(|i| i.label == "hire_date").unwrap();
+/// assert_eq!(hire.detail, "日期 — 参加教育工作的日期（可能缺失）");
+/// ```
+pub fn complete_in(ctx: &Context, offset: usize, reader: Lang) -> Vec<Item> {
     let text = &ctx.doc.text;
     let offset = floor_boundary(text, offset);
     let before = text.get(..offset).unwrap_or("");
@@ -72,7 +90,7 @@ pub fn complete(ctx: &Context, offset: usize) -> Vec<Item> {
         .unwrap_or("");
     let lang = ctx.lang();
     if let Some(chain) = chain_before(text, typed_start) {
-        return fields(ctx, &chain, offset);
+        return fields(ctx, &chain, offset, reader);
     }
     let words: Vec<&str> = line
         .split(|c: char| !is_name_char(c))
@@ -109,10 +127,10 @@ pub fn complete(ctx: &Context, offset: usize) -> Vec<Item> {
             })
             .collect();
     }
-    general(ctx, offset, lang)
+    general(ctx, offset, lang, reader)
 }
 
-fn fields(ctx: &Context, chain: &[&str], offset: usize) -> Vec<Item> {
+fn fields(ctx: &Context, chain: &[&str], offset: usize, reader: Lang) -> Vec<Item> {
     let rows: Vec<(&str, Type, &str)> = match ctx.receiver(chain, offset) {
         Some(r) => r.fields(),
         None => {
@@ -130,7 +148,11 @@ fn fields(ctx: &Context, chain: &[&str], offset: usize) -> Vec<Item> {
     rows.into_iter()
         .map(|(name, ty, meaning)| Item {
             label: name.to_string(),
-            detail: format!("{ty} — {meaning}"),
+            detail: format!(
+                "{} — {}",
+                words::term(&ty.to_string(), reader),
+                words::meaning(meaning, reader)
+            ),
             kind: Kind::Field,
         })
         .collect()
@@ -213,12 +235,12 @@ fn other(name: &str, lang: Lang) -> &'static str {
     )
 }
 
-fn general(ctx: &Context, offset: usize, lang: Lang) -> Vec<Item> {
+fn general(ctx: &Context, offset: usize, lang: Lang, reader: Lang) -> Vec<Item> {
     let mut items = Vec::new();
     if let Some(scope) = ctx.scope_at(offset) {
         items.push(Item {
             label: scope.var.name.clone(),
-            detail: tenet::schema::Entity::from(scope.kind).name().to_string(),
+            detail: words::term(tenet::schema::Entity::from(scope.kind).name(), reader),
             kind: Kind::Variable,
         });
     }
@@ -230,7 +252,7 @@ fn general(ctx: &Context, offset: usize, lang: Lang) -> Vec<Item> {
             .unwrap_or("");
         items.push(Item {
             label: p.name.name.clone(),
-            detail: format!("param = {value}"),
+            detail: format!("{} = {value}", words::say(reader, "param", "参数")),
             kind: Kind::Param,
         });
     }

@@ -1,6 +1,7 @@
 //! Hover: what the name under the caret means (position + text → text).
 
 use crate::context::{chain_before, contains, word_at, Context, ENTITIES};
+use crate::words::{self, say, term};
 use std::fmt::Write;
 use tenet::diagnostic::Span;
 use tenet::schema::{self, EnumType};
@@ -37,42 +38,68 @@ const ENUMS: [(EnumType, &str); 6] = [
 /// assert!(h.markdown.contains("2022-01-01"));
 /// ```
 pub fn hover(ctx: &Context, offset: usize) -> Option<HoverText> {
+    hover_in(ctx, offset, Lang::En)
+}
+
+/// [`hover`] with its text in `reader`'s language (the client's locale);
+/// names, values and code stay as written.
+///
+/// ```
+/// use tenet::diagnostic::Lang;
+/// use tenet_lsp::{context::Context, hover::hover_in};
+/// let text = "policy p {\n  rule r { for person t require t.hire_date >= 2020-01-01 }\n}";
+/// let ctx = Context::new("p.policy", text, |_: &str| Err("none".to_string()));
+/// let h = hover_in(&ctx, text.find("hire_date").unwrap() + 1, Lang::Zh).unwrap();
+/// assert!(h.markdown.contains("**字段** `hire_date`"), "{}", h.markdown);
+/// assert!(h.markdown.contains("教师：日期 — 参加教育工作的日期"), "{}", h.markdown);
+/// ```
+pub fn hover_in(ctx: &Context, offset: usize, reader: Lang) -> Option<HoverText> {
     let text = &ctx.doc.text;
     let (word, start, end) = word_at(text, offset)?;
     let span = Span::new(start, end);
     let lang = ctx.lang();
     let declared_rule = ctx.rule_at(offset).filter(|r| contains(r.id.span, offset));
     let markdown = if let Some(chain) = chain_before(text, start) {
-        field(ctx, &chain, word, start)?
+        field(ctx, &chain, word, start, reader)?
     } else if let Some(rule) = declared_rule {
-        rule_text(rule)
+        rule_text(rule, reader)
     } else if let Some((source, p)) = ctx.param(word) {
-        param(source, p, &ctx.doc.name)
+        param(source, p, &ctx.doc.name, reader)
     } else if let Some(rule) = rule_named(ctx, word, offset) {
-        rule_text(rule)
-    } else if let Some(md) = enum_value(word) {
+        rule_text(rule, reader)
+    } else if let Some(md) = enum_value(word, reader) {
         md
     } else {
-        keyword(word, lang)?
+        keyword(word, lang, reader)?
     };
     Some(HoverText { markdown, span })
 }
 
-fn param(source: &crate::context::Source, p: &ast::ParamDecl, doc: &str) -> String {
+fn param(source: &crate::context::Source, p: &ast::ParamDecl, doc: &str, reader: Lang) -> String {
     let mut md = format!(
-        "**param** `{}`\n\n| value | since |\n|---|---|\n",
-        p.name.name
+        "**{}** `{}`\n\n| {} | {} |\n|---|---|\n",
+        say(reader, "param", "参数"),
+        p.name.name,
+        say(reader, "value", "值"),
+        say(reader, "since", "起始日期"),
     );
     for (value, since) in &p.values {
         let shown = source
             .text
             .get(value.span.start as usize..value.span.end as usize)
             .unwrap_or("");
-        let since = since.map_or("the start".to_string(), |d| d.date.to_string());
+        let since = since.map_or(say(reader, "the start", "起初").to_string(), |d| {
+            d.date.to_string()
+        });
         let _ = writeln!(md, "| `{shown}` | {since} |");
     }
     if source.name != doc {
-        let _ = write!(md, "\ndeclared in `{}`", short_name(&source.name));
+        let _ = write!(
+            md,
+            "\n{} `{}`",
+            say(reader, "declared in", "定义于"),
+            short_name(&source.name)
+        );
     }
     md
 }
@@ -91,13 +118,13 @@ fn rule_named<'a>(ctx: &'a Context, word: &str, offset: usize) -> Option<&'a ast
     })
 }
 
-fn rule_text(rule: &ast::RuleDecl) -> String {
-    let mut md = format!("**rule** `{}`", rule.id.name);
+fn rule_text(rule: &ast::RuleDecl, reader: Lang) -> String {
+    let mut md = format!("**{}** `{}`", say(reader, "rule", "规则"), rule.id.name);
     if let Some(title) = &rule.title {
         let _ = write!(md, " — {}", title.value);
     }
     if matches!(rule.severity, Some((ast::SeverityAst::Advisory, _))) {
-        md.push_str(" (advisory)");
+        md.push_str(say(reader, " (advisory)", "（建议性）"));
     }
     md.push('\n');
     for cite in &rule.cites {
@@ -110,13 +137,20 @@ fn rule_text(rule: &ast::RuleDecl) -> String {
     md
 }
 
-fn field(ctx: &Context, chain: &[&str], word: &str, offset: usize) -> Option<String> {
+fn field(ctx: &Context, chain: &[&str], word: &str, offset: usize, reader: Lang) -> Option<String> {
+    let row = |entity: &str, ty: String, meaning: &'static str| {
+        (
+            term(entity, reader),
+            term(&ty, reader),
+            words::meaning(meaning, reader).to_string(),
+        )
+    };
     let rows: Vec<(String, String, String)> = match ctx.receiver(chain, offset) {
         Some(r) => r
             .fields()
             .into_iter()
             .filter(|f| f.0 == word)
-            .map(|(_, ty, meaning)| (r.name().to_string(), ty.to_string(), meaning.to_string()))
+            .map(|(_, ty, meaning)| row(r.name(), ty.to_string(), meaning))
             .collect(),
         None => ENTITIES
             .iter()
@@ -124,29 +158,38 @@ fn field(ctx: &Context, chain: &[&str], word: &str, offset: usize) -> Option<Str
                 schema::fields(*e)
                     .into_iter()
                     .filter(|f| f.0 == word)
-                    .map(|(_, _, ty, meaning)| {
-                        (e.name().to_string(), ty.to_string(), meaning.to_string())
-                    })
+                    .map(|(_, _, ty, meaning)| row(e.name(), ty.to_string(), meaning))
             })
             .collect(),
     };
-    let mut md = format!("**field** `{word}`\n");
+    let mut md = format!("**{}** `{word}`\n", say(reader, "field", "字段"));
     for (entity, ty, meaning) in rows.iter().take(8) {
-        let _ = write!(md, "\n- on {entity}: {ty} — {meaning}");
+        match reader {
+            Lang::En => {
+                let _ = write!(md, "\n- on {entity}: {ty} — {meaning}");
+            }
+            Lang::Zh => {
+                let _ = write!(md, "\n- {entity}：{ty} — {meaning}");
+            }
+        }
     }
     (!rows.is_empty()).then_some(md)
 }
 
-fn enum_value(word: &str) -> Option<String> {
+fn enum_value(word: &str, reader: Lang) -> Option<String> {
     let mut md = String::new();
     for (ty, column) in ENUMS {
         if ty.parse(word).is_some() {
             let names = tenet_io::Mapping::builtin_names(column, word);
-            let _ = write!(md, "**{}** `{word}`", ty.name());
+            let _ = write!(md, "**{}** `{word}`", term(ty.name(), reader));
             if let Some((first, rest)) = names.split_first() {
                 let _ = write!(md, " — {first}");
                 if !rest.is_empty() {
-                    let _ = write!(md, " (also {})", rest.join("、"));
+                    let also = rest.join("、");
+                    let _ = match reader {
+                        Lang::En => write!(md, " (also {also})"),
+                        Lang::Zh => write!(md, "（又作 {also}）"),
+                    };
                 }
             }
             md.push_str("\n\n");
@@ -155,11 +198,12 @@ fn enum_value(word: &str) -> Option<String> {
     (!md.is_empty()).then(|| md.trim_end().to_string())
 }
 
-fn keyword(word: &str, lang: Lang) -> Option<String> {
+fn keyword(word: &str, lang: Lang, reader: Lang) -> Option<String> {
+    let heading = say(reader, "keyword", "关键字");
     if let Some(period) = crate::context::each_period(word) {
         let each = keywords::spell("each", Lang::En);
         return Some(format!(
-            "**keyword** `{word}` = `{each} {}`",
+            "**{heading}** `{word}` = `{each} {}`",
             keywords::spell(period, Lang::En)
         ));
     }
@@ -174,7 +218,7 @@ fn keyword(word: &str, lang: Lang) -> Option<String> {
         .collect();
     spellings.dedup();
     let list: Vec<String> = spellings.iter().map(|s| format!("`{s}`")).collect();
-    (!list.is_empty()).then(|| format!("**keyword** `{word}` = {}", list.join(" / ")))
+    (!list.is_empty()).then(|| format!("**{heading}** `{word}` = {}", list.join(" / ")))
 }
 
 fn short_name(name: &str) -> &str {

@@ -17,6 +17,7 @@
 //! | [`symbols`] | the outline: policy, params, credit block, rules |
 //! | [`lens`] | each rule evaluated on the configured dataset |
 //! | [`position`] | byte offsets ↔ LSP positions |
+//! | [`words`] | hover and completion text in the reader's language |
 //! | [`grammar`] | the VS Code TextMate grammar, generated from the keyword table |
 //! | [`server`] | the protocol edge (tower-lsp-server) |
 //!
@@ -38,6 +39,7 @@ pub mod lens;
 pub mod position;
 pub mod server;
 pub mod symbols;
+pub mod words;
 
 /// Runs the server on stdin/stdout until the client exits.
 ///

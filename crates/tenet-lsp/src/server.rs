@@ -306,10 +306,10 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        let Some((ctx, enc, _)) = self.context(&at.text_document.uri) else {
+        let Some((ctx, enc, reader)) = self.context(&at.text_document.uri) else {
             return Ok(None);
         };
-        let found = hover::hover(&ctx, offset(&ctx, enc, at.position));
+        let found = hover::hover_in(&ctx, offset(&ctx, enc, at.position), reader);
         let index = LineIndex::new(&ctx.doc.text, enc);
         Ok(found.map(|h| Hover {
             contents: HoverContents::Markup(MarkupContent {
@@ -322,10 +322,10 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        let Some((ctx, enc, _)) = self.context(&at.text_document.uri) else {
+        let Some((ctx, enc, reader)) = self.context(&at.text_document.uri) else {
             return Ok(None);
         };
-        let items = complete::complete(&ctx, offset(&ctx, enc, at.position))
+        let items = complete::complete_in(&ctx, offset(&ctx, enc, at.position), reader)
             .into_iter()
             .map(|i| CompletionItem {
                 label: i.label,

@@ -60,6 +60,8 @@ pub enum Expr {
     InList(Box<Expr>, Vec<Expr>, bool),
     /// `x LIKE 'pattern'`.
     Like(Box<Expr>, String),
+    /// `x` with any of `chars` trimmed from both ends.
+    Trim(Box<Expr>, String),
     /// A scalar subquery.
     Subquery(Box<Query>),
     /// The texts of a group joined with `;` in their own (ascending)
@@ -592,6 +594,13 @@ impl Printer {
                 self.list(items);
                 self.out.push_str("))");
             }
+            Expr::Trim(x, chars) => {
+                let _ = write!(self.out, "{}(", self.d.trim_function());
+                self.expr(x);
+                self.out.push_str(", ");
+                self.char_set(chars);
+                self.out.push(')');
+            }
             Expr::Like(x, pattern) => {
                 self.out.push('(');
                 self.expr(x);
@@ -622,6 +631,25 @@ impl Printer {
                 self.nl();
                 self.out.push(')');
             }
+        }
+    }
+
+    /// A text of the characters `chars`, each spelled by its code point
+    /// (they are mostly invisible, and a raw line break in a literal would
+    /// not survive a change of line ends).
+    fn char_set(&mut self, chars: &str) {
+        if self.d.unicode_escapes() {
+            self.out.push('\'');
+            for c in chars.chars() {
+                let _ = write!(self.out, "\\u{:04X}", u32::from(c));
+            }
+            self.out.push('\'');
+        } else {
+            let codes: Vec<String> = chars
+                .chars()
+                .map(|c| format!("chr({})", u32::from(c)))
+                .collect();
+            let _ = write!(self.out, "({})", codes.join(" || "));
         }
     }
 
@@ -666,6 +694,27 @@ mod tests {
         assert_eq!(
             q.to_sql(Dialect::DuckDb),
             "SELECT CAST((d + INTERVAL (12) MONTH) AS DATE) AS next, 'it''s' AS s\nFROM range(0, 3) AS k(n)\n"
+        );
+    }
+
+    #[test]
+    fn trimmed_characters_are_spelled_by_code_point() {
+        let trim = Expr::Trim(Box::new(Expr::name("c")), " \t\u{3000}".into());
+        let q = Query::select(Select::from(
+            vec![Item::Expr(trim, "v".into())],
+            From::Table("t".into(), "t".into()),
+        ));
+        assert_eq!(
+            q.to_sql(Dialect::DuckDb),
+            "SELECT trim(c, (chr(32) || chr(9) || chr(12288))) AS v\nFROM t AS t\n"
+        );
+        assert_eq!(
+            q.to_sql(Dialect::Postgres),
+            "SELECT btrim(c, (chr(32) || chr(9) || chr(12288))) AS v\nFROM t AS t\n"
+        );
+        assert_eq!(
+            q.to_sql(Dialect::Spark),
+            "SELECT btrim(c, '\\u0020\\u0009\\u3000') AS v\nFROM t AS t\n"
         );
     }
 }

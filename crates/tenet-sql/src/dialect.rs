@@ -67,6 +67,21 @@ impl Dialect {
         }
     }
 
+    /// The function `f(text, characters)` that trims any of `characters`
+    /// from both ends of `text`.
+    pub fn trim_function(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "trim",
+            Dialect::Postgres | Dialect::Spark => "btrim",
+        }
+    }
+
+    /// Whether text literals read `\uXXXX` escapes (else a character is
+    /// written `chr(n)`, `n` its code point).
+    pub fn unicode_escapes(self) -> bool {
+        matches!(self, Dialect::Spark)
+    }
+
     /// Whether `date + n` adds days (else a function call is needed).
     pub fn date_plus_integer(self) -> bool {
         !matches!(self, Dialect::Spark)

@@ -116,10 +116,17 @@ fn matches<'t>(template: &str, text: &'t str) -> Option<Vec<&'t str>> {
 }
 
 /// The Chinese template with its holes filled; an argument the template
-/// quotes in backticks is code and stays as written.
+/// quotes in backticks is code and stays as written. A hole written
+/// `{0:expected}` is what the grammar expects there: its keywords are
+/// named by their Chinese spellings ([`expected_zh`]).
 fn fill(zh: &str, args: &[&str]) -> String {
     let mut out = zh.to_string();
     for (k, arg) in args.iter().enumerate() {
+        let expected = format!("{{{k}:expected}}");
+        if out.contains(&expected) {
+            out = out.replace(&expected, &expected_zh(arg));
+            continue;
+        }
         let hole = format!("{{{k}}}");
         let quoted = format!("`{hole}");
         let code = out.contains(&quoted) || out.contains(&format!(".{hole}"));
@@ -127,6 +134,44 @@ fn fill(zh: &str, args: &[&str]) -> String {
         out = out.replace(&hole, &text);
     }
     out
+}
+
+/// An "expected …" list of a syntax error (`` `for`, `where` or an
+/// expression ``) in Chinese: each item is the same grammar rule described
+/// in Chinese, so keywords read as the Chinese surface spells them
+/// (`对象`、`其中`或表达式); other items go through [`word`].
+fn expected_zh(list: &str) -> String {
+    let mut items: Vec<String> = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0usize, false, 0usize);
+    let mut i = 0;
+    while let Some(c) = list.get(i..).and_then(|r| r.chars().next()) {
+        let rest = list.get(i..).unwrap_or("");
+        let sep = [", ", " or "].into_iter().find(|s| rest.starts_with(s));
+        match c {
+            '`' => quoted = !quoted,
+            '(' | '（' if !quoted => depth += 1,
+            ')' | '）' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if let (Some(sep), false, 0) = (sep, quoted, depth) {
+            items.push(list.get(start..i).unwrap_or("").to_string());
+            i += sep.len();
+            start = i;
+            continue;
+        }
+        i += c.len_utf8();
+    }
+    items.push(list.get(start..).unwrap_or("").to_string());
+    let mut zh: Vec<String> = items
+        .iter()
+        .map(|t| word(&crate::syntax::expected_in(t, Lang::Zh).unwrap_or_else(|| t.clone())))
+        .collect();
+    zh.dedup();
+    match zh.pop() {
+        Some(last) if !zh.is_empty() => format!("{}或{last}", zh.join("、")),
+        Some(last) => last,
+        None => String::new(),
+    }
 }
 
 /// Splits `a, b or c` at separators outside backticks.
@@ -504,6 +549,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    #[test]
+    fn expected_lists_name_chinese_keywords() {
+        let d = "expected `cite`, `where` or an expression, found `requre`";
+        assert_eq!(
+            translate(d, Lang::Zh),
+            "此处应为`依据`、`其中`或表达式，实际是`requre`"
+        );
+        // What was found is what the author wrote: never respelled.
+        assert_eq!(
+            translate("expected `where`, found `for`", Lang::Zh),
+            "此处应为`其中`，实际是`for`"
+        );
+        assert_eq!(translate(d, Lang::En), d);
+    }
+
     /// The first string literal after each `.error(`, `.warning(`,
     /// `.label(` and `.help(` in `source`, as a sample message (holes
     /// filled with `X`); calls whose message is a variable are skipped
@@ -585,7 +645,7 @@ mod tests {
     fn arguments_are_translated_but_code_is_not() {
         assert_eq!(
             translate("expected `for` or a name, found `x`", Lang::Zh),
-            "此处应为`for`或名称，实际是`x`"
+            "此处应为`对象`或名称，实际是`x`"
         );
         assert_eq!(
             translate("did you mean `person`?", Lang::Zh),

@@ -321,3 +321,136 @@ policy gen {
     assert!(slow.results[0].explanation.missing.is_empty());
     compare(policy, &fast, &slow).unwrap();
 }
+
+/// Issue #13 item 6 (decisions R7): a blank cell of an extra column the
+/// table has reads as `""`, a known value, in a scope filter, a
+/// requirement and an aggregate filter, on each of the four records with
+/// extra columns; a column the table does not have is unknown, saying so.
+#[test]
+fn a_blank_cell_is_empty_text_and_a_missing_column_is_unknown() {
+    let text = r#"
+policy gen {
+  effective 2021-01-01 .. 2021-12-31
+  rule d_blank { for district d require d.attr("topic") = "" }
+  rule d_missing { for district d require d.attr("nope") = "" }
+  rule s_where { for school s where s.attr("xuequ_lead") = "true" require count(people of s) >= 0 }
+  rule s_where_missing { for school s where s.attr("lead") = "true" require count(people of s) >= 0 }
+  rule p_require { for person t require t.attr("subject") = "数学" }
+  rule p_missing { for person t require t.attr("subjct") = "数学" }
+  rule agg { for school s require count(people of s where it.attr("subject") = "数学") >= 1 }
+  rule agg_blank { for school s require count(people of s where it.attr("subject") = "") >= 1 }
+  rule agg_missing { for school s require count(people of s where it.attr("grade") = "1") >= 0 }
+  rule a_require { for activity a require a.attr("topic") != "" }
+  rule a_missing { for activity a require a.attr("topic") = a.organizer.attr("topic") }
+}
+"#;
+    // d1's topic and p1's subject are blank, s1, p2 and a1 have no cell
+    // in a column their table has; people have no `grade` column and
+    // schools no `topic`.
+    let rows: tenet::model::Rows = serde_json::from_str(
+        r#"{
+  "districts": [{"id": "d0", "name": "区0", "topic": "安全"},
+                {"id": "d1", "name": "区1", "topic": " \u3000"}],
+  "schools": [{"id": "s0", "name": "学校0", "district": "d0", "rural": false,
+               "training_base": false, "xuequ_lead": "true"},
+              {"id": "s1", "name": "学校1", "district": "d0", "rural": false,
+               "training_base": false}],
+  "people": [{"id": "p0", "name": "教师0", "org": "s0", "roles": "teacher", "subject": " 数学\t"},
+             {"id": "p1", "name": "教师1", "org": "s0", "roles": "teacher", "subject": ""},
+             {"id": "p2", "name": "教师2", "org": "s1", "roles": "teacher"}],
+  "activities": [
+    {"id": "a0", "title": "活动0", "organizer": "s0", "host": null, "level": "district",
+     "kind": "course", "mode": "offline", "start_date": "2021-03-01",
+     "end_date": "2021-03-01", "hours": "2", "topic": "安全"},
+    {"id": "a1", "title": "活动1", "organizer": "d1", "host": null, "level": "district",
+     "kind": "course", "mode": "offline", "start_date": "2021-03-01",
+     "end_date": "2021-03-01", "hours": "2"}]
+}"#,
+    )
+    .unwrap();
+    let set = compile(text);
+    let data = build(rows);
+    let as_of = gen::date("2022-01-01");
+    let policy = the_policy(&set);
+    let fast = set.evaluate_with_threads(&data, as_of, 1).remove(0);
+    let slow = reference::evaluate(policy, &data, as_of);
+    compare(policy, &fast, &slow).unwrap();
+    let got = |rule: &str| -> Vec<(String, tenet::report::Status, Vec<String>)> {
+        fast.results
+            .iter()
+            .filter(|r| r.rule == rule)
+            .map(|r| {
+                (
+                    r.subject.id.clone(),
+                    r.status,
+                    r.explanation.missing.clone(),
+                )
+            })
+            .collect()
+    };
+    use tenet::report::Status::{Fail, Pass, Unknown};
+    let ok = |id: &str, s| (id.to_string(), s, Vec::<String>::new());
+    let no = |id: &str, why: &str| (id.to_string(), Unknown, vec![why.to_string()]);
+    assert_eq!(got("d_blank"), [ok("d0", Fail), ok("d1", Pass)]);
+    let nope = "the `districts` data has no `nope` column";
+    assert_eq!(got("d_missing"), [no("d0", nope), no("d1", nope)]);
+    // s1's blank cell reads "", not "true": out of scope, no result.
+    assert_eq!(got("s_where"), [ok("s0", Pass)]);
+    let lead = "the `schools` data has no `lead` column";
+    let unsure = format!("cannot tell whether the rule applies: {lead}");
+    assert_eq!(
+        got("s_where_missing"),
+        [no("s0", &unsure), no("s1", &unsure)]
+    );
+    // p0's cell is trimmed; p1's is blank; p2 has none.
+    assert_eq!(
+        got("p_require"),
+        [ok("p0", Pass), ok("p1", Fail), ok("p2", Fail)]
+    );
+    let subjct = "the `people` data has no `subjct` column (did you mean `subject`?)";
+    assert_eq!(got("p_missing")[0], no("p0", subjct));
+    assert_eq!(got("agg"), [ok("s0", Pass), ok("s1", Fail)]);
+    assert_eq!(got("agg_blank"), [ok("s0", Pass), ok("s1", Pass)]);
+    let grade = "the `people` data has no `grade` column";
+    assert_eq!(got("agg_missing"), [no("s0", grade), no("s1", grade)]);
+    assert_eq!(got("a_require"), [ok("a0", Pass), ok("a1", Fail)]);
+    // a0's organizer is a school (no `topic` column); a1's a district
+    // whose blank cell equals a1's blank one.
+    let topic = "the `schools` data has no `topic` column";
+    assert_eq!(got("a_missing"), [no("a0", topic), ok("a1", Pass)]);
+}
+
+/// A column a loader declared (a header cell) is a column of the table
+/// even when no row has a cell in it.
+#[test]
+fn a_declared_column_blank_on_every_row_reads_empty_text() {
+    let text = r#"
+policy gen {
+  effective 2021-01-01 .. 2021-12-31
+  rule quota { for school s require s.attr("quota") = "" }
+  rule other { for school s require s.attr("quotas") = "" }
+}
+"#;
+    let rows: tenet::model::Rows = serde_json::from_str(
+        r#"{"districts": [{"id": "d0", "name": "区0"}],
+            "schools": [{"id": "s0", "name": "学校0", "district": "d0", "rural": false,
+                         "training_base": false}]}"#,
+    )
+    .unwrap();
+    let mut builder = tenet::model::DatasetBuilder::new();
+    builder.add_rows(rows);
+    builder.declare_columns(tenet::schema::Entity::School, ["quota"]);
+    let (data, _) = builder.finish().unwrap();
+    let set = compile(text);
+    let as_of = gen::date("2022-01-01");
+    let policy = the_policy(&set);
+    let fast = set.evaluate_with_threads(&data, as_of, 1).remove(0);
+    let slow = reference::evaluate(policy, &data, as_of);
+    compare(policy, &fast, &slow).unwrap();
+    assert_eq!(fast.results[0].status, tenet::report::Status::Pass);
+    assert_eq!(fast.results[1].status, tenet::report::Status::Unknown);
+    assert_eq!(
+        fast.results[1].explanation.missing,
+        ["the `schools` data has no `quotas` column (did you mean `quota`?)"]
+    );
+}

@@ -93,3 +93,43 @@ pub fn render(result: Result<Loaded, LoadError>) -> String {
         Err(other) => panic!("expected problems, got {other}"),
     }
 }
+
+/// The base dataset's activities with a `topic` column: a value padded with
+/// spaces, an empty cell and a cell of spaces only (an ideographic space
+/// among them).
+pub fn with_topics(name: &str, text: &str) -> String {
+    if name != "activities.csv" {
+        return text.to_string();
+    }
+    let mut lines = text.lines();
+    let mut out = format!("{},topic\n", lines.next().unwrap_or_default());
+    for (line, topic) in lines.zip([" 安全 ", "", " \u{3000} "]) {
+        out.push_str(&format!("{line},{topic}\n"));
+    }
+    out
+}
+
+/// What `x.attr(…)` gives on each record, as the status of `require
+/// x.attr(column) = value` with its unknown reasons: one line per
+/// activity, `a1 pass`, `a2 unknown: the … data has no … column`.
+pub fn attr_verdicts(data: &tenet::model::Dataset, subject: &str, require: &str) -> Vec<String> {
+    let text = format!(
+        "policy p {{ effective 2023-01-01 .. 2023-12-31\n rule r {{ for {subject} x require {require} }} }}"
+    );
+    let set = tenet::PolicySet::from_sources(&[("p.policy", text.as_str())])
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+    set.evaluate(data, day)
+        .iter()
+        .flat_map(|r| &r.results)
+        .map(|r| {
+            let why = r.explanation.missing.join("; ");
+            let why = if why.is_empty() {
+                why
+            } else {
+                format!(": {why}")
+            };
+            format!("{} {}{why}", r.subject.id, r.status.as_str())
+        })
+        .collect()
+}

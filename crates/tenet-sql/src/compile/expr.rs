@@ -9,6 +9,7 @@
 use super::{Ctx, Refuse};
 use crate::ast::{Expr as S, From, Item, Op, Query, Select};
 use rust_decimal::Decimal;
+use tenet::model::CELL_SPACE;
 use tenet::program::{Aggregate, Arith, Cmp, Expr, ExprKind, Var};
 use tenet::schema::{Entity, Field, Type};
 use tenet::syntax::ast::{AggFn, Duration, RelKind, RelLink};
@@ -264,24 +265,27 @@ impl Ctx<'_> {
                     // record, as for a CSV file without it.
                     return Ok(V::Str(S::Null));
                 }
-                let value = match key {
-                    Key::Row(a) => S::Quoted(a, column.clone()),
+                // A cell is read trimmed as natively; a blank one (NULL,
+                // '' or spaces: engines load an empty cell as either) is
+                // '' (decisions R7). Inside a lookup, so that a record that
+                // is not there (no host) stays NULL.
+                let cell = |a: &str| {
+                    let raw = S::Quoted(a.to_string(), column.clone());
+                    let trimmed = S::Trim(Box::new(raw), CELL_SPACE.iter().collect());
+                    S::Func("COALESCE", vec![trimmed, S::Str(String::new())])
+                };
+                Ok(V::Str(match key {
+                    Key::Row(a) => cell(&a),
                     Key::Via(a) => {
                         let x = self.alias();
                         let id = S::col(&a, "activity");
-                        lookup(table_of(kind), S::Quoted(x.clone(), column.clone()), id, &x)
+                        lookup(table_of(kind), cell(&x), id, &x)
                     }
                     Key::Id(id) => {
                         let x = self.alias();
-                        lookup(table_of(kind), S::Quoted(x.clone(), column.clone()), id, &x)
+                        lookup(table_of(kind), cell(&x), id, &x)
                     }
-                };
-                // An empty cell is no value (tenet-io reads it so; engines
-                // load it as NULL or as ''): unknown, as natively.
-                Ok(V::Str(S::Func(
-                    "NULLIF",
-                    vec![value, S::Str(String::new())],
-                )))
+                }))
             }
             ExprKind::Neg(x) => {
                 let (n, d) = self.num(x)?;

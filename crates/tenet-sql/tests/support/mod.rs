@@ -616,7 +616,7 @@ pub fn report_refusals_of(engine: &str, cases: &[Case], refused: &[String], min:
 /// The hand-made dataset `tests/data/edge` with `tests/data/edge.policy`
 /// (and the shipped `common.policy`): absences at exactly a quarter and
 /// just over it, missing attendance rows, excused sessions, missing
-/// finance rows.
+/// finance rows, blank extra cells and a column the data lacks.
 pub fn edge_case() -> Case {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let text = std::fs::read_to_string(here.join("edge.policy")).unwrap();
@@ -677,6 +677,29 @@ pub fn assert_edge_native(case: &Case) {
     // No teacher_training_funds row, no finance rows at all: unknown.
     want("funds", "ed-s2", "unknown", None);
     want("funds", "ed-s3", "unknown", None);
+    // Decisions R7: a blank `subject` (empty, spaces, an ideographic
+    // space) is "", a padded one is trimmed.
+    want("subject_given", "ed-t1", "pass", None);
+    want("subject_given", "ed-t2", "fail", None);
+    want("subject_given", "ed-t3", "fail", None);
+    want("subject_given", "ed-t4", "pass", None);
+    want("subject_given", "ed-t5", "pass", None);
+    want("subject_given", "ed-t6", "fail", None);
+    want("maths_teacher", "ed-s1", "pass", Some("1"));
+    want("maths_teacher", "ed-s2", "fail", Some("0"));
+    want("maths_teacher", "ed-s3", "pass", Some("1"));
+    // Schools have no `xuequ_lead` column: unknown, saying so.
+    for s in ["ed-s1", "ed-s2", "ed-s3"] {
+        want("leading_unit", s, "unknown", None);
+    }
+    let why: Vec<&[String]> = report
+        .results
+        .iter()
+        .filter(|r| r.rule == "leading_unit")
+        .map(|r| r.explanation.missing.as_slice())
+        .collect();
+    let lacks = ["the `schools` data has no `xuequ_lead` column".to_string()];
+    assert_eq!(why, [&lacks[..], &lacks[..], &lacks[..]]);
 }
 
 /// The hand-made dataset `tests/data/cadence` with

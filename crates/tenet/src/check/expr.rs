@@ -552,8 +552,14 @@ impl Checker<'_> {
         // Type the side that resolves on its own first, so a bare enum value
         // on either side is read against the other side's type.
         // Both sides are always checked, so one mistake does not hide another.
-        let (x, y) = if !self.resolves(a) && self.resolves(b) {
+        // A bare enum value on the left with a name on the right
+        // (`district = level`) is the same as the other way round.
+        let enum_left = self.is_enum_value(a) && !self.is_enum_value(b);
+        let (x, y) = if (!self.resolves(a) && self.resolves(b)) || enum_left {
             let y = self.expr(b, None);
+            if y.is_none() && enum_left {
+                return None;
+            }
             let x = self.expr(a, y.as_ref().map(|y| &y.ty));
             (x?, y?)
         } else {

@@ -28,8 +28,8 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
     ("did you mean {}?", "是不是想写 {0}？"),
     ("remove the `;`: lines in a policy do not end with one", "去掉 `;`：政策文件的行末不加分号"),
     ("a rule's condition starts with `require`, e.g. `require count(people of d where has trainer) >= 1`", "规则的条件以 `require`（要求）开头，例如 `require count(people of d where has trainer) >= 1`"),
-    ("expected {}, found {}", "此处应为{0}，实际是{1}"),
-    ("expected {}", "此处可以写：{0}"),
+    ("expected {}, found {}", "此处应为{0:expected}，实际是{1}"),
+    ("expected {}", "此处可以写：{0:expected}"),
     ("unexpected {}", "此处不应出现{0}"),
     ("the file is empty", "文件是空的"),
     ("a policy file starts with `policy ID \"title\" { … }` (or `政策`), after any `import` lines", "政策文件以 `policy 编号 \"标题\" { … }`（或 `政策`）开头，前面可以有 `import` 行"),
@@ -206,22 +206,6 @@ pub(super) const WORDS: &[(&str, &str)] = &[
     ("a whole number", "整数"),
     ("an expression", "表达式"),
     ("a comparison", "比较"),
-    (
-        "a period (calendar_year, semester, month, 2 weeks …)",
-        "周期（calendar_year、semester、month、2 weeks …）",
-    ),
-    (
-        "a duration (1 year, 2 weeks …)",
-        "时长（1 year、2 weeks …）",
-    ),
-    (
-        "an entity (person, school, district, activity, enrollment, mentorship)",
-        "对象类型（person、school、district、activity、enrollment、mentorship）",
-    ),
-    (
-        "a relation (people, schools, activities, enrollments, sessions, mentorships)",
-        "关系（people、schools、activities、enrollments、sessions、mentorships）",
-    ),
     ("number", "数字"),
     ("hours", "学时"),
     ("money", "金额"),

@@ -9,7 +9,7 @@ use super::hoist::{Hoist, Kept, Offered};
 use crate::model::{Actor, Dataset, EnrollmentIx, Org, PersonIx};
 use crate::program::{Aggregate, Arith, CheckedPolicy, Cmp, Expr, ExprKind};
 use crate::report::{Explanation, Fact, Figure, Record};
-use crate::schema::{EnumValue, Field, Type};
+use crate::schema::{Entity, EnumValue, Field, Type};
 use crate::syntax::ast::{AggFn, RelKind, RelLink};
 use crate::value::{add_duration, DateRange, EntityRef, Overflow, Value, Q};
 use chrono::{Datelike, NaiveDate};
@@ -159,19 +159,27 @@ impl<'a> Ctx<'a> {
             }
             ExprKind::Attr(base, column) => {
                 let b = self.eval(base)?;
-                let attrs = match b {
-                    Value::Entity(EntityRef::District(d)) => &self.data.district(d).attrs,
-                    Value::Entity(EntityRef::School(s)) => &self.data.school(s).attrs,
-                    Value::Entity(EntityRef::Person(p)) => &self.data.person(p).attrs,
-                    Value::Entity(EntityRef::Activity(a)) => &self.data.activity(a).attrs,
+                let (attrs, entity) = match b {
+                    Value::Entity(EntityRef::District(d)) => {
+                        (&self.data.district(d).attrs, Entity::District)
+                    }
+                    Value::Entity(EntityRef::School(s)) => {
+                        (&self.data.school(s).attrs, Entity::School)
+                    }
+                    Value::Entity(EntityRef::Person(p)) => {
+                        (&self.data.person(p).attrs, Entity::Person)
+                    }
+                    Value::Entity(EntityRef::Activity(a)) => {
+                        (&self.data.activity(a).attrs, Entity::Activity)
+                    }
                     _ => return unknown("internal: no extra columns".into()),
                 };
                 match attrs.get(column) {
                     Some(v) => Ok(Value::Str(v.clone())),
-                    None => unknown(format!(
-                        "`{}` has no `{column}` column",
-                        self.entity_id(b_ref(&b))
-                    )),
+                    // A blank cell of a column the table has: nothing
+                    // recorded, a known "" (decisions R7).
+                    None if self.data.has_column(entity, column) => Ok(Value::Str(String::new())),
+                    None => unknown(no_column(self.data, entity, column)),
                 }
             }
             ExprKind::Neg(x) => Ok(Value::Num(self.eval_num(x)?.negate())),
@@ -1230,10 +1238,16 @@ pub(crate) fn ref_actor(r: EntityRef) -> Option<Actor> {
     }
 }
 
-fn b_ref(v: &Value) -> Option<EntityRef> {
-    match v {
-        Value::Entity(r) => Some(*r),
-        _ => None,
+/// Why `attr(column)` is unknown on every record of `entity`'s table: the
+/// table has no such column (a near miss among its columns is named).
+fn no_column(data: &Dataset, entity: Entity, column: &str) -> String {
+    let table = crate::model::table_name(entity);
+    let near = crate::diagnostic::did_you_mean(column, data.extra_columns(entity));
+    match near {
+        Some(near) => {
+            format!("the `{table}` data has no `{column}` column (did you mean `{near}`?)")
+        }
+        None => format!("the `{table}` data has no `{column}` column"),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and the indexes the evaluator needs. Every problem is collected.
 
 use super::*;
+use crate::schema::Entity;
 use std::fmt;
 
 /// Where a row came from: the file stem (`people`) and its 1-based line.
@@ -199,6 +200,8 @@ pub struct DatasetBuilder {
     enrollments: EnrollmentTable,
     attendance: AttendanceTable,
     origins: Origins,
+    /// Extra columns declared by the loader (a header).
+    columns: super::columns::ExtraColumns,
 }
 
 /// A row's origin, compactly: an interned file name and a line.
@@ -338,6 +341,31 @@ impl DatasetBuilder {
         finance: finance, FinanceRow, "finance";
     }
 
+    /// Declares extra columns of the table of `entity` (a header's cells
+    /// beyond the table's own), so a column that is blank on every row is
+    /// still a column: `attr` of it reads `""`, not unknown. Columns a row
+    /// has a cell in are columns of its table without being declared.
+    /// Entities without extra columns (sessions, enrollments, …) ignore
+    /// this.
+    ///
+    /// ```
+    /// use tenet::model::DatasetBuilder;
+    /// use tenet::schema::Entity;
+    /// let mut b = DatasetBuilder::new();
+    /// b.declare_columns(Entity::Activity, ["topic"]);
+    /// let (data, _) = b.finish().unwrap();
+    /// assert!(data.has_column(Entity::Activity, "topic"));
+    /// ```
+    pub fn declare_columns<S: Into<String>>(
+        &mut self,
+        entity: crate::schema::Entity,
+        names: impl IntoIterator<Item = S>,
+    ) {
+        if let Some(set) = self.columns.of_mut(entity) {
+            set.extend(names.into_iter().map(Into::into));
+        }
+    }
+
     /// Adds an enrollment row with its origin.
     pub fn enrollment(&mut self, row: EnrollmentRow, at: RowRef) {
         let file = self.origins.intern(&at.file);
@@ -444,6 +472,7 @@ impl DatasetBuilder {
             },
             ..Resolver::default()
         };
+        resolver.data.columns = std::mem::take(&mut self.columns);
         let rows = std::mem::take(&mut self.rows);
         let rest = resolver.entities(rows, &self.origins);
         self.enrollment_table(enrollments(), RowRef::new("enrollments", 1));
@@ -730,6 +759,15 @@ struct Resolver<'s> {
 }
 
 impl Resolver<'_> {
+    /// A row's extra cells as `attr` reads them, its columns noted on its
+    /// table.
+    fn cells(&mut self, entity: Entity, attrs: Attrs) -> Attrs {
+        match self.data.columns.of_mut(entity) {
+            Some(columns) => super::columns::cells(attrs, columns),
+            None => attrs,
+        }
+    }
+
     fn row_ref(&self, o: Origin) -> RowRef {
         RowRef {
             file: self
@@ -940,10 +978,11 @@ impl Resolver<'_> {
             };
             let ix = DistrictIx(self.data.districts.len() as u32);
             self.actors.set(n, Actor::Org(Org::District(ix)));
+            let attrs = self.cells(Entity::District, row.attrs);
             self.data.districts.push(District {
                 id: row.id,
                 name: row.name,
-                attrs: row.attrs,
+                attrs,
             });
         }
         self.data.districts.len()
@@ -974,13 +1013,14 @@ impl Resolver<'_> {
             {
                 list.push(ix);
             }
+            let attrs = self.cells(Entity::School, row.attrs);
             self.data.schools.push(School {
                 id: row.id,
                 name: row.name,
                 district,
                 rural: row.rural,
                 training_base: row.training_base,
-                attrs: row.attrs,
+                attrs,
             });
         }
     }
@@ -1004,6 +1044,7 @@ impl Resolver<'_> {
             if let Some(list) = list {
                 list.push(ix);
             }
+            let attrs = self.cells(Entity::Person, row.attrs);
             self.data.people.push(Person {
                 id: row.id,
                 name: row.name,
@@ -1012,7 +1053,7 @@ impl Resolver<'_> {
                 birth_date: row.birth_date,
                 hire_date: row.hire_date,
                 post_start_date: row.post_start_date,
-                attrs: row.attrs,
+                attrs,
             });
         }
     }
@@ -1062,7 +1103,7 @@ impl Resolver<'_> {
                     end_date: row.end_date,
                     hours: row.hours,
                     scheduled_hours: row.hours,
-                    attrs: row.attrs,
+                    attrs: self.cells(Entity::Activity, row.attrs),
                 })
             })
             .collect();

@@ -6,19 +6,24 @@
 //! because an activity's `organizer` may name any of them.
 
 mod build;
+mod columns;
 mod enums;
 mod hours;
 mod lists;
 mod rows;
 
 pub use build::{DataError, DataErrorKind, DataWarning, DatasetBuilder, RowRef};
+pub(crate) use columns::table_name;
+pub use columns::CELL_SPACE;
 pub use enums::{FinanceItem, Kind, Level, Mode, Role, RoleSet, Status};
 pub use rows::{
     ActivityRow, AttendanceRow, AttendanceTable, Attrs, DistrictRow, EnrollmentRow,
     EnrollmentTable, FinanceRow, IdTable, MentorshipRow, PersonRow, Rows, SchoolRow, SessionRow,
 };
 
+use crate::schema::Entity;
 use chrono::NaiveDate;
+use columns::ExtraColumns;
 use hours::PackedHours;
 use lists::Lists;
 use rust_decimal::Decimal;
@@ -262,6 +267,8 @@ pub struct Dataset {
     pub mentorships: Vec<Mentorship>,
     /// Finance lines in file order.
     pub finance: Vec<Finance>,
+    /// The extra columns of each table (read with [`Dataset::has_column`]).
+    pub(crate) columns: ExtraColumns,
     pub(crate) index: Index,
 }
 
@@ -356,6 +363,49 @@ impl Dataset {
         let mut b = DatasetBuilder::new();
         b.add_rows(rows);
         b.finish()
+    }
+
+    /// Whether the table of `entity` has the extra column `name`: a loader
+    /// declared it (a CSV or XLSX header cell, a JSON key of any record, a
+    /// database column), or some row has a cell in it. On a table that has
+    /// it, `x.attr(name)` reads `""` where the record's cell is blank; on
+    /// one that does not, it is unknown. Only districts, schools, people
+    /// and activities have extra columns.
+    ///
+    /// ```
+    /// use tenet::model::{Attrs, Dataset, DistrictRow, Rows};
+    /// use tenet::schema::Entity;
+    /// let district = |id: &str, topic: &str| DistrictRow {
+    ///     id: id.into(),
+    ///     name: id.into(),
+    ///     attrs: Attrs::from([("topic".to_string(), topic.to_string())]),
+    /// };
+    /// let rows = Rows { districts: vec![district("d1", "安全"), district("d2", " ")], ..Rows::default() };
+    /// let (data, _) = Dataset::from_rows(rows).unwrap();
+    /// assert!(data.has_column(Entity::District, "topic"));
+    /// assert!(!data.has_column(Entity::District, "subject"));
+    /// assert!(!data.has_column(Entity::School, "topic"));
+    /// // A blank cell is not stored on its row.
+    /// assert!(data.districts[1].attrs.is_empty());
+    /// ```
+    pub fn has_column(&self, entity: Entity, name: &str) -> bool {
+        self.columns.has(entity, name)
+    }
+
+    /// The extra columns of the table of `entity`, in order of first
+    /// appearance (none for the tables without extra columns).
+    ///
+    /// ```
+    /// use tenet::model::{Dataset, DatasetBuilder};
+    /// use tenet::schema::Entity;
+    /// let mut b = DatasetBuilder::new();
+    /// b.declare_columns(Entity::Person, ["subject", "grade"]);
+    /// let (data, _) = b.finish().unwrap();
+    /// assert_eq!(data.extra_columns(Entity::Person).collect::<Vec<_>>(), ["subject", "grade"]);
+    /// assert_eq!(data.extra_columns(Entity::Session).count(), 0);
+    /// ```
+    pub fn extra_columns(&self, entity: Entity) -> impl Iterator<Item = &str> {
+        self.columns.names(entity)
     }
 
     /// Looks up a district, school or person by its file id.

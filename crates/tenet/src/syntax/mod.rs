@@ -13,4 +13,5 @@ mod parse;
 
 pub use format::{format, format_lang, format_named, surface, FormatError};
 pub use keywords::Lang;
+pub(crate) use parse::expected_in;
 pub use parse::{parse, parse_recovering, Limits};

@@ -1,4 +1,5 @@
 use super::ast::*;
+use super::keywords::{self, Lang};
 use crate::diagnostic::{Sink, Span};
 use chrono::NaiveDate;
 use pest::iterators::Pair;
@@ -209,12 +210,38 @@ fn too_deep(source: &str, max: usize) -> Option<usize> {
     None
 }
 
-/// Readable name of a grammar rule for "expected …" messages: keyword
-/// rules print as the keyword itself, derived from the rule name so the
-/// keyword text stays in the grammar.
-fn describe(rule: &Rule) -> String {
+/// Readable name of a grammar rule for "expected …" messages, in `lang`:
+/// a keyword rule prints as its spelling in that language, read from the
+/// grammar (`keywords`), so keyword text stays in `policy.pest`. `None`
+/// when the rule is not named in English: a Chinese phrase (`至少`) whose
+/// English is two keywords (`at least`) that the same position offers too.
+///
+/// The Chinese of a rule that is not a keyword is its English phrase,
+/// translated by the diagnostic catalog; phrases that list keywords
+/// (entities, relations, periods) are built here in both languages.
+fn describe(rule: &Rule, lang: Lang) -> Option<String> {
     let name = format!("{rule:?}");
-    match rule {
+    let kw = |name: &str| keywords::spell(name, lang);
+    let kws = |names: &[&str]| {
+        let sep = match lang {
+            Lang::En => ", ",
+            Lang::Zh => "、",
+        };
+        names.iter().map(|n| kw(n)).collect::<Vec<_>>().join(sep)
+    };
+    let quoted = |names: &[&str]| {
+        let or = match lang {
+            Lang::En => " or ",
+            Lang::Zh => "或",
+        };
+        names
+            .iter()
+            .map(|n| format!("`{}`", kw(n)))
+            .collect::<Vec<_>>()
+            .join(or)
+    };
+    let zh = lang == Lang::Zh;
+    Some(match rule {
         Rule::EOI => "end of file".into(),
         Rule::ident | Rule::name => "a name".into(),
         Rule::string => "a string".into(),
@@ -234,33 +261,88 @@ fn describe(rule: &Rule) -> String {
         Rule::cmp_op | Rule::compare => "a comparison".into(),
         Rule::add_op => "`+` or `-`".into(),
         Rule::mul_op => "`*` or `/`".into(),
-        Rule::has_test => "`has`".into(),
-        Rule::in_test => "`in`".into(),
+        Rule::has_test => quoted(&["has"]),
+        Rule::in_test => quoted(&["in"]),
         Rule::wan => "`万`".into(),
-        // Unit keywords have spellings that differ from their rule names.
-        Rule::kw_cny => "`CNY` or `元`".into(),
-        Rule::kw_h => "`h` or `学时`".into(),
-        Rule::binder => "`as`".into(),
+        Rule::binder => quoted(&["as"]),
         Rule::field | Rule::method => "`.`".into(),
-        Rule::severity => "`required` or `advisory`".into(),
-        Rule::meta | Rule::cite | Rule::message => "`cite` or `message`".into(),
-        Rule::period | Rule::period_unit => {
-            "a period (calendar_year, semester, month, 2 weeks …)".into()
+        Rule::severity => quoted(&["required", "advisory"]),
+        Rule::meta | Rule::cite | Rule::message => quoted(&["cite", "message"]),
+        Rule::period | Rule::period_unit if zh => format!(
+            "周期（{}、2{} …）",
+            kws(&["calendar_year", "semester", "month"]),
+            kw("weeks")
+        ),
+        Rule::period | Rule::period_unit => format!(
+            "a period ({}, 2 {} …)",
+            kws(&["calendar_year", "semester", "month"]),
+            kw("weeks")
+        ),
+        Rule::duration | Rule::duration_unit if zh => {
+            format!("时长（1{}、2{} …）", kw("year"), kw("weeks"))
         }
-        Rule::duration | Rule::duration_unit => "a duration (1 year, 2 weeks …)".into(),
-        Rule::scope => "`for`".into(),
-        Rule::require => "`require`".into(),
-        Rule::entity_kind => {
-            "an entity (person, school, district, activity, enrollment, mentorship)".into()
+        Rule::duration | Rule::duration_unit => {
+            format!("a duration (1 {}, 2 {} …)", kw("year"), kw("weeks"))
         }
-        Rule::rel_kind => {
-            "a relation (people, schools, activities, enrollments, sessions, mentorships)".into()
-        }
-        _ => match name.strip_prefix("kw_") {
-            Some(kw) => format!("`{kw}`"),
+        Rule::scope => quoted(&["for"]),
+        Rule::require => quoted(&["require"]),
+        Rule::entity_kind if zh => format!("对象类型（{}）", kws(&ENTITY_KINDS)),
+        Rule::entity_kind => format!("an entity ({})", kws(&ENTITY_KINDS)),
+        Rule::rel_kind if zh => format!("关系（{}）", kws(&RELATION_KINDS)),
+        Rule::rel_kind => format!("a relation ({})", kws(&RELATION_KINDS)),
+        _ => match name.strip_prefix("kw_").and_then(keywords::keyword) {
+            Some(k) => format!("`{}`", keyword_in(k, lang)?),
             None => name.replace('_', " "),
         },
+    })
+}
+
+/// A keyword's spelling in `lang` for an "expected" list. An English word
+/// with no Chinese of its own (`at`, `no`, `hosted`) is named by the
+/// Chinese phrase it begins (`at_least` 至少): the grammar offers both.
+fn keyword_in(k: &keywords::Keyword, lang: Lang) -> Option<&'static str> {
+    match lang {
+        Lang::En => k.en,
+        Lang::Zh => k.zh.first().copied().or_else(|| {
+            let phrase = keywords::keywords().iter().find(|p| {
+                p.en.is_none()
+                    && p.name
+                        .strip_prefix(k.name)
+                        .is_some_and(|rest| rest.starts_with('_'))
+            });
+            phrase.and_then(|p| p.zh.first().copied()).or(k.en)
+        }),
     }
+}
+
+/// The entity keywords after `for`, by rule name.
+const ENTITY_KINDS: [&str; 6] = [
+    "person",
+    "school",
+    "district",
+    "activity",
+    "enrollment",
+    "mentorship",
+];
+
+/// The relation keywords an "expected" message lists, by rule name.
+const RELATION_KINDS: [&str; 6] = [
+    "people",
+    "schools",
+    "activities",
+    "enrollments",
+    "sessions",
+    "mentorships",
+];
+
+/// One item of an English "expected …" list (as the parser wrote it) in
+/// `lang`: the same grammar rule described in that language. `None` for
+/// an item that is not a rule's description (the catalog translates it).
+pub(crate) fn expected_in(item: &str, lang: Lang) -> Option<String> {
+    let rule = Rule::all_rules()
+        .iter()
+        .find(|r| describe(r, Lang::En).as_deref() == Some(item))?;
+    describe(rule, lang)
 }
 
 /// Byte ranges of the policy's top-level items: each starts on a line,
@@ -415,7 +497,10 @@ fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
             return;
         }
     }
-    let mut wanted: Vec<String> = positives.iter().map(describe).collect();
+    let mut wanted: Vec<String> = positives
+        .iter()
+        .filter_map(|r| describe(r, Lang::En))
+        .collect();
     wanted.sort();
     wanted.dedup();
     let list = match wanted.len() {
@@ -449,29 +534,15 @@ fn syntax_error(err: pest::error::Error<Rule>, sink: &mut Sink<'_>) {
     }
 }
 
-/// The keywords a grammar position accepts, for "did you mean".
+/// The keywords a grammar position accepts, for "did you mean": every
+/// spelling, so a typo is matched in the surface it was typed in.
 fn keywords_for(positives: &[Rule]) -> Vec<&'static str> {
-    let mut out = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
     for rule in positives {
         match rule {
-            Rule::entity_kind => out.extend([
-                "person",
-                "school",
-                "district",
-                "activity",
-                "enrollment",
-                "mentorship",
-            ]),
-            Rule::rel_kind => out.extend([
-                "people",
-                "schools",
-                "districts",
-                "activities",
-                "enrollments",
-                "sessions",
-                "mentorships",
-            ]),
-            Rule::period | Rule::period_unit => out.extend([
+            Rule::entity_kind => names.extend(ENTITY_KINDS),
+            Rule::rel_kind => names.extend(RELATION_KINDS),
+            Rule::period | Rule::period_unit => names.extend([
                 "calendar_year",
                 "academic_year",
                 "semester",
@@ -479,24 +550,28 @@ fn keywords_for(positives: &[Rule]) -> Vec<&'static str> {
                 "week",
                 "day",
             ]),
-            Rule::scope => out.push("for"),
-            Rule::require => out.push("require"),
-            Rule::severity => out.extend(["required", "advisory"]),
+            Rule::scope => names.push("for"),
+            Rule::require => names.push("require"),
+            Rule::severity => names.extend(["required", "advisory"]),
             other => {
                 let name = format!("{other:?}");
                 if let Some(kw) = name.strip_prefix("kw_") {
-                    if let Some(k) = KEYWORDS.iter().find(|k| **k == kw) {
-                        out.push(*k);
+                    if let Some(k) = STATEMENT_KEYWORDS.iter().find(|k| **k == kw) {
+                        names.push(k);
                     }
                 }
             }
         }
     }
-    out
+    names
+        .iter()
+        .filter_map(|n| keywords::keyword(n))
+        .flat_map(|k| k.en.into_iter().chain(k.zh.iter().copied()))
+        .collect()
 }
 
-/// Statement keywords worth suggesting when one is misspelled.
-const KEYWORDS: [&str; 19] = [
+/// Statement keywords worth suggesting when one is misspelled (rule names).
+const STATEMENT_KEYWORDS: [&str; 19] = [
     "import",
     "policy",
     "source",
@@ -1474,5 +1549,40 @@ impl Builder<'_, '_> {
             .into_inner()
             .find(|p| p.as_rule() == Rule::number_part)?;
         Some(self.decimal(&p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keywords in an "expected" list are spelled as the grammar spells
+    /// them in the language of the message.
+    #[test]
+    fn expected_keywords_follow_the_language() {
+        let en = |r: Rule| describe(&r, Lang::En);
+        let zh = |r: Rule| describe(&r, Lang::Zh);
+        assert_eq!(en(Rule::kw_require).as_deref(), Some("`require`"));
+        assert_eq!(zh(Rule::kw_require).as_deref(), Some("`要求`"));
+        assert_eq!(en(Rule::kw_to).as_deref(), Some("`..`"));
+        assert_eq!(zh(Rule::kw_to).as_deref(), Some("`至`"));
+        // `at` has no Chinese of its own: the phrase it begins names it.
+        assert_eq!(zh(Rule::kw_at).as_deref(), Some("`至少`"));
+        assert_eq!(zh(Rule::kw_hosted).as_deref(), Some("`承办方`"));
+        // A Chinese phrase has no English: the pair is offered instead.
+        assert_eq!(en(Rule::kw_at_least), None);
+        assert_eq!(
+            zh(Rule::entity_kind).as_deref(),
+            Some("对象类型（人员、学校、区县、活动、参训、结对）")
+        );
+        assert_eq!(expected_in("`for`", Lang::Zh).as_deref(), Some("`对象`"));
+        assert_eq!(expected_in("`x`", Lang::Zh), None);
+    }
+
+    /// A typo is matched against both spellings of the keywords expected.
+    #[test]
+    fn did_you_mean_in_either_surface() {
+        let cands = keywords_for(&[Rule::kw_require]);
+        assert!(cands.contains(&"require") && cands.contains(&"要求"));
     }
 }

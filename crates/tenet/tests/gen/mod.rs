@@ -97,20 +97,37 @@ pub fn dataset_from(seq: Vec<u32>, scale: usize, base: NaiveDate) -> Rows {
     let scale = scale.max(1);
     let mut c = Choices::new(seq);
     let mut rows = Rows::default();
+    // Extra cells as bureaus leave them: a value (maybe padded with
+    // spaces), a blank, or no cell; a table with no cells at all lacks the
+    // column, so `attr` of it is unknown (decisions R7).
+    let cell = |c: &mut Choices, values: &[&str]| -> Option<String> {
+        match c.pick(6) {
+            0 => None,
+            1 => Some(c.one(&["", " ", "\u{3000}"]).to_string()),
+            2 => Some(format!(" {} ", c.one(values))),
+            _ => Some(c.one(values).to_string()),
+        }
+    };
+    let topics = c.chance(50);
     let nd = 1 + c.pick(2);
     for i in 0..nd {
+        let mut attrs = indexmap::IndexMap::new();
+        if topics {
+            if let Some(v) = cell(&mut c, &["安全", "师德"]) {
+                attrs.insert("topic".to_string(), v);
+            }
+        }
         rows.districts.push(DistrictRow {
             id: format!("d{i}"),
             name: format!("区{i}"),
-            attrs: Default::default(),
+            attrs,
         });
     }
     let ns = 2 + c.pick(2);
     for i in 0..ns {
         let mut attrs = indexmap::IndexMap::new();
-        if c.chance(60) {
-            let lead = if c.chance(50) { "true" } else { "false" };
-            attrs.insert("xuequ_lead".to_string(), lead.to_string());
+        if let Some(lead) = cell(&mut c, &["true", "false"]) {
+            attrs.insert("xuequ_lead".to_string(), lead);
         }
         rows.schools.push(SchoolRow {
             id: format!("s{i}"),
@@ -159,8 +176,8 @@ pub fn dataset_from(seq: Vec<u32>, scale: usize, base: NaiveDate) -> Rows {
             .chance(70)
             .then(|| day(date("2012-01-01"), c.pick(13 * 365)));
         let mut attrs = indexmap::IndexMap::new();
-        if c.chance(50) {
-            attrs.insert("subject".to_string(), c.one(&["数学", "语文"]).to_string());
+        if let Some(subject) = cell(&mut c, &["数学", "语文"]) {
+            attrs.insert("subject".to_string(), subject);
         }
         rows.people.push(PersonRow {
             id: format!("p{i}"),
@@ -210,7 +227,10 @@ pub fn dataset_from(seq: Vec<u32>, scale: usize, base: NaiveDate) -> Rows {
             start_date: start,
             end_date: end,
             hours: hours(&mut c, 40),
-            attrs: Default::default(),
+            attrs: match topics.then(|| cell(&mut c, &["安全", "师德"])).flatten() {
+                Some(v) => [("topic".to_string(), v)].into_iter().collect(),
+                None => Default::default(),
+            },
         });
         let mut mine = Vec::new();
         for _ in 0..c.pick(4) {
@@ -538,9 +558,13 @@ fn truth(c: &mut Choices, r: &RuleCtx) -> String {
             format!("{v}.attr(\"xuequ_lead\") = \"true\""),
             format!("{v}.district.name != \"区1\""),
         ],
-        Subj::District => vec![format!("{v}.id = \"d0\"")],
+        Subj::District => vec![
+            format!("{v}.id = \"d0\""),
+            format!("{v}.attr(\"topic\") = \"\""),
+        ],
         Subj::Activity => vec![
             format!("{v}.kind not in [course, seminar]"),
+            format!("{v}.attr(\"topic\") = \"安全\""),
             format!("{v}.host = {v}.organizer"),
             format!("{v}.mode = online"),
         ],
@@ -611,6 +635,7 @@ fn scope_filter(c: &mut Choices, r: &RuleCtx) -> Option<String> {
         Subj::District => vec![
             format!("count(schools of {v}) >= 2"),
             format!("{v}.name != \"区1\""),
+            format!("{v}.attr(\"topic\") = \"安全\""),
         ],
         Subj::Activity => vec![
             format!("{v}.level in [district, school]"),

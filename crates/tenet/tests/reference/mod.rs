@@ -24,7 +24,7 @@ use tenet::report::{
     Counts, Explanation, Fact, Figure, Record, Report, RuleResult, RuleSummary, SchoolSummary,
     Status, Subject, Summary, WindowOut,
 };
-use tenet::schema::{EnumValue, Field, Type};
+use tenet::schema::{Entity, EnumValue, Field, Type};
 use tenet::syntax::ast::{AggFn, Duration, Period, PeriodUnit, RelKind, RelLink};
 use tenet::value::{DateRange, EntityRef, Value, Q};
 
@@ -410,16 +410,40 @@ impl<'a> Env<'a> {
             }
             ExprKind::Attr(base, col) => {
                 let r = self.entity(base)?;
-                let attrs = match r {
-                    EntityRef::District(d) => &data.districts[d.0 as usize].attrs,
-                    EntityRef::School(s) => &data.schools[s.0 as usize].attrs,
-                    EntityRef::Person(p) => &data.people[p.0 as usize].attrs,
-                    EntityRef::Activity(a) => &data.activities[a.0 as usize].attrs,
+                let (attrs, entity, table) = match r {
+                    EntityRef::District(d) => (
+                        &data.districts[d.0 as usize].attrs,
+                        Entity::District,
+                        "districts",
+                    ),
+                    EntityRef::School(s) => {
+                        (&data.schools[s.0 as usize].attrs, Entity::School, "schools")
+                    }
+                    EntityRef::Person(p) => {
+                        (&data.people[p.0 as usize].attrs, Entity::Person, "people")
+                    }
+                    EntityRef::Activity(a) => (
+                        &data.activities[a.0 as usize].attrs,
+                        Entity::Activity,
+                        "activities",
+                    ),
                     _ => return no("no attrs"),
                 };
+                // A cell is read trimmed; a blank one (or none, on a table
+                // that has the column) is "" (decisions R7).
+                let has = data.extra_columns(entity).any(|c| c == col.as_str());
                 match attrs.get(col) {
-                    Some(v) => Ok(Value::Str(v.clone())),
-                    None => no(format!("`{}` has no `{col}` column", id_of(data, r))),
+                    Some(v) => Ok(Value::Str(v.trim().to_string())),
+                    None if has => Ok(Value::Str(String::new())),
+                    None => {
+                        let near = tenet::diagnostic::did_you_mean(col, data.extra_columns(entity));
+                        no(match near {
+                            Some(near) => format!(
+                                "the `{table}` data has no `{col}` column (did you mean `{near}`?)"
+                            ),
+                            None => format!("the `{table}` data has no `{col}` column"),
+                        })
+                    }
                 }
             }
             ExprKind::Neg(x) => Ok(Value::Num(self.q(x)?.negate())),
