@@ -90,3 +90,38 @@ fn multi_period_cadences_and_one_denominator_compile_for_every_dialect() {
         assert!(c.sql.contains(" % 2) = 0)"), "{dialect}: {}", c.sql);
     }
 }
+
+/// Spark resolves a subquery's outer columns one level out: an aggregate
+/// over the window's records inside another aggregate is refused for
+/// Spark only, naming the rule.
+#[test]
+fn a_windowed_aggregate_inside_another_is_refused_for_spark_only() {
+    let set = tenet::PolicySet::from_sources(&[(
+        "p.policy",
+        r#"policy p { effective 2021-01-01 .. 2022-12-31
+  rule nested { for school s each calendar_year
+    require count(people where count(enrollments of it) >= count(districts)) >= 1 } }"#,
+    )])
+    .map_err(|e| e.render())
+    .unwrap_or_else(|e| panic!("{e}"));
+    for dialect in Dialect::ALL {
+        let opts = Options {
+            as_of: support::date("2022-06-01"),
+            dialect,
+            columns: None,
+        };
+        let got = compile(&set.policies()[0], &opts);
+        match dialect {
+            Dialect::Spark => {
+                let refused = got.expect_err("refused for Spark");
+                assert_eq!(refused[0].rule, "nested");
+                assert!(
+                    refused[0].to_string().contains("two levels deep"),
+                    "{}",
+                    refused[0]
+                );
+            }
+            _ => assert!(got.is_ok(), "{dialect}: {got:?}"),
+        }
+    }
+}

@@ -740,7 +740,13 @@ impl Ctx<'_> {
     fn aggregate(&mut self, agg: &Aggregate, ty: &Type, text: &str) -> Result<V, Refuse> {
         let (entity, _) = tenet::schema::relation(agg.relation);
         let x = self.alias();
+        let ranged = !matches!(
+            agg.relation,
+            RelKind::People | RelKind::Schools | RelKind::Districts
+        );
+        self.deep_range(ranged, &agg_text(agg))?;
         let base = self.members(agg, &x)?;
+        self.depth += 1;
         let saved = self
             .vars
             .insert(agg.elem, Bound::Ent(entity, Key::Row(x.clone())));
@@ -752,6 +758,7 @@ impl Ctx<'_> {
             Some(v) => Some(self.expr(v)?),
             None => None,
         };
+        self.depth -= 1;
         match saved {
             Some(b) => {
                 self.vars.insert(agg.elem, b);
@@ -843,14 +850,33 @@ impl Ctx<'_> {
         })
     }
 
+    /// Spark resolves a subquery's outer columns one level out only: an
+    /// aggregate inside another that counts records in the rule's window
+    /// (read from the rule's row, two levels out) is refused for it.
+    fn deep_range(&self, ranged: bool, what: &str) -> Result<(), Refuse> {
+        let window_row = !matches!(self.range, (S::Date(_), S::Date(_)));
+        if self.dialect == crate::Dialect::Spark && self.depth > 0 && ranged && window_row {
+            return Err(self.refuse(format!(
+                "{what} inside another aggregate, over records in the rule's window (Spark does not correlate a subquery two levels deep)"
+            )));
+        }
+        Ok(())
+    }
+
     fn credited(&mut self, person: S, elem: Var, filter: Option<&Expr>) -> Result<V, Refuse> {
+        self.deep_range(true, "`credited_hours`")?;
         let x = self.alias();
         let (rs, re) = self.range.clone();
         let saved = self
             .vars
             .insert(elem, Bound::Ent(Entity::Enrollment, Key::Row(x.clone())));
         let f = match filter {
-            Some(f) => Some(self.cond(f)?),
+            Some(f) => {
+                self.depth += 1;
+                let c = self.cond(f)?;
+                self.depth -= 1;
+                Some(c)
+            }
             None => None,
         };
         match saved {
@@ -885,6 +911,11 @@ impl Ctx<'_> {
         .and_where(S::col(&x, "end_date").between(rs, re));
         Ok(V::Num(scalar(s), self.credit_den.clone()))
     }
+}
+
+/// An aggregate as a refusal names it.
+fn agg_text(agg: &Aggregate) -> String {
+    format!("an aggregate over {:?}", agg.relation).to_lowercase()
 }
 
 /// A divisor written as a non-zero constant.

@@ -358,6 +358,10 @@ pub(crate) struct Ctx<'a> {
     /// The denominator of every enrollment's credit.
     credit_den: Den,
     next_alias: std::rc::Rc<std::cell::Cell<u32>>,
+    /// The engine.
+    pub(crate) dialect: Dialect,
+    /// How many aggregates the expression being compiled is inside.
+    pub(crate) depth: u32,
 }
 
 impl<'a> Ctx<'a> {
@@ -376,6 +380,8 @@ impl<'a> Ctx<'a> {
             window: None,
             credit_den: Den::One,
             next_alias: Default::default(),
+            dialect: opts.dialect,
+            depth: 0,
         }
     }
 
