@@ -329,3 +329,74 @@ fn many_problems_are_counted_not_lost() {
         .render_in("t", tenet::diagnostic::Lang::Zh)
         .contains("另有 30 行"));
 }
+
+/// Corruptions whose checks Spark spells its own way (roles through
+/// `concat`, anti-joins, the session's activity joined): the Spark test
+/// runs these, as each case costs it seconds.
+const ON_SPARK: [&str; 5] = [
+    "repeated enrollment",
+    "unknown role",
+    "enrollment in no activity",
+    "session outside its activity",
+    "attendance without enrollment",
+];
+
+/// On Spark (the runner, one session for every case): the clean dataset
+/// passes and each corruption of [`ON_SPARK`] is found. Needs
+/// `TENET_SPARK_PYTHON`.
+#[test]
+fn spark_finds_what_the_loader_refuses() {
+    let Ok(python) = std::env::var("TENET_SPARK_PYTHON") else {
+        println!("skipped: TENET_SPARK_PYTHON is not set (a python3 with pyspark)");
+        return;
+    };
+    let work = tempfile::tempdir().expect("a temp dir");
+    let sql = work.path().join("checks.sql");
+    std::fs::write(&sql, checks::checks_sql(Dialect::Spark)).expect("written");
+    let cases: Vec<(Option<&Bad>, tempfile::TempDir)> = std::iter::once(None)
+        .chain(BAD.iter().filter(|b| ON_SPARK.contains(&b.name)).map(Some))
+        .map(|b| (b, corrupted(b)))
+        .collect();
+    let manifest: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(_, dir)| {
+            serde_json::json!({"data": dir.path(), "sql": sql, "out": dir.path().join("checks.csv")})
+        })
+        .collect();
+    let m = work.path().join("manifest.json");
+    std::fs::write(&m, serde_json::Value::Array(manifest).to_string()).expect("written");
+    let runner = Path::new(env!("CARGO_MANIFEST_DIR")).join("runner/tenet_sql_run.py");
+    let status = std::process::Command::new(python)
+        .arg(runner)
+        .args(["--engine", "spark"])
+        .arg(&m)
+        .status()
+        .expect("the runner starts");
+    for (bad, dir) in &cases {
+        let out = dir.path().join("checks.csv");
+        let text = std::fs::read_to_string(&out).unwrap_or_else(|_| {
+            let error =
+                std::fs::read_to_string(out.with_extension("csv.error")).unwrap_or_default();
+            panic!(
+                "spark: no rows for {:?} ({status}): {error}",
+                bad.map(|b| b.name)
+            )
+        });
+        let found = checks::read(&rows::parse_csv(&text).expect("CSV rows"))
+            .expect("the checks' rows read");
+        let shown = found.render_in("t", tenet::diagnostic::Lang::En);
+        match bad {
+            None => assert!(found.passed(), "spark: the shipped dataset fails:\n{shown}"),
+            Some(b) => assert!(
+                found
+                    .problems
+                    .iter()
+                    .any(|p| p.table == b.table && p.column == b.column),
+                "spark, {}: no problem in {}.{}; found:\n{shown}",
+                b.name,
+                b.table,
+                b.column
+            ),
+        }
+    }
+}
