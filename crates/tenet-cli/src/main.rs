@@ -936,7 +936,6 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
         concurrency: args.concurrency.max(1),
         ..tenet_server::Limits::default()
     };
-    let (policies, data) = (args.policies.clone(), args.data.clone());
     let config = tenet_server::Config {
         policies: args.policies,
         data: args.data,
@@ -947,22 +946,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BadInput> {
         poll: std::time::Duration::from_millis(args.poll_ms.max(50)),
         limits,
     };
-    tenet_server::serve(config, Some(tenet_cli::html::render)).map_err(|e| {
-        // The server says why it cannot start in English; policies and data
-        // that do not load are loaded again here to say it in the reader's
-        // language (only on failure: no second load when all is well).
-        let again = match (&e, lang()) {
-            (_, tenet::diagnostic::Lang::En) => None,
-            (tenet_server::StartError::Policies(_), _) => {
-                load_policies(std::slice::from_ref(&policies)).err()
-            }
-            (tenet_server::StartError::Data(_), _) => data
-                .as_deref()
-                .and_then(|d| load_data(d, EncodingArg::Auto, None).err()),
-            _ => None,
-        };
-        again.unwrap_or_else(|| BadInput(e.to_string()))
-    })?;
+    tenet_server::serve(config, Some(tenet_cli::html::render))
+        .map_err(|e| BadInput(e.render_in(lang())))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -197,7 +197,7 @@ fn errors_outside_main_follow_lang() {
     assert_eq!(code, 2);
     assert_eq!(
         err.trim_end(),
-        "错误：`tenet sql` 需要 --policy（或一个子命令：schema、load、render）"
+        "错误：`tenet sql` 需要 --policy（或一个子命令：schema、load、checks、render）"
     );
     let (code, err) = run("zh_CN.UTF-8", &["fmt", "--stdout", "/"]);
     assert_eq!(code, 2);

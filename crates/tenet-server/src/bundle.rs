@@ -28,8 +28,42 @@ pub struct BundleError {
     pub version: String,
     /// Diagnostics with file, line and column (names relative to the directory).
     pub diagnostics: Vec<Diagnostic>,
-    /// The diagnostics drawn with their source lines.
+    /// The diagnostics drawn with their source lines (English, as the API
+    /// returns them).
     pub rendered: String,
+    /// Why, to say it in another language.
+    pub cause: BundleCause,
+}
+
+/// Why a directory gave no bundle, as values.
+#[derive(Debug, Clone)]
+pub enum BundleCause {
+    /// The directory cannot be read.
+    Unreadable(std::path::PathBuf, String),
+    /// It holds no `.policy` file.
+    Empty(std::path::PathBuf),
+    /// The policies do not check.
+    Policies(Box<tenet::CompileError>),
+}
+
+impl BundleError {
+    /// Why, in `lang`: the diagnostics drawn and their count, or what is
+    /// wrong with the directory.
+    pub fn render_in(&self, lang: tenet::diagnostic::Lang) -> String {
+        use tenet::diagnostic::Lang;
+        match (&self.cause, lang) {
+            (BundleCause::Policies(e), _) => {
+                format!("{}\n{}", e.render_in(lang), e.summary_in(lang))
+            }
+            (BundleCause::Unreadable(d, e), Lang::Zh) => {
+                format!("错误：无法读取目录 `{}`：{e}", d.display())
+            }
+            (BundleCause::Empty(d), Lang::Zh) => {
+                format!("错误：`{}` 中没有 `.policy` 文件", d.display())
+            }
+            (_, Lang::En) => self.rendered.clone(),
+        }
+    }
 }
 
 /// The hash of a set of named texts: the order they come in does not
@@ -116,12 +150,14 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, BundleError> {
         version: String::new(),
         diagnostics: Vec::new(),
         rendered: format!("error: cannot read directory `{}`: {e}", dir.display()),
+        cause: BundleCause::Unreadable(dir.to_path_buf(), e.to_string()),
     })?;
     if roots.is_empty() {
         return Err(BundleError {
             version: String::new(),
             diagnostics: Vec::new(),
             rendered: format!("error: no `.policy` files in `{}`", dir.display()),
+            cause: BundleCause::Empty(dir.to_path_buf()),
         });
     }
     let loaded = PolicySet::load(&roots, |name| {
@@ -135,7 +171,8 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, BundleError> {
         Err(e) => Err(BundleError {
             version: version_of(e.sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))),
             rendered: e.render(),
-            diagnostics: e.diagnostics,
+            diagnostics: e.diagnostics.clone(),
+            cause: BundleCause::Policies(Box::new(e)),
         }),
     }
 }

@@ -37,11 +37,11 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The policies do not check.
-    #[error("{0}")]
-    Policies(String),
+    #[error("{}", .0.rendered)]
+    Policies(Box<crate::bundle::BundleError>),
     /// The dataset does not load.
     #[error("error: {0}")]
-    Data(String),
+    Data(Box<tenet_io::LoadError>),
     /// The tokens file is bad.
     #[error("error: {0}")]
     Tokens(#[from] crate::auth::TokenError),
@@ -51,6 +51,18 @@ pub enum StartError {
     /// IO.
     #[error("error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StartError {
+    /// Why, in `lang`, for the errors that carry their cause as values
+    /// (policies, data); the others in English, as `Display` writes them.
+    pub fn render_in(&self, lang: tenet::diagnostic::Lang) -> String {
+        match self {
+            StartError::Policies(e) => e.render_in(lang),
+            StartError::Data(e) => format!("error: {}", e.render_in(lang)),
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// Loads everything and makes the state (no socket yet).
@@ -63,12 +75,12 @@ pub fn prepare(config: &Config, html: Option<HtmlRenderer>) -> Result<Arc<AppSta
         tokens: config.tokens.as_deref().and_then(stamp),
     };
     let bundle =
-        crate::bundle::load_dir(&config.policies).map_err(|e| StartError::Policies(e.rendered))?;
+        crate::bundle::load_dir(&config.policies).map_err(|e| StartError::Policies(Box::new(e)))?;
     let data = match &config.data {
         None => None,
         Some(path) => Some(
             tenet_io::load(path, &tenet_io::LoadOptions::default())
-                .map_err(|e| StartError::Data(e.to_string()))?
+                .map_err(|e| StartError::Data(Box::new(e)))?
                 .dataset,
         ),
     };
