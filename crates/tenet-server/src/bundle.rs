@@ -31,8 +31,9 @@ pub struct BundleError {
     /// The diagnostics drawn with their source lines (English, as the API
     /// returns them).
     pub rendered: String,
-    /// Why, to say it in another language.
-    pub cause: BundleCause,
+    /// Why, to say it in another language (boxed: API errors carry this
+    /// struct, and results of them stay small).
+    pub cause: Box<BundleCause>,
 }
 
 /// Why a directory gave no bundle, as values.
@@ -43,7 +44,7 @@ pub enum BundleCause {
     /// It holds no `.policy` file.
     Empty(std::path::PathBuf),
     /// The policies do not check.
-    Policies(Box<tenet::CompileError>),
+    Policies(tenet::CompileError),
 }
 
 impl BundleError {
@@ -51,7 +52,7 @@ impl BundleError {
     /// wrong with the directory.
     pub fn render_in(&self, lang: tenet::diagnostic::Lang) -> String {
         use tenet::diagnostic::Lang;
-        match (&self.cause, lang) {
+        match (&*self.cause, lang) {
             (BundleCause::Policies(e), _) => {
                 format!("{}\n{}", e.render_in(lang), e.summary_in(lang))
             }
@@ -150,14 +151,14 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, BundleError> {
         version: String::new(),
         diagnostics: Vec::new(),
         rendered: format!("error: cannot read directory `{}`: {e}", dir.display()),
-        cause: BundleCause::Unreadable(dir.to_path_buf(), e.to_string()),
+        cause: Box::new(BundleCause::Unreadable(dir.to_path_buf(), e.to_string())),
     })?;
     if roots.is_empty() {
         return Err(BundleError {
             version: String::new(),
             diagnostics: Vec::new(),
             rendered: format!("error: no `.policy` files in `{}`", dir.display()),
-            cause: BundleCause::Empty(dir.to_path_buf()),
+            cause: Box::new(BundleCause::Empty(dir.to_path_buf())),
         });
     }
     let loaded = PolicySet::load(&roots, |name| {
@@ -172,7 +173,7 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, BundleError> {
             version: version_of(e.sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))),
             rendered: e.render(),
             diagnostics: e.diagnostics.clone(),
-            cause: BundleCause::Policies(Box::new(e)),
+            cause: Box::new(BundleCause::Policies(e)),
         }),
     }
 }
