@@ -17,7 +17,7 @@
 use super::expr::{add_duration, id_of, Bound, Key, V};
 use super::{Ctx, Layer, Out, Refuse, Shape};
 use crate::ast::{Expr as S, From, Item, Join, Op, Query, Select};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use tenet::figures::periods;
 use tenet::program::{Cadence, CheckedPolicy, Rule, WindowSpec};
 use tenet::schema::Entity;
@@ -538,6 +538,9 @@ fn per_row_pieces(
     // Per unit: the row's extra columns (what the sub-windows are counted
     // from), whether the window makes too many, the last `k`, and the
     // first period's start and the last period's end of sub-window `k`.
+    // Semesters: the calendar's table the sub-window's bounds read, and
+    // how a row of it is picked.
+    let mut joined: Option<(From, S)> = None;
     let (extra, over, last_k, first_start, last_end): (Vec<Item>, S, S, S, S) = match every.unit {
         PeriodUnit::Week | PeriodUnit::Day => {
             // Runs of days from the window's first day.
@@ -567,9 +570,20 @@ fn per_row_pieces(
                 greatest(least(je, ja).op(Op::Sub, j0.clone()), S::int(0)),
                 n,
             );
-            let g = c("tenet_j0").op(Op::Add, k.clone().times(S::int(n)));
-            let first_start = sem.start(&g);
-            let last_end = sem.end(&g.op(Op::Add, S::int(n - 1)));
+            // The group's first and last semester: their place in the
+            // year picks a row of the calendar's table (joined, not a
+            // CASE, to keep the expression small), their number less
+            // that place gives the year.
+            let first = c("tenet_j0").op(Op::Add, k.clone().times(S::int(n)));
+            let last = first.clone().op(Op::Add, S::int(n - 1));
+            let (fi, fy) = sem.place(&first);
+            let (li, ly) = sem.place(&last);
+            let first_start = years_after(S::col("p", "fs"), fy);
+            let last_end = years_after(S::col("p", "le"), ly.op(Op::Add, S::col("p", "lw")));
+            joined = Some((
+                sem.table(),
+                S::col("p", "fi").eq(fi).and(S::col("p", "li").eq(li)),
+            ));
             (
                 vec![Item::Expr(j0, "tenet_j0".into())],
                 over,
@@ -649,12 +663,19 @@ fn per_row_pieces(
         .and(last_end.clone().op(Op::Le, ce.clone()).or(k.eq(S::int(0))))
         .and(start.clone().op(Op::Le, as_of))
         .and(c("tenet_over").eq(S::int(0)));
-    let none = S::col("p", "pz").is_null();
+    let (table, on, none) = match joined {
+        Some((table, pick)) => (table, pick.and(on), S::col("p", "fi").is_null()),
+        None => (
+            From::Values(vec![vec![S::int(0)]], "p".into(), vec!["pz".into()]),
+            on,
+            S::col("p", "pz").is_null(),
+        ),
+    };
     Ok((
         layer,
         S::iff(none.clone(), S::Null, start),
         S::iff(none, S::Null, least(last_end, ce)),
-        From::Values(vec![vec![S::int(0)]], "p".into(), vec!["pz".into()]),
+        table,
         on,
     ))
 }
@@ -729,30 +750,35 @@ impl Semesters {
         i64::try_from(self.days.len()).unwrap_or(i64::MAX)
     }
 
-    /// The first or last day of semester `sem` of year `BASE_YEAR + y`.
-    fn day(&(s, e, w): &(NaiveDate, NaiveDate, bool), y: &S, last: bool) -> S {
-        let (d, y) = if last {
-            (
-                e,
-                if w {
-                    y.clone().op(Op::Add, S::int(1))
-                } else {
-                    y.clone()
-                },
-            )
-        } else {
-            (s, y.clone())
-        };
-        S::AddMonthsBy(
-            Box::new(S::Date(d)),
-            Box::new(S::ToInt(Box::new(y.times(S::int(12))))),
+    /// The table of the calendar's semesters for every pair of a
+    /// group's first and last semester: their places `fi`, `li`, the
+    /// first's first day `fs`, the last's last day `le` (in [`BASE_YEAR`],
+    /// `lw` = 1 when it wraps into the next year).
+    fn table(&self) -> From {
+        let mut rows = Vec::new();
+        for (fi, (fs, _, _)) in (0_i64..).zip(&self.days) {
+            for (li, (_, le, lw)) in (0_i64..).zip(&self.days) {
+                rows.push(vec![
+                    S::int(fi),
+                    S::Date(*fs),
+                    S::int(li),
+                    S::Date(*le),
+                    S::int(i64::from(*lw)),
+                ]);
+            }
+        }
+        From::Values(
+            rows,
+            "p".into(),
+            ["fi", "fs", "li", "le", "lw"].map(String::from).to_vec(),
         )
     }
 
-    /// The first or last day of semester number `j`.
-    fn of_number(&self, j: &S, last: bool) -> S {
+    /// Semester number `j`'s place in its year and the year (less
+    /// [`BASE_YEAR`]): the remainder taken non-negative (`%` keeps the
+    /// dividend's sign), then an exact division.
+    fn place(&self, j: &S) -> (S, S) {
         let len = S::int(self.len());
-        // The remainder taken non-negative (`%` keeps the dividend's sign).
         let i = j
             .clone()
             .op(Op::Mod, len.clone())
@@ -762,50 +788,95 @@ impl Semesters {
             Box::new(j.clone().op(Op::Sub, i.clone())),
             Box::new(S::int(self.len())),
         );
-        let whens = (0_i64..)
-            .zip(&self.days)
-            .map(|(k, sem)| (i.clone().eq(S::int(k)), Semesters::day(sem, &y, last)))
-            .collect();
-        S::Case(whens, None)
-    }
-
-    fn start(&self, j: &S) -> S {
-        self.of_number(j, false)
-    }
-
-    fn end(&self, j: &S) -> S {
-        self.of_number(j, true)
+        (i, y)
     }
 
     /// The number of the first semester ending on or after `d`: one of
-    /// those starting in `d`'s year, the year before or the year after
-    /// (a semester ends within a year of its start).
+    /// those of `d`'s year, the year before or the year after (a semester
+    /// ends within a year of its start), tried in order. Compared as
+    /// (year, month·100 + day): a last day 02-29 that falls back to 02-28
+    /// in a common year compares the same, as no day there is 02-29.
     fn first_ending_by(&self, d: &S) -> S {
-        self.pick("LEAST", d, &[-1, 0, 1], true)
+        let (year, md) = year_and_day(d);
+        let mut whens = Vec::new();
+        for dy in [-1_i64, 0, 1] {
+            for (i, (_, e, w)) in (0_i64..).zip(&self.days) {
+                let number = year
+                    .clone()
+                    .op(Op::Add, S::int(dy))
+                    .times(S::int(self.len()))
+                    .op(Op::Add, S::int(i));
+                // It ends in the year `dy + w` after `d`'s.
+                let hit = match (dy + i64::from(*w)).signum() {
+                    1 => S::Bool(true),
+                    0 => S::int(month_day(*e)).op(Op::Ge, md.clone()),
+                    _ => continue,
+                };
+                whens.push((hit, number));
+            }
+        }
+        S::Case(whens, None)
     }
 
     /// The number of the last semester starting on or before `d`: one of
-    /// those starting in `d`'s year or the year before.
+    /// those of `d`'s year or the year before, tried from the last. A
+    /// first day 02-29 is 02-28 in a common year: `d` on 02-28 is then
+    /// on it (02-28 is the month's last day).
     fn last_starting_by(&self, d: &S) -> S {
-        self.pick("GREATEST", d, &[-1, 0], false)
-    }
-
-    fn pick(&self, f: &'static str, d: &S, years: &[i64], ending: bool) -> S {
-        let year = S::Extract("YEAR", Box::new(d.clone())).op(Op::Sub, S::int(BASE_YEAR));
-        let mut options = Vec::new();
-        for dy in years {
-            let y = year.clone().op(Op::Add, S::int(*dy));
-            for (i, sem) in (0_i64..).zip(&self.days) {
-                let number = y.clone().times(S::int(self.len())).op(Op::Add, S::int(i));
-                let hit = if ending {
-                    Semesters::day(sem, &y, true).op(Op::Ge, d.clone())
+        let (year, md) = year_and_day(d);
+        let mut whens = Vec::new();
+        for dy in [0_i64, -1] {
+            for (i, (s, _, _)) in (0_i64..)
+                .zip(&self.days)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+            {
+                let number = year
+                    .clone()
+                    .op(Op::Add, S::int(dy))
+                    .times(S::int(self.len()))
+                    .op(Op::Add, S::int(i));
+                let hit = if dy < 0 {
+                    S::Bool(true)
+                } else if month_day(*s) == 229 {
+                    let common_feb_end = md.clone().eq(S::int(228)).and(
+                        S::Extract(
+                            "DAY",
+                            Box::new(S::AddDays(Box::new(d.clone()), Box::new(S::int(1)))),
+                        )
+                        .eq(S::int(1)),
+                    );
+                    md.clone().op(Op::Ge, S::int(229)).or(common_feb_end)
                 } else {
-                    Semesters::day(sem, &y, false).op(Op::Le, d.clone())
+                    S::int(month_day(*s)).op(Op::Le, md.clone())
                 };
-                // LEAST and GREATEST pass over the `NULL`s.
-                options.push(S::Case(vec![(hit, number)], None));
+                whens.push((hit, number));
             }
         }
-        S::Func(f, options)
+        S::Case(whens, None)
     }
+}
+
+/// `d` plus `years` (an integer expression) years, clamped to the month
+/// end.
+fn years_after(d: S, years: S) -> S {
+    S::AddMonthsBy(
+        Box::new(d),
+        Box::new(S::ToInt(Box::new(years.times(S::int(12))))),
+    )
+}
+
+/// A date's year less [`BASE_YEAR`], and its month·100 + day.
+fn year_and_day(d: &S) -> (S, S) {
+    let year = S::Extract("YEAR", Box::new(d.clone())).op(Op::Sub, S::int(BASE_YEAR));
+    let md = S::Extract("MONTH", Box::new(d.clone()))
+        .times(S::int(100))
+        .op(Op::Add, S::Extract("DAY", Box::new(d.clone())));
+    (year, md)
+}
+
+/// A day's month·100 + day.
+fn month_day(d: NaiveDate) -> i64 {
+    i64::from(d.month() * 100 + d.day())
 }
