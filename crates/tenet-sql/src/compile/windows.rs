@@ -517,7 +517,8 @@ pub(crate) fn cadence(
 /// `tenet_over = 1` (the evaluator reports it `unknown`).
 ///
 /// Returns the layer (with `tenet_k`, `tenet_over`), the sub-window's
-/// first and last day, the one-row table they join and how: a candidate
+/// first and last day, the table they join (one row; for semesters the
+/// calendar's) and how: a candidate
 /// that is not a required sub-window keeps `NULL`s, which the cadence's
 /// sums and counts pass over.
 fn per_row_pieces(
