@@ -52,6 +52,17 @@ pub enum Expr {
     AddDays(Box<Expr>, Box<Expr>),
     /// A date plus a (constant) number of months, clamped to the month end.
     AddMonths(Box<Expr>, i64),
+    /// A date plus a number of months computed per row (an integer
+    /// expression), clamped to the month end.
+    AddMonthsBy(Box<Expr>, Box<Expr>),
+    /// The days from the first date to the second (an integer).
+    DaysBetween(Box<Expr>, Box<Expr>),
+    /// The quotient of two integers, for operands where truncating and
+    /// flooring agree (non-negative, or an exact division).
+    IntDiv(Box<Expr>, Box<Expr>),
+    /// The integers `0 ..= x`, one row each: a set-returning item of a
+    /// select list (`x` non-negative).
+    Series(Box<Expr>),
     /// `EXTRACT(YEAR|MONTH|DAY FROM x)`.
     Extract(&'static str, Box<Expr>),
     /// Text concatenation.
@@ -563,6 +574,73 @@ impl Printer {
                     self.out.push_str("CAST((");
                     self.expr(d);
                     let _ = write!(self.out, " + INTERVAL '{n} months') AS DATE)");
+                }
+            },
+            Expr::AddMonthsBy(d, n) => match self.d.add_months() {
+                AddMonths::Function => {
+                    self.out.push_str("add_months(");
+                    self.expr(d);
+                    self.out.push_str(", ");
+                    self.expr(n);
+                    self.out.push(')');
+                }
+                AddMonths::IntervalMonth => {
+                    self.out.push_str("CAST((");
+                    self.expr(d);
+                    self.out.push_str(" + to_months(");
+                    self.expr(n);
+                    self.out.push_str(")) AS DATE)");
+                }
+                AddMonths::IntervalString => {
+                    self.out.push_str("CAST((");
+                    self.expr(d);
+                    self.out.push_str(" + make_interval(months => ");
+                    self.expr(n);
+                    self.out.push_str(")) AS DATE)");
+                }
+            },
+            Expr::DaysBetween(a, b) => {
+                if self.d.date_plus_integer() {
+                    self.out.push('(');
+                    self.expr(b);
+                    self.out.push_str(" - ");
+                    self.expr(a);
+                    self.out.push(')');
+                } else {
+                    self.out.push_str("datediff(");
+                    self.expr(b);
+                    self.out.push_str(", ");
+                    self.expr(a);
+                    self.out.push(')');
+                }
+            }
+            Expr::IntDiv(a, b) => {
+                self.out.push('(');
+                self.expr(a);
+                let _ = write!(self.out, " {} ", self.d.int_div());
+                self.expr(b);
+                self.out.push(')');
+            }
+            Expr::Series(x) => match self.d.spine() {
+                Spine::Range => {
+                    self.out.push_str("unnest(generate_series(0, ");
+                    self.expr(x);
+                    self.out.push_str("))");
+                }
+                // Through an array: PostgreSQL estimates a
+                // `generate_series` with bounds from a row at 1,000 rows
+                // (an array's `unnest` at far fewer), and the cost that
+                // multiplies into is past `jit_above_cost`: compiling the
+                // query's expressions then takes seconds.
+                Spine::GenerateSeries => {
+                    self.out.push_str("unnest(ARRAY(SELECT generate_series(0, ");
+                    self.expr(x);
+                    self.out.push_str(")))");
+                }
+                Spine::ExplodeSequence => {
+                    self.out.push_str("explode(sequence(0, ");
+                    self.expr(x);
+                    self.out.push_str("))");
                 }
             },
             Expr::Extract(part, x) => {

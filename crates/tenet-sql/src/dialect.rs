@@ -102,6 +102,16 @@ impl Dialect {
         }
     }
 
+    /// The operator dividing integers to an integer (DuckDB's `/` gives
+    /// a double).
+    pub fn int_div(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "//",
+            Dialect::Postgres => "/",
+            Dialect::Spark => "div",
+        }
+    }
+
     /// How a run of integers `0 .. n` is made (the spine of sub-windows).
     pub fn spine(self) -> Spine {
         match self {

@@ -86,8 +86,15 @@ fn multi_period_cadences_and_one_denominator_compile_for_every_dialect() {
             columns: None,
         };
         let c = compile(&set.policies()[0], &opts).unwrap_or_else(|e| panic!("{dialect}: {e:?}"));
-        // Every second (and fourth …) period from each row's first one.
-        assert!(c.sql.contains(" % 2) = 0)"), "{dialect}: {}", c.sql);
+        // Sub-windows from each row's own window: a series per row, months
+        // added per row.
+        let (series, months) = match dialect {
+            Dialect::Spark => ("explode(sequence(0, ", "add_months(DATE '2000-"),
+            Dialect::DuckDb => ("unnest(generate_series(0, ", "to_months("),
+            Dialect::Postgres => ("generate_series(0, ", "make_interval(months => "),
+        };
+        assert!(c.sql.contains(series), "{dialect}: {}", c.sql);
+        assert!(c.sql.contains(months), "{dialect}: {}", c.sql);
     }
 }
 
@@ -123,5 +130,53 @@ fn a_windowed_aggregate_inside_another_is_refused_for_spark_only() {
             }
             _ => assert!(got.is_ok(), "{dialect}: {got:?}"),
         }
+    }
+}
+
+/// A cadence inside a window of the subject's own compiles with no
+/// `effective` range (the sub-windows are cut from each row's window,
+/// not from a list sized by the range), for every unit and dialect; the
+/// one case still refused is semesters that overlap, named.
+#[test]
+fn a_cadence_in_a_subjects_window_compiles_without_an_effective_range() {
+    let policy = |calendar: &str| {
+        tenet::PolicySet::from_sources(&[(
+            "p.policy",
+            format!(
+                r#"policy p {{ calendar {{ {calendar} }}
+  rule weeks {{ for mentorship m during m require at least 1 seminar by m.mentor every 2 weeks }}
+  rule days {{ for person t within 30 days after t.hire_date require at least 1 course by t every 10 days }}
+  rule months {{ for mentorship m during m require at least 1 seminar by m.mentor every 3 months }}
+  rule semesters {{ for mentorship m during m require at least 1 seminar by m.mentor every 2 semester }}
+  rule years {{ for person t within 3 years after t.hire_date require at least 1 course by t every calendar_year }}
+  rule academic {{ for mentorship m during m require at least 1 seminar by m.mentor every 2 academic_year }} }}"#
+            )
+            .as_str(),
+        )])
+        .map_err(|e| e.render())
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let apart = policy("semester winter 11-01 .. 02-29; semester summer 03-01 .. 10-31");
+    let overlapping = policy("semester autumn 09-01 .. 01-31; semester spring 01-15 .. 07-15");
+    for dialect in Dialect::ALL {
+        let opts = Options {
+            as_of: support::date("2024-03-01"),
+            dialect,
+            columns: None,
+        };
+        let p = &apart.policies()[0];
+        assert!(p.effective.is_none());
+        let c = compile(p, &opts).unwrap_or_else(|e| panic!("{dialect}: {e:?}"));
+        assert_eq!(c.shapes.len(), 6);
+        // The evaluator's cap on sub-windows, reported `unknown`.
+        assert!(c.sql.contains("100000"), "{dialect}: {}", c.sql);
+        let refused = compile(&overlapping.policies()[0], &opts).expect_err("refused");
+        let rules: Vec<&str> = refused.iter().map(|r| r.rule.as_str()).collect();
+        assert_eq!(rules, ["semesters"], "{dialect}: {refused:?}");
+        assert!(
+            refused[0].to_string().contains("semesters that overlap"),
+            "{}",
+            refused[0]
+        );
     }
 }

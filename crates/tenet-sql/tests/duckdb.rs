@@ -107,3 +107,17 @@ fn cadence_data_matches_native() {
     let rows = support::run_python(&py, "duckdb", &cases);
     support::check_all("duckdb", &cases, rows);
 }
+
+/// `tests/data/open.policy`: cadences inside windows of each subject's
+/// own with no `effective` range (weeks, days, months, semesters, years;
+/// a window of three centuries cut into more days than the evaluator
+/// counts) — the native verdicts pinned, DuckDB's equal to them.
+#[test]
+fn open_cadence_data_matches_native() {
+    let case = support::open_case();
+    support::assert_open_native(&case);
+    let Some(py) = python() else { return };
+    let cases = vec![case];
+    let rows = support::run_python(&py, "duckdb", &cases);
+    support::check_all("duckdb", &cases, rows);
+}

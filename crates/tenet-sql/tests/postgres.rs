@@ -63,3 +63,17 @@ fn cadence_data_matches_native() {
     let rows = support::run_postgres(&url, &cases);
     support::check_all("postgres", &cases, rows);
 }
+
+/// `tests/data/open.policy` (see `duckdb.rs`) on PostgreSQL.
+#[test]
+fn open_cadence_data_matches_native() {
+    let case = support::open_case();
+    support::assert_open_native(&case);
+    let Ok(url) = std::env::var("TENET_PG_URL") else {
+        println!("skipped: TENET_PG_URL is not set");
+        return;
+    };
+    let cases = vec![case];
+    let rows = support::run_postgres(&url, &cases);
+    support::check_all("postgres", &cases, rows);
+}

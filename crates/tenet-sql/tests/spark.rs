@@ -5,7 +5,7 @@
 mod support;
 
 /// Each shipped policy on its own example, the hand-made edge and cadence
-/// data, and a batch of random policies from the core's generator
+/// data (with and without an `effective` range), and a batch of random policies from the core's generator
 /// (`TENET_SQL_SPARK_RANDOM`, default 100; `TENET_SQL_RANDOM_SEED` the
 /// first seed), all in one session, field by field against the native
 /// evaluator.
@@ -19,9 +19,12 @@ fn every_case_matches_native_in_one_session() {
     support::assert_edge_native(&edge);
     let cadence = support::cadence_case();
     support::assert_cadence_native(&cadence);
+    let open = support::open_case();
+    support::assert_open_native(&open);
     let mut cases = support::own_cases();
     cases.push(edge);
     cases.push(cadence);
+    cases.push(open);
     let root = tempfile::tempdir().expect("a temp dir");
     let n = std::env::var("TENET_SQL_SPARK_RANDOM")
         .ok()

@@ -17,7 +17,7 @@
 use super::expr::{add_duration, id_of, Bound, Key, V};
 use super::{Ctx, Layer, Out, Refuse, Shape};
 use crate::ast::{Expr as S, From, Item, Join, Op, Query, Select};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use tenet::figures::periods;
 use tenet::program::{Cadence, CheckedPolicy, Rule, WindowSpec};
 use tenet::schema::Entity;
@@ -456,9 +456,14 @@ pub(crate) fn cadence(
     ]);
     let failed = sum_if(short.clone().and(c("tenet_pe").op(Op::Le, S::Date(as_of))));
     let waiting = sum_if(short.and(c("tenet_pe").op(Op::Gt, S::Date(as_of))));
-    let unknown = S::Func("MAX", vec![c("tenet_u")])
+    let mut unknown = S::Func("MAX", vec![c("tenet_u")])
         .eq(S::int(1))
         .or(c("tenet_by").is_null());
+    if let Plan::PerRow(..) = plan {
+        // A window cut into more sub-windows than the evaluator counts is
+        // `unknown` there too.
+        unknown = unknown.or(S::Func("MAX", vec![c("tenet_over")]).eq(S::int(1)));
+    }
     let status = S::Case(
         vec![
             (unknown.clone(), S::Str("unknown".into())),
@@ -498,151 +503,381 @@ pub(crate) fn cadence(
     Ok(grouped)
 }
 
-/// Sub-windows of a window made per subject (`during m`, `within`):
-/// runs of weeks or days from a spine of integers, runs of calendar
-/// periods from a numbered list made when compiling. Returns the layer
-/// (with what the sub-windows need of each row), their first and last
-/// day, the table they come from and how it joins.
+/// Sub-windows of a window made per subject (`during m`, `within`), from
+/// each row's own window, so that no bound is needed when compiling (a
+/// policy with no `effective` range has none; decisions C1–C6).
+///
+/// Each row is repeated once per candidate sub-window, numbered `k` from
+/// 0 by a series as long as that row needs: up to the last sub-window
+/// starting by the window's end and by the evaluation date. Sub-window
+/// `k` is `count` consecutive periods from the one holding the window's
+/// first day (semesters: the first ending on or after it), as the
+/// evaluator cuts them; the first is cut to the window (decisions C2).
+/// A window making more than [`MAX_WINDOWS`] sub-windows gets none and
+/// `tenet_over = 1` (the evaluator reports it `unknown`).
+///
+/// Returns the layer (with `tenet_k`, `tenet_over`), the sub-window's
+/// first and last day, the table they join (one row; for semesters the
+/// calendar's) and how: a candidate
+/// that is not a required sub-window keeps `NULL`s, which the cadence's
+/// sums and counts pass over.
 fn per_row_pieces(
     ctx: &Ctx<'_>,
     every: Period,
     layer: Layer,
 ) -> Result<(Layer, S, S, From, S), Refuse> {
-    let Some(eff) = ctx.policy.effective else {
-        return Err(
-            ctx.refuse("a cadence inside a per-subject window without an `effective` range".into())
-        );
-    };
     let (cs, ce) = (c("tenet_cs"), c("tenet_ce"));
     let as_of = S::Date(ctx.as_of);
-    match every.unit {
+    let n = i64::from(every.count.max(1));
+    let max = i64::try_from(MAX_WINDOWS).unwrap_or(i64::MAX);
+    let k = c("tenet_k");
+    let int = |e: S| S::ToInt(Box::new(e));
+    let div = |a: S, b: i64| S::IntDiv(Box::new(a), Box::new(S::int(b)));
+    let least = |a: S, b: S| S::Func("LEAST", vec![a, b]);
+    let greatest = |a: S, b: S| S::Func("GREATEST", vec![a, b]);
+    let days_before = |d: S| S::AddDays(Box::new(d), Box::new(S::int(-1)));
+    // Per unit: the row's extra columns (what the sub-windows are counted
+    // from), whether the window makes too many, the last `k`, and the
+    // first period's start and the last period's end of sub-window `k`.
+    // Semesters: the calendar's table the sub-window's bounds read, and
+    // how a row of it is picked.
+    let mut joined: Option<(From, S)> = None;
+    let (extra, over, last_k, first_start, last_end): (Vec<Item>, S, S, S, S) = match every.unit {
         PeriodUnit::Week | PeriodUnit::Day => {
-            let days =
-                i64::from(every.count.max(1)) * if every.unit == PeriodUnit::Week { 7 } else { 1 };
-            let span = (eff.end - eff.start).num_days() + 1;
-            let n = span / days + 2;
-            let k = S::ToInt(Box::new(S::col("p", "k").times(S::int(days))));
-            let start = S::AddDays(Box::new(cs.clone()), Box::new(k));
-            let last = S::AddDays(Box::new(start.clone()), Box::new(S::int(days - 1)));
-            // Not cut short by the window's end unless it is the first
-            // (decisions C2, then cut to the window), started by the
-            // evaluation date.
-            let on = last
+            // Runs of days from the window's first day.
+            let days = n * if every.unit == PeriodUnit::Week { 7 } else { 1 };
+            let span = S::DaysBetween(Box::new(cs.clone()), Box::new(ce.clone()));
+            let upto = S::DaysBetween(Box::new(cs.clone()), Box::new(as_of.clone()));
+            // `span / days + 1` sub-windows start in the window.
+            let over = span.clone().op(Op::Ge, S::int(max.saturating_mul(days)));
+            let last_k = div(greatest(least(span, upto), S::int(0)), days);
+            let start = S::AddDays(
+                Box::new(cs.clone()),
+                Box::new(int(k.clone().times(S::int(days)))),
+            );
+            let end = S::AddDays(Box::new(start.clone()), Box::new(S::int(days - 1)));
+            (Vec::new(), over, last_k, start, end)
+        }
+        PeriodUnit::Semester => {
+            let sem = Semesters::of(ctx)?;
+            let j0 = sem.first_ending_by(&cs);
+            let je = sem.last_starting_by(&ce);
+            let ja = sem.last_starting_by(&as_of);
+            let over = je
                 .clone()
-                .op(Op::Le, ce.clone())
-                .or(S::col("p", "k")
-                    .eq(S::int(0))
-                    .and(start.clone().op(Op::Le, ce.clone())))
-                .and(start.clone().op(Op::Le, as_of));
-            let end = S::Func("LEAST", vec![last, ce]);
-            Ok((
-                layer,
-                start,
-                end,
-                From::Spine(n, "p".into(), "k".into()),
-                on,
-            ))
+                .op(Op::Sub, j0.clone())
+                .op(Op::Ge, S::int(max.saturating_mul(n)));
+            let last_k = div(
+                greatest(least(je, ja).op(Op::Sub, j0.clone()), S::int(0)),
+                n,
+            );
+            // The group's first and last semester: their place in the
+            // year picks a row of the calendar's table (joined, not a
+            // CASE, to keep the expression small), their number less
+            // that place gives the year.
+            let first = c("tenet_j0").op(Op::Add, k.clone().times(S::int(n)));
+            let last = first.clone().op(Op::Add, S::int(n - 1));
+            let (fi, fy) = sem.place(&first);
+            let (li, ly) = sem.place(&last);
+            let first_start = years_after(S::col("p", "fs"), fy);
+            let last_end = years_after(S::col("p", "le"), ly.op(Op::Add, S::col("p", "lw")));
+            joined = Some((
+                sem.table(),
+                S::col("p", "fi").eq(fi).and(S::col("p", "li").eq(li)),
+            ));
+            (
+                vec![Item::Expr(j0, "tenet_j0".into())],
+                over,
+                last_k,
+                first_start,
+                last_end,
+            )
         }
         unit => {
-            // Each sub-window is `count` consecutive calendar periods
-            // from the one holding the window's first day (semesters: the
-            // first that ends on or after it), as the evaluator cuts them.
-            // The periods of one unit over the effective range (widened
-            // by a year each side) are listed when compiling, numbered;
-            // a row finds the number of its first period, and every
-            // `count`-th period from there starts a sub-window that ends
-            // where the period `count - 1` further on ends.
-            let widened = DateRange::new(
-                eff.start
-                    .checked_sub_days(Days::new(400))
-                    .unwrap_or(eff.start),
-                eff.end.checked_add_days(Days::new(400)).unwrap_or(eff.end),
-            )
-            .unwrap_or(eff);
-            let one = Period { count: 1, ..every };
-            let units: Vec<DateRange> = periods(one, widened, &ctx.policy.calendar, MAX_WINDOWS)
-                .into_iter()
-                .map(|p| p.range)
-                .collect();
-            let (Some(last), Ok(n)) = (units.last(), usize::try_from(every.count.max(1))) else {
-                let name = match unit {
-                    PeriodUnit::Semester => "semester",
-                    _ => "period",
-                };
-                return Err(ctx.refuse(format!("a cadence with no {name} in the calendar")));
+            // Months and years: the periods start at `base` plus a
+            // multiple of `step` months, numbered from the one at `base`;
+            // `index(d)` is the number of the one holding `d`.
+            let (base, step) = match unit {
+                PeriodUnit::AcademicYear => {
+                    let (m, d) = ctx.policy.calendar.year_start;
+                    (leap_day(ctx, m, d)?, 12)
+                }
+                PeriodUnit::CalendarYear => (BASE_DAY, 12),
+                _ => (BASE_DAY, 1),
             };
-            let rows: Vec<Vec<S>> = units
-                .iter()
-                .enumerate()
-                .map(|(i, u)| {
-                    // Past the list: the sub-window runs past the
-                    // widened range, so past every window's end.
-                    let group_end = i
-                        .checked_add(n - 1)
-                        .and_then(|j| units.get(j))
-                        .unwrap_or(last);
-                    vec![
-                        S::int(i as i64),
-                        S::Date(u.start),
-                        S::Date(u.end),
-                        S::Date(group_end.end),
-                    ]
-                })
-                .collect();
-            let list = |alias: &str| {
-                From::Values(
-                    rows.clone(),
-                    alias.into(),
-                    ["pi", "ps", "pe", "pg"].map(String::from).to_vec(),
+            let at = |j: S| {
+                S::AddMonthsBy(
+                    Box::new(S::Date(base)),
+                    Box::new(int(j.times(S::int(step)))),
                 )
             };
-            let first = Select::from(
-                vec![Item::Expr(
-                    S::Func("MIN", vec![S::col("q", "pi")]),
-                    "v".into(),
-                )],
-                list("q"),
+            let year =
+                |d: &S| S::Extract("YEAR", Box::new(d.clone())).op(Op::Sub, S::int(BASE_YEAR));
+            let index = |d: &S| match unit {
+                PeriodUnit::Month => year(d)
+                    .times(S::int(12))
+                    .op(Op::Add, S::Extract("MONTH", Box::new(d.clone())))
+                    .op(Op::Sub, S::int(1)),
+                PeriodUnit::AcademicYear => year(d).op(
+                    Op::Sub,
+                    S::iff(at(year(d)).op(Op::Gt, d.clone()), S::int(1), S::int(0)),
+                ),
+                _ => year(d),
+            };
+            let j0 = index(&cs);
+            let (je, ja) = (index(&ce), index(&as_of));
+            let over = je
+                .clone()
+                .op(Op::Sub, j0.clone())
+                .op(Op::Ge, S::int(max.saturating_mul(n)));
+            let last_k = div(
+                greatest(least(je, ja).op(Op::Sub, j0.clone()), S::int(0)),
+                n,
+            );
+            let g = c("tenet_j0").op(Op::Add, k.clone().times(S::int(n)));
+            let first_start = at(g.clone());
+            let last_end = days_before(at(g.op(Op::Add, S::int(n))));
+            (
+                vec![Item::Expr(j0, "tenet_j0".into())],
+                over,
+                last_k,
+                first_start,
+                last_end,
             )
-            .and_where(S::col("q", "pe").op(Op::Ge, cs.clone()));
-            let layer = Layer(Select::from(
-                vec![
-                    Item::All("s".into()),
-                    Item::Expr(
-                        S::Subquery(Box::new(Query::select(first))),
-                        "tenet_i0".into(),
-                    ),
-                ],
-                layer.from(),
-            ));
-            let (pi, ps, pg) = (S::col("p", "pi"), S::col("p", "ps"), S::col("p", "pg"));
-            let i0 = c("tenet_i0");
-            let start = S::Func("GREATEST", vec![ps.clone(), cs]);
-            let mut on = pi.clone().op(Op::Ge, i0.clone());
-            if n > 1 {
-                on = on.and(
-                    pi.clone()
-                        .op(Op::Sub, i0.clone())
-                        .op(Op::Mod, S::int(n as i64))
-                        .eq(S::int(0)),
-                );
-            }
-            // Started by the window's end; whole to the window's end, or
-            // the first one, cut to the window (decisions C2); started by
-            // the evaluation date.
-            let on = on
-                .and(ps.op(Op::Le, ce.clone()))
-                .and(pg.clone().op(Op::Le, ce.clone()).or(pi.eq(i0)))
-                .and(start.clone().op(Op::Le, as_of));
-            // A row with no sub-window keeps `NULL`s (GREATEST and LEAST
-            // pass over a `NULL`).
-            let none = S::col("p", "pi").is_null();
-            Ok((
-                layer,
-                S::iff(none.clone(), S::Null, start),
-                S::iff(none, S::Null, S::Func("LEAST", vec![pg, ce])),
-                list("p"),
-                on,
-            ))
         }
+    };
+    let over_flag = S::iff(over.clone(), S::int(1), S::int(0));
+    let mut items = vec![Item::All("s".into())];
+    items.extend(extra);
+    items.push(Item::Expr(over_flag, "tenet_over".into()));
+    items.push(Item::Expr(
+        S::Series(Box::new(int(S::iff(over, S::int(0), last_k)))),
+        "tenet_k".into(),
+    ));
+    let layer = Layer(Select::from(items, layer.from()));
+    let start = greatest(first_start.clone(), cs);
+    // Started by the window's end; whole to the window's end, or the
+    // first one, cut to the window (decisions C2); started by the
+    // evaluation date; the window not too long to count.
+    let on = first_start
+        .op(Op::Le, ce.clone())
+        .and(last_end.clone().op(Op::Le, ce.clone()).or(k.eq(S::int(0))))
+        .and(start.clone().op(Op::Le, as_of))
+        .and(c("tenet_over").eq(S::int(0)));
+    let (table, on, none) = match joined {
+        Some((table, pick)) => (table, pick.and(on), S::col("p", "fi").is_null()),
+        None => (
+            From::Values(vec![vec![S::int(0)]], "p".into(), vec!["pz".into()]),
+            on,
+            S::col("p", "pz").is_null(),
+        ),
+    };
+    Ok((
+        layer,
+        S::iff(none.clone(), S::Null, start),
+        S::iff(none, S::Null, least(last_end, ce)),
+        table,
+        on,
+    ))
+}
+
+/// The year periods are numbered from: a leap year, so that a calendar day
+/// 02-29 exists in it and adding whole years to it lands on 02-28 in a
+/// common year, as the evaluator's calendar days fall back.
+const BASE_YEAR: i64 = 2000;
+
+/// The first day of [`BASE_YEAR`].
+const BASE_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// A calendar day (month, day) in [`BASE_YEAR`].
+fn leap_day(ctx: &Ctx<'_>, m: u32, d: u32) -> Result<NaiveDate, Refuse> {
+    NaiveDate::from_ymd_opt(2000, m, d).ok_or_else(|| {
+        ctx.refuse(format!(
+            "a cadence over a calendar day {m:02}-{d:02} that no year has"
+        ))
+    })
+}
+
+/// The calendar's semesters as SQL over their numbers: semester `i` (in
+/// the order they start in a year) of the year `BASE_YEAR + y` is number
+/// `y * len + i`, so every year's semesters follow the last year's.
+struct Semesters {
+    /// Each semester's first and last day in [`BASE_YEAR`] (the last day
+    /// in the next year when it wraps: `wraps`).
+    days: Vec<(NaiveDate, NaiveDate, bool)>,
+}
+
+impl Semesters {
+    /// The calendar's semesters; refused when two of them (in some year)
+    /// meet or overlap: the evaluator's order of overlapping semesters,
+    /// and which of them it cuts, are not a year-independent numbering.
+    fn of(ctx: &Ctx<'_>) -> Result<Semesters, Refuse> {
+        let mut days = Vec::new();
+        for (_, (sm, sd), (em, ed)) in &ctx.policy.calendar.semesters {
+            days.push((
+                leap_day(ctx, *sm, *sd)?,
+                leap_day(ctx, *em, *ed)?,
+                (*em, *ed) < (*sm, *sd),
+            ));
+        }
+        days.sort();
+        // Laid out over common and leap years, each semester ends before
+        // the next one starts.
+        let mut laid = Vec::new();
+        for y in 0..6 {
+            for (s, e, w) in &days {
+                let at = |d: NaiveDate, years: u32| {
+                    d.checked_add_months(chrono::Months::new(12 * years))
+                };
+                laid.push((at(*s, y), at(*e, y + u32::from(*w))));
+            }
+        }
+        let apart = !days.is_empty()
+            && laid
+                .windows(2)
+                .all(|p| matches!(p, [(_, Some(e)), (Some(s), _)] if e < s));
+        if !apart {
+            return Err(ctx.refuse(
+                "a cadence of semesters inside a window of the subject's own, with semesters that overlap".into(),
+            ));
+        }
+        Ok(Semesters { days })
     }
+
+    fn len(&self) -> i64 {
+        i64::try_from(self.days.len()).unwrap_or(i64::MAX)
+    }
+
+    /// The table of the calendar's semesters for every pair of a
+    /// group's first and last semester: their places `fi`, `li`, the
+    /// first's first day `fs`, the last's last day `le` (in [`BASE_YEAR`],
+    /// `lw` = 1 when it wraps into the next year).
+    fn table(&self) -> From {
+        let mut rows = Vec::new();
+        for (fi, (fs, _, _)) in (0_i64..).zip(&self.days) {
+            for (li, (_, le, lw)) in (0_i64..).zip(&self.days) {
+                rows.push(vec![
+                    S::int(fi),
+                    S::Date(*fs),
+                    S::int(li),
+                    S::Date(*le),
+                    S::int(i64::from(*lw)),
+                ]);
+            }
+        }
+        From::Values(
+            rows,
+            "p".into(),
+            ["fi", "fs", "li", "le", "lw"].map(String::from).to_vec(),
+        )
+    }
+
+    /// Semester number `j`'s place in its year and the year (less
+    /// [`BASE_YEAR`]): the remainder taken non-negative (`%` keeps the
+    /// dividend's sign), then an exact division.
+    fn place(&self, j: &S) -> (S, S) {
+        let len = S::int(self.len());
+        let i = j
+            .clone()
+            .op(Op::Mod, len.clone())
+            .op(Op::Add, len.clone())
+            .op(Op::Mod, len);
+        let y = S::IntDiv(
+            Box::new(j.clone().op(Op::Sub, i.clone())),
+            Box::new(S::int(self.len())),
+        );
+        (i, y)
+    }
+
+    /// The number of the first semester ending on or after `d`: one of
+    /// those of `d`'s year, the year before or the year after (a semester
+    /// ends within a year of its start), tried in order. Compared as
+    /// (year, month·100 + day): a last day 02-29 that falls back to 02-28
+    /// in a common year compares the same, as no day there is 02-29.
+    fn first_ending_by(&self, d: &S) -> S {
+        let (year, md) = year_and_day(d);
+        let mut whens = Vec::new();
+        for dy in [-1_i64, 0, 1] {
+            for (i, (_, e, w)) in (0_i64..).zip(&self.days) {
+                let number = year
+                    .clone()
+                    .op(Op::Add, S::int(dy))
+                    .times(S::int(self.len()))
+                    .op(Op::Add, S::int(i));
+                // It ends in the year `dy + w` after `d`'s.
+                let hit = match (dy + i64::from(*w)).signum() {
+                    1 => S::Bool(true),
+                    0 => S::int(month_day(*e)).op(Op::Ge, md.clone()),
+                    _ => continue,
+                };
+                whens.push((hit, number));
+            }
+        }
+        S::Case(whens, None)
+    }
+
+    /// The number of the last semester starting on or before `d`: one of
+    /// those of `d`'s year or the year before, tried from the last. A
+    /// first day 02-29 is 02-28 in a common year: `d` on 02-28 is then
+    /// on it (02-28 is the month's last day).
+    fn last_starting_by(&self, d: &S) -> S {
+        let (year, md) = year_and_day(d);
+        let mut whens = Vec::new();
+        for dy in [0_i64, -1] {
+            for (i, (s, _, _)) in (0_i64..)
+                .zip(&self.days)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+            {
+                let number = year
+                    .clone()
+                    .op(Op::Add, S::int(dy))
+                    .times(S::int(self.len()))
+                    .op(Op::Add, S::int(i));
+                let hit = if dy < 0 {
+                    S::Bool(true)
+                } else if month_day(*s) == 229 {
+                    let common_feb_end = md.clone().eq(S::int(228)).and(
+                        S::Extract(
+                            "DAY",
+                            Box::new(S::AddDays(Box::new(d.clone()), Box::new(S::int(1)))),
+                        )
+                        .eq(S::int(1)),
+                    );
+                    md.clone().op(Op::Ge, S::int(229)).or(common_feb_end)
+                } else {
+                    S::int(month_day(*s)).op(Op::Le, md.clone())
+                };
+                whens.push((hit, number));
+            }
+        }
+        S::Case(whens, None)
+    }
+}
+
+/// `d` plus `years` (an integer expression) years, clamped to the month
+/// end.
+fn years_after(d: S, years: S) -> S {
+    S::AddMonthsBy(
+        Box::new(d),
+        Box::new(S::ToInt(Box::new(years.times(S::int(12))))),
+    )
+}
+
+/// A date's year less [`BASE_YEAR`], and its month·100 + day.
+fn year_and_day(d: &S) -> (S, S) {
+    let year = S::Extract("YEAR", Box::new(d.clone())).op(Op::Sub, S::int(BASE_YEAR));
+    let md = S::Extract("MONTH", Box::new(d.clone()))
+        .times(S::int(100))
+        .op(Op::Add, S::Extract("DAY", Box::new(d.clone())));
+    (year, md)
+}
+
+/// A day's month·100 + day.
+fn month_day(d: NaiveDate) -> i64 {
+    i64::from(d.month() * 100 + d.day())
 }

@@ -721,6 +721,22 @@ pub fn cadence_case() -> Case {
     }
 }
 
+/// `tests/data/open.policy` (no `effective` range) on the cadence data,
+/// at the same evaluation date.
+pub fn open_case() -> Case {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let text = std::fs::read_to_string(here.join("open.policy")).unwrap();
+    let set = PolicySet::from_sources(&[("open.policy", &text)])
+        .map_err(|e| e.render())
+        .unwrap();
+    Case {
+        name: "open.policy on tests/data/cadence at 2024-03-01".into(),
+        set,
+        data: here.join("cadence"),
+        as_of: date("2024-03-01"),
+    }
+}
+
 /// What the native evaluator must say on [`cadence_case`] (worked out by
 /// hand from the data), so the engines are compared with verdicts known
 /// to be right.
@@ -750,6 +766,70 @@ pub fn assert_cadence_native(case: &Case) {
         );
     }
 }
+
+/// What the native evaluator must say on [`open_case`] (the
+/// sub-windows worked out by hand from the data).
+pub fn assert_open_native(case: &Case) {
+    let report = native(case).remove(0);
+    let got: Vec<String> = report
+        .results
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {} {}/{}",
+                r.rule,
+                r.subject.id,
+                r.window
+                    .map_or("-".into(), |w| format!("{}..{}", w.start, w.end)),
+                r.status.as_str(),
+                r.actual.as_deref().unwrap_or("-"),
+                r.required.as_deref().unwrap_or("-"),
+            )
+        })
+        .collect();
+    if std::env::var("TENET_SQL_SHOW_OPEN").is_ok() {
+        println!("{}", got.join("\n"));
+    }
+    for want in OPEN_NATIVE {
+        assert!(
+            got.iter().any(|g| g == want),
+            "no result `{want}` in:\n{}",
+            got.join("\n")
+        );
+    }
+}
+
+/// Results of [`assert_open_native`]: rule, subject, window, status,
+/// actual / required sub-windows.
+const OPEN_NATIVE: &[&str] = &[
+    // 1800-01-01 .. 2099-12-31 is 109,573 days: more than the 100,000
+    // periods a cadence counts.
+    "daily cd-m4/cd-t9/长期 1800-01-01..2099-12-31 unknown -/-",
+    // The same window in weeks: those started by 2024-03-01.
+    "weekly_offline cd-m4/cd-t9/长期 1800-01-01..2099-12-31 fail 8/11697",
+    // Two weeks from 05-05: one whole, 05-19 .. 05-20 cut and not owed.
+    "fortnight cd-m2/cd-t5/新教师 2023-05-05..2023-05-20 pass 1/1",
+    // Ten days from 01-25: three whole (the seminar of 02-01 in the
+    // first), 02-24 .. 02-25 cut.
+    "ten_days cd-m3/cd-t6/新教师 2021-01-25..2021-02-25 fail 1/3",
+    // Feb–Jun and Jul–Nov 2021 (from the 10th), Dec–Apr cut.
+    "five_months cd-m1/cd-t1/新教师 2021-02-10..2022-01-31 pass 2/2",
+    // From summer 2018 (from 10-17, no seminar) to winter 2022 (ending
+    // 2023-02-28); short: summer 2018, summer 2020, winter 2021 and 2022.
+    "one_semester cd-m4/cd-t8/长期 2018-10-17..2023-04-09 fail 6/10",
+    // Three semesters from summer 2018: to 2019-10-31, to 2021-02-28, to
+    // 2022-10-31; the fourth cut.
+    "three_semesters cd-m4/cd-t8/长期 2018-10-17..2023-04-09 pass 3/3",
+    // 2018 (from 10-17) to 2022, 2023 cut.
+    "yearly cd-m4/cd-t8/长期 2018-10-17..2023-04-09 pass 5/5",
+    // Two academic years from 2018-03-01: the first ends 2020-02-29 (the
+    // seminar of that day counts), the third is cut.
+    "two_academic cd-m4/cd-t8/长期 2018-10-17..2023-04-09 pass 2/2",
+    // Quarters from 2022-11-01; Feb–Apr 2024 started by 2024-03-01.
+    "first_years cd-p2 2022-11-30..2024-11-29 fail 2/6",
+    "first_weeks cd-p1 2021-05-17..2021-06-15 fail 1/3",
+    "first_years cd-p3 - unknown -/-",
+];
 
 /// Results of [`assert_cadence_native`]: rule, subject, window, status,
 /// actual (sub-windows satisfied) / required (sub-windows checked).
