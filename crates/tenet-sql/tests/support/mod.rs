@@ -750,6 +750,36 @@ pub fn assert_edge_native(case: &Case) {
         .collect();
     let lacks = ["the `schools` data has no `xuequ_lead` column".to_string()];
     assert_eq!(why, [&lacks[..], &lacks[..], &lacks[..]]);
+    // What an unknown result is missing, which the engines must say too:
+    // one finance row; both sides' rows, left first; the left side before
+    // a division by zero on the right.
+    let missing = |rule: &str, id: &str| -> Vec<String> {
+        report
+            .results
+            .iter()
+            .find(|r| r.rule == rule && r.subject.id == id)
+            .map(|r| r.explanation.missing.clone())
+            .unwrap_or_default()
+    };
+    let row = |id: &str, item: &str| format!("no finance row for `{id}` 2023 `{item}`");
+    assert_eq!(
+        missing("funds", "ed-s2"),
+        [row("ed-s2", "teacher_training_funds")]
+    );
+    assert_eq!(
+        missing("funds", "ed-s3"),
+        [
+            row("ed-s3", "teacher_training_funds"),
+            row("ed-s3", "public_funds_budget")
+        ]
+    );
+    for s in ["ed-s1", "ed-s2"] {
+        assert_eq!(missing("funds_per_head", s), ["division by zero"], "{s}");
+    }
+    assert_eq!(
+        missing("funds_per_head", "ed-s3"),
+        [row("ed-s3", "public_funds_budget")]
+    );
 }
 
 /// The hand-made dataset `tests/data/cadence` with
