@@ -35,7 +35,7 @@ trap stop EXIT
 export TENET_PG_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 export TENET_DUCKDB_PYTHON=python3
 export TENET_SPARK_PYTHON=python3
-cargo test -p tenet-sql --test duckdb --test postgres --test spark -- --nocapture 2>&1 \
+cargo test -p tenet-sql --test duckdb --test postgres --test spark --test checks -- --nocapture 2>&1 \
   | grep -v -E '^\[Stage|WARN|setLogLevel|log4j' 
 
 # The command line end to end: the same policy through --engine duckdb and
@@ -54,5 +54,16 @@ p=$?
 set -e
 [ "$d" = 1 ] && [ "$p" = 1 ] || { echo "sql lane: unexpected exit codes duckdb=$d postgres=$p"; exit 1; }
 cmp "$WORK/duck.json" "$WORK/pg.json"
+# Tables that break the dataset's rules are refused, not judged: a view
+# repeating one enrollment (a bureau's views have no keys).
+cp "$WORK/lv.duckdb" "$WORK/bad.duckdb"
+"$TENET_DUCKDB_CLI" "$WORK/bad.duckdb" -c "CREATE TABLE enrollments_t AS SELECT * FROM enrollments; DROP TABLE enrollments;
+  CREATE VIEW enrollments AS SELECT * FROM enrollments_t UNION ALL (SELECT * FROM enrollments_t ORDER BY person, activity LIMIT 1);"
+set +e
+$T check --engine duckdb --db "$WORK/bad.duckdb" --policy policies/lvyuan.policy --as-of 2024-03-01 > "$WORK/bad.out" 2> "$WORK/bad.err"
+b=$?
+set -e
+[ "$b" = 2 ] && [ ! -s "$WORK/bad.out" ] && grep -q "2 rows with the same key" "$WORK/bad.err" \
+  || { echo "sql lane: a repeated enrollment was not refused (exit $b)"; cat "$WORK/bad.err"; exit 1; }
 rm -rf "$WORK"
-echo "sql lane: check --engine duckdb and --engine postgres agree"
+echo "sql lane: check --engine duckdb and --engine postgres agree; tables that fail the checks are refused"

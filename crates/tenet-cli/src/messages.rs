@@ -153,8 +153,8 @@ const MESSAGES: &[(&str, &str)] = &[
         "请用内置评估器运行（`tenet check --data …`）",
     ),
     (
-        "`tenet sql` needs --policy (or a subcommand: schema, load, render)",
-        "`tenet sql` 需要 --policy（或一个子命令：schema、load、render）",
+        "`tenet sql` needs --policy (or a subcommand: schema, load, checks, render)",
+        "`tenet sql` 需要 --policy（或一个子命令：schema、load、checks、render）",
     ),
     ("`{}` is missing", "缺少 `{0}`"),
     ("`tenet sql render` takes one policy", "`tenet sql render` 只接受一个政策"),

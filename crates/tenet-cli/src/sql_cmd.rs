@@ -68,6 +68,12 @@ enum SqlWhat {
         #[arg(long)]
         data: PathBuf,
     },
+    /// Print the query that checks the tables before judging (`check
+    /// --engine` runs it first; run it yourself on Spark).
+    Checks {
+        #[arg(long, value_enum, default_value = "duckdb")]
+        dialect: DialectArg,
+    },
     /// Render the rows an engine wrote (the Spark runner's CSV) as a report.
     Render {
         /// A `.policy` file or a directory of them (one policy).
@@ -76,6 +82,10 @@ enum SqlWhat {
         /// The rows, as CSV with a header.
         #[arg(long)]
         rows: PathBuf,
+        /// The rows the checks' query (`tenet sql checks`) wrote on the same
+        /// tables: a report is rendered only for tables that pass.
+        #[arg(long)]
+        checks: PathBuf,
         /// The dataset's `schools.csv` (id, name), for the per-school summary.
         #[arg(long)]
         schools: Option<PathBuf>,
@@ -111,6 +121,7 @@ fn compile_all(set: &PolicySet, opts: &Options) -> Result<Vec<Compiled>, BadInpu
 pub(crate) fn sql(args: &SqlArgs) -> Result<ExitCode, BadInput> {
     let text = match &args.what {
         Some(SqlWhat::Schema { dialect }) => schema::ddl(dialect.dialect()),
+        Some(SqlWhat::Checks { dialect }) => tenet_sql::checks::checks_sql(dialect.dialect()),
         Some(SqlWhat::Load { dialect, data }) => {
             let headers = headers(data)?;
             let dir = data
@@ -123,14 +134,15 @@ pub(crate) fn sql(args: &SqlArgs) -> Result<ExitCode, BadInput> {
         Some(SqlWhat::Render {
             policy,
             rows: path,
+            checks,
             schools,
             as_of,
             format,
-        }) => return render(policy, path, schools.as_ref(), *as_of, *format),
+        }) => return render(policy, path, checks, schools.as_ref(), *as_of, *format),
         None => {
             if args.policy.is_empty() {
                 return Err(BadInput(
-                    "error: `tenet sql` needs --policy (or a subcommand: schema, load, render)"
+                    "error: `tenet sql` needs --policy (or a subcommand: schema, load, checks, render)"
                         .into(),
                 ));
             }
@@ -191,6 +203,7 @@ fn headers(dir: &std::path::Path) -> Result<Vec<(String, Vec<String>)>, BadInput
 fn render(
     policy: &[PathBuf],
     path: &PathBuf,
+    checks: &PathBuf,
     schools: Option<&PathBuf>,
     as_of: chrono::NaiveDate,
     format: Format,
@@ -205,6 +218,8 @@ fn render(
         std::fs::read_to_string(p)
             .map_err(|e| BadInput(format!("error: cannot read `{}`: {e}", p.display())))
     };
+    let found = rows::parse_csv(&read(checks)?).map_err(|e| BadInput(format!("error: {e}")))?;
+    passes(&found, &checks.display().to_string())?;
     let rows = rows::from_csv(&read(path)?).map_err(|e| BadInput(format!("error: {e}")))?;
     let schools = match schools {
         Some(s) => {
@@ -224,6 +239,19 @@ fn render(
     let report =
         rows::report(p, c, as_of, &rows, &schools).map_err(|e| BadInput(format!("error: {e}")))?;
     emit(&set, vec![report], format, None)
+}
+
+/// Refuses tables whose checks (the rows of [`tenet_sql::checks::checks_sql`]
+/// on `db`) found a problem, listing them.
+fn passes(found: &[rows::Row], db: &str) -> Result<(), BadInput> {
+    let checked = tenet_sql::checks::read(found).map_err(|e| BadInput(format!("error: {e}")))?;
+    if checked.passed() {
+        return Ok(());
+    }
+    Err(BadInput(format!(
+        "error: {}",
+        checked.render_in(db, crate::lang())
+    )))
 }
 
 fn two_columns(rows: Vec<rows::Row>) -> Vec<(String, String)> {
@@ -268,6 +296,12 @@ pub(crate) fn check_engine(
         }
     };
     let engine_err = |e: tenet_sql::engine::EngineError| BadInput(format!("error: {e}"));
+    // The tables first: what the native loader refuses is not judged here
+    // either (a repeated enrollment would count twice).
+    passes(
+        &run(&tenet_sql::checks::checks_sql(dialect)).map_err(engine_err)?,
+        db,
+    )?;
     let columns_sql = "SELECT table_name, column_name FROM information_schema.columns ORDER BY table_name, ordinal_position";
     let mut columns = std::collections::BTreeMap::<String, Vec<String>>::new();
     for r in run(columns_sql).map_err(engine_err)? {

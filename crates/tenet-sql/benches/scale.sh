@@ -30,10 +30,15 @@ POLICIES=(policies/lvyuan.policy policies/binyang.policy policies/xuhui.policy p
 measure() { # label command...
   local label=$1; shift
   /usr/bin/time -v "$@" 2> "$WORK/time.txt" >/dev/null || true
-  local wall mem
+  local wall mem user sys
   wall=$(grep "Elapsed (wall" "$WORK/time.txt" | awk '{print $NF}')
   mem=$(grep "Maximum resident" "$WORK/time.txt" | awk '{print $NF}')
-  printf '%-28s wall %10s  peak %8d MB\n' "$label" "$wall" $((mem / 1024))
+  user=$(grep "User time" "$WORK/time.txt" | awk '{print $NF}')
+  sys=$(grep "System time" "$WORK/time.txt" | awk '{print $NF}')
+  # CPU seconds beside the wall time: on a shared machine the wall time
+  # grows with the others' load, the CPU time much less.
+  printf '%-28s wall %10s  cpu %8.1f s  peak %8d MB  load %s\n' "$label" "$wall" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" $((mem / 1024)) "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 [ -n "${measure_gen:-}" ] && measure "gen $N" "$TENET" gen --teachers "$N" --years 5 --seed 1 --start-year 2019 --out "$DATA"

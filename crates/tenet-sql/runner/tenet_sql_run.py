@@ -156,12 +156,19 @@ def load_spark_tables(spark, data):
 
 def run_spark(cases):
     from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]").appName("tenet-sql")
-             .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
-             .config("spark.sql.ansi.enabled", "true")
-             .config("spark.sql.shuffle.partitions", "2")
-             .config("spark.ui.enabled", "false")
-             .getOrCreate())
+    # The tests' small tables want few shuffle partitions and the default
+    # heap; a large district (crates/tenet-sql/benches/scale.sh) sets
+    # TENET_SPARK_DRIVER_MEMORY (local mode runs in the driver's JVM) and
+    # TENET_SPARK_SHUFFLE_PARTITIONS.
+    builder = (SparkSession.builder.master("local[2]").appName("tenet-sql")
+               .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
+               .config("spark.sql.ansi.enabled", "true")
+               .config("spark.sql.shuffle.partitions",
+                       os.environ.get("TENET_SPARK_SHUFFLE_PARTITIONS", "2"))
+               .config("spark.ui.enabled", "false"))
+    if os.environ.get("TENET_SPARK_DRIVER_MEMORY"):
+        builder = builder.config("spark.driver.memory", os.environ["TENET_SPARK_DRIVER_MEMORY"])
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     failed = False
     loaded = None

@@ -13,6 +13,7 @@
 //! | SQL tree → text | [`ast`] | the printer; literals, quoting, dates per dialect |
 //! | dialects | [`dialect`] | what each engine spells differently |
 //! | rows → report | [`rows`] | figures, shortfall, messages, summary |
+//! | tables checked | [`checks`] | the loader's checks as one query, run before judging |
 //! | engines | [`engine`] | running the SQL on PostgreSQL (feature `postgres`) |
 //!
 //! The crate depends on the core's public program and nothing in the core
@@ -45,6 +46,7 @@
 //! ```
 
 pub mod ast;
+pub mod checks;
 mod compile;
 pub mod dialect;
 pub mod engine;
