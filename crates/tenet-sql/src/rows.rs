@@ -352,24 +352,6 @@ fn explained(
             ..Explanation::default()
         })
     };
-    if let Some(reasons) = ex.strip_prefix(crate::compile::why::PREFIX) {
-        // An unknown result's reasons; none said when the SQL cannot tell
-        // which member of an aggregate the evaluator met first.
-        let missing: Vec<String> = reasons
-            .split(crate::compile::why::SEPARATOR)
-            .map(String::from)
-            .collect();
-        if missing
-            .iter()
-            .any(|m| m.contains(crate::compile::why::UNDETERMINED))
-        {
-            return Ok(Explanation::default());
-        }
-        return Ok(Explanation {
-            missing,
-            ..Explanation::default()
-        });
-    }
     if ex == "outside" {
         let (Some(w), Some(eff)) = (window, policy.effective) else {
             return Err(bad());
@@ -411,19 +393,6 @@ fn explained(
         more,
         ..Explanation::default()
     })
-}
-
-/// Whether a result row is `unknown` for a reason the SQL cannot tell
-/// (which member of an aggregate the evaluator met first): its
-/// explanation's `missing` is empty where the native one names it.
-pub fn undetermined(row: &Row) -> bool {
-    let ex = OUT
-        .iter()
-        .position(|c| *c == "ex")
-        .and_then(|k| row.get(k))
-        .and_then(|v| v.as_deref());
-    ex.and_then(|e| e.strip_prefix(crate::compile::why::PREFIX))
-        .is_some_and(|r| r.contains(crate::compile::why::UNDETERMINED))
 }
 
 /// Rows from CSV text with a header naming the columns of [`OUT`] (what

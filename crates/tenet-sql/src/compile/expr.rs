@@ -156,7 +156,7 @@ fn scalar(s: Select) -> S {
 
 /// `COALESCE(MAX(CASE WHEN cond THEN 1 ELSE 0 END), 0) = 1`: whether any
 /// row of a group makes `cond` true.
-pub(crate) fn any(cond: S) -> S {
+fn any(cond: S) -> S {
     S::Func(
         "COALESCE",
         vec![
@@ -380,7 +380,27 @@ impl Ctx<'_> {
                     return Err(Refuse::internal("finance of a non-record".into()));
                 };
                 let id = id_of(kind, &key);
-                let year = self.finance_year(year.as_deref(), &e.text)?;
+                let year = match year {
+                    None => match &self.window {
+                        Some((start, _)) => S::Extract("YEAR", Box::new(start.clone())),
+                        None => S::int(i64::from(chrono::Datelike::year(&self.as_of))),
+                    },
+                    Some(y) => match self.expr(y)? {
+                        V::Window(start, _) => S::Extract("YEAR", Box::new(start)),
+                        V::Num(S::Num(n), Den::One) => {
+                            // As the evaluator: a year that is not a whole
+                            // number written without decimals is year 0.
+                            let whole = n.fract().is_zero() && n.scale() == 0;
+                            S::Num(if whole { n } else { Decimal::ZERO })
+                        }
+                        V::Num(n, Den::One) => n,
+                        _ => {
+                            return Err(
+                                self.refuse(format!("`{}` (a computed fractional year)", e.text))
+                            )
+                        }
+                    },
+                };
                 let x = self.alias();
                 let s = Select::from(
                     vec![Item::Expr(S::col(&x, "amount"), "v".into())],
@@ -398,27 +418,6 @@ impl Ctx<'_> {
                 _ => Err(Refuse::internal("year_of a non-date".into())),
             },
         }
-    }
-
-    /// The year a `finance(…)` line is read for.
-    pub(crate) fn finance_year(&mut self, year: Option<&Expr>, text: &str) -> Result<S, Refuse> {
-        Ok(match year {
-            None => match &self.window {
-                Some((start, _)) => S::Extract("YEAR", Box::new(start.clone())),
-                None => S::int(i64::from(chrono::Datelike::year(&self.as_of))),
-            },
-            Some(y) => match self.expr(y)? {
-                V::Window(start, _) => S::Extract("YEAR", Box::new(start)),
-                V::Num(S::Num(n), Den::One) => {
-                    // As the evaluator: a year that is not a whole
-                    // number written without decimals is year 0.
-                    let whole = n.fract().is_zero() && n.scale() == 0;
-                    S::Num(if whole { n } else { Decimal::ZERO })
-                }
-                V::Num(n, Den::One) => n,
-                _ => return Err(self.refuse(format!("`{}` (a computed fractional year)", text))),
-            },
-        })
     }
 
     fn at(&mut self, at: Option<&Expr>) -> Result<S, Refuse> {
@@ -673,7 +672,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(crate) fn members(&mut self, agg: &Aggregate, x: &str) -> Result<Select, Refuse> {
+    fn members(&mut self, agg: &Aggregate, x: &str) -> Result<Select, Refuse> {
         let (entity, _) = tenet::schema::relation(agg.relation);
         let from = From::Table(table_of(entity).into(), x.into());
         let mut s = Select::from(Vec::new(), from);
