@@ -165,7 +165,13 @@ def run_spark(cases):
                .config("spark.sql.ansi.enabled", "true")
                .config("spark.sql.shuffle.partitions",
                        os.environ.get("TENET_SPARK_SHUFFLE_PARTITIONS", "2"))
-               .config("spark.ui.enabled", "false"))
+               .config("spark.ui.enabled", "false")
+               # Without the UI nothing reads the finished queries' plans,
+               # but Spark keeps them (1,000 by default): a batch of large
+               # plans then fills the heap.
+               .config("spark.sql.ui.retainedExecutions", "1")
+               .config("spark.ui.retainedJobs", "1")
+               .config("spark.ui.retainedStages", "1"))
     if os.environ.get("TENET_SPARK_DRIVER_MEMORY"):
         builder = builder.config("spark.driver.memory", os.environ["TENET_SPARK_DRIVER_MEMORY"])
     spark = builder.getOrCreate()

@@ -184,6 +184,92 @@ impl Expr {
     }
 }
 
+/// How many subqueries an expression holds, nested ones included: what
+/// an engine that turns each into a join (Spark) plans for it.
+impl Expr {
+    pub(crate) fn subqueries(&self) -> usize {
+        let all = |es: &[Expr]| es.iter().map(Expr::subqueries).sum::<usize>();
+        match self {
+            Expr::Col(..)
+            | Expr::Quoted(..)
+            | Expr::Null
+            | Expr::Bool(_)
+            | Expr::Num(_)
+            | Expr::Str(_)
+            | Expr::Date(_)
+            | Expr::CountStar => 0,
+            Expr::Bin(_, a, b)
+            | Expr::AddDays(a, b)
+            | Expr::AddMonthsBy(a, b)
+            | Expr::DaysBetween(a, b)
+            | Expr::IntDiv(a, b) => a.subqueries() + b.subqueries(),
+            Expr::Not(x)
+            | Expr::Neg(x)
+            | Expr::IsNull(x, _)
+            | Expr::ToText(x)
+            | Expr::ToInt(x)
+            | Expr::ToDecimal(x, ..)
+            | Expr::AddMonths(x, _)
+            | Expr::Series(x)
+            | Expr::Extract(_, x)
+            | Expr::Like(x, _)
+            | Expr::Trim(x, _)
+            | Expr::JoinTexts(x) => x.subqueries(),
+            Expr::Case(whens, other) => {
+                whens
+                    .iter()
+                    .map(|(c, r)| c.subqueries() + r.subqueries())
+                    .sum::<usize>()
+                    + other.as_ref().map_or(0, |o| o.subqueries())
+            }
+            Expr::Func(_, xs) | Expr::Concat(xs) => all(xs),
+            Expr::InList(x, xs, _) => x.subqueries() + all(xs),
+            Expr::Subquery(q) => 1 + q.subqueries(),
+        }
+    }
+}
+
+impl Query {
+    fn subqueries(&self) -> usize {
+        let ctes: usize = self.ctes.iter().map(|(_, q)| 1 + q.subqueries()).sum();
+        let body: usize = self.body.iter().map(Select::subqueries).sum();
+        ctes + body + self.order_by.iter().map(Expr::subqueries).sum::<usize>()
+    }
+}
+
+impl Select {
+    fn subqueries(&self) -> usize {
+        let items: usize = self
+            .items
+            .iter()
+            .map(|i| match i {
+                Item::Expr(e, _) => e.subqueries(),
+                Item::All(_) => 0,
+            })
+            .sum();
+        let from: usize = self
+            .from
+            .iter()
+            .map(|(f, j)| {
+                let f = match f {
+                    From::Sub(q, _) => 1 + q.subqueries(),
+                    From::Values(rows, ..) => rows.iter().flatten().map(Expr::subqueries).sum(),
+                    From::Table(..) | From::Spine(..) => 0,
+                };
+                let j = match j {
+                    Join::Inner(c) | Join::Left(c) => c.subqueries(),
+                    Join::Cross => 0,
+                };
+                f + j
+            })
+            .sum();
+        items
+            + from
+            + self.filter.as_ref().map_or(0, Expr::subqueries)
+            + self.group_by.iter().map(Expr::subqueries).sum::<usize>()
+    }
+}
+
 /// One item of a select list.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {

@@ -135,6 +135,18 @@ impl Dialect {
     pub fn keys(self) -> bool {
         !matches!(self, Dialect::Spark)
     }
+
+    /// How many subqueries the reason of one unknown value may take
+    /// (`compile::why`); past it the reason is not told. Spark plans
+    /// every subquery as a join and runs out of memory planning deep
+    /// reasons; DuckDB and PostgreSQL are bounded only so that no policy
+    /// makes a query without bound.
+    pub fn reason_budget(self) -> usize {
+        match self {
+            Dialect::Spark => 0,
+            _ => 64,
+        }
+    }
 }
 
 impl fmt::Display for Dialect {

@@ -352,6 +352,21 @@ fn explained(
             ..Explanation::default()
         })
     };
+    if let Some(reasons_text) = ex.strip_prefix(crate::compile::why::PREFIX) {
+        // An unknown result's reasons; none said when the SQL cannot tell
+        // which member of an aggregate the evaluator met first.
+        let missing = reasons(reasons_text).ok_or_else(bad)?;
+        if missing
+            .iter()
+            .any(|m| m.contains(crate::compile::why::UNDETERMINED))
+        {
+            return Ok(Explanation::default());
+        }
+        return Ok(Explanation {
+            missing,
+            ..Explanation::default()
+        });
+    }
     if ex == "outside" {
         let (Some(w), Some(eff)) = (window, policy.effective) else {
             return Err(bad());
@@ -393,6 +408,38 @@ fn explained(
         more,
         ..Explanation::default()
     })
+}
+
+/// An unknown result's reasons from its `ex` after the prefix: the first
+/// one's length in characters, `:`, the first, then a second if any.
+fn reasons(text: &str) -> Option<Vec<String>> {
+    let (len, both) = text.split_once(':')?;
+    let len: usize = len.parse().ok()?;
+    let split = both.char_indices().nth(len).map_or(both.len(), |(i, _)| i);
+    let (first, second) = both.split_at(split);
+    if first.chars().count() != len {
+        return None;
+    }
+    let second = (!second.is_empty()).then_some(second);
+    Some(
+        std::iter::once(first)
+            .chain(second)
+            .map(String::from)
+            .collect(),
+    )
+}
+
+/// Whether a result row is `unknown` for a reason the SQL cannot tell
+/// (which member of an aggregate the evaluator met first): its
+/// explanation's `missing` is empty where the native one names it.
+pub fn undetermined(row: &Row) -> bool {
+    let ex = OUT
+        .iter()
+        .position(|c| *c == "ex")
+        .and_then(|k| row.get(k))
+        .and_then(|v| v.as_deref());
+    ex.and_then(|e| e.strip_prefix(crate::compile::why::PREFIX))
+        .is_some_and(|r| r.contains(crate::compile::why::UNDETERMINED))
 }
 
 /// Rows from CSV text with a header naming the columns of [`OUT`] (what
@@ -462,5 +509,21 @@ mod tests {
             Some(Decimal::ONE)
         );
         assert_eq!(decimal("x"), None);
+    }
+
+    #[test]
+    fn reasons_are_split_by_length_whatever_the_ids_hold() {
+        let a = "person `a\t:b` has no birth_date";
+        let b = "param `p` has no value";
+        let one = format!("{}:{a}", a.chars().count());
+        assert_eq!(reasons(&one), Some(vec![a.to_string()]));
+        let two = format!("{}:{a}{b}", a.chars().count());
+        assert_eq!(reasons(&two), Some(vec![a.to_string(), b.to_string()]));
+        let cjk = "no finance row for `学校` 2024 `培训经费`";
+        let text = format!("{}:{cjk}", cjk.chars().count());
+        assert_eq!(reasons(&text), Some(vec![cjk.to_string()]));
+        assert_eq!(reasons("99:short"), None);
+        assert_eq!(reasons("x:short"), None);
+        assert_eq!(reasons("short"), None);
     }
 }

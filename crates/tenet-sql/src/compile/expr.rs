@@ -156,7 +156,7 @@ fn scalar(s: Select) -> S {
 
 /// `COALESCE(MAX(CASE WHEN cond THEN 1 ELSE 0 END), 0) = 1`: whether any
 /// row of a group makes `cond` true.
-fn any(cond: S) -> S {
+pub(crate) fn any(cond: S) -> S {
     S::Func(
         "COALESCE",
         vec![
@@ -380,27 +380,7 @@ impl Ctx<'_> {
                     return Err(Refuse::internal("finance of a non-record".into()));
                 };
                 let id = id_of(kind, &key);
-                let year = match year {
-                    None => match &self.window {
-                        Some((start, _)) => S::Extract("YEAR", Box::new(start.clone())),
-                        None => S::int(i64::from(chrono::Datelike::year(&self.as_of))),
-                    },
-                    Some(y) => match self.expr(y)? {
-                        V::Window(start, _) => S::Extract("YEAR", Box::new(start)),
-                        V::Num(S::Num(n), Den::One) => {
-                            // As the evaluator: a year that is not a whole
-                            // number written without decimals is year 0.
-                            let whole = n.fract().is_zero() && n.scale() == 0;
-                            S::Num(if whole { n } else { Decimal::ZERO })
-                        }
-                        V::Num(n, Den::One) => n,
-                        _ => {
-                            return Err(
-                                self.refuse(format!("`{}` (a computed fractional year)", e.text))
-                            )
-                        }
-                    },
-                };
+                let year = self.finance_year(year.as_deref(), &e.text)?;
                 let x = self.alias();
                 let s = Select::from(
                     vec![Item::Expr(S::col(&x, "amount"), "v".into())],
@@ -418,6 +398,27 @@ impl Ctx<'_> {
                 _ => Err(Refuse::internal("year_of a non-date".into())),
             },
         }
+    }
+
+    /// The year a `finance(…)` line is read for.
+    pub(crate) fn finance_year(&mut self, year: Option<&Expr>, text: &str) -> Result<S, Refuse> {
+        Ok(match year {
+            None => match &self.window {
+                Some((start, _)) => S::Extract("YEAR", Box::new(start.clone())),
+                None => S::int(i64::from(chrono::Datelike::year(&self.as_of))),
+            },
+            Some(y) => match self.expr(y)? {
+                V::Window(start, _) => S::Extract("YEAR", Box::new(start)),
+                V::Num(S::Num(n), Den::One) => {
+                    // As the evaluator: a year that is not a whole
+                    // number written without decimals is year 0.
+                    let whole = n.fract().is_zero() && n.scale() == 0;
+                    S::Num(if whole { n } else { Decimal::ZERO })
+                }
+                V::Num(n, Den::One) => n,
+                _ => return Err(self.refuse(format!("`{}` (a computed fractional year)", text))),
+            },
+        })
     }
 
     fn at(&mut self, at: Option<&Expr>) -> Result<S, Refuse> {
@@ -672,7 +673,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn members(&mut self, agg: &Aggregate, x: &str) -> Result<Select, Refuse> {
+    pub(crate) fn members(&mut self, agg: &Aggregate, x: &str) -> Result<Select, Refuse> {
         let (entity, _) = tenet::schema::relation(agg.relation);
         let from = From::Table(table_of(entity).into(), x.into());
         let mut s = Select::from(Vec::new(), from);
@@ -747,26 +748,12 @@ impl Ctx<'_> {
         self.deep_range(ranged, &agg_text(agg))?;
         let base = self.members(agg, &x)?;
         self.depth += 1;
-        let saved = self
-            .vars
-            .insert(agg.elem, Bound::Ent(entity, Key::Row(x.clone())));
-        let filter = match &agg.filter {
-            Some(f) => Some(self.cond(f)?),
-            None => None,
-        };
-        let value = match &agg.value {
-            Some(v) => Some(self.expr(v)?),
-            None => None,
-        };
+        let (filter, value) = self.with_member(agg.elem, entity, &x, |c| {
+            let filter = agg.filter.as_ref().map(|f| c.cond(f)).transpose()?;
+            let value = agg.value.as_ref().map(|v| c.expr(v)).transpose()?;
+            Ok((filter, value))
+        })?;
         self.depth -= 1;
-        match saved {
-            Some(b) => {
-                self.vars.insert(agg.elem, b);
-            }
-            None => {
-                self.vars.remove(&agg.elem);
-            }
-        }
         let kept = filter.clone().unwrap_or(S::Bool(true));
         // Unknown when the filter is unknown for a member, or the value
         // is unknown for a member the filter keeps.
@@ -863,30 +850,39 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// `f` with `var` bound to the row `alias` of `entity` (a member of an
+    /// aggregate, a cadence's activity), the binding before restored after.
+    pub(crate) fn with_member<T>(
+        &mut self,
+        var: Var,
+        entity: Entity,
+        alias: &str,
+        f: impl FnOnce(&mut Self) -> Result<T, Refuse>,
+    ) -> Result<T, Refuse> {
+        let saved = self
+            .vars
+            .insert(var, Bound::Ent(entity, Key::Row(alias.into())));
+        let out = f(self);
+        match saved {
+            Some(b) => {
+                self.vars.insert(var, b);
+            }
+            None => {
+                self.vars.remove(&var);
+            }
+        }
+        out
+    }
+
     fn credited(&mut self, person: S, elem: Var, filter: Option<&Expr>) -> Result<V, Refuse> {
         self.deep_range(true, "`credited_hours`")?;
         let x = self.alias();
         let (rs, re) = self.range.clone();
-        let saved = self
-            .vars
-            .insert(elem, Bound::Ent(Entity::Enrollment, Key::Row(x.clone())));
-        let f = match filter {
-            Some(f) => {
-                self.depth += 1;
-                let c = self.cond(f)?;
-                self.depth -= 1;
-                Some(c)
-            }
-            None => None,
-        };
-        match saved {
-            Some(b) => {
-                self.vars.insert(elem, b);
-            }
-            None => {
-                self.vars.remove(&elem);
-            }
-        }
+        self.depth += 1;
+        let f = self.with_member(elem, Entity::Enrollment, &x, |c| {
+            filter.map(|f| c.cond(f)).transpose()
+        })?;
+        self.depth -= 1;
         let credit = S::col(&x, "tenet_credit_n");
         let kept = f.clone().unwrap_or(S::Bool(true));
         let unknown = match &f {

@@ -19,6 +19,7 @@
 //! computes something else.
 
 mod expr;
+pub mod why;
 mod windows;
 
 use crate::ast::{Expr as S, From, Item, Join, Op, Query, Select};
@@ -422,11 +423,22 @@ impl<'a> Ctx<'a> {
         self.default_at = end;
         self.range = (S::Date(windows::FAR_PAST), S::Date(self.as_of));
         let mut whens = Vec::new();
+        // Why the credit is unknown: the first denial not decided, else
+        // what the credit itself is missing (the block's order).
+        let mut whys = Vec::new();
         for d in &credit.denials {
             let cond = self.cond(&d.cond)?;
             whens.push((cond.clone().is_null(), S::Null));
-            whens.push((cond, S::int(0)));
+            whens.push((cond.clone(), S::int(0)));
+            whys.push((cond.clone().is_null(), self.why(&d.cond)?));
+            whys.push((cond, S::ToText(Box::new(S::Null))));
         }
+        let otherwise_why = self.why(&credit.otherwise)?;
+        let credit_why = if whys.is_empty() {
+            otherwise_why
+        } else {
+            S::Case(whys, Some(Box::new(otherwise_why)))
+        };
         let (n, den) = self.num(&credit.otherwise)?;
         if !matches!(den, Den::One | Den::E(S::Num(_))) {
             return Err(self.refuse("a credit whose denominator differs per enrollment".into()));
@@ -440,6 +452,7 @@ impl<'a> Ctx<'a> {
             vec![
                 Item::All(c.into()),
                 Item::Expr(credit_n, "tenet_credit_n".into()),
+                Item::Expr(S::ToText(Box::new(credit_why)), "tenet_credit_why".into()),
             ],
             From::Table("tenet_enrolled".into(), c.into()),
         );
@@ -460,12 +473,9 @@ impl<'a> Ctx<'a> {
         let mut layer = subject;
         if let Some(filter) = rule.filter.as_ref().filter(|_| !per_window) {
             let f = self.cond(filter)?;
-            parts.push(
-                layer
-                    .clone()
-                    .wrap(out.unknown_no_window())
-                    .and_where(f.clone().is_null()),
-            );
+            let mut items = out.unknown_no_window();
+            Out::explain(&mut items, self.cannot_tell(filter)?);
+            parts.push(layer.clone().wrap(items).and_where(f.clone().is_null()));
             layer = Layer(Select::from(vec![Item::All("s".into())], layer.from()).and_where(f));
         }
 
@@ -476,7 +486,13 @@ impl<'a> Ctx<'a> {
             _ => {
                 let (with_windows, unknown) = windows::attach(self, &plan, layer)?;
                 if let Some(u) = unknown {
-                    parts.push(u.wrap(out.unknown_no_window()));
+                    let mut items = out.unknown_no_window();
+                    if let tenet::program::WindowSpec::Within { after, .. } = &rule.window {
+                        // The anchor date is unknown: its reason.
+                        let why = self.why(after)?;
+                        Out::explain(&mut items, reasons(why, None));
+                    }
+                    parts.push(u.wrap(items));
                 }
                 parts.push(
                     with_windows
@@ -496,12 +512,9 @@ impl<'a> Ctx<'a> {
         let layer = match rule.filter.as_ref().filter(|_| per_window) {
             Some(filter) => {
                 let f = self.cond(filter)?;
-                parts.push(
-                    layer
-                        .clone()
-                        .wrap(out.unknown_in_window(&plan))
-                        .and_where(f.clone().is_null()),
-                );
+                let mut items = out.unknown_in_window(&plan);
+                Out::explain(&mut items, self.cannot_tell(filter)?);
+                parts.push(layer.clone().wrap(items).and_where(f.clone().is_null()));
                 Layer(Select::from(vec![Item::All("s".into())], layer.from()).and_where(f))
             }
             None => layer,
@@ -577,7 +590,7 @@ impl<'a> Ctx<'a> {
                 let (Some(xn), Some(yn)) = (known(&x), known(&y)) else {
                     return Err(Refuse::internal("a comparison of non-quantities".into()));
                 };
-                let either_unknown = xn.is_null().or(yn.is_null());
+                let either_unknown = xn.clone().is_null().or(yn.clone().is_null());
                 let status = S::iff(
                     either_unknown.clone(),
                     S::Str("unknown".into()),
@@ -597,14 +610,68 @@ impl<'a> Ctx<'a> {
                     actual: a.ty.clone(),
                     required: b.ty.clone(),
                 };
-                return Ok((layer.wrap(out.result(plan, status, figures)), shape));
+                // Both sides are looked at: each unknown one's reason, a
+                // second one only when it differs (the evaluator's dedup).
+                let (wa, wb) = (self.why(a)?, self.why(b)?);
+                let second = S::iff(wa.clone().eq(wb.clone()), S::Str(String::new()), wb.clone());
+                let ex = S::Case(
+                    vec![
+                        (
+                            xn.clone().is_null().and(yn.clone().is_null()),
+                            reasons(wa.clone(), Some(second)),
+                        ),
+                        (xn.is_null(), reasons(wa, None)),
+                        (yn.is_null(), reasons(wb, None)),
+                    ],
+                    None,
+                );
+                let mut items = out.result(plan, status, figures);
+                Out::explain(&mut items, ex);
+                return Ok((layer.wrap(items), shape));
             }
         }
         let holds = self.cond(cond)?;
+        let why = self.why(cond)?;
+        // The condition computed once per row: the status and the reason
+        // both read it.
+        let layer = Layer(Select::from(
+            vec![Item::All("s".into()), Item::Expr(holds, "tenet_h".into())],
+            layer.from(),
+        ));
+        let holds = S::col("s", "tenet_h");
         let figures = [S::Null, S::Null, S::Null, S::Null];
-        Ok((
-            layer.wrap(out.result(plan, decide(holds), figures)),
-            Shape::Condition,
+        let mut items = out.result(plan, decide(holds.clone()), figures);
+        Out::explain(
+            &mut items,
+            S::iff(holds.is_null(), reasons(why, None), S::Null),
+        );
+        Ok((layer.wrap(items), Shape::Condition))
+    }
+}
+
+/// The `ex` of an unknown result: its first reason and a second one, as
+/// `why:` + the first's length in characters + `:` + both (no text can
+/// separate them: a record id may hold any character); [`rows`] reads it.
+fn reasons(first: S, second: Option<S>) -> S {
+    S::Concat(vec![
+        S::Str(why::PREFIX.into()),
+        S::ToText(Box::new(S::Func("LENGTH", vec![first.clone()]))),
+        S::Str(":".into()),
+        first,
+        second.unwrap_or(S::Str(String::new())),
+    ])
+}
+
+impl Ctx<'_> {
+    /// The `ex` of a result whose filter is unknown.
+    fn cannot_tell(&mut self, filter: &tenet::program::Expr) -> Result<S, Refuse> {
+        let why = self.why(filter)?;
+        Ok(reasons(
+            S::Concat(vec![
+                S::Str("cannot tell whether the rule applies: ".into()),
+                why,
+            ]),
+            None,
         ))
     }
 }

@@ -351,21 +351,9 @@ pub(crate) fn cadence(
         _ => return Err(super::Refuse::internal("a cadence by a non-record".into())),
     };
     let a = ctx.alias();
-    let saved = ctx
-        .vars
-        .insert(cad.elem, Bound::Ent(Entity::Activity, Key::Row(a.clone())));
-    let filter = match &cad.filter {
-        Some(f) => Some(ctx.cond(f)?),
-        None => None,
-    };
-    match saved {
-        Some(b) => {
-            ctx.vars.insert(cad.elem, b);
-        }
-        None => {
-            ctx.vars.remove(&cad.elem);
-        }
-    }
+    let filter = ctx.with_member(cad.elem, Entity::Activity, &a, |c| {
+        cad.filter.as_ref().map(|f| c.cond(f)).transpose()
+    })?;
     let col = |x: &str| S::col(&a, x);
     let owner = if cad.hosted { "host" } else { "organizer" };
     let found = |item: S| {
