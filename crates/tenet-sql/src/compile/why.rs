@@ -15,7 +15,7 @@ use super::{Ctx, Refuse};
 use crate::ast::{Expr as S, From, Item, Op, Select};
 use tenet::program::{Aggregate, Arith, Expr, ExprKind, Var};
 use tenet::schema::{Entity, Field};
-use tenet::syntax::ast::{AggFn, RelKind};
+use tenet::syntax::ast::AggFn;
 
 /// The reason of an unknown value the SQL cannot tell: which member of an
 /// aggregate the evaluator met first, when the members' reasons differ.
@@ -345,15 +345,7 @@ impl Ctx<'_> {
         // One reason for every unknown member: the evaluator's, whichever
         // it met first; several: which one depends on the files' order.
         let member = one_reason(reason);
-        let kind = match agg.relation {
-            RelKind::People => "person",
-            RelKind::Schools => "school",
-            RelKind::Districts => "district",
-            RelKind::Activities => "activity",
-            RelKind::Enrollments => "enrollment",
-            RelKind::Sessions => "session",
-            RelKind::Mentorships => "mentorship",
-        };
+        let kind = agg.relation.member();
         let matched = S::Func(
             "COALESCE",
             vec![

@@ -723,15 +723,7 @@ impl<'a> Ctx<'a> {
         let mut acc: Option<Value> = None;
         let mut sum = Q::ZERO;
         let mut listed = 0usize;
-        let kind = match agg.relation {
-            RelKind::People => "person",
-            RelKind::Schools => "school",
-            RelKind::Districts => "district",
-            RelKind::Activities => "activity",
-            RelKind::Enrollments => "enrollment",
-            RelKind::Sessions => "session",
-            RelKind::Mentorships => "mentorship",
-        };
+        let kind = agg.relation.member();
         for m in members {
             self.set(agg.elem, Value::Entity(m));
             if let Some(f) = &agg.filter {

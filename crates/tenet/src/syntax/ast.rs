@@ -469,6 +469,25 @@ impl RelKind {
         RelKind::Mentorships,
     ];
 
+    /// One member of the relation, as the evaluator's messages name it
+    /// (`no person records to average`).
+    ///
+    /// ```
+    /// use tenet::syntax::ast::RelKind;
+    /// assert_eq!(RelKind::Activities.member(), "activity");
+    /// ```
+    pub fn member(self) -> &'static str {
+        match self {
+            RelKind::People => "person",
+            RelKind::Schools => "school",
+            RelKind::Districts => "district",
+            RelKind::Activities => "activity",
+            RelKind::Enrollments => "enrollment",
+            RelKind::Sessions => "session",
+            RelKind::Mentorships => "mentorship",
+        }
+    }
+
     /// The relation as written.
     pub fn name(self) -> &'static str {
         match self {
