@@ -862,6 +862,44 @@ mod tests {
     }
 
     #[test]
+    fn subqueries_are_counted_wherever_they_nest() {
+        let sub = |e: Expr| {
+            Expr::Subquery(Box::new(Query::select(Select::from(
+                vec![Item::Expr(e, "v".into())],
+                From::Table("t".into(), "t".into()),
+            ))))
+        };
+        // One in a CASE arm holding another, one in its ELSE, none in a
+        // column: three.
+        let e = Expr::Case(
+            vec![(Expr::name("c").is_null(), sub(sub(Expr::name("x"))))],
+            Some(Box::new(Expr::Concat(vec![
+                Expr::Str("a".into()),
+                sub(Expr::name("y")),
+            ]))),
+        );
+        assert_eq!(e.subqueries(), 3);
+        assert_eq!(Expr::name("c").is_null().subqueries(), 0);
+        // In a derived table, a join condition and a filter, as an engine
+        // plans them.
+        let q = Query::select(
+            Select::from(
+                vec![Item::All("s".into())],
+                From::Sub(
+                    Box::new(Query::select(Select::from(
+                        vec![Item::Expr(sub(Expr::name("z")), "v".into())],
+                        From::Table("t".into(), "t".into()),
+                    ))),
+                    "s".into(),
+                ),
+            )
+            .and_where(sub(Expr::name("w")).is_null()),
+        );
+        assert_eq!(sub(Expr::name("q")).subqueries(), 1);
+        assert_eq!(Expr::Subquery(Box::new(q)).subqueries(), 1 + 1 + 1 + 1);
+    }
+
+    #[test]
     fn trimmed_characters_are_spelled_by_code_point() {
         let trim = Expr::Trim(Box::new(Expr::name("c")), " \t\u{3000}".into());
         let q = Query::select(Select::from(

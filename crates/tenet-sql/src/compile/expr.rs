@@ -533,11 +533,10 @@ impl Ctx<'_> {
             return Ok(V::Ent(Entity::Activity, Key::Via(a.clone())));
         }
         if let (Key::Via(a), Some((column, ty))) = (&key, column_of(kind, field)) {
-            let column = match column {
-                "end_date" | "tenet_scheduled" => column.to_string(),
-                c => format!("act_{c}"),
+            let value = match column {
+                "end_date" | "tenet_scheduled" => S::col(a, column),
+                c => self.activity_column(a, c),
             };
-            let value = S::col(a, &column);
             return Ok(match ty {
                 Col::Date => V::Date(value),
                 Col::Num | Col::Credit => V::Num(value, Den::One),

@@ -26,7 +26,9 @@ use crate::ast::{Expr as S, From, Item, Join, Op, Query, Select};
 use crate::dialect::Dialect;
 use chrono::NaiveDate;
 use expr::{id_of, Bound, Den, Key, V};
-use std::collections::{BTreeMap, HashMap};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 use tenet::program::{CheckedPolicy, Cmp, ExprKind, Requirement, Rule, Var};
 use tenet::schema::{Entity, Type};
 
@@ -119,9 +121,6 @@ pub fn compile(policy: &CheckedPolicy, opts: &Options) -> Result<Compiled, Vec<R
         construct: r.construct,
     };
     let base = Ctx::new(policy, opts);
-    for (name, q) in base_tables() {
-        query.ctes.push((name.into(), q));
-    }
     let mut credit_den = Den::One;
     let mut credit_failed = None;
     if policy.credit.is_some() {
@@ -158,6 +157,12 @@ pub fn compile(policy: &CheckedPolicy, opts: &Options) -> Result<Compiled, Vec<R
     if !refusals.is_empty() {
         return Err(refusals);
     }
+    // The views go first; which activity columns the enrollment view
+    // carries is known once every rule is compiled.
+    let views = base_tables(&base.activity_reads.borrow());
+    query
+        .ctes
+        .splice(0..0, views.into_iter().map(|(n, q)| (n.into(), q)));
     if query.body.is_empty() {
         // No rule: a query that returns no row, with the result columns.
         query.body.push(empty_select());
@@ -192,8 +197,11 @@ fn uses_credit(rule: &Rule) -> bool {
 
 /// The views every rule reads: people with their school and district,
 /// activities with their scheduled hours, enrollments with their absent
-/// hours (absent, excused, or no attendance row — decisions R5).
-fn base_tables() -> Vec<(&'static str, Query)> {
+/// hours (absent, excused, or no attendance row — decisions R5) and the
+/// columns `activity_reads` of their activity. Only those: engines
+/// materialise a view read several times (DuckDB does), and the enrollment
+/// view is the largest.
+fn base_tables(activity_reads: &BTreeSet<&'static str>) -> Vec<(&'static str, Query)> {
     let t = |name: &str, alias: &str| From::Table(name.into(), alias.into());
     let people = Select {
         items: vec![
@@ -275,20 +283,19 @@ fn base_tables() -> Vec<(&'static str, Query)> {
             Item::Expr(S::col("e", "person"), "person".into()),
             Item::Expr(S::col("e", "activity"), "activity".into()),
             Item::Expr(S::col("a", "end_date"), "end_date".into()),
-            Item::Expr(S::col("a", "title"), "act_title".into()),
-            Item::Expr(S::col("a", "organizer"), "act_organizer".into()),
-            Item::Expr(S::col("a", "host"), "act_host".into()),
-            Item::Expr(S::col("a", "level"), "act_level".into()),
-            Item::Expr(S::col("a", "kind"), "act_kind".into()),
-            Item::Expr(S::col("a", "mode"), "act_mode".into()),
-            Item::Expr(S::col("a", "start_date"), "act_start_date".into()),
-            Item::Expr(S::col("a", "hours"), "act_hours".into()),
             Item::Expr(S::col("a", "tenet_scheduled"), "tenet_scheduled".into()),
             Item::Expr(
                 S::Func("COALESCE", vec![S::col("b", "hours"), S::int(0)]),
                 "tenet_absent".into(),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(
+            activity_reads
+                .iter()
+                .map(|c| Item::Expr(S::col("a", c), format!("act_{c}"))),
+        )
+        .collect(),
         from: vec![
             (t("enrollments", "e"), Join::Cross),
             (
@@ -358,7 +365,10 @@ pub(crate) struct Ctx<'a> {
     window: Option<(S, S)>,
     /// The denominator of every enrollment's credit.
     credit_den: Den,
-    next_alias: std::rc::Rc<std::cell::Cell<u32>>,
+    next_alias: Rc<Cell<u32>>,
+    /// The activity columns read from an enrollment's row (`act_…`), by
+    /// every rule of the policy.
+    activity_reads: Rc<RefCell<BTreeSet<&'static str>>>,
     /// The engine.
     pub(crate) dialect: Dialect,
     /// How many aggregates the expression being compiled is inside.
@@ -381,6 +391,7 @@ impl<'a> Ctx<'a> {
             window: None,
             credit_den: Den::One,
             next_alias: Default::default(),
+            activity_reads: Default::default(),
             dialect: opts.dialect,
             depth: 0,
         }
@@ -394,6 +405,13 @@ impl<'a> Ctx<'a> {
         let n = self.next_alias.get() + 1;
         self.next_alias.set(n);
         format!("x{n}")
+    }
+
+    /// Column `column` of the activity of the enrollment on row `alias`
+    /// (the enrollment view carries it).
+    pub(crate) fn activity_column(&self, alias: &str, column: &'static str) -> S {
+        self.activity_reads.borrow_mut().insert(column);
+        S::col(alias, &format!("act_{column}"))
     }
 
     pub(crate) fn has_column(&self, table: &str, column: &str) -> bool {
@@ -422,27 +440,40 @@ impl<'a> Ctx<'a> {
         self.param_day = end.clone();
         self.default_at = end;
         self.range = (S::Date(windows::FAR_PAST), S::Date(self.as_of));
+        // Each denial decided once per enrollment, in a layer of its own:
+        // the credit and its reason both read it.
+        let mut denials = Vec::new();
+        for (i, d) in credit.denials.iter().enumerate() {
+            denials.push((
+                self.cond(&d.cond)?,
+                self.why(&d.cond)?,
+                format!("tenet_deny{i}"),
+            ));
+        }
+        let (n, den) = self.num(&credit.otherwise)?;
+        if !matches!(den, Den::One | Den::E(S::Num(_))) {
+            return Err(self.refuse("a credit whose denominator differs per enrollment".into()));
+        }
+        let otherwise_why = self.why(&credit.otherwise)?;
         let mut whens = Vec::new();
         // Why the credit is unknown: the first denial not decided, else
         // what the credit itself is missing (the block's order).
         let mut whys = Vec::new();
-        for d in &credit.denials {
-            let cond = self.cond(&d.cond)?;
+        let mut items = vec![Item::All(c.into())];
+        for (cond, why, name) in denials {
+            items.push(Item::Expr(cond, name.clone()));
+            let cond = S::col(c, &name);
             whens.push((cond.clone().is_null(), S::Null));
             whens.push((cond.clone(), S::int(0)));
-            whys.push((cond.clone().is_null(), self.why(&d.cond)?));
+            whys.push((cond.clone().is_null(), why));
             whys.push((cond, S::ToText(Box::new(S::Null))));
         }
-        let otherwise_why = self.why(&credit.otherwise)?;
+        let decided = Select::from(items, From::Table("tenet_enrolled".into(), c.into()));
         let credit_why = if whys.is_empty() {
             otherwise_why
         } else {
             S::Case(whys, Some(Box::new(otherwise_why)))
         };
-        let (n, den) = self.num(&credit.otherwise)?;
-        if !matches!(den, Den::One | Den::E(S::Num(_))) {
-            return Err(self.refuse("a credit whose denominator differs per enrollment".into()));
-        }
         let credit_n = if whens.is_empty() {
             n
         } else {
@@ -454,7 +485,7 @@ impl<'a> Ctx<'a> {
                 Item::Expr(credit_n, "tenet_credit_n".into()),
                 Item::Expr(S::ToText(Box::new(credit_why)), "tenet_credit_why".into()),
             ],
-            From::Table("tenet_enrolled".into(), c.into()),
+            From::Sub(Box::new(Query::select(decided)), c.into()),
         );
         Ok((Query::select(s), den))
     }
@@ -473,10 +504,13 @@ impl<'a> Ctx<'a> {
         let mut layer = subject;
         if let Some(filter) = rule.filter.as_ref().filter(|_| !per_window) {
             let f = self.cond(filter)?;
+            let (rows, why) = layer
+                .clone()
+                .unknown(f.clone().is_null(), self.cannot_tell(filter)?);
             let mut items = out.unknown_no_window();
-            Out::explain(&mut items, self.cannot_tell(filter)?);
-            parts.push(layer.clone().wrap(items).and_where(f.clone().is_null()));
-            layer = Layer(Select::from(vec![Item::All("s".into())], layer.from()).and_where(f));
+            Out::explain(&mut items, reasons(why, None));
+            parts.push(rows.wrap(items));
+            layer = layer.only(f);
         }
 
         // Windows.
@@ -485,12 +519,12 @@ impl<'a> Ctx<'a> {
             windows::Plan::None => layer,
             _ => {
                 let (with_windows, unknown) = windows::attach(self, &plan, layer)?;
-                if let Some(u) = unknown {
+                if let Some(mut u) = unknown {
                     let mut items = out.unknown_no_window();
                     if let tenet::program::WindowSpec::Within { after, .. } = &rule.window {
                         // The anchor date is unknown: its reason.
-                        let why = self.why(after)?;
-                        Out::explain(&mut items, reasons(why, None));
+                        u = u.with(vec![(self.why(after)?, "tenet_w")]);
+                        Out::explain(&mut items, reasons(S::col("s", "tenet_w"), None));
                     }
                     parts.push(u.wrap(items));
                 }
@@ -500,10 +534,7 @@ impl<'a> Ctx<'a> {
                         .wrap(out.not_applicable())
                         .and_where(windows::na(&plan, self.policy.effective, self.as_of)),
                 );
-                Layer(
-                    Select::from(vec![Item::All("s".into())], with_windows.from())
-                        .and_where(windows::evaluated(&plan, self.policy.effective, self.as_of)),
-                )
+                with_windows.only(windows::evaluated(&plan, self.policy.effective, self.as_of))
             }
         };
         windows::bind(self, rule, &plan);
@@ -512,10 +543,13 @@ impl<'a> Ctx<'a> {
         let layer = match rule.filter.as_ref().filter(|_| per_window) {
             Some(filter) => {
                 let f = self.cond(filter)?;
+                let (rows, why) = layer
+                    .clone()
+                    .unknown(f.clone().is_null(), self.cannot_tell(filter)?);
                 let mut items = out.unknown_in_window(&plan);
-                Out::explain(&mut items, self.cannot_tell(filter)?);
-                parts.push(layer.clone().wrap(items).and_where(f.clone().is_null()));
-                Layer(Select::from(vec![Item::All("s".into())], layer.from()).and_where(f))
+                Out::explain(&mut items, reasons(why, None));
+                parts.push(rows.wrap(items));
+                layer.only(f)
             }
             None => layer,
         };
@@ -532,10 +566,7 @@ impl<'a> Ctx<'a> {
                     ]),
                 );
                 parts.push(layer.clone().wrap(items).and_where(hired_later.clone()));
-                Layer(
-                    Select::from(vec![Item::All("s".into())], layer.from())
-                        .and_where(hired_later.clone().is_null().or(hired_later.negated())),
-                )
+                layer.only(hired_later.clone().is_null().or(hired_later.negated()))
             }
             None => layer,
         };
@@ -578,10 +609,10 @@ impl<'a> Ctx<'a> {
                 // the status, the unknown test and the figures all read
                 // it, and an engine does not share a subquery written
                 // several times (Spark joins each one again).
-                let mut items = vec![Item::All("s".into())];
-                let x = once(x, "tenet_x", &mut items);
-                let y = once(y, "tenet_y", &mut items);
-                let layer = Layer(Select::from(items, layer.from()));
+                let mut columns = Vec::new();
+                let x = once(x, "tenet_x", &mut columns);
+                let y = once(y, "tenet_y", &mut columns);
+                let layer = layer.with(columns);
                 let holds = self.compare(*op, x.clone(), y.clone(), &cond.text)?;
                 let known = |v: &V| match v {
                     V::Num(n, _) | V::Date(n) => Some(n.clone()),
@@ -612,7 +643,17 @@ impl<'a> Ctx<'a> {
                 };
                 // Both sides are looked at: each unknown one's reason, a
                 // second one only when it differs (the evaluator's dedup).
+                // Each computed once, where its side is unknown.
                 let (wa, wb) = (self.why(a)?, self.why(b)?);
+                let only_if = |unknown: S, why: S| match why {
+                    S::Null => S::ToText(Box::new(S::Null)),
+                    why => S::iff(unknown, why, S::Null),
+                };
+                let layer = layer.with(vec![
+                    (only_if(xn.clone().is_null(), wa), "tenet_wa"),
+                    (only_if(yn.clone().is_null(), wb), "tenet_wb"),
+                ]);
+                let (wa, wb) = (S::col("s", "tenet_wa"), S::col("s", "tenet_wb"));
                 let second = S::iff(wa.clone().eq(wb.clone()), S::Str(String::new()), wb.clone());
                 let ex = S::Case(
                     vec![
@@ -632,18 +673,23 @@ impl<'a> Ctx<'a> {
         }
         let holds = self.cond(cond)?;
         let why = self.why(cond)?;
-        // The condition computed once per row: the status and the reason
-        // both read it.
-        let layer = Layer(Select::from(
-            vec![Item::All("s".into()), Item::Expr(holds, "tenet_h".into())],
-            layer.from(),
-        ));
+        // The condition computed once per row (the status and the reason
+        // both read it), then its reason where it is unknown.
+        let layer = layer.with(vec![(holds, "tenet_h")]);
         let holds = S::col("s", "tenet_h");
+        let layer = layer.with(vec![(
+            S::iff(holds.clone().is_null(), why, S::Null),
+            "tenet_w",
+        )]);
         let figures = [S::Null, S::Null, S::Null, S::Null];
         let mut items = out.result(plan, decide(holds.clone()), figures);
         Out::explain(
             &mut items,
-            S::iff(holds.is_null(), reasons(why, None), S::Null),
+            S::iff(
+                holds.is_null(),
+                reasons(S::col("s", "tenet_w"), None),
+                S::Null,
+            ),
         );
         Ok((layer.wrap(items), Shape::Condition))
     }
@@ -663,27 +709,24 @@ fn reasons(first: S, second: Option<S>) -> S {
 }
 
 impl Ctx<'_> {
-    /// The `ex` of a result whose filter is unknown.
+    /// The reason of a result whose filter is unknown.
     fn cannot_tell(&mut self, filter: &tenet::program::Expr) -> Result<S, Refuse> {
         let why = self.why(filter)?;
-        Ok(reasons(
-            S::Concat(vec![
-                S::Str("cannot tell whether the rule applies: ".into()),
-                why,
-            ]),
-            None,
-        ))
+        Ok(S::Concat(vec![
+            S::Str("cannot tell whether the rule applies: ".into()),
+            why,
+        ]))
     }
 }
 
 /// `v` read from columns `name_n` (and `name_d`) of the next layer, its
-/// expressions added to `items`; literals and columns stay as they are.
-fn once(v: V, name: &str, items: &mut Vec<Item>) -> V {
+/// expressions added to `columns`; literals and columns stay as they are.
+fn once(v: V, name: &str, columns: &mut Vec<(S, String)>) -> V {
     let mut keep = |e: S, part: &str| match e {
         e @ (S::Num(_) | S::Date(_) | S::Null | S::Col(..)) => e,
         e => {
             let col = format!("{name}_{part}");
-            items.push(Item::Expr(e, col.clone()));
+            columns.push((e, col.clone()));
             S::col("s", &col)
         }
     };
@@ -722,6 +765,37 @@ impl Layer {
     /// A select of `items` over this layer.
     fn wrap(self, items: Vec<Item>) -> Select {
         Select::from(items, self.from())
+    }
+
+    /// The rows of this layer where `cond` holds.
+    fn only(self, cond: S) -> Layer {
+        Layer(Select::from(vec![Item::All("s".into())], self.from()).and_where(cond))
+    }
+
+    /// This layer with `columns` added: each computed once per row, however
+    /// often the next layer reads it (an engine does not share a subquery
+    /// written several times; Spark joins each one again).
+    fn with<N: Into<String>>(self, columns: Vec<(S, N)>) -> Layer {
+        let mut items = vec![Item::All("s".into())];
+        items.extend(
+            columns
+                .into_iter()
+                .map(|(e, name)| Item::Expr(e, name.into())),
+        );
+        Layer(Select::from(items, self.from()))
+    }
+
+    /// The rows of this layer where `unknown` holds, with their reason
+    /// `why` as a column (which [`reasons`] reads twice).
+    fn unknown(self, unknown: S, why: S) -> (Layer, S) {
+        let rows = Layer(
+            Select::from(
+                vec![Item::All("s".into()), Item::Expr(why, "tenet_w".into())],
+                self.from(),
+            )
+            .and_where(unknown),
+        );
+        (rows, S::col("s", "tenet_w"))
     }
 }
 

@@ -79,9 +79,10 @@ pub(crate) fn plan(ctx: &mut Ctx<'_>, rule: &Rule) -> Result<Plan, Refuse> {
             }
             // `during e.activity`: the activity's dates are on the
             // enrollment's row.
-            V::Ent(Entity::Activity, Key::Via(a)) => {
-                Plan::PerRow(S::col(&a, "act_start_date"), S::col(&a, "end_date"))
-            }
+            V::Ent(Entity::Activity, Key::Via(a)) => Plan::PerRow(
+                ctx.activity_column(&a, "start_date"),
+                S::col(&a, "end_date"),
+            ),
             _ => return Err(ctx.refuse("`during` of a record other than the subject".into())),
         },
     })
