@@ -204,7 +204,13 @@ fn duckdb(dir: &Path) -> Option<Checked> {
     let shell = std::env::var("TENET_DUCKDB_CLI").ok()?;
     let db = dir.join("t.duckdb");
     let script = loose_load(Dialect::DuckDb, dir);
-    run(&shell, &[db.to_string_lossy().as_ref()], &script);
+    // `-init /dev/null`: not the user's ~/.duckdbrc (which the shell
+    // announces on stderr, which `run` requires empty).
+    run(
+        &shell,
+        &["-init", "/dev/null", db.to_string_lossy().as_ref()],
+        &script,
+    );
     let rows =
         tenet_sql::engine::duckdb_rows(&db.to_string_lossy(), &checks::checks_sql(Dialect::DuckDb))
             .expect("the checks run on DuckDB");

@@ -96,6 +96,14 @@ impl Ctx<'_> {
         })
     }
 
+    /// A part of `e`: its value, and when it is unknown with its reason
+    /// (as [`first`] takes them).
+    fn part(&mut self, x: &Expr) -> Result<(V, (Option<S>, S)), Refuse> {
+        let v = self.expr(x)?;
+        let unknown = unknown_of(&v);
+        Ok((v, (unknown, self.why(x)?)))
+    }
+
     fn why_of(&mut self, e: &Expr) -> Result<S, Refuse> {
         Ok(match &e.kind {
             ExprKind::Const(_) | ExprKind::Var(_) => S::Null,
@@ -106,8 +114,7 @@ impl Ctx<'_> {
                 _ => S::Null,
             },
             ExprKind::Field(base, field) => {
-                let b = self.expr(base)?;
-                let before = self.why(base)?;
+                let (b, before) = self.part(base)?;
                 let name = match field {
                     Field::BirthDate => Some("birth_date"),
                     Field::HireDate => Some("hire_date"),
@@ -131,18 +138,17 @@ impl Ctx<'_> {
                     ]),
                     _ => S::Null,
                 };
-                first(vec![(unknown_of(&b), before)], own)
+                first(vec![before], own)
             }
             ExprKind::Attr(base, column) => {
-                let b = self.expr(base)?;
-                let before = self.why(base)?;
+                let (b, before) = self.part(base)?;
                 let own = match &b {
                     V::Ent(kind, _) if !self.has_column(table_name(*kind), column) => {
                         S::Str(self.no_column(table_name(*kind), column))
                     }
                     _ => S::Null,
                 };
-                first(vec![(unknown_of(&b), before)], own)
+                first(vec![before], own)
             }
             ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::YearOf(x) => self.why(x)?,
             ExprKind::Has(p, _) => self.why(p)?,
@@ -155,22 +161,18 @@ impl Ctx<'_> {
                 first(vec![(Some(x.is_null()), wa)], wb)
             }
             ExprKind::Arith(_, a, b) | ExprKind::Of(a, b) | ExprKind::Compare(_, a, b) => {
-                let x = self.expr(a)?;
-                let y = self.expr(b)?;
-                let wa = self.why(a)?;
-                let wb = self.why(b)?;
+                let (_, wa) = self.part(a)?;
+                let (_, wb) = self.part(b)?;
                 let own = match &e.kind {
                     ExprKind::Arith(Arith::Div, ..) => S::Str("division by zero".into()),
                     _ => S::Null,
                 };
-                first(vec![(unknown_of(&x), wa), (unknown_of(&y), wb)], own)
+                first(vec![wa, wb], own)
             }
             ExprKind::In { value, list, .. } => {
                 let mut parts = Vec::new();
                 for x in std::iter::once(&**value).chain(list.iter()) {
-                    let v = self.expr(x)?;
-                    let w = self.why(x)?;
-                    parts.push((unknown_of(&v), w));
+                    parts.push(self.part(x)?.1);
                 }
                 first(parts, S::Null)
             }
@@ -180,22 +182,19 @@ impl Ctx<'_> {
                 elem,
                 filter,
             } => {
-                let p = self.expr(person)?;
-                let w = self.why(person)?;
+                let (p, w) = self.part(person)?;
                 let V::Ent(_, key) = &p else {
                     return Err(Refuse::internal("credited_hours of a non-record".into()));
                 };
                 let pid = id_of(Entity::Person, key);
                 let own = self.why_credited(pid, *elem, filter.as_deref())?;
-                first(vec![(unknown_of(&p), w)], own)
+                first(vec![w], own)
             }
             ExprKind::Age { person, at } => {
-                let p = self.expr(person)?;
-                let wp = self.why(person)?;
-                let mut parts = vec![(unknown_of(&p), wp)];
+                let (p, wp) = self.part(person)?;
+                let mut parts = vec![wp];
                 if let Some(at) = at {
-                    let v = self.expr(at)?;
-                    parts.push((unknown_of(&v), self.why(at)?));
+                    parts.push(self.part(at)?.1);
                 }
                 let own = match &p {
                     V::Ent(_, key) => text(vec![
@@ -208,21 +207,18 @@ impl Ctx<'_> {
                 first(parts, own)
             }
             ExprKind::Tenure { since, at } => {
-                let v = self.expr(since)?;
-                let mut parts = vec![(unknown_of(&v), self.why(since)?)];
+                let mut parts = vec![self.part(since)?.1];
                 if let Some(at) = at {
-                    let v = self.expr(at)?;
-                    parts.push((unknown_of(&v), self.why(at)?));
+                    parts.push(self.part(at)?.1);
                 }
                 first(parts, S::Null)
             }
             ExprKind::Finance { org, year, item } => {
-                let o = self.expr(org)?;
-                let mut parts = vec![(unknown_of(&o), self.why(org)?)];
+                let (o, wo) = self.part(org)?;
+                let mut parts = vec![wo];
                 let y = self.finance_year(year.as_deref(), &e.text)?;
                 if let Some(year) = year {
-                    let v = self.expr(year)?;
-                    parts.push((unknown_of(&v), self.why(year)?));
+                    parts.push(self.part(year)?.1);
                 }
                 let own = match &o {
                     V::Ent(kind, key) => text(vec![
@@ -302,10 +298,7 @@ impl Ctx<'_> {
     fn why_aggregate(&mut self, agg: &Aggregate) -> Result<S, Refuse> {
         let (entity, _) = tenet::schema::relation(agg.relation);
         let anchor = match &agg.link {
-            Some((_, e)) => {
-                let v = self.expr(e)?;
-                Some((unknown_of(&v), self.why(e)?))
-            }
+            Some((_, e)) => Some(self.part(e)?.1),
             None => None,
         };
         let x = self.alias();
@@ -380,7 +373,7 @@ impl Ctx<'_> {
         s.items = vec![Item::Expr(S::Case(whens, None), "v".into())];
         let members = S::Subquery(Box::new(crate::ast::Query::select(s)));
         Ok(match anchor {
-            Some((u, w)) => first(vec![(u, w)], members),
+            Some(anchor) => first(vec![anchor], members),
             None => members,
         })
     }
