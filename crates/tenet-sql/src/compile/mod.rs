@@ -503,14 +503,7 @@ impl<'a> Ctx<'a> {
         // Subjects passing the filter decided once per subject.
         let mut layer = subject;
         if let Some(filter) = rule.filter.as_ref().filter(|_| !per_window) {
-            let f = self.cond(filter)?;
-            let (rows, why) = layer
-                .clone()
-                .unknown(f.clone().is_null(), self.cannot_tell(filter)?);
-            let mut items = out.unknown_no_window();
-            Out::explain(&mut items, reasons(why, None));
-            parts.push(rows.wrap(items));
-            layer = layer.only(f);
+            layer = self.filtered(layer, filter, out.unknown_no_window(), &mut parts)?;
         }
 
         // Windows.
@@ -542,14 +535,7 @@ impl<'a> Ctx<'a> {
         // A filter that depends on the window.
         let layer = match rule.filter.as_ref().filter(|_| per_window) {
             Some(filter) => {
-                let f = self.cond(filter)?;
-                let (rows, why) = layer
-                    .clone()
-                    .unknown(f.clone().is_null(), self.cannot_tell(filter)?);
-                let mut items = out.unknown_in_window(&plan);
-                Out::explain(&mut items, reasons(why, None));
-                parts.push(rows.wrap(items));
-                layer.only(f)
+                self.filtered(layer, filter, out.unknown_in_window(&plan), &mut parts)?
             }
             None => layer,
         };
@@ -709,6 +695,25 @@ fn reasons(first: S, second: Option<S>) -> S {
 }
 
 impl Ctx<'_> {
+    /// The rows of `layer` that pass `filter`; those where it is unknown
+    /// go to `parts` as results `unknown` (written with `items`) that say
+    /// why.
+    fn filtered(
+        &mut self,
+        layer: Layer,
+        filter: &tenet::program::Expr,
+        mut items: Vec<Item>,
+        parts: &mut Vec<Select>,
+    ) -> Result<Layer, Refuse> {
+        let f = self.cond(filter)?;
+        let (rows, why) = layer
+            .clone()
+            .unknown(f.clone().is_null(), self.cannot_tell(filter)?);
+        Out::explain(&mut items, reasons(why, None));
+        parts.push(rows.wrap(items));
+        Ok(layer.only(f))
+    }
+
     /// The reason of a result whose filter is unknown.
     fn cannot_tell(&mut self, filter: &tenet::program::Expr) -> Result<S, Refuse> {
         let why = self.why(filter)?;
