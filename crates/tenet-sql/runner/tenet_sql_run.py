@@ -9,7 +9,9 @@ MANIFEST.json is a list of cases, all run in one engine session (a Spark
 session takes ~25 s to start, so every case of a CI run goes through one):
 
     [{"data": "examples/lvyuan",          # a dataset directory (CSV files)
-      "sql": "lvyuan.sql",                # the query `tenet sql` printed
+      "sql": "lvyuan.sql",                # what `tenet sql` printed: one
+                                          # statement, or several (`tenet sql
+                                          # checks`), whose rows are joined
       "setup": "lvyuan.load.sql",         # DuckDB: `tenet sql load` output
       "out": "lvyuan.rows.csv"}]          # where the rows go
 
@@ -28,6 +30,7 @@ A case that fails writes its error to OUT + ".error" and the runner goes on;
 the exit status is 1 if any case failed.
 """
 import csv
+import functools
 import json
 import os
 import sys
@@ -53,6 +56,32 @@ TABLES = {
 }
 
 
+def statements(text, backslash):
+    """The statements of a script, split at each `;` outside a literal or a
+    comment (`backslash`: literals read backslash escapes, as Spark's do)."""
+    out, start, i, quote = [], 0, 0, False
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\" and backslash:
+                i += 1
+            elif c == "'":
+                quote = False
+        elif c == "'":
+            quote = True
+        elif text.startswith("--", i):
+            i = text.find("\n", i)
+            if i < 0:
+                break
+        elif c == ";":
+            out.append(text[start:i])
+            start = i + 1
+        i += 1
+    out.append(text[start:])
+    return [s for s in out if s.strip() and not all(
+        line.strip().startswith("--") or not line.strip() for line in s.splitlines())]
+
+
 def write_rows(path, columns, rows):
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -70,9 +99,13 @@ def run_duckdb(cases):
             with open(case["setup"], encoding="utf-8") as f:
                 con.execute(f.read())
             with open(case["sql"], encoding="utf-8") as f:
-                cur = con.execute(f.read())
-            cols = [d[0] for d in cur.description]
-            write_rows(case["out"], cols, cur.fetchall())
+                script = f.read()
+            cols, rows = None, []
+            for sql in statements(script, backslash=False):
+                cur = con.execute(sql)
+                cols = cols or [d[0] for d in cur.description]
+                rows.extend(cur.fetchall())
+            write_rows(case["out"], cols, rows)
             con.close()
         except Exception as e:  # noqa: BLE001 - reported per case
             failed = True
@@ -187,7 +220,13 @@ def run_spark(cases):
                 load_spark_tables(spark, case["data"])
                 loaded = case["data"]
             with open(case["sql"], encoding="utf-8") as f:
-                result = spark.sql(f.read())
+                script = f.read()
+            # Several statements run as one union: Spark plans each branch
+            # as stages of their own, and one job per statement would
+            # cost a job's start each.
+            result = functools.reduce(
+                lambda a, b: a.unionAll(b),
+                [spark.sql(sql) for sql in statements(script, backslash=True)])
             write_rows(case["out"], result.columns, [tuple(r) for r in result.collect()])
         except Exception as e:  # noqa: BLE001 - reported per case
             failed = True

@@ -8,7 +8,7 @@
 //! from a bureau's own views, with no such guarantee, and the compiled SQL
 //! would judge them anyway: a repeated enrollment counts its hours twice, a
 //! dangling one drops out of a join, an unknown `kind` matches no filter.
-//! [`checks_sql`] finds every such row in one query; `tenet check
+//! [`checks_sql`] finds every such row, one statement per check; `tenet check
 //! --engine` runs it first and judges only tables that pass, so the SQL
 //! path refuses what the native one refuses.
 //!
@@ -233,6 +233,10 @@ fn key_of(table: &str) -> &'static [&'static str] {
     }
 }
 
+/// The ids of districts, schools and people, with the table of each: one
+/// namespace of ids.
+const ACTORS: &str = "(SELECT id, 'districts' AS t FROM districts UNION ALL SELECT id, 'schools' AS t FROM schools UNION ALL SELECT id, 'people' AS t FROM people)";
+
 fn row_check(what: What, table: &'static str, column: &'static str, filter: String) -> Check {
     let keys = key_of(table).iter().map(|k| format!("x.{k}")).collect();
     Check {
@@ -286,7 +290,7 @@ fn checks(dialect: Dialect) -> Vec<Check> {
             what: What::Duplicate,
             table: "x.t1".into(),
             column: "id",
-            from: "(SELECT id, COUNT(*) AS n, MIN(t) AS t1, MAX(t) AS t2 FROM tenet_actors GROUP BY id HAVING COUNT(*) > 1) AS x".into(),
+            from: format!("(SELECT id, COUNT(*) AS n, MIN(t) AS t1, MAX(t) AS t2 FROM {ACTORS} AS a GROUP BY id HAVING COUNT(*) > 1) AS x"),
             filter: "TRUE".into(),
             keys: vec!["x.id".into()],
             value: "NULL".into(),
@@ -355,7 +359,7 @@ fn checks(dialect: Dialect) -> Vec<Check> {
         reference(
             "activities",
             "organizer",
-            "tenet_actors",
+            ACTORS,
             "organizer (school, district or person)",
         ),
         {
@@ -425,9 +429,15 @@ fn checks(dialect: Dialect) -> Vec<Check> {
     out
 }
 
-/// The query that checks every table: one row per problem found (up to
-/// [`SHOWN_PER_CHECK`] per check), each with the number its check found;
-/// columns `n, kind, tbl, col, k1, k2, k3, k4, v, a, b, total`, all text.
+/// The script that checks every table: one statement per check, each
+/// ending in `;` on its own line, each returning the rows it found (up to
+/// [`SHOWN_PER_CHECK`]) with the number its check found; columns `n, kind,
+/// tbl, col, k1, k2, k3, k4, v, a, b, total`, all text.
+///
+/// One statement per check, not one query: as one `UNION ALL` an engine
+/// may hold every check's hash tables at once (DuckDB at 2M teachers needs
+/// more than 12 GB of memory and 40 GB of spill that way, and 12.6 GB as
+/// separate statements; docs/performance.md).
 pub fn checks_sql(dialect: Dialect) -> String {
     let text = dialect.text_type();
     let cast = |e: &str| {
@@ -437,7 +447,7 @@ pub fn checks_sql(dialect: Dialect) -> String {
             format!("CAST({e} AS {text})")
         }
     };
-    let mut parts = Vec::new();
+    let mut out = String::from("-- tenet: the tables checked before judging (tenet_sql::checks)\n");
     for (n, c) in checks(dialect).iter().enumerate() {
         let mut keys: Vec<String> = c.keys.iter().map(|k| cast(k)).collect();
         keys.resize(4, cast("NULL"));
@@ -447,10 +457,10 @@ pub fn checks_sql(dialect: Dialect) -> String {
             .map(|(i, k)| format!("{k} AS k{}, ", i + 1))
             .collect();
         let order: Vec<String> = (1..=c.keys.len()).map(|i| format!("k{i}")).collect();
-        parts.push(format!(
-            "SELECT * FROM (SELECT CAST({n} AS {text}) AS n, '{kind}' AS kind, {table} AS tbl, '{col}' AS col, \
+        out.push_str(&format!(
+            "SELECT CAST({n} AS {text}) AS n, '{kind}' AS kind, {table} AS tbl, '{col}' AS col, \
              {keys}{v} AS v, {a} AS a, {b} AS b, \
-             CAST(COUNT(*) OVER () AS {text}) AS total\n  FROM {from}\n  WHERE {filter}\n  ORDER BY {order}\n  LIMIT {SHOWN_PER_CHECK}) AS q{n}",
+             CAST(COUNT(*) OVER () AS {text}) AS total\n  FROM {from}\n  WHERE {filter}\n  ORDER BY {order}\n  LIMIT {SHOWN_PER_CHECK};\n",
             kind = c.what.code(),
             table = c.table,
             col = c.column,
@@ -462,14 +472,11 @@ pub fn checks_sql(dialect: Dialect) -> String {
             order = order.join(", "),
         ));
     }
-    format!(
-        "-- tenet: the tables checked before judging (tenet_sql::checks)\n\
-         WITH tenet_actors AS (\n  SELECT id, 'districts' AS t FROM districts\n  UNION ALL SELECT id, 'schools' AS t FROM schools\n  UNION ALL SELECT id, 'people' AS t FROM people\n)\n{}\n",
-        parts.join("\nUNION ALL\n")
-    )
+    out
 }
 
-/// Reads the rows [`checks_sql`] returned.
+/// Reads the rows that the statements of [`checks_sql`] returned, in any
+/// order.
 pub fn read(rows: &[Row]) -> Result<Checked, RowError> {
     let list = checks(Dialect::DuckDb);
     let mut found: Vec<(usize, Vec<String>, TableProblem)> = Vec::new();
@@ -554,8 +561,8 @@ pub fn read(rows: &[Row]) -> Result<Checked, RowError> {
             },
         ));
     }
-    // Engines return a UNION ALL in any order: checks in their order, rows
-    // by key.
+    // Checks in their order, rows by key, whatever order an engine (or a
+    // runner joining the statements' rows) returned them in.
     found.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
     let shown = found.len() as u64;
     Ok(Checked {
@@ -575,7 +582,7 @@ mod tests {
         for d in [Dialect::DuckDb, Dialect::Postgres, Dialect::Spark] {
             let sql = checks_sql(d);
             assert_eq!(
-                sql.matches(") AS q").count(),
+                sql.matches(";\n").count(),
                 checks(Dialect::DuckDb).len(),
                 "{d}"
             );

@@ -21,8 +21,9 @@ pub enum EngineError {
     Missing(&'static str),
 }
 
-/// Runs `sql` on the PostgreSQL database at `url` (`postgres://…`) and
-/// returns every row, each column as text or `NULL`.
+/// Runs `sql` (one statement or several) on the PostgreSQL database at
+/// `url` (`postgres://…`) and returns every row of every statement in
+/// order, each column as text or `NULL`.
 #[cfg(feature = "postgres")]
 pub fn postgres_rows(url: &str, sql: &str) -> Result<Vec<Row>, EngineError> {
     let mut client =
@@ -52,13 +53,14 @@ pub fn postgres_rows(_url: &str, _sql: &str) -> Result<Vec<Row>, EngineError> {
 
 /// Runs `sql` on the DuckDB database file `db` through the `duckdb`
 /// command-line shell (PyPI `duckdb-cli`, or `$TENET_DUCKDB_CLI`), which
-/// links no C++ into tenet; returns every row, each column as text or
-/// `NULL` (the shell writes `NULL` as an empty field).
+/// links no C++ into tenet. `sql` is one statement or several; returns
+/// every row of every statement in order, each column as text or `NULL`
+/// (the shell writes `NULL` as an empty field).
 pub fn duckdb_rows(db: &str, sql: &str) -> Result<Vec<Row>, EngineError> {
     use std::io::Write as _;
     let shell = std::env::var("TENET_DUCKDB_CLI").unwrap_or_else(|_| "duckdb".into());
     let mut child = std::process::Command::new(&shell)
-        .args(["-csv", "-nullvalue", "", "-readonly", db])
+        .args(["-csv", "-noheader", "-nullvalue", "", "-readonly", db])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -81,7 +83,7 @@ pub fn duckdb_rows(db: &str, sql: &str) -> Result<Vec<Row>, EngineError> {
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
-    crate::rows::parse_csv(&text).map_err(|e| EngineError::Query(e.to_string()))
+    crate::rows::parse_headless_csv(&text).map_err(|e| EngineError::Query(e.to_string()))
 }
 
 /// The schools (id, name) of the database, by id: the per-school summary's

@@ -445,7 +445,7 @@ pub fn undetermined(row: &Row) -> bool {
 /// Rows from CSV text with a header naming the columns of [`OUT`] (what
 /// the Spark runner writes); an empty field is `NULL`.
 pub fn from_csv(text: &str) -> Result<Vec<Row>, RowError> {
-    let (header, rows) = csv_table(text)?;
+    let (header, rows) = csv_table(text, true)?;
     let order: Vec<Option<usize>> = OUT
         .iter()
         .map(|c| header.iter().position(|h| h == c))
@@ -463,12 +463,20 @@ pub fn from_csv(text: &str) -> Result<Vec<Row>, RowError> {
 
 /// Any CSV result with a header, every column in order.
 pub fn parse_csv(text: &str) -> Result<Vec<Row>, RowError> {
-    csv_table(text).map(|(_, rows)| rows)
+    csv_table(text, true).map(|(_, rows)| rows)
 }
 
-fn csv_table(text: &str) -> Result<(Vec<String>, Vec<Row>), RowError> {
+/// Rows of CSV text with no header line: the rows of one statement or of
+/// several one after the other, as an engine's shell prints them with its
+/// headers off.
+pub fn parse_headless_csv(text: &str) -> Result<Vec<Row>, RowError> {
+    csv_table(text, false).map(|(_, rows)| rows)
+}
+
+fn csv_table(text: &str, has_headers: bool) -> Result<(Vec<String>, Vec<Row>), RowError> {
     let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
+        .has_headers(has_headers)
+        .flexible(!has_headers)
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()

@@ -222,7 +222,7 @@ fn postgres(dir: &Path, n: usize) -> Option<Checked> {
     let schema = format!("tenet_checks_{}_{n}", std::process::id());
     let out = dir.join("checks.csv");
     let script = format!(
-        "SET client_min_messages = warning;\nDROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n{}\n\\pset format csv\n\\o {}\n{};\n\\o\nDROP SCHEMA {schema} CASCADE;\n",
+        "SET client_min_messages = warning;\nDROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n{}\n\\pset format csv\n\\pset tuples_only on\n\\o {}\n{}\n\\o\nDROP SCHEMA {schema} CASCADE;\n",
         loose_load(Dialect::Postgres, dir),
         out.display(),
         checks::checks_sql(Dialect::Postgres).trim_end()
@@ -233,7 +233,7 @@ fn postgres(dir: &Path, n: usize) -> Option<Checked> {
         &script,
     );
     let text = std::fs::read_to_string(&out).expect("the checks' rows");
-    let rows = rows::parse_csv(&text).expect("CSV rows");
+    let rows = rows::parse_headless_csv(&text).expect("CSV rows");
     Some(checks::read(&rows).expect("the checks' rows read"))
 }
 
