@@ -197,7 +197,8 @@ fn uses_credit(rule: &Rule) -> bool {
 
 /// The views every rule reads: people with their school and district,
 /// activities with their scheduled hours, enrollments with their absent
-/// hours (absent, excused, or no attendance row — decisions R5) and the
+/// hours (absent, excused, or no attendance row — decisions R5: every
+/// session's hours but the present ones) and the
 /// columns `activity_reads` of their activity. Only those: engines
 /// materialise a view read several times (DuckDB does), and the enrollment
 /// view is the largest.
@@ -239,6 +240,7 @@ fn base_tables(activity_reads: &BTreeSet<&'static str>) -> Vec<(&'static str, Qu
                 S::Func("COALESCE", vec![S::col("h", "hours"), S::col("a", "hours")]),
                 "tenet_scheduled".into(),
             ),
+            Item::Expr(S::col("h", "hours"), "tenet_session_hours".into()),
         ],
         from: vec![
             (t("activities", "a"), Join::Cross),
@@ -249,35 +251,30 @@ fn base_tables(activity_reads: &BTreeSet<&'static str>) -> Vec<(&'static str, Qu
         ],
         ..Select::default()
     };
-    let mut absent = Select {
+    // Absent hours are the scheduled session hours less the present ones:
+    // the present rows joined to the small sessions table, not every
+    // (enrollment, session) pair to every attendance row (at 2M teachers
+    // that join is 350M rows on each side). The same sum when each
+    // (person, session) has one attendance row and each row's person is
+    // enrolled in its session's activity, which the checks guarantee
+    // (crate::checks) before anything is judged.
+    let mut present = Select {
         items: vec![
-            Item::Expr(S::col("e", "person"), "person".into()),
-            Item::Expr(S::col("e", "activity"), "activity".into()),
+            Item::Expr(S::col("m", "person"), "person".into()),
+            Item::Expr(S::col("x", "activity"), "activity".into()),
             Item::Expr(S::Func("SUM", vec![S::col("x", "hours")]), "hours".into()),
         ],
         from: vec![
-            (t("enrollments", "e"), Join::Cross),
+            (t("attendance", "m"), Join::Cross),
             (
                 t("sessions", "x"),
-                Join::Inner(S::col("x", "activity").eq(S::col("e", "activity"))),
-            ),
-            (
-                t("attendance", "m"),
-                Join::Left(
-                    S::col("m", "session")
-                        .eq(S::col("x", "id"))
-                        .and(S::col("m", "person").eq(S::col("e", "person"))),
-                ),
+                Join::Inner(S::col("x", "id").eq(S::col("m", "session"))),
             ),
         ],
         ..Select::default()
     };
-    absent = absent.and_where(
-        S::col("m", "status")
-            .is_null()
-            .or(S::col("m", "status").op(Op::Ne, S::Str("present".into()))),
-    );
-    absent.group_by = vec![S::col("e", "person"), S::col("e", "activity")];
+    present = present.and_where(S::col("m", "status").eq(S::Str("present".into())));
+    present.group_by = vec![S::col("m", "person"), S::col("x", "activity")];
     let enrolled = Select {
         items: vec![
             Item::Expr(S::col("e", "person"), "person".into()),
@@ -285,7 +282,14 @@ fn base_tables(activity_reads: &BTreeSet<&'static str>) -> Vec<(&'static str, Qu
             Item::Expr(S::col("a", "end_date"), "end_date".into()),
             Item::Expr(S::col("a", "tenet_scheduled"), "tenet_scheduled".into()),
             Item::Expr(
-                S::Func("COALESCE", vec![S::col("b", "hours"), S::int(0)]),
+                S::Func(
+                    "COALESCE",
+                    vec![S::col("a", "tenet_session_hours"), S::int(0)],
+                )
+                .op(
+                    Op::Sub,
+                    S::Func("COALESCE", vec![S::col("b", "hours"), S::int(0)]),
+                ),
                 "tenet_absent".into(),
             ),
         ]
@@ -303,7 +307,7 @@ fn base_tables(activity_reads: &BTreeSet<&'static str>) -> Vec<(&'static str, Qu
                 Join::Inner(S::col("a", "id").eq(S::col("e", "activity"))),
             ),
             (
-                From::Sub(Box::new(Query::select(absent)), "b".into()),
+                From::Sub(Box::new(Query::select(present)), "b".into()),
                 Join::Left(
                     S::col("b", "person")
                         .eq(S::col("e", "person"))
