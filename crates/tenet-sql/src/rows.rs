@@ -507,6 +507,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn headless_rows_keep_the_first_row_and_join_statements() {
+        // Two statements' rows one after the other, the second with a
+        // NULL and a quoted comma: no row is taken for a header.
+        let rows = parse_headless_csv("0,duplicate\n5,\n7,\"a,b\"\n").expect("rows");
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(
+            rows,
+            vec![
+                vec![s("0"), s("duplicate")],
+                vec![s("5"), None],
+                vec![s("7"), s("a,b")]
+            ]
+        );
+        assert_eq!(parse_headless_csv("").expect("no rows"), Vec::<Row>::new());
+    }
+
+    #[test]
     fn engine_decimals_read_exactly() {
         assert_eq!(decimal("90.0000"), Some(Decimal::from(90)));
         assert_eq!(decimal("538500.00000"), Some(Decimal::from(538_500)));
